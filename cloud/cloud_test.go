@@ -1,0 +1,44 @@
+package cloud
+
+import "testing"
+
+func TestLookupAndResolve(t *testing.T) {
+	t.Parallel()
+	e, err := Lookup("o365usgovdod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Environment != "O365USGovDoD" || e.ComplianceResource != "https://ps.compliance.protection.office365.us" {
+		t.Fatalf("DoD endpoints wrong: %+v", e)
+	}
+	if _, err := Lookup("Mars"); err == nil {
+		t.Fatal("unknown environment accepted")
+	}
+	def, _ := Lookup("")
+	r, err := Resolve(def, "https://outlook.office.de/PowerShell-LiveID?x=1", "https://login.microsoftonline.de/common")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ExchangeURL != "https://outlook.office.de" || r.ExchangeResource != "https://outlook.office.de" || r.AuthorityURL != "https://login.microsoftonline.de" {
+		t.Fatalf("overrides not applied: %+v", r)
+	}
+}
+
+func TestOriginRefusesPlainHTTP(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		"http://127.0.0.1:8443/x":  true,
+		"http://localhost:1":       true,
+		"http://[::1]:9/":          true,
+		"http://example.com":       false,
+		"ftp://example.com":        false,
+		"https://EXAMPLE.com:443/": true,
+		"not a url at all":         false,
+	}
+	for in, ok := range cases {
+		_, err := Origin(in)
+		if (err == nil) != ok {
+			t.Errorf("Origin(%q) err=%v, want ok=%v", in, err, ok)
+		}
+	}
+}

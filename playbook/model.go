@@ -1,0 +1,133 @@
+package playbook
+
+import "time"
+
+// This file is the model the runner and the CLI consume. Field names are a
+// contract between packages: extend freely, rename only with every caller.
+
+// Pos is a position in a source file (1-based line and column).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// Playbook is a loaded, validated playbook with defaults applied.
+type Playbook struct {
+	Path        string // as given to Load
+	Dir         string // folder relative paths are resolved against
+	SHA256      string // hex digest of the file's bytes
+	Version     int
+	Name        string
+	Description string
+	Vars        map[string]any // playbook-wide variables (plain YAML values)
+	Auth        map[string]*Auth
+	Inventory   []string  // resolved paths of inventory files
+	Tenants     []*Tenant // declared tenants followed by inventory tenants
+	Settings    Settings
+	Steps       []*Step
+	Pos         Pos
+}
+
+// Auth is a named credential. Secrets are Values so that ${{ env.X }} is
+// resolved only when the credential is used, never at load time.
+type Auth struct {
+	Name   string
+	Method string // certificate | client_secret | device_code | interactive | username_password | managed_identity | access_token | refresh_token
+	Pos    Pos
+
+	ClientID string // empty for delegated methods means the Exchange Online PowerShell public client
+
+	CertificateFile       string // resolved path (PFX or PEM)
+	CertificatePassword   *Value // secret
+	CertificateThumbprint string
+
+	ClientSecret     *Value // secret
+	ClientSecretFile string // resolved path
+
+	Username     string
+	Password     *Value // secret
+	PasswordFile string
+
+	// managed_identity: empty ManagedIdentityClientID means system assigned.
+	ManagedIdentityClientID string
+	// managed_identity used as a federated credential of a multi-tenant app (ClientID).
+	Federated bool
+
+	AccessToken        *Value // secret (access_token method)
+	AccessTokenFile    string
+	AccessTokenCommand []string
+
+	RefreshToken     *Value // secret (refresh_token method)
+	RefreshTokenFile string
+
+	Scopes []string // rarely needed override
+}
+
+// Tenant is one organization to run against.
+type Tenant struct {
+	Name          string
+	Organization  string // initial domain or tenant GUID
+	TenantID      string // optional GUID
+	Environment   string // canonical cloud name, default O365Default
+	ConnectionURI string
+	AuthorityURI  string
+	Auth          string // key into Playbook.Auth; empty only for Emulator tenants
+	Anchor        string // optional X-AnchorMailbox override for every call
+	Groups        []string
+	Vars          map[string]any
+	Pos           Pos
+	Source        string // file that declared it (the playbook or an inventory file)
+}
+
+// Settings are run-wide knobs; defaults are applied by the loader.
+type Settings struct {
+	MaxSessionsPerOrg  int           // default 3
+	AllowOverSessions  bool          // the explicit override needed for MaxSessionsPerOrg > 3
+	MaxParallelTenants int           // default 50
+	Retries            int           // default 3
+	Timeout            time.Duration // per cmdlet call, default 15m
+	FailFast           bool
+	MaxFailPercentage  float64 // 0 = unset
+	PageSize           int     // Prefer: odata.maxpagesize, default 1000
+	Pos                Pos
+}
+
+// Step is one cmdlet call (or one per foreach item) in every selected tenant.
+type Step struct {
+	ID              string
+	Name            string
+	Cmdlet          string
+	Service         string // exchange | compliance
+	Parameters      []Param
+	Select          []string
+	Register        string
+	When            *Value        // bool expression, nil = always
+	Foreach         *Value        // list expression, nil = single call
+	Retries         *int          // nil = Settings.Retries
+	Timeout         time.Duration // 0 = Settings.Timeout
+	ContinueOnError bool
+	FailedWhen      *Value // bool expression over result, nil = none
+	Assert          []Assertion
+	Tags            []string
+	Anchor          *Value // X-AnchorMailbox override, nil = default rules
+	Batch           int    // 0 = no $batch; else items per $batch call (max 10)
+	Write           bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
+	Pos             Pos
+}
+
+// Param is one cmdlet parameter, in declaration order.
+type Param struct {
+	Name  string
+	Value *Value
+	Pos   Pos
+}
+
+// Assertion is a compliance check over a step's result.
+type Assertion struct {
+	ID       string
+	That     *Value
+	Message  string
+	Severity string // info | low | medium | high | critical
+	Pos      Pos
+}
