@@ -1,0 +1,73 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+)
+
+// staticAcq hands out a token made elsewhere: a value (usually from an env
+// var), a file, or a command's output. A file or command is read again when a
+// new token is needed, so a sidecar or a wrapper script can renew it.
+type staticAcq struct {
+	m    *Manager
+	cred *Credential
+}
+
+func newStaticToken(m *Manager, cred *Credential) *staticAcq { return &staticAcq{m: m, cred: cred} }
+
+func (a *staticAcq) interactive() bool { return false }
+
+func (a *staticAcq) acquire(ctx context.Context, _, _ string, _ bool) (tokenResult, error) {
+	var tok string
+	switch {
+	case a.cred.AccessToken != "":
+		tok = a.cred.AccessToken
+	case a.cred.AccessTokenFile != "":
+		b, err := os.ReadFile(a.cred.AccessTokenFile)
+		if err != nil {
+			return tokenResult{}, configError(a.cred, "", CodeAccessTokenRead, "cannot read access_token_file: "+err.Error(), "")
+		}
+		tok = string(b)
+	default:
+		out, err := a.run(ctx)
+		if err != nil {
+			return tokenResult{}, err
+		}
+		tok = out
+	}
+	tok = strings.TrimSpace(tok)
+	if len(tok) > 7 && strings.EqualFold(tok[:7], "bearer ") {
+		tok = strings.TrimSpace(tok[7:])
+	}
+	if tok == "" {
+		return tokenResult{}, configError(a.cred, "", CodeAccessTokenRead, "the access token is empty", "")
+	}
+	return tokenResult{token: tok}, nil
+}
+
+// jwtLike matches anything shaped like a token, to keep it out of messages.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
+
+// run executes access_token_command; its stdout is the token.
+func (a *staticAcq) run(ctx context.Context) (string, error) {
+	argv := a.cred.AccessTokenCommand
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := fmt.Sprintf("access_token_command %q failed: %v", argv[0], err)
+		if s := strings.TrimSpace(stderr.String()); s != "" {
+			if len(s) > 300 {
+				s = s[:300] + "..."
+			}
+			msg += ": " + jwtLike.ReplaceAllString(s, "[REDACTED]")
+		}
+		return "", configError(a.cred, "", CodeAccessTokenRead, msg, "")
+	}
+	return stdout.String(), nil
+}

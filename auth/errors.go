@@ -1,0 +1,302 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+)
+
+// Categories of Error (the results model's error categories).
+const (
+	CategoryAuth       = "auth"
+	CategoryPermission = "permission"
+)
+
+// Codes of errors found by exoplay itself rather than by Entra ID.
+const (
+	CodeTenantMismatch  = "tenant_mismatch"
+	CodeNeedsTerminal   = "interaction_required"
+	CodeInvalidConfig   = "invalid_credential"
+	CodeCertificate     = "certificate"
+	CodeTokenExpired    = "token_expired"
+	CodeNetwork         = "authority_unreachable"
+	CodeThrottled       = "throttled"
+	CodeBadTokenReply   = "bad_token_response"
+	CodeAccessTokenRead = "access_token_unreadable"
+)
+
+// Error is a sign-in failure for one tenant. Its message says what happened
+// and what to fix; it never contains a secret.
+type Error struct {
+	Tenant        string // as given to Manager.Source
+	Credential    string // the credential's label
+	Category      string // CategoryAuth or CategoryPermission
+	Code          string // e.g. "AADSTS7000215", or one of the Code* constants
+	Message       string // what happened
+	Hint          string // what to fix; may be empty
+	CorrelationID string // Entra's correlation id, for a support case
+	RetryAfter    time.Duration
+	cause         error // only context errors, for errors.Is
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Tenant != "" {
+		fmt.Fprintf(&b, "tenant %s: ", e.Tenant)
+	}
+	if e.Credential != "" {
+		fmt.Fprintf(&b, "%s: ", e.Credential)
+	}
+	b.WriteString("sign-in failed")
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (%s)", e.Code)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Message)
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
+	}
+	if e.CorrelationID != "" {
+		fmt.Fprintf(&b, " [correlation id %s]", e.CorrelationID)
+	}
+	return b.String()
+}
+
+// ErrorCategory is "auth" or "permission" (consent and role problems).
+func (e *Error) ErrorCategory() string { return e.Category }
+
+// ErrorCode is the AADSTS code or exoplay's own code.
+func (e *Error) ErrorCode() string { return e.Code }
+
+// Unwrap exposes context cancellation only, never an MSAL error (whose
+// verbose form would print the request).
+func (e *Error) Unwrap() error { return e.cause }
+
+// aadsts says what an Entra error code means and what to do about it.
+type aadsts struct {
+	category string
+	what     string
+	fix      string
+}
+
+// aadstsCodes are the codes a batch run meets (msal-go.md §7 and the common
+// ones around them).
+var aadstsCodes = map[int]aadsts{
+	700016:  {CategoryPermission, "the app was not found in the tenant", "check client_id, and have an administrator of this tenant consent to the app (admin consent / GDAP onboarding)"},
+	90002:   {CategoryAuth, "the tenant was not found", "check the tenant's organization (initial *.onmicrosoft.com domain or tenant id) and its environment (cloud)"},
+	900023:  {CategoryAuth, "the tenant identifier is not valid", "use the initial *.onmicrosoft.com domain or the tenant id"},
+	7000215: {CategoryAuth, "the client secret is wrong", "use the secret's Value (not its Secret ID) from the app registration, or create a new secret"},
+	7000222: {CategoryAuth, "the client secret has expired", "create a new client secret for the app and update the playbook's secret source"},
+	700027:  {CategoryAuth, "the certificate is not registered on the app or the signature is invalid", "upload the certificate's public key (.cer) to the app registration's Certificates & secrets"},
+	700024:  {CategoryAuth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP)"},
+	65001:   {CategoryPermission, "the app or user has not been granted consent", "grant admin consent for Exchange.ManageAsApp (app-only) or Exchange.Manage (delegated) in this tenant"},
+	500011:  {CategoryPermission, "the resource (Exchange Online) is not available in the tenant", "check that the tenant has Exchange Online and that the environment (cloud) is right"},
+	53003:   {CategoryPermission, "access was blocked by Conditional Access", "exclude the app or account from the policy, or sign in from an allowed location or device"},
+	50076:   {CategoryAuth, "the account needs multi-factor authentication", "use method device_code or interactive, which support MFA"},
+	50079:   {CategoryAuth, "the account must register for multi-factor authentication", "complete MFA registration, then use method device_code or interactive"},
+	700082:  {CategoryAuth, "the refresh token has expired after inactivity", "sign in again (exoplay auth login, or a new partner refresh token)"},
+	50173:   {CategoryAuth, "the refresh token was revoked (password change or revocation)", "sign in again (exoplay auth login, or a new partner refresh token)"},
+	70043:   {CategoryAuth, "the refresh token expired under a Conditional Access sign-in frequency policy", "sign in again (exoplay auth login)"},
+	70008:   {CategoryAuth, "the refresh token or authorization code has expired", "sign in again (exoplay auth login)"},
+	1002012: {CategoryAuth, "the requested scope is not valid for this grant", "app-only tokens take only <resource>/.default"},
+	50126:   {CategoryAuth, "the username or password is wrong", "check username and password (federated accounts cannot use username_password)"},
+	50034:   {CategoryAuth, "the user account does not exist in this tenant", "check the username"},
+	50053:   {CategoryAuth, "the account is locked after too many failed sign-ins", "wait, or have an administrator unlock it"},
+	50057:   {CategoryAuth, "the user account is disabled", "enable the account or use another one"},
+	50020:   {CategoryPermission, "the user does not exist in this tenant (no guest or GDAP access)", "give the account access to this tenant (GDAP relationship or guest invitation)"},
+	7000218: {CategoryAuth, "the app requires a client secret or certificate (public client flows are off)", "enable 'Allow public client flows' on the app registration, or use a confidential method"},
+	7000112: {CategoryPermission, "the application is disabled in the tenant", "re-enable the enterprise application in this tenant"},
+	70020:   {CategoryAuth, "the device code expired before sign-in completed", "run again and complete the sign-in within the time shown"},
+	50158:   {CategoryAuth, "an external security challenge was not satisfied", "sign in interactively (method interactive or device_code)"},
+	700003:  {CategoryAuth, "the device or account is no longer valid for this sign-in", "sign in again (exoplay auth login)"},
+}
+
+// entraReply is the error body of the token endpoint.
+type entraReply struct {
+	Error         string `json:"error"`
+	Description   string `json:"error_description"`
+	Codes         []int  `json:"error_codes"`
+	CorrelationID string `json:"correlation_id"`
+}
+
+// httpFailure is what a failed token request left: its status, the
+// Retry-After it asked for and the parsed body.
+type httpFailure struct {
+	status     int
+	retryAfter time.Duration
+	hasRetry   bool
+	reply      entraReply
+}
+
+// asHTTPFailure finds an HTTP-level failure in err (MSAL's CallErr).
+func asHTTPFailure(err error, now time.Time) (httpFailure, bool) {
+	var ce msalerrors.CallErr
+	if !errors.As(err, &ce) || ce.Resp == nil {
+		return httpFailure{}, false
+	}
+	f := httpFailure{status: ce.Resp.StatusCode}
+	f.retryAfter, f.hasRetry = parseRetryAfter(ce.Resp.Header.Get("Retry-After"), now)
+	if ce.Resp.Body != nil {
+		body, _ := io.ReadAll(io.LimitReader(ce.Resp.Body, 1<<20))
+		ce.Resp.Body = io.NopCloser(bytes.NewReader(body)) // readable again by the next look
+		_ = json.Unmarshal(body, &f.reply)
+	}
+	return f, true
+}
+
+// parseRetryAfter reads delay-seconds (fractions accepted) or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+		return time.Duration(s * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// aadstsCode returns the first AADSTS code of a reply, from error_codes or
+// the description's "AADSTSnnn:" prefix.
+func (r entraReply) aadstsCode() int {
+	if len(r.Codes) > 0 {
+		return r.Codes[0]
+	}
+	d := r.Description
+	if i := strings.Index(d, "AADSTS"); i >= 0 {
+		j := i + len("AADSTS")
+		k := j
+		for k < len(d) && d[k] >= '0' && d[k] <= '9' {
+			k++
+		}
+		if n, err := strconv.Atoi(d[j:k]); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// firstLine keeps the sentence Entra leads with, dropping its Trace ID,
+// Correlation ID and Timestamp lines.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, " Trace ID:"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// classify turns any acquisition error into an *Error for tenant.
+func classify(err error, cred *Credential, tenant string, now time.Time) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		out := *ae
+		if out.Tenant == "" {
+			out.Tenant = tenant
+		}
+		if out.Credential == "" {
+			out.Credential = cred.label()
+		}
+		return redactError(&out, cred)
+	}
+	e := &Error{Tenant: tenant, Credential: cred.label(), Category: CategoryAuth}
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		e.Code = "canceled"
+		e.Message = "the sign-in was interrupted: " + err.Error()
+		e.cause = err
+		if errors.Is(err, context.DeadlineExceeded) {
+			e.cause = context.DeadlineExceeded
+			e.Message = "the sign-in did not finish in time"
+		} else {
+			e.cause = context.Canceled
+		}
+		return e
+	}
+	if f, ok := asHTTPFailure(err, now); ok {
+		e.CorrelationID = f.reply.CorrelationID
+		if f.hasRetry {
+			e.RetryAfter = f.retryAfter
+		}
+		if n := f.reply.aadstsCode(); n != 0 {
+			e.Code = fmt.Sprintf("AADSTS%d", n)
+			if m, ok := aadstsCodes[n]; ok {
+				e.Category, e.Message, e.Hint = m.category, m.what, m.fix
+			} else {
+				e.Message = firstLine(f.reply.Description)
+			}
+		}
+		switch {
+		case e.Message != "":
+		case f.status == http.StatusTooManyRequests || f.status == http.StatusServiceUnavailable:
+			e.Code = CodeThrottled
+			e.Message = fmt.Sprintf("Entra ID throttled the token request (HTTP %d) and retries ran out", f.status)
+			e.Hint = "run fewer tenants in parallel or try again later"
+		case f.reply.Error != "":
+			e.Code = f.reply.Error
+			e.Message = firstLine(f.reply.Description)
+			if e.Message == "" {
+				e.Message = f.reply.Error
+			}
+		default:
+			e.Code = fmt.Sprintf("http_%d", f.status)
+			e.Message = fmt.Sprintf("the token endpoint answered HTTP %d", f.status)
+		}
+		return redactError(e, cred)
+	}
+	e.Code = CodeNetwork
+	if isNetworkError(err) {
+		e.Message = "the authority could not be reached: " + err.Error()
+		e.Hint = "check the network, proxy and the tenant's environment or authority_uri"
+	} else {
+		// MSAL's own errors (no HTTP reply) are short sentences without
+		// request details; keep them.
+		e.Code = "msal"
+		e.Message = err.Error()
+	}
+	return redactError(e, cred)
+}
+
+// redactError removes the credential's secrets from every text field.
+func redactError(e *Error, cred *Credential) *Error {
+	for _, f := range []*string{&e.Message, &e.Hint, &e.Tenant, &e.Code} {
+		*f = redact(*f, cred.secrets()...)
+	}
+	return e
+}
+
+// redact replaces each secret in s. Very short values are skipped: they
+// would blank out ordinary words and are not credentials anyway.
+func redact(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// configError is an error of the credential itself, found before any request.
+func configError(cred *Credential, tenant, code, msg, hint string) *Error {
+	return redactError(&Error{Tenant: tenant, Credential: cred.label(), Category: CategoryAuth, Code: code, Message: msg, Hint: hint}, cred)
+}

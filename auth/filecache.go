@@ -1,0 +1,211 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
+)
+
+// fileCache persists one MSAL public client's cache as one JSON blob (public
+// clients must not be partitioned: msal-go.md §4). The folder is 0700 and
+// the file 0600, written to a temporary file and renamed over the old one,
+// under an flock on a side lock file so concurrent exoplay processes do not
+// lose each other's sign-ins. Export merges with what is on disk, so two
+// processes writing different tenants' tokens both keep theirs.
+//
+// The file holds refresh tokens: bearer credentials for every resource the
+// user can reach. It is protected by file permissions only, like az and azd
+// on Linux; say so to users, and prefer app-only methods on shared hosts.
+//
+// An unreadable or unwritable cache is not fatal: the sign-in still works
+// for this process and a warning says the cache is not kept.
+type fileCache struct {
+	path string
+	now  func() time.Time
+	warn func(format string, args ...any)
+
+	mu     sync.Mutex
+	warned bool
+}
+
+var _ cache.ExportReplace = (*fileCache)(nil)
+
+// fileCache returns the cache of path, one per path per Manager.
+func (m *Manager) fileCache(path string) *fileCache {
+	if c, ok := m.caches[path]; ok {
+		return c
+	}
+	c := &fileCache{path: path, now: m.now, warn: m.warn}
+	m.caches[path] = c
+	return c
+}
+
+// delegatedCachePath names the cache file of one (authority, client).
+func delegatedCachePath(dir, authority, clientID string) string {
+	host := strings.NewReplacer(":", "_", "/", "_", "\\", "_").Replace(strings.TrimPrefix(authority, "https://"))
+	return filepath.Join(dir, "delegated-"+host+"-"+strings.ToLower(clientID)+".json")
+}
+
+// Replace loads the file into MSAL's memory. Nothing stored loads as an
+// empty cache (not nil, which would keep stale memory: msal-go.md §4).
+func (c *fileCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.ReplaceHints) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var data []byte
+	err := c.withLock(false, func() error {
+		var err error
+		data, err = os.ReadFile(c.path)
+		return err
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = nil
+	case err != nil:
+		c.warnLocked("cannot read the token cache %s (%v); signing in without it", c.path, err)
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("{}")
+	}
+	if err := u.Unmarshal(data); err != nil {
+		c.warnLocked("the token cache %s is damaged (%v); it will be rewritten", c.path, err)
+		return u.Unmarshal([]byte("{}"))
+	}
+	return nil
+}
+
+// Export writes MSAL's memory, merged over what is on disk.
+func (c *fileCache) Export(ctx context.Context, m cache.Marshaler, _ cache.ExportHints) error {
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err = c.withLock(true, func() error {
+		old, err := os.ReadFile(c.path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		merged, err := mergeCache(old, data, c.now())
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(merged, old) {
+			return nil
+		}
+		return writeFileAtomic(c.path, merged)
+	})
+	if err != nil {
+		c.warnLocked("cannot write the token cache %s (%v); this sign-in will not be remembered", c.path, err)
+	}
+	return nil
+}
+
+func (c *fileCache) warnLocked(format string, args ...any) {
+	if !c.warned {
+		c.warned = true
+		c.warn(format, args...)
+	}
+}
+
+// withLock runs fn holding the side lock file (shared or exclusive).
+func (c *fileCache) withLock(exclusive bool, fn func() error) error {
+	if err := ensureDir(filepath.Dir(c.path)); err != nil {
+		return err
+	}
+	lf, err := os.OpenFile(c.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	if err := lockFile(lf, exclusive); err != nil {
+		return fmt.Errorf("locking %s: %w", lf.Name(), err)
+	}
+	defer unlockFile(lf)
+	return fn()
+}
+
+// ensureDir creates the cache folder private to the user.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with data: readers see the old or the new
+// file, never half of one.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(name, path)
+}
+
+// mergeCache lays MSAL's blob over the one on disk section by section (its
+// entries win) and drops access tokens that have expired. Output is
+// deterministic so an unchanged cache is not rewritten.
+func mergeCache(disk, mem []byte, now time.Time) ([]byte, error) {
+	out := map[string]map[string]json.RawMessage{}
+	for i, blob := range [][]byte{disk, mem} {
+		if len(bytes.TrimSpace(blob)) == 0 {
+			continue
+		}
+		var doc map[string]map[string]json.RawMessage
+		if err := json.Unmarshal(blob, &doc); err != nil {
+			if i == 0 {
+				continue // a damaged file is replaced
+			}
+			return nil, fmt.Errorf("MSAL cache blob is not JSON: %w", err)
+		}
+		for section, entries := range doc {
+			if out[section] == nil {
+				out[section] = map[string]json.RawMessage{}
+			}
+			for k, v := range entries {
+				out[section][k] = v
+			}
+		}
+	}
+	for k, v := range out["AccessToken"] {
+		var at struct {
+			ExpiresOn string `json:"expires_on"`
+		}
+		if json.Unmarshal(v, &at) == nil {
+			if sec, err := strconv.ParseInt(at.ExpiresOn, 10, 64); err == nil && time.Unix(sec, 0).Before(now) {
+				delete(out["AccessToken"], k)
+			}
+		}
+	}
+	return json.Marshal(out)
+}

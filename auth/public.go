@@ -1,0 +1,165 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+)
+
+// errNoAccount: nothing cached to sign in silently with.
+var errNoAccount = errors.New("no cached sign-in")
+
+// publicAcq gets delegated tokens through one MSAL public client per
+// (authority, credential): silently from the on-disk cache when it can
+// (a refresh token redeems for any tenant the user may reach, which is how
+// one admin or GDAP partner covers many tenants), else through the method's
+// sign-in, one at a time.
+type publicAcq struct {
+	m      *Manager
+	cred   *Credential
+	client public.Client
+	cache  *fileCache
+
+	signIn   sync.Mutex // one person-facing sign-in at a time
+	warnOnce sync.Once
+}
+
+func newPublic(m *Manager, cred *Credential, authority string) (*publicAcq, error) {
+	dir, err := m.CacheDir()
+	if err != nil {
+		return nil, configError(cred, "", CodeInvalidConfig, err.Error(), "")
+	}
+	fc := m.fileCache(delegatedCachePath(dir, authority, cred.clientID()))
+	opts := []public.Option{
+		// organizations: work and school accounts; each request names its tenant.
+		public.WithAuthority(authority + "/organizations"),
+		public.WithInstanceDiscovery(instanceDiscovery(authority)),
+		public.WithCache(fc),
+	}
+	if m.opts.HTTPClient != nil {
+		opts = append(opts, public.WithHTTPClient(m.opts.HTTPClient))
+	}
+	c, err := public.New(cred.clientID(), opts...)
+	if err != nil {
+		return nil, configError(cred, "", CodeInvalidConfig, err.Error(), "")
+	}
+	return &publicAcq{m: m, cred: cred, client: c, cache: fc}, nil
+}
+
+func (a *publicAcq) interactive() bool { return a.cred.Method != MethodUsernamePassword }
+
+func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force bool) (tokenResult, error) {
+	scopes := []string{resource + "/.default"}
+	res, silentErr := a.silent(ctx, tenant, scopes, force)
+	if silentErr == nil {
+		return res, nil
+	}
+	a.signIn.Lock()
+	defer a.signIn.Unlock()
+	// The sign-in of another tenant may have finished while we waited.
+	if res, err := a.silent(ctx, tenant, scopes, force); err == nil {
+		return res, nil
+	}
+	a.m.opts.Logger.Debug().Str("tenant", tenant).Str("auth", a.cred.Name).Str("reason", classify(silentErr, a.cred, tenant, a.m.now()).Message).Msg("no silent sign-in")
+
+	var r public.AuthResult
+	var err error
+	switch a.cred.Method {
+	case MethodUsernamePassword:
+		a.warnOnce.Do(func() {
+			a.m.warn("%s: username_password (ROPC) is deprecated by Microsoft and fails for accounts with MFA; prefer device_code, interactive or an app-only method", a.cred.label())
+		})
+		var out tokenResult
+		out, err = a.m.retry(ctx, "password "+tenant, func() (tokenResult, error) {
+			r, err := a.client.AcquireTokenByUsernamePassword(ctx, scopes, a.cred.Username, a.cred.Password, public.WithTenantID(tenant))
+			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, err
+		})
+		return out, err
+	case MethodDeviceCode:
+		if !a.m.opts.Interactive {
+			return tokenResult{}, a.needsTerminal(tenant, silentErr)
+		}
+		dc, derr := a.client.AcquireTokenByDeviceCode(ctx, scopes, public.WithTenantID(tenant))
+		if derr != nil {
+			return tokenResult{}, derr
+		}
+		fmt.Fprintf(a.m.opts.Stderr, "exoplay: sign-in for tenant %s (%s): %s\n", tenant, a.cred.label(), dc.Result.Message)
+		r, err = dc.AuthenticationResult(ctx)
+	case MethodInteractive:
+		opts := []public.AcquireInteractiveOption{public.WithTenantID(tenant)}
+		if a.cred.Username != "" {
+			opts = append(opts, public.WithLoginHint(a.cred.Username))
+		}
+		if open := a.openURL(tenant); open != nil {
+			opts = append(opts, public.WithOpenURL(open))
+		}
+		r, err = a.client.AcquireTokenInteractive(ctx, scopes, opts...)
+	default:
+		return tokenResult{}, fmt.Errorf("method %s is not delegated", a.cred.Method)
+	}
+	if err != nil {
+		return tokenResult{}, err
+	}
+	return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, nil
+}
+
+// silent redeems the cache: a valid access token, or a refresh token.
+// force skips cached access tokens (claims make MSAL go to the network).
+func (a *publicAcq) silent(ctx context.Context, tenant string, scopes []string, force bool) (tokenResult, error) {
+	accounts, err := a.client.Accounts(ctx)
+	if err != nil {
+		return tokenResult{}, err
+	}
+	var last error = errNoAccount
+	for _, acct := range accounts {
+		if a.cred.Username != "" && !strings.EqualFold(acct.PreferredUsername, a.cred.Username) {
+			continue
+		}
+		res, err := a.m.retry(ctx, "silent "+tenant, func() (tokenResult, error) {
+			opts := []public.AcquireSilentOption{public.WithSilentAccount(acct), public.WithTenantID(tenant)}
+			if force {
+				opts = append(opts, public.WithClaims(forceClaims(a.m.now().Unix())))
+			}
+			r, err := a.client.AcquireTokenSilent(ctx, scopes, opts...)
+			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == public.TokenSourceCache}, err
+		})
+		if err == nil {
+			return res, nil
+		}
+		last = err
+	}
+	return tokenResult{}, last
+}
+
+// needsTerminal explains why a device-code sign-in cannot happen here.
+func (a *publicAcq) needsTerminal(tenant string, silentErr error) error {
+	if !errors.Is(silentErr, errNoAccount) {
+		if _, ok := asHTTPFailure(silentErr, a.m.now()); ok {
+			// The cached sign-in was refused (expired, revoked, MFA...):
+			// say why; its hint says to sign in again.
+			return silentErr
+		}
+	}
+	return configError(a.cred, tenant, CodeNeedsTerminal,
+		"no cached sign-in can be used for this tenant and there is no terminal to show a device code on",
+		"run `exoplay auth login --playbook PLAYBOOK` at a terminal first, or use an app-only method (certificate) for unattended runs")
+}
+
+// openURL decides how the sign-in page is opened: the caller's function,
+// MSAL's browser launcher at a terminal, else the URL printed on stderr.
+func (a *publicAcq) openURL(tenant string) func(string) error {
+	if a.m.opts.OpenURL != nil {
+		return a.m.opts.OpenURL
+	}
+	if a.m.opts.Interactive {
+		return nil
+	}
+	return func(u string) error {
+		fmt.Fprintf(a.m.opts.Stderr, "exoplay: sign-in for tenant %s (%s): open this URL in a browser on this machine:\n%s\n", tenant, a.cred.label(), u)
+		return nil
+	}
+}

@@ -1,0 +1,214 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// forceWindow collapses forced refreshes: the 401s of calls that were in
+// flight together with the old token arrive within moments of each other, and
+// one new token answers them all.
+const forceWindow = 5 * time.Second
+
+// tokenResult is what an acquirer got.
+type tokenResult struct {
+	token     string
+	expiresOn time.Time // from the token response; the JWT's exp wins
+	fromCache bool      // MSAL answered from its cache
+}
+
+// acquirer gets tokens for one (authority, credential), any tenant.
+type acquirer interface {
+	acquire(ctx context.Context, tenant, resource string, force bool) (tokenResult, error)
+	// interactive reports whether an acquisition may wait for a person.
+	interactive() bool
+}
+
+// Identity is who a source's token speaks for.
+type Identity struct {
+	TenantID  string // the token's tid
+	AppID     string // appid or azp
+	UPN       string // the signed-in user, empty for app-only tokens
+	ExpiresOn time.Time
+	Delegated bool // a user token (scp), not an app token (roles)
+}
+
+// Source is the token source of one tenant and resource. It satisfies
+// transport's TokenSource interface. Safe for concurrent use.
+type Source struct {
+	m         *Manager
+	cred      *Credential
+	acq       acquirer
+	authority string
+	tenant    string
+	resource  string
+
+	sf singleflight.Group
+
+	mu  sync.Mutex
+	cur *current
+}
+
+// current is the token a source hands out.
+type current struct {
+	token     string
+	claims    tokenClaims
+	exp       time.Time
+	lifetime  time.Duration
+	fetchedAt time.Time
+	forced    bool
+}
+
+// fresh reports whether c can still be handed out at now: it is renewed when
+// less than a tenth of its lifetime, or maxMargin, is left.
+func (c *current) fresh(now time.Time, maxMargin time.Duration) bool {
+	margin := min(c.lifetime/10, maxMargin)
+	return now.Before(c.exp.Add(-margin))
+}
+
+// Token returns a valid access token for the tenant. Concurrent callers
+// share one acquisition. forceRefresh (after a 401) bypasses every cache,
+// MSAL's included; forced refreshes close together share one new token.
+func (s *Source) Token(ctx context.Context, forceRefresh bool) (string, error) {
+	now := s.m.now()
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur != nil {
+		if !forceRefresh && cur.fresh(now, s.m.opts.RefreshMargin) {
+			return cur.token, nil
+		}
+		if forceRefresh && cur.forced && now.Sub(cur.fetchedAt) < forceWindow {
+			return cur.token, nil
+		}
+	}
+	key := "renew"
+	if forceRefresh {
+		key = "force"
+	}
+	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(forceRefresh) })
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(*current).token, nil
+	case <-ctx.Done():
+		return "", classify(ctx.Err(), s.cred, s.tenant, now)
+	}
+}
+
+// Identity describes the current token; zero before the first Token.
+func (s *Source) Identity() Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return Identity{}
+	}
+	c := s.cur.claims
+	return Identity{
+		TenantID:  c.TenantID,
+		AppID:     c.AppID,
+		UPN:       c.UPN,
+		ExpiresOn: s.cur.exp,
+		Delegated: c.Scopes != "" || (len(c.Roles) == 0 && s.cred.Delegated()),
+	}
+}
+
+// Tenant is the tenant the source was made for, as given.
+func (s *Source) Tenant() string { return s.tenant }
+
+// fetch acquires, checks and stores a new token. It runs once per flight,
+// detached from any one caller's context: callers wait with their own.
+func (s *Source) fetch(force bool) (*current, error) {
+	timeout := fetchTimeout
+	if s.acq.interactive() {
+		timeout = interactiveTimeout
+	}
+	ctx, cancel := context.WithTimeout(s.m.base, timeout)
+	defer cancel()
+	if !force {
+		// A flight that just ended may have renewed it.
+		s.mu.Lock()
+		cur := s.cur
+		s.mu.Unlock()
+		if cur != nil && cur.fresh(s.m.now(), s.m.opts.RefreshMargin) {
+			return cur, nil
+		}
+	}
+	c, res, err := s.acquireChecked(ctx, force)
+	if err == nil && !force && res.fromCache && !c.fresh(s.m.now(), s.m.opts.RefreshMargin) {
+		// MSAL's cache handed back a token we would renew at once (a
+		// RefreshMargin above MSAL's own 5 minutes): go to the network.
+		c, _, err = s.acquireChecked(ctx, true)
+	}
+	if err != nil {
+		s.m.opts.Logger.Warn().Str("tenant", s.tenant).Str("auth", s.cred.Name).Str("code", err.ErrorCode()).Msg("token acquisition failed")
+		return nil, err
+	}
+	c.forced = force
+	s.mu.Lock()
+	s.cur = c
+	s.mu.Unlock()
+	s.m.opts.Logger.Debug().Str("tenant", s.tenant).Str("tid", c.claims.TenantID).Str("auth", s.cred.Name).
+		Str("method", s.cred.Method).Time("expires", c.exp).Bool("forced", force).Bool("from_cache", res.fromCache).Msg("token acquired")
+	return c, nil
+}
+
+// acquireChecked gets a token and checks it belongs to the tenant.
+func (s *Source) acquireChecked(ctx context.Context, force bool) (*current, tokenResult, *Error) {
+	res, err := s.acq.acquire(ctx, s.tenant, s.resource, force)
+	now := s.m.now()
+	if err != nil {
+		return nil, res, classify(err, s.cred, s.tenant, now)
+	}
+	claims, err := parseClaims(res.token)
+	if err != nil {
+		return nil, res, configError(s.cred, s.tenant, CodeBadTokenReply, err.Error(), "")
+	}
+	if err := s.checkTenant(ctx, claims); err != nil {
+		return nil, res, err
+	}
+	exp := claims.ExpiresAt
+	if exp.IsZero() {
+		exp = res.expiresOn
+	}
+	if exp.IsZero() {
+		return nil, res, configError(s.cred, s.tenant, CodeBadTokenReply, "the token has no expiry (exp)", "")
+	}
+	if !now.Before(exp) {
+		hint := ""
+		if s.cred.Method == MethodAccessToken {
+			hint = "supply a fresh token (access tokens cannot be renewed by exoplay)"
+		}
+		return nil, res, configError(s.cred, s.tenant, CodeTokenExpired,
+			fmt.Sprintf("the token expired at %s", exp.UTC().Format(time.RFC3339)), hint)
+	}
+	start := claims.IssuedAt
+	if start.IsZero() || !start.Before(exp) {
+		start = now
+	}
+	return &current{token: res.token, claims: claims, exp: exp, lifetime: exp.Sub(start), fetchedAt: now}, res, nil
+}
+
+// checkTenant refuses a token of another tenant than the source's.
+func (s *Source) checkTenant(ctx context.Context, claims tokenClaims) *Error {
+	if claims.TenantID == "" {
+		return configError(s.cred, s.tenant, CodeTenantMismatch, "the token carries no tid claim, so its tenant cannot be checked", "")
+	}
+	want, err := s.m.tenants.resolve(ctx, s.authority, s.tenant)
+	if err != nil {
+		return classify(err, s.cred, s.tenant, s.m.now())
+	}
+	if !strings.EqualFold(claims.TenantID, want) {
+		return &Error{Tenant: s.tenant, Credential: s.cred.label(), Category: CategoryAuth, Code: CodeTenantMismatch,
+			Message: fmt.Sprintf("the token is for tenant %s, but %s is tenant %s", claims.TenantID, s.tenant, want),
+			Hint:    "check the tenant's organization/tenant_id and that the credential belongs to it (a managed identity or access token is only valid in its own tenant)"}
+	}
+	return nil
+}
