@@ -1,0 +1,441 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// batchItem is one request of a Batch and where it stands.
+type batchItem struct {
+	idx        int
+	req        *Request
+	body       []byte
+	hdr        map[string]string
+	url        string // InvokeCommand URL, then each next link
+	limit      int
+	inPage     int // objects of the current url already handed on
+	replayable bool
+	transient  int
+	throttled  int
+	refreshed  bool
+	done       bool
+	st         *Stats
+	cl         *call // item-level budgets and messages
+
+	// set while a round is answered
+	answered bool
+	wait     time.Duration
+	retry    string // reason to send again next round
+}
+
+// batchResponse is one element of "responses".
+type batchResponse struct {
+	ID      string          `json:"id"`
+	Status  int             `json:"status"`
+	Headers json.RawMessage `json:"headers"`
+	Body    json.RawMessage `json:"body"`
+}
+
+// Batch runs up to ten cmdlets per $batch request (more are split into
+// rounds of ten) with per-item results: each item's objects go to emit with
+// its index, each item gets its own Stats and error. An item whose result
+// has a next link, or whose answer was throttled or transient (under the
+// retry rule of the package doc), is sent again in the next round of the
+// same batch. Items are independent: one failing does not fail the others.
+func (c *Client) Batch(ctx context.Context, ep *Endpoint, reqs []Request, emit func(i int, obj json.RawMessage) error) ([]Stats, []error) {
+	stats := make([]Stats, len(reqs))
+	errs := make([]error, len(reqs))
+	for start := 0; start < len(reqs); start += maxBatchItems {
+		end := min(start+maxBatchItems, len(reqs))
+		c.batchChunk(ctx, ep, reqs, start, end, stats, errs, emit)
+	}
+	for i := range stats {
+		stats[i].Attempts = 1 + len(stats[i].Retried)
+	}
+	return stats, errs
+}
+
+func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, start, end int, stats []Stats, errs []error, emit func(int, json.RawMessage) error) {
+	var items []*batchItem
+	var timeout time.Duration
+	allReplayable, anyWrite := true, false
+	var retries *int
+	for i := start; i < end; i++ {
+		req := &reqs[i]
+		it, err := c.newBatchItem(ep, i, req, &stats[i])
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		items = append(items, it)
+		allReplayable = allReplayable && it.replayable
+		anyWrite = anyWrite || IsWrite(req.Cmdlet)
+		timeout = max(timeout, req.Timeout)
+		if req.Retries != nil && (retries == nil || *req.Retries < *retries) {
+			retries = req.Retries
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	var bst Stats
+	cl, err := c.newCall(ep, "$batch", anyWrite, allReplayable, retries, timeout, &bst)
+	if err != nil {
+		for _, it := range items {
+			errs[it.idx] = err
+		}
+		return
+	}
+	ctx, cancel := cl.withTimeout(ctx)
+	defer cancel()
+	hdr := http.Header{
+		"Content-Type":        {"application/json"},
+		"Accept":              {"application/json"},
+		"User-Agent":          {c.ua},
+		"X-Clientapplication": {clientApp},
+		"Client-Request-Id":   {newRequestID()},
+		"X-Anchormailbox":     {items[0].hdr["X-AnchorMailbox"]},
+		"Prefer":              {"odata.continue-on-error"},
+	}
+	target := cl.url("$batch", "")
+	for {
+		var pending []*batchItem
+		for _, it := range items {
+			if !it.done {
+				it.answered, it.wait, it.retry = false, 0, ""
+				pending = append(pending, it)
+			}
+		}
+		if len(pending) == 0 {
+			return
+		}
+		body, err := batchBody(pending)
+		if err != nil {
+			for _, it := range pending {
+				errs[it.idx], it.done = err, true
+			}
+			return
+		}
+		byID := make(map[string]*batchItem, len(pending))
+		for _, it := range pending {
+			byID[strconv.Itoa(it.idx)] = it
+		}
+		before := bst
+		err = cl.exchange(ctx, target, body, hdr, func(resp *http.Response) error {
+			return c.readBatch(resp, cl, byID, errs, emit)
+		})
+		// Every item of the round shares the cost of the batch request.
+		for _, it := range pending {
+			it.st.Requests += bst.Requests - before.Requests
+			it.st.ThrottledWaits += bst.ThrottledWaits - before.ThrottledWaits
+			it.st.ThrottledFor += bst.ThrottledFor - before.ThrottledFor
+			it.st.Retried = append(it.st.Retried, bst.Retried[len(before.Retried):]...)
+		}
+		if err != nil {
+			for _, it := range pending {
+				if !it.answered {
+					errs[it.idx], it.done = itemError(err, it), true
+				}
+			}
+		}
+		// Wait once for the items to send again, as long as the longest asks.
+		var wait time.Duration
+		again := false
+		for _, it := range pending {
+			if !it.done && it.retry != "" {
+				again = true
+				wait = max(wait, it.wait)
+				it.st.Retried = append(it.st.Retried, it.retry)
+			}
+		}
+		if !again {
+			continue
+		}
+		if cl.c.clock.Now().Add(wait).After(cl.deadline) {
+			for _, it := range pending {
+				if !it.done && it.retry != "" {
+					errs[it.idx], it.done = fmt.Errorf("%s: gave up: retrying would exceed the %s limit (%s)", it.req.Cmdlet, c.elapsed, it.retry), true
+				}
+			}
+			continue
+		}
+		if wait > 0 {
+			if ep.Limiter != nil {
+				ep.Limiter.Throttled(wait)
+			}
+			if err := c.clock.Sleep(ctx, wait); err != nil {
+				err = cl.ctxErr(ctx, err)
+				for _, it := range items {
+					if !it.done {
+						errs[it.idx], it.done = err, true
+					}
+				}
+				return
+			}
+		}
+	}
+}
+
+func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*batchItem, error) {
+	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayable(req.Cmdlet), req.Retries, req.Timeout, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCmdlet(req.Cmdlet); err != nil {
+		return nil, err
+	}
+	body, err := encodeBody(req.Cmdlet, req.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	limit := resultLimit(req)
+	h := c.headers(cl, req, limit)
+	hdr := map[string]string{
+		"Content-Type":     "application/json",
+		"X-CmdletName":     req.Cmdlet,
+		"X-AnchorMailbox":  h.Get("X-AnchorMailbox"),
+		"Prefer":           h.Get("Prefer") + ";odata.continue-on-error",
+		"X-ResponseFormat": "json",
+	}
+	if h.Get("Parameter-Based-Routing") != "" {
+		hdr["parameter-based-routing"] = "true"
+	}
+	return &batchItem{idx: i, req: req, body: body, hdr: hdr, url: cl.url("InvokeCommand", selectQuery(req.Select)),
+		limit: limit, replayable: cl.replayable, st: st, cl: cl}, nil
+}
+
+// batchBody renders {"requests":[{"id","method","url","headers","body"}...]}.
+func batchBody(items []*batchItem) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"requests":[`)
+	for n, it := range items {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		h, err := json.Marshal(it.hdr)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`{"id":`)
+		b.Write(appendString(nil, strconv.Itoa(it.idx)))
+		b.WriteString(`,"method":"POST","url":`)
+		b.Write(appendString(nil, it.url))
+		b.WriteString(`,"headers":`)
+		b.Write(h)
+		b.WriteString(`,"body":`)
+		b.Write(it.body)
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
+}
+
+// readBatch streams the responses array, one item's answer at a time.
+// Items answered in an earlier attempt of the same round are passed over.
+func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batchItem, errs []error, emit func(int, json.RawMessage) error) error {
+	bad := func(format string, a ...any) *Error {
+		return &Error{Category: CategoryTransient, Status: resp.StatusCode, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
+			Message: "the service answered the batch with " + fmt.Sprintf(format, a...)}
+	}
+	dec := json.NewDecoder(resp.Body)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return bad("a body that is not a JSON object")
+	}
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return bad("a body cut short (%s)", syntaxText(err))
+		}
+		if tok != "responses" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return bad("a body cut short (%s)", syntaxText(err))
+			}
+			continue
+		}
+		seen = true
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return bad("a responses member that is not an array")
+		}
+		for dec.More() {
+			var r batchResponse
+			if err := dec.Decode(&r); err != nil {
+				return bad("a body cut short (%s)", syntaxText(err))
+			}
+			it := byID[r.ID]
+			if it == nil || it.answered {
+				continue
+			}
+			it.answered = true
+			c.batchAnswer(bcl, it, &r, errs, emit)
+		}
+		if _, err := dec.Token(); err != nil {
+			return bad("a body cut short (%s)", syntaxText(err))
+		}
+	}
+	if !seen {
+		return bad("no responses array")
+	}
+	var missing []string
+	for id, it := range byID {
+		if !it.answered {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return bad("no answer for %d of its requests", len(missing))
+	}
+	return nil
+}
+
+// batchAnswer applies one item's answer: objects, next link, or an error
+// that is retried next round or final.
+func (c *Client) batchAnswer(bcl *call, it *batchItem, r *batchResponse, errs []error, emit func(int, json.RawMessage) error) {
+	body := bytes.TrimSpace(r.Body)
+	if len(body) > 0 && body[0] == '"' { // a body sent as a JSON string
+		var s string
+		if json.Unmarshal(body, &s) == nil {
+			body = []byte(s)
+		}
+	}
+	h := itemHeaders(r.Headers)
+	if r.Status >= 200 && r.Status < 300 {
+		var p page
+		want := -1
+		if it.limit >= 0 {
+			want = it.limit - it.st.Objects
+		}
+		_, err := decodePage(bytes.NewReader(body), it.req.Cmdlet, it.inPage, want, func(o json.RawMessage) error {
+			if err := emit(it.idx, o); err != nil {
+				return err
+			}
+			it.inPage++
+			it.st.Objects++
+			return nil
+		}, &p)
+		if err != nil {
+			c.itemFailed(bcl, it, err, errs)
+			return
+		}
+		it.st.Pages++
+		it.st.Warnings = append(it.st.Warnings, p.warnings...)
+		if p.full || p.nextLink == "" || (it.limit >= 0 && it.st.Objects >= it.limit) {
+			it.done = true
+			return
+		}
+		next, err := it.cl.checkNextLink(p.nextLink)
+		if err != nil {
+			errs[it.idx], it.done = err, true
+			return
+		}
+		it.url, it.inPage = next, 0
+		it.retry = "" // a continuation, not a retry
+		return
+	}
+	e := decodeError(r.Status, h, body, it.req.Cmdlet)
+	if d, ok := retryAfter(h, c.clock.Now()); ok {
+		e.wait, e.hasWait = d, true
+	}
+	c.itemFailed(bcl, it, e, errs)
+}
+
+// itemFailed applies the retry rule to one item.
+func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
+	var ee *emitError
+	if errors.As(err, &ee) {
+		errs[it.idx], it.done = ee.err, true
+		return
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		errs[it.idx], it.done = err, true
+		return
+	}
+	switch {
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !it.refreshed:
+		it.refreshed, bcl.forceRefresh = true, true
+		it.retry = "HTTP 401: sent again"
+		return
+	case e.Category == CategoryThrottled:
+		it.throttled++
+		if it.throttled <= max(minThrottleWaits, it.cl.retries) {
+			it.wait = e.wait
+			if !e.hasWait {
+				it.wait = c.backoff(it.throttled - 1)
+			}
+			it.st.ThrottledWaits++
+			it.st.ThrottledFor += it.wait
+			it.retry = fmt.Sprintf("throttled (%s): waited %s", statusText(e), it.wait)
+			return
+		}
+	case e.Category == CategoryTransient || e.Category == CategoryTimeout:
+		if it.replayable && !strings.Contains(strings.ToLower(e.Message), paginationText) {
+			it.transient++
+			if it.transient <= it.cl.retries {
+				it.wait = e.wait
+				if !e.hasWait {
+					it.wait = c.backoff(it.transient - 1)
+				}
+				it.retry = fmt.Sprintf("%s: %s", statusText(e), shortReason(e))
+				return
+			}
+		}
+	}
+	errs[it.idx], it.done = itemError(e, it), true
+}
+
+// itemError copies a failure onto one item, marking the outcome unknown for
+// a write that is not replayed.
+func itemError(err error, it *batchItem) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	cp := *e
+	cp.Cmdlet = it.req.Cmdlet
+	if i := strings.Index(cp.Message, outcomeNote); i >= 0 { // said of the whole batch
+		cp.Message, cp.OutcomeUnknown = cp.Message[:i], false
+	}
+	if cp.sent && !it.replayable && !cp.OutcomeUnknown &&
+		(cp.Category == CategoryTransient || cp.Category == CategoryTimeout) && cp.Status != http.StatusOK {
+		cp.OutcomeUnknown = true
+		cp.Message = clip(cp.Message + outcomeNote + it.req.Cmdlet +
+			" may or may not have run and was not sent again (check before re-running it)")
+	}
+	return &cp
+}
+
+// itemHeaders reads an item's headers, given as strings or string lists.
+func itemHeaders(raw json.RawMessage) http.Header {
+	h := http.Header{}
+	if len(raw) == 0 {
+		return h
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return h
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			h.Add(k, x)
+		case float64:
+			h.Add(k, strconv.FormatFloat(x, 'f', -1, 64))
+		case []any:
+			for _, s := range x {
+				if s, ok := s.(string); ok {
+					h.Add(k, s)
+				}
+			}
+		}
+	}
+	return h
+}

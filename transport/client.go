@@ -1,0 +1,228 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// TokenSource hands out bearer tokens for one tenant and one service
+// resource. forceRefresh asks for a token that does not come from a cache
+// (after a 401). Package auth satisfies it.
+type TokenSource interface {
+	Token(ctx context.Context, forceRefresh bool) (string, error)
+}
+
+// Limiter gates each HTTP attempt (the runner's per-organization semaphore):
+// Acquire before sending, Release when the response is read; the client
+// releases before waiting out a 429 and reports the wait through Throttled.
+type Limiter interface {
+	Acquire(ctx context.Context) error
+	Release()
+	Throttled(retryAfter time.Duration)
+}
+
+// Clock is the time source of retries and backoff; tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d, returning early with ctx.Err() when ctx is done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Options configure a Client. The zero value is usable.
+type Options struct {
+	// HTTPClient sends the requests; nil means a client with a tuned
+	// transport. Its redirect policy is replaced: the client follows
+	// redirects itself, re-attaching the token only within the host family.
+	HTTPClient *http.Client
+	Clock      Clock  // nil = wall clock
+	UserAgent  string // default "exoplay"
+	PageSize   int    // Prefer: odata.maxpagesize; default and maximum 1000
+	// MaxRetries is how many times a transient failure is retried after the
+	// first attempt (default 3; negative means none). Throttled answers have
+	// a budget of their own; see the package doc.
+	MaxRetries int
+	// MaxElapsed bounds the time one call spends retrying and waiting
+	// (default 10 minutes).
+	MaxElapsed time.Duration
+	// BackoffBase and BackoffMax shape the jittered exponential backoff
+	// (defaults 1 s and 2 min).
+	BackoffBase, BackoffMax time.Duration
+	Logger                  zerolog.Logger // zero value = no logging
+}
+
+// Defaults applied by New.
+const (
+	DefaultPageSize    = 1000
+	DefaultMaxRetries  = 3
+	DefaultMaxElapsed  = 10 * time.Minute
+	DefaultBackoffBase = time.Second
+	DefaultBackoffMax  = 2 * time.Minute
+	// minThrottleWaits is the least number of 429 waits one request may do.
+	minThrottleWaits = 10
+	maxRedirects     = 3
+	maxBatchItems    = 10
+	clientApp        = "exoplay"
+)
+
+// Service selects the Exchange Online or the Security & Compliance endpoint.
+type Service int
+
+const (
+	Exchange Service = iota
+	Compliance
+)
+
+func (s Service) String() string {
+	if s == Compliance {
+		return "compliance"
+	}
+	return "exchange"
+}
+
+// Endpoint is one tenant on one service.
+type Endpoint struct {
+	BaseURL string  // service origin, e.g. https://outlook.office365.com
+	Tenant  string  // the URL segment: tenant GUID or initial domain
+	Service Service // Compliance follows and remembers the regional redirect
+	Tokens  TokenSource
+	// Anchor is the default X-AnchorMailbox, e.g. AppAnchor(tenant) for app-only
+	// and partner access or UserAnchor(upn) for delegated sign-in; "" means
+	// AppAnchor(Tenant).
+	Anchor  string
+	Limiter Limiter // nil = no gate
+}
+
+// Request is one cmdlet call.
+type Request struct {
+	Cmdlet     string
+	Parameters map[string]any
+	// Select is sent as $select (property names as given).
+	Select []string
+	// ResultSize > 0 stops after that many objects even when the service
+	// offers more. 0 takes ResultSize from Parameters (an integer stops there,
+	// "Unlimited" follows every page); when absent every page is followed.
+	// It is a client-side limit: it is not added to Parameters.
+	ResultSize int
+	Anchor     string        // X-AnchorMailbox override for this call
+	Retries    *int          // nil = Options.MaxRetries
+	Timeout    time.Duration // whole call, retries included; 0 = none
+}
+
+// Stats describe what one call cost. They are filled in even when the call
+// fails.
+type Stats struct {
+	Attempts       int           // 1 + the number of retries
+	Requests       int           // HTTP requests sent (pages, retries, redirects)
+	Pages          int           // pages decoded
+	Objects        int           // objects handed to emit
+	ThrottledWaits int           // waits after a throttled answer
+	ThrottledFor   time.Duration // their total
+	Warnings       []string      // @adminapi.warnings of every page, in order
+	Retried        []string      // one reason per retry
+}
+
+// Client runs cmdlets. It is safe for concurrent use.
+type Client struct {
+	hc       *http.Client
+	clock    Clock
+	ua       string
+	pageSize int
+	retries  int
+	elapsed  time.Duration
+	base     time.Duration
+	max      time.Duration
+	log      zerolog.Logger
+	jitter   func() float64 // in [0,1); tests pin it
+
+	mu       sync.Mutex
+	regional map[string]string // remembered regional origin per service|base|tenant
+}
+
+// New returns a client with opts' defaults filled in.
+func New(opts Options) *Client {
+	c := &Client{
+		clock:    opts.Clock,
+		ua:       opts.UserAgent,
+		pageSize: opts.PageSize,
+		retries:  opts.MaxRetries,
+		elapsed:  opts.MaxElapsed,
+		base:     opts.BackoffBase,
+		max:      opts.BackoffMax,
+		log:      opts.Logger,
+		jitter:   defaultJitter,
+		regional: map[string]string{},
+	}
+	if c.clock == nil {
+		c.clock = wallClock{}
+	}
+	if c.ua == "" {
+		c.ua = clientApp
+	}
+	if c.pageSize <= 0 || c.pageSize > DefaultPageSize {
+		c.pageSize = DefaultPageSize
+	}
+	switch {
+	case c.retries == 0:
+		c.retries = DefaultMaxRetries
+	case c.retries < 0:
+		c.retries = 0
+	}
+	if c.elapsed <= 0 {
+		c.elapsed = DefaultMaxElapsed
+	}
+	if c.base <= 0 {
+		c.base = DefaultBackoffBase
+	}
+	if c.max <= 0 {
+		c.max = DefaultBackoffMax
+	}
+	if c.max < c.base {
+		c.max = c.base
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: defaultTransport()}
+	}
+	cp := *hc // never mutate the caller's client
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc = &cp
+	return c
+}
+
+func defaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

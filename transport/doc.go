@@ -1,0 +1,65 @@
+// Package transport is exoplay's Exchange Online REST client: it runs
+// Exchange Online and Security & Compliance cmdlets the way the
+// ExchangeOnlineManagement v3 module does under the hood, by POSTing
+// {"CmdletInput":{"CmdletName":...,"Parameters":{...}}} to
+// <base>/adminapi/beta/<tenant>/InvokeCommand (and up to ten of them at a time
+// to .../$batch).
+//
+// The package knows nothing of clouds or credentials: the caller passes the
+// service origin, the tenant URL segment and a TokenSource (package auth
+// satisfies it). It imports no other exoplay package.
+//
+// # Results
+//
+// Objects are decoded page by page from a json.Decoder token stream and handed
+// to the caller one by one as json.RawMessage, with the OData annotation
+// members ("@odata.type", "Prop@odata.type", "Prop@data.type", ...) removed at
+// every depth. The client holds one object at a time, never a whole result.
+// Paging follows "@odata.nextLink" (or the older "odata.nextLink") by POSTing
+// the identical body and headers, X-AnchorMailbox included, until there is
+// none or the ResultSize limit is reached.
+//
+// # Retry rule (the only place exoplay retries a call)
+//
+// An answer is retried only when replaying it cannot do harm:
+//
+//   - 429, or the "maximum number of concurrent requests per tenant" text, means
+//     the cmdlet was not executed: always retried, after Retry-After (integer or
+//     fractional seconds, or an HTTP date) or else a jittered exponential
+//     backoff capped at Options.BackoffMax. The Limiter is told (Throttled) and
+//     its slot is released while waiting. Throttled answers have their own
+//     budget (at least 10 waits), bounded by Options.MaxElapsed.
+//   - 401 means not executed: the token is refreshed (Token(ctx, true)) and the
+//     call sent again, once. This does not use a retry.
+//   - A connection that could not be opened (dial error) was never sent: retried
+//     for every cmdlet.
+//   - 5xx answers, HTML error pages, connection resets, unreadable or truncated
+//     200 bodies and the transient Exchange exceptions (ADTransientException,
+//     ServerBusyException, CmdletProxyNotAvailableFailure, TransientException,
+//     BackendCommunicationException) leave the outcome unknown. They are
+//     retried (up to Request.Retries, default Options.MaxRetries) for reads
+//     (Get-, Test-, Search-, Export-) and for idempotent writes (Set-, Enable-,
+//     Disable-: applying the same settings twice ends in the same state).
+//     Any other write (New-, Add-, Remove-, Update-, Start-, ...) is NOT
+//     replayed: a replayed New- fails as a duplicate and a replayed Remove- as
+//     not found, hiding what really happened. It is reported as category
+//     "transient" with OutcomeUnknown set and a message saying so.
+//   - Everything else (validation, not found, permission, ...) is final.
+//
+// A retried page that had already handed some objects on skips them, so the
+// caller never sees an object twice. Every attempt, retry reason and wait is
+// counted in Stats. Waits use the injected Clock and stop at once when the
+// context is cancelled.
+//
+// # Security
+//
+// Service URLs must be https (plain http only to a loopback address). The
+// bearer token is only ever sent to the endpoint's host family: the base host
+// itself, its subdomains, and, when the base host has four labels or more,
+// the subdomains of its parent (so the compliance front door
+// ps.compliance.protection.outlook.com may hand over to
+// eur02b.ps.compliance.protection.outlook.com); for an IP-literal base, the
+// same IP on any port. Redirects and next links that leave the family are
+// refused, not followed. Tokens never appear in errors or logs: messages taken
+// from the service are passed through a redactor.
+package transport

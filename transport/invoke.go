@@ -1,0 +1,184 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Invoke runs one cmdlet and hands every object it returns to emit, page by
+// page, following next links until there are none or the ResultSize limit
+// is reached. emit owns the slice it is given. An error from emit ends the
+// call and is returned as is. Other errors are *Error, a TokenSource error
+// (wrapped) or the context's error (wrapped).
+func (c *Client) Invoke(ctx context.Context, ep *Endpoint, req Request, emit func(obj json.RawMessage) error) (Stats, error) {
+	var st Stats
+	err := c.invoke(ctx, ep, &req, emit, &st)
+	st.Attempts = 1 + len(st.Retried)
+	return st, err
+}
+
+func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit func(json.RawMessage) error, st *Stats) error {
+	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayable(req.Cmdlet), req.Retries, req.Timeout, st)
+	if err != nil {
+		return err
+	}
+	if err := checkCmdlet(req.Cmdlet); err != nil {
+		return err
+	}
+	body, err := encodeBody(req.Cmdlet, req.Parameters)
+	if err != nil {
+		return err
+	}
+	limit := resultLimit(req)
+	hdr := c.headers(cl, req, limit)
+	ctx, cancel := cl.withTimeout(ctx)
+	defer cancel()
+
+	target := cl.url("InvokeCommand", selectQuery(req.Select))
+	for target != "" {
+		var p page
+		inPage := 0 // objects of this page already handed on, kept across retries
+		count := func(o json.RawMessage) error {
+			if err := emit(o); err != nil {
+				return err
+			}
+			inPage++
+			st.Objects++
+			return nil
+		}
+		err := cl.exchange(ctx, target, body, hdr, func(resp *http.Response) error {
+			p = page{}
+			want := -1
+			if limit >= 0 {
+				want = limit - st.Objects
+			}
+			_, err := decodePage(resp.Body, req.Cmdlet, inPage, want, count, &p)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		st.Pages++
+		st.Warnings = append(st.Warnings, p.warnings...)
+		if p.full || p.nextLink == "" || (limit >= 0 && st.Objects >= limit) {
+			return nil
+		}
+		if target, err = cl.checkNextLink(p.nextLink); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkCmdlet refuses names that are not Verb-Noun before anything is sent.
+func checkCmdlet(name string) error {
+	v, n, ok := strings.Cut(name, "-")
+	if !ok || v == "" || n == "" || strings.ContainsAny(name, " \t\r\n/\\?#\"") {
+		return &Error{Category: CategoryValidation, Cmdlet: name, Code: "BadCmdletName",
+			Message: "a cmdlet name has the form Verb-Noun"}
+	}
+	return nil
+}
+
+// headers are the module's request headers for one call; the same map is
+// sent on every page and retry (the anchor pins the backend that holds the
+// next link).
+func (c *Client) headers(cl *call, req *Request, limit int) http.Header {
+	anchor, routed := anchorFor(cl.ep, req)
+	size := c.pageSize
+	if limit > 0 && limit < size {
+		size = limit
+	}
+	h := http.Header{
+		"Content-Type":        {"application/json"},
+		"Accept":              {"application/json"},
+		"User-Agent":          {c.ua},
+		"X-Cmdletname":        {req.Cmdlet},
+		"X-Clientapplication": {clientApp},
+		"Client-Request-Id":   {newRequestID()},
+		"X-Anchormailbox":     {anchor},
+		"Prefer":              {"odata.maxpagesize=" + strconv.Itoa(size)},
+		"X-Responseformat":    {"json"},
+	}
+	if routed {
+		h["Parameter-Based-Routing"] = []string{"true"}
+	}
+	return h
+}
+
+// resultLimit is the number of objects to stop at, or -1 for all: the
+// request's ResultSize, else the ResultSize parameter when it is a number.
+func resultLimit(req *Request) int {
+	if req.ResultSize > 0 {
+		return req.ResultSize
+	}
+	v, ok := lookupParam(req.Parameters, "ResultSize")
+	if !ok {
+		return -1
+	}
+	switch n := v.(type) {
+	case int:
+		return posOrAll(int64(n))
+	case int64:
+		return posOrAll(n)
+	case int32:
+		return posOrAll(int64(n))
+	case uint:
+		return posOrAll(int64(min(uint64(n), math.MaxInt32)))
+	case uint64:
+		return posOrAll(int64(min(n, math.MaxInt32)))
+	case float64:
+		if n == math.Trunc(n) {
+			return posOrAll(int64(min(n, math.MaxInt32)))
+		}
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return posOrAll(i)
+		}
+	case string:
+		if i, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil {
+			return posOrAll(i)
+		}
+	}
+	return -1 // "Unlimited" and anything else: follow every page
+}
+
+func posOrAll(n int64) int {
+	if n <= 0 {
+		return -1
+	}
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(n)
+}
+
+// selectQuery renders $select=A,B with each name escaped.
+func selectQuery(sel []string) string {
+	if len(sel) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("$select=")
+	n := 0
+	for _, s := range sel {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(url.QueryEscape(s))
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	return b.String()
+}

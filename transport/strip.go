@@ -1,0 +1,195 @@
+package transport
+
+import "bytes"
+
+var (
+	odataMark = []byte("@odata.")
+	dataMark  = []byte("@data.")
+)
+
+// stripAnnotations returns a copy of one JSON value without the OData
+// annotation members ("@odata.type", "Prop@odata.type", "Prop@data.type",
+// ...) at any depth. src is valid JSON, as produced by json.Decoder; on
+// anything unexpected the value is returned unchanged rather than damaged.
+func stripAnnotations(src []byte) []byte {
+	if bytes.IndexByte(src, '@') < 0 {
+		return bytes.Clone(src)
+	}
+	s := stripper{src: src, dst: make([]byte, 0, len(src))}
+	s.ws()
+	if !s.value(true) {
+		return bytes.Clone(src)
+	}
+	return s.dst
+}
+
+type stripper struct {
+	src []byte
+	dst []byte
+	i   int
+}
+
+func (s *stripper) ws() {
+	for s.i < len(s.src) {
+		switch s.src[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *stripper) value(emit bool) bool {
+	if s.i >= len(s.src) {
+		return false
+	}
+	switch s.src[s.i] {
+	case '{':
+		return s.object(emit)
+	case '[':
+		return s.array(emit)
+	case '"':
+		start := s.i
+		if !s.str() {
+			return false
+		}
+		if emit {
+			s.dst = append(s.dst, s.src[start:s.i]...)
+		}
+		return true
+	}
+	start := s.i
+	for s.i < len(s.src) {
+		c := s.src[s.i]
+		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			break
+		}
+		s.i++
+	}
+	if s.i == start {
+		return false
+	}
+	if emit {
+		s.dst = append(s.dst, s.src[start:s.i]...)
+	}
+	return true
+}
+
+// str advances over a string literal, escapes included.
+func (s *stripper) str() bool {
+	s.i++ // opening quote
+	for s.i < len(s.src) {
+		switch s.src[s.i] {
+		case '\\':
+			s.i += 2
+		case '"':
+			s.i++
+			return true
+		default:
+			s.i++
+		}
+	}
+	return false
+}
+
+func (s *stripper) object(emit bool) bool {
+	s.i++
+	if emit {
+		s.dst = append(s.dst, '{')
+	}
+	s.ws()
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		s.i++
+		if emit {
+			s.dst = append(s.dst, '}')
+		}
+		return true
+	}
+	wrote := false
+	for {
+		s.ws()
+		if s.i >= len(s.src) || s.src[s.i] != '"' {
+			return false
+		}
+		start := s.i
+		if !s.str() {
+			return false
+		}
+		key := s.src[start:s.i]
+		s.ws()
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		keep := emit && !bytes.Contains(key, odataMark) && !bytes.Contains(key, dataMark)
+		if keep {
+			if wrote {
+				s.dst = append(s.dst, ',')
+			}
+			s.dst = append(s.dst, key...)
+			s.dst = append(s.dst, ':')
+			wrote = true
+		}
+		if !s.value(keep) {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			if emit {
+				s.dst = append(s.dst, '}')
+			}
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *stripper) array(emit bool) bool {
+	s.i++
+	if emit {
+		s.dst = append(s.dst, '[')
+	}
+	s.ws()
+	if s.i < len(s.src) && s.src[s.i] == ']' {
+		s.i++
+		if emit {
+			s.dst = append(s.dst, ']')
+		}
+		return true
+	}
+	for n := 0; ; n++ {
+		s.ws()
+		if n > 0 && emit {
+			s.dst = append(s.dst, ',')
+		}
+		if !s.value(emit) {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			if emit {
+				s.dst = append(s.dst, ']')
+			}
+			return true
+		default:
+			return false
+		}
+	}
+}
