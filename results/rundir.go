@@ -1,0 +1,178 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// File names inside a run directory.
+const (
+	ResultsFile = "results.json"
+	EventsFile  = "events.jsonl"
+	LogFileName = "exoplay.log"
+	DataDir     = "data"
+)
+
+// RunDir is an open run directory: OUT/<UTC yyyymmddThhmmssZ>-<name>/.
+type RunDir struct {
+	path    string
+	journal *Journal
+	log     *os.File
+}
+
+// Create makes a new run directory under outDir, named after the start time
+// (UTC) and the playbook name. A second run in the same second gets a
+// numbered suffix rather than sharing a directory.
+func Create(outDir, name string, now time.Time) (*RunDir, error) {
+	if err := os.MkdirAll(outDir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating the output folder: %w", err)
+	}
+	base := now.UTC().Format("20060102T150405Z") + "-" + Slug(name)
+	for i := 1; ; i++ {
+		dir := filepath.Join(outDir, base)
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", dir, i)
+		}
+		err := os.Mkdir(dir, 0o750)
+		if errors.Is(err, fs.ErrExist) && i < 1000 {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("creating the run directory: %w", err)
+		}
+		return open(dir)
+	}
+}
+
+// Open opens an existing run directory to resume it.
+func Open(runDir string) (*RunDir, error) {
+	if _, err := os.Stat(filepath.Join(runDir, EventsFile)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s is not an exoplay run directory: it has no %s", runDir, EventsFile)
+		}
+		return nil, fmt.Errorf("cannot resume %s: %w", runDir, err)
+	}
+	return open(runDir)
+}
+
+func open(dir string) (*RunDir, error) {
+	j, err := openJournal(filepath.Join(dir, EventsFile))
+	if err != nil {
+		return nil, fmt.Errorf("opening the run journal: %w", err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, LogFileName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		j.close()
+		return nil, fmt.Errorf("opening the run log: %w", err)
+	}
+	return &RunDir{path: dir, journal: j, log: lf}, nil
+}
+
+// Path is the run directory as given to Create or Open.
+func (d *RunDir) Path() string { return d.path }
+
+// ID is the directory's base name, also the run id.
+func (d *RunDir) ID() string { return filepath.Base(d.path) }
+
+// LogFile is exoplay.log, for zerolog's JSON lines.
+func (d *RunDir) LogFile() io.Writer { return d.log }
+
+// Journal is events.jsonl.
+func (d *RunDir) Journal() *Journal { return d.journal }
+
+// Events reads the journal written so far (for resume).
+func (d *RunDir) Events() ([]Event, error) {
+	f, err := os.Open(filepath.Join(d.path, EventsFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadEvents(f)
+}
+
+// WriteResults replaces results.json atomically (temp file + rename), so a
+// reader never sees half a document.
+func (d *RunDir) WriteResults(r *Results) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding results: %w", err)
+	}
+	return writeAtomic(filepath.Join(d.path, ResultsFile), append(b, '\n'))
+}
+
+// ReadResults reads results.json (nil, nil when there is none yet).
+func (d *RunDir) ReadResults() (*Results, error) {
+	b, err := os.ReadFile(filepath.Join(d.path, ResultsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", ResultsFile, err)
+	}
+	return &r, nil
+}
+
+// Close syncs the journal and closes the files.
+func (d *RunDir) Close() error {
+	err := d.journal.close()
+	if cerr := d.log.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Slug turns a name into a safe single path element: letters, digits, '.',
+// '_' and '-' are kept, runs of anything else become one '-'.
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range name {
+		ok := r == '.' || r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if ok {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.Trim(b.String(), "-.")
+	if s == "" {
+		return "run"
+	}
+	return s
+}

@@ -1,0 +1,74 @@
+package results
+
+// Exit codes of a finished run (DESIGN.md §3). The CLI owns the others.
+const (
+	ExitOK           = 0
+	ExitStepFailed   = 1
+	ExitNonCompliant = 3
+	ExitAuthFailed   = 4
+	ExitInterrupted  = 130
+)
+
+// TenantStatus applies the tenant rule of DESIGN.md §4 to its steps: failed
+// if a step failed, else incomplete if one did not finish, else changed if
+// one wrote, else ok; skipped only when every step was skipped.
+func TenantStatus(steps []*Step) Status {
+	var c Counts
+	for _, s := range steps {
+		c.Add(s.Status)
+	}
+	switch {
+	case c.Failed > 0:
+		return StatusFailed
+	case c.Incomplete > 0:
+		return StatusIncomplete
+	case c.Changed > 0:
+		return StatusChanged
+	case c.Total > 0 && c.Skipped == c.Total:
+		return StatusSkipped
+	default:
+		return StatusOK
+	}
+}
+
+// Summarize fills r.Summary from the tenants: counts, assertion outcomes and
+// the exit code. interrupted means the run stopped before every cell
+// finished (a signal, or its context was cancelled).
+func (r *Results) Summarize(interrupted bool) {
+	s := Summary{Interrupted: interrupted}
+	authFailed := 0
+	for _, t := range r.Tenants {
+		s.Tenants.Add(t.Status)
+		if t.Error != nil && t.Error.Category == "auth" {
+			authFailed++
+		}
+		for _, st := range t.Steps {
+			s.Steps.Add(st.Status)
+			s.Calls += st.Attempts.Calls
+			s.ThrottledWaits += st.Attempts.ThrottledWaits
+			for _, a := range st.Assertions {
+				if a.Passed {
+					s.Assertions.Passed++
+				} else {
+					s.Assertions.Failed++
+				}
+			}
+		}
+	}
+	if !r.Run.Finished.IsZero() && !r.Run.Started.IsZero() {
+		s.DurationSeconds = r.Run.Finished.Sub(r.Run.Started).Seconds()
+	}
+	switch {
+	case interrupted:
+		s.ExitCode = ExitInterrupted
+	case len(r.Tenants) > 0 && authFailed == len(r.Tenants):
+		s.ExitCode = ExitAuthFailed
+	case s.Tenants.Failed > 0 || s.Steps.Failed > 0:
+		s.ExitCode = ExitStepFailed
+	case s.Assertions.Failed > 0:
+		s.ExitCode = ExitNonCompliant
+	default:
+		s.ExitCode = ExitOK
+	}
+	r.Summary = s
+}

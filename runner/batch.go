@@ -1,0 +1,92 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exoplay/exoplay/results"
+)
+
+// maxBatch is the service's limit of requests per $batch call.
+const maxBatch = 10
+
+// runBatches sends a foreach step's items as $batch calls of st.Batch items.
+func (s *stepRun) runBatches(ctx context.Context, cells []*cell) {
+	size := min(max(s.st.Batch, 1), maxBatch)
+	var ready []*cell
+	for _, c := range cells {
+		if s.prepare(c) {
+			ready = append(ready, c)
+		} else {
+			s.cellDone(c)
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(2 * s.tr.r.maxSessions())
+	for start := 0; start < len(ready); start += size {
+		chunk := ready[start:min(start+size, len(ready))]
+		if s.tr.r.drained(ctx) {
+			for _, c := range chunk {
+				s.stopCell(c)
+			}
+			continue
+		}
+		g.Go(func() error {
+			s.runBatch(ctx, chunk)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
+	var sent []*cell
+	for _, c := range chunk {
+		if s.admit(ctx, c, false) {
+			sent = append(sent, c)
+		} else if c.status == results.StatusFailed {
+			s.cellDone(c)
+		}
+	}
+	if len(sent) == 0 {
+		return
+	}
+	if s.st.Write {
+		// One fsync for the whole batch, before any of it is sent.
+		if err := s.tr.r.journal.Sync(); err != nil {
+			for _, c := range sent {
+				c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "journal", Message: "not sent: the run journal cannot be written: " + err.Error()}
+				s.cellDone(c)
+			}
+			return
+		}
+	}
+	calls := make([]Call, len(sent))
+	for i, c := range sent {
+		calls[i] = c.call
+	}
+	cctx, cancel := callContext(ctx, calls[0].Timeout)
+	stats, errs := s.tr.sess.InvokeBatch(cctx, calls, s.tr.lim, func(i int, obj json.RawMessage) error {
+		if i < 0 || i >= len(sent) {
+			return fmt.Errorf("$batch answered for request %d of %d", i, len(sent))
+		}
+		return s.emit(sent[i], obj)
+	})
+	cancel()
+	for i, c := range sent {
+		var st CallStats
+		var err error
+		if i < len(stats) {
+			st = stats[i]
+		}
+		if i < len(errs) {
+			err = errs[i]
+		} else {
+			err = fmt.Errorf("$batch returned no answer for request %d", i)
+		}
+		s.complete(ctx, c, st, err)
+	}
+}

@@ -1,0 +1,47 @@
+package runner
+
+import (
+	"context"
+	"errors"
+
+	"github.com/exoplay/exoplay/results"
+)
+
+// categorized is how errors of the transport and auth packages say what
+// kind of failure they are, without the runner importing them.
+type categorized interface {
+	ErrorCategory() string
+	ErrorCode() string
+}
+
+var knownCategories = map[string]bool{
+	"auth": true, "permission": true, "not_found": true, "validation": true,
+	"throttled": true, "transient": true, "timeout": true, "unknown": true,
+}
+
+// classify turns an error into the results form. Anything not categorized
+// is "unknown", except a deadline, which is "timeout".
+func classify(err error) *results.Error {
+	if err == nil {
+		return nil
+	}
+	e := &results.Error{Category: "unknown", Message: err.Error()}
+	var c categorized
+	if errors.As(err, &c) {
+		if cat := c.ErrorCategory(); knownCategories[cat] {
+			e.Category = cat
+		}
+		e.Code = c.ErrorCode()
+		return e
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		e.Category = "timeout"
+	}
+	return e
+}
+
+// exprError is the result of an expression that could not be evaluated
+// (when, foreach, parameters, failed_when, assert).
+func exprError(err error) *results.Error {
+	return &results.Error{Category: "validation", Code: "expression", Message: err.Error()}
+}

@@ -1,0 +1,145 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// orgLimiter caps in-flight requests to one organization. It is a weighted
+// semaphore of max permits; to run below max after throttling it holds the
+// difference itself (taking permits as they are released), and gives them
+// back one at a time once the organization has been quiet for a while.
+type orgLimiter struct {
+	sem    *semaphore.Weighted
+	max    int64
+	clock  clock
+	tune   Adaptive
+	onWait func(time.Duration)
+
+	mu           sync.Mutex
+	limit        int64 // current concurrency target, 1..max
+	held         int64 // permits the limiter holds to enforce limit < max
+	debt         int64 // permits still to take back (held + debt == max - limit)
+	blockedUntil time.Time
+	lastDecrease time.Time
+	lastThrottle time.Time
+	okSince      int // releases since the last throttle or increase
+	inflight     int64
+	maxInflight  int64
+	throttles    int
+}
+
+func newOrgLimiter(max int, c clock, tune Adaptive, onWait func(time.Duration)) *orgLimiter {
+	if max < 1 {
+		max = 1
+	}
+	return &orgLimiter{
+		sem: semaphore.NewWeighted(int64(max)), max: int64(max), limit: int64(max),
+		clock: c, tune: tune.withDefaults(), onWait: onWait,
+	}
+}
+
+// Acquire waits out a Retry-After block, then for a permit.
+func (l *orgLimiter) Acquire(ctx context.Context) error {
+	for {
+		l.mu.Lock()
+		wait := l.blockedUntil.Sub(l.clock.now())
+		l.mu.Unlock()
+		if wait > 0 {
+			if err := l.clock.sleep(ctx, wait); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := l.sem.Acquire(ctx, 1); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		// Throttled while this caller queued: give the permit back and
+		// wait like everyone else.
+		if l.blockedUntil.After(l.clock.now()) {
+			if l.debt > 0 {
+				l.debt--
+				l.held++
+				l.mu.Unlock()
+			} else {
+				l.mu.Unlock()
+				l.sem.Release(1)
+			}
+			continue
+		}
+		l.inflight++
+		if l.inflight > l.maxInflight {
+			l.maxInflight = l.inflight
+		}
+		l.mu.Unlock()
+		return nil
+	}
+}
+
+// Release returns a permit, or keeps it when the limit was lowered.
+func (l *orgLimiter) Release() {
+	l.mu.Lock()
+	l.inflight--
+	if l.debt > 0 {
+		l.debt--
+		l.held++
+		l.mu.Unlock()
+		return
+	}
+	l.okSince++
+	giveBack := int64(0)
+	if l.limit < l.max && l.okSince >= l.tune.RecoverAfter && l.clock.now().Sub(l.lastThrottle) >= l.tune.Quiet {
+		l.limit++
+		l.okSince = 0
+		if l.held > 0 {
+			l.held--
+			giveBack = 1
+		}
+	}
+	l.mu.Unlock()
+	l.sem.Release(1 + giveBack)
+}
+
+// Throttled blocks new acquisitions until Retry-After has passed and lowers
+// the concurrency by one (not below 1, at most once per DecreaseGap).
+func (l *orgLimiter) Throttled(retryAfter time.Duration) {
+	l.mu.Lock()
+	now := l.clock.now()
+	l.throttles++
+	l.lastThrottle = now
+	l.okSince = 0
+	if retryAfter > 0 {
+		if until := now.Add(retryAfter); until.After(l.blockedUntil) {
+			l.blockedUntil = until
+		}
+	}
+	if l.limit > 1 && (l.lastDecrease.IsZero() || now.Sub(l.lastDecrease) >= l.tune.DecreaseGap) {
+		l.limit--
+		l.lastDecrease = now
+		if l.sem.TryAcquire(1) {
+			l.held++
+		} else {
+			l.debt++
+		}
+	}
+	l.mu.Unlock()
+	if l.onWait != nil {
+		l.onWait(retryAfter)
+	}
+}
+
+// limiterStats is a snapshot for logs and tests.
+type limiterStats struct {
+	Limit, MaxInflight int64
+	Throttles          int
+}
+
+func (l *orgLimiter) stats() limiterStats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return limiterStats{Limit: l.limit, MaxInflight: l.maxInflight, Throttles: l.throttles}
+}

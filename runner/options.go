@@ -1,0 +1,86 @@
+package runner
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// Options are the inputs of one run.
+type Options struct {
+	Playbook *playbook.Playbook
+	// Tenants are the selected tenants (after --limit and --shard), in order.
+	Tenants  []*playbook.Tenant
+	Tags     []string // --tags
+	SkipTags []string // --skip-tags
+	Vars     map[string]any
+	// Check sends reads only; each write is recorded as would_run.
+	Check     bool
+	Connector Connector
+	Dir       *results.RunDir
+	// Resume continues the run journaled in Dir: only cells that did not
+	// finish run.
+	Resume   bool
+	Observer Observer // nil = none
+	Now      func() time.Time
+	// Sleep waits d or until ctx ends; nil = a real timer. Tests inject it
+	// with Now to drive the limiter's Retry-After and recovery logic.
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Logger zerolog.Logger
+	// Drain is closed on the first SIGINT/SIGTERM: no new call starts,
+	// calls in flight finish (bounded by ctx), results are written with
+	// the unfinished cells incomplete, and the exit code is 130.
+	Drain   <-chan struct{}
+	Argv    []string
+	Version string
+	// Adaptive tunes how a throttled organization slows down and recovers
+	// (zero = defaults).
+	Adaptive Adaptive
+}
+
+// Adaptive tunes the per-organization limiter.
+type Adaptive struct {
+	// DecreaseGap: concurrency drops by at most one per gap, so a burst of
+	// 429s from the requests already in flight counts once (default 1s).
+	DecreaseGap time.Duration
+	// Quiet: no increase until this long after the last throttle (default 5s).
+	Quiet time.Duration
+	// RecoverAfter: successful releases needed per +1 (default 10).
+	RecoverAfter int
+}
+
+func (a Adaptive) withDefaults() Adaptive {
+	if a.DecreaseGap <= 0 {
+		a.DecreaseGap = time.Second
+	}
+	if a.Quiet <= 0 {
+		a.Quiet = 5 * time.Second
+	}
+	if a.RecoverAfter <= 0 {
+		a.RecoverAfter = 10
+	}
+	return a
+}
+
+type clock struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func realSleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,234 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// run is the state of one Run call.
+type run struct {
+	opts    Options
+	pb      *playbook.Playbook
+	clock   clock
+	obs     Observer
+	journal *results.Journal
+	prior   *journalState // nil unless resuming
+	runVars map[string]any
+
+	limMu    sync.Mutex
+	limiters map[string]*orgLimiter
+
+	interrupted atomic.Bool
+	failed      atomic.Int64
+	stopMu      sync.Mutex
+	stop        string // why no new tenant starts ("" = go on)
+}
+
+// Run runs the playbook's steps over opts.Tenants and returns the results,
+// also written to opts.Dir. The error is for problems of the run itself
+// (the run directory cannot be written); failures of tenants and steps are
+// in the results, with the exit code in Summary.ExitCode.
+func Run(ctx context.Context, opts Options) (*results.Results, error) {
+	if opts.Playbook == nil || opts.Dir == nil || opts.Connector == nil {
+		return nil, errors.New("runner: Playbook, Dir and Connector are required")
+	}
+	r := &run{
+		opts:     opts,
+		pb:       opts.Playbook,
+		clock:    clock{now: opts.Now, sleep: opts.Sleep},
+		obs:      opts.Observer,
+		journal:  opts.Dir.Journal(),
+		limiters: map[string]*orgLimiter{},
+	}
+	if r.clock.now == nil {
+		r.clock.now = time.Now
+	}
+	if r.clock.sleep == nil {
+		r.clock.sleep = realSleep
+	}
+	if r.obs == nil {
+		r.obs = NopObserver{}
+	}
+	r.journal.SetClock(r.clock.now)
+	mode := "run"
+	if opts.Check {
+		mode = "check"
+	}
+	r.runVars = map[string]any{"id": opts.Dir.ID(), "mode": mode, "check": opts.Check, "playbook": r.pb.Name}
+
+	started := r.clock.now().UTC()
+	info := results.Run{
+		ID:          opts.Dir.ID(),
+		Dir:         opts.Dir.Path(),
+		Playbook:    results.Playbook{Name: r.pb.Name, Path: r.pb.Path, SHA256: r.pb.SHA256},
+		ToolVersion: opts.Version,
+		Started:     started,
+		Mode:        mode,
+		Argv:        results.RedactArgv(opts.Argv),
+	}
+	if opts.Resume {
+		events, err := opts.Dir.Events()
+		if err != nil {
+			return nil, fmt.Errorf("reading the journal of %s: %w", opts.Dir.Path(), err)
+		}
+		r.prior = loadJournal(events)
+		if !r.prior.started.IsZero() {
+			info.Started = r.prior.started
+		}
+		info.Resumes = r.prior.resumes + 1
+		if err := r.journal.AppendSync(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {
+			return nil, err
+		}
+	} else if err := r.journal.AppendSync(results.Event{Type: results.EventRunStarted, Run: &info}); err != nil {
+		return nil, err
+	}
+	log := opts.Logger.With().Str("run", info.ID).Logger()
+	log.Info().Str("mode", mode).Int("tenants", len(opts.Tenants)).Bool("resume", opts.Resume).Msg("run started")
+	r.obs.RunStarted(len(opts.Tenants))
+
+	out := make([]*results.Tenant, len(opts.Tenants))
+	var g errgroup.Group
+	g.SetLimit(max(1, r.pb.Settings.MaxParallelTenants))
+	for i, t := range opts.Tenants {
+		g.Go(func() error {
+			res := r.runTenant(ctx, t)
+			out[i] = res
+			r.tenantFinished(res)
+			return nil
+		})
+	}
+	_ = g.Wait() // tenant goroutines report through out, never through errors
+
+	info.Finished = r.clock.now().UTC()
+	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
+	res.Summarize(r.interrupted.Load())
+	if err := r.journal.AppendSync(results.Event{Type: results.EventRunFinished, Status: runStatus(res), Message: fmt.Sprintf("exit code %d", res.Summary.ExitCode)}); err != nil {
+		return res, err
+	}
+	if err := opts.Dir.WriteResults(res); err != nil {
+		return res, fmt.Errorf("writing %s: %w", results.ResultsFile, err)
+	}
+	log.Info().Int("exit_code", res.Summary.ExitCode).Float64("seconds", res.Summary.DurationSeconds).Msg("run finished")
+	r.obs.RunFinished(res.Summary)
+	return res, nil
+}
+
+func runStatus(res *results.Results) results.Status {
+	if res.Summary.Interrupted {
+		return results.StatusIncomplete
+	}
+	if res.Summary.ExitCode == results.ExitOK || res.Summary.ExitCode == results.ExitNonCompliant {
+		return results.StatusOK
+	}
+	return results.StatusFailed
+}
+
+// drained reports whether the first interrupt arrived or ctx ended.
+func (r *run) drained(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	if r.opts.Drain == nil {
+		return false
+	}
+	select {
+	case <-r.opts.Drain:
+		return true
+	default:
+		return false
+	}
+}
+
+// stopReason says why a new tenant must not start ("" = it may).
+func (r *run) stopReason(ctx context.Context) string {
+	if r.drained(ctx) {
+		r.interrupted.Store(true)
+		return "not started: the run was interrupted"
+	}
+	r.stopMu.Lock()
+	defer r.stopMu.Unlock()
+	return r.stop
+}
+
+func (r *run) tenantFinished(t *results.Tenant) {
+	if t.Status != results.StatusFailed {
+		return
+	}
+	failed := r.failed.Add(1)
+	s := r.pb.Settings
+	total := len(r.opts.Tenants)
+	r.stopMu.Lock()
+	defer r.stopMu.Unlock()
+	if r.stop != "" {
+		return
+	}
+	switch {
+	case s.FailFast:
+		r.stop = fmt.Sprintf("not started: fail_fast is set and tenant %s failed", t.Name)
+	case s.MaxFailPercentage > 0 && float64(failed)*100/float64(total) > s.MaxFailPercentage:
+		r.stop = fmt.Sprintf("not started: %d of %d tenants failed, above max_fail_percentage %g", failed, total, s.MaxFailPercentage)
+	}
+}
+
+// limiter returns the organization's limiter; tenant entries that sign in
+// to the same organization share it.
+func (r *run) limiter(key string) *orgLimiter {
+	key = strings.ToLower(key)
+	r.limMu.Lock()
+	defer r.limMu.Unlock()
+	l := r.limiters[key]
+	if l == nil {
+		l = newOrgLimiter(r.maxSessions(), r.clock, r.opts.Adaptive, func(wait time.Duration) {
+			r.obs.Throttled(key, wait)
+		})
+		r.limiters[key] = l
+	}
+	return l
+}
+
+func (r *run) maxSessions() int {
+	if n := r.pb.Settings.MaxSessionsPerOrg; n > 0 {
+		return n
+	}
+	return 3
+}
+
+// notStarted is the result of a tenant that never ran.
+func (r *run) notStarted(t *playbook.Tenant, reason string) *results.Tenant {
+	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Status: results.StatusIncomplete}
+	for _, st := range r.pb.Steps {
+		res.Steps = append(res.Steps, stepResult(st, results.StatusIncomplete, reason))
+	}
+	return res
+}
+
+func organization(t *playbook.Tenant) string {
+	if t.Organization != "" {
+		return t.Organization
+	}
+	return t.TenantID
+}
+
+func stepResult(st *playbook.Step, status results.Status, reason string) *results.Step {
+	return &results.Step{
+		ID: st.ID, Name: st.Name, Cmdlet: st.Cmdlet, Service: service(st),
+		Write: st.Write, Status: status, Reason: reason,
+	}
+}
+
+func service(st *playbook.Step) string {
+	if st.Service == "" {
+		return "exchange"
+	}
+	return st.Service
+}

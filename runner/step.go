@@ -1,0 +1,642 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// Inline output limits: larger outputs are only referenced by path.
+const (
+	inlineMaxObjects = 20
+	inlineMaxBytes   = 8 << 10
+)
+
+// stepRun is one step of one tenant: one cell, or one per foreach item.
+type stepRun struct {
+	tr         *tenantRun
+	st         *playbook.Step
+	prior      *stepState
+	proj       *projection
+	spool      *results.Spool
+	needResult bool // register, failed_when or assert read the objects
+	checkWrite bool // a write in check mode: nothing is sent
+	cells      []*cell
+}
+
+// cell is one call of a step.
+type cell struct {
+	index  int // foreach index, -1 without foreach
+	item   any
+	status results.Status
+	err    *results.Error
+	reason string
+
+	attempts results.Attempts
+	warnings []string
+	wouldRun map[string]any
+	call     Call
+	resend   bool // a write sent before an interruption, never confirmed
+
+	mu      sync.Mutex // emits of a $batch may interleave across cells
+	buf     bytes.Buffer
+	stream  *results.SpoolWriter
+	nobj    int
+	objects []any // decoded, when the step needs its result
+	rng     *results.Range
+}
+
+func (c *cell) itemPtr() *int {
+	if c.index < 0 {
+		return nil
+	}
+	i := c.index
+	return &i
+}
+
+func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, []any) {
+	prior := tr.prior.step(st.ID)
+	if prior != nil && prior.done != nil {
+		return prior.done, tr.reload(st, prior.done)
+	}
+	start := tr.r.clock.now()
+	sr := stepResult(st, "", "")
+	sr.Status = ""
+	s := &stepRun{
+		tr: tr, st: st, prior: prior,
+		proj:       newProjection(st.Select),
+		needResult: st.Register != "" || st.FailedWhen != nil || len(st.Assert) > 0,
+		checkWrite: st.Write && tr.r.opts.Check,
+	}
+	tr.r.journal.Append(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID})
+	finalize := func() {
+		sr.Duration = tr.r.clock.now().Sub(start).Seconds()
+		tr.log.Info().Str("step", st.ID).Str("status", string(sr.Status)).Msg("step done")
+		if sr.Status == results.StatusIncomplete {
+			return
+		}
+		if err := tr.r.journal.AppendSync(results.Event{Type: results.EventStepDone, Tenant: tr.t.Name, Step: st.ID, Status: sr.Status, StepResult: sr}); err != nil {
+			tr.log.Error().Err(err).Msg("journal")
+		}
+	}
+
+	// A when that does not read item is decided once for the step.
+	perItemWhen := st.When != nil && st.Foreach != nil && st.When.Uses("item")
+	if st.When != nil && !perItemWhen {
+		ok, err := st.When.EvalBool(tr.scope)
+		if err != nil {
+			sr.Status, sr.Error = results.StatusFailed, exprError(err)
+			finalize()
+			return sr, nil
+		}
+		if !ok {
+			sr.Status, sr.Reason = results.StatusSkipped, "when is false: "+st.When.Source()
+			finalize()
+			return sr, nil
+		}
+	}
+	if st.Foreach != nil {
+		items, err := st.Foreach.EvalList(tr.scope)
+		if err != nil {
+			sr.Status, sr.Error = results.StatusFailed, exprError(err)
+			finalize()
+			return sr, nil
+		}
+		if len(items) == 0 {
+			sr.Status, sr.Reason = results.StatusSkipped, "foreach list is empty"
+			sr.Items = &results.Counts{}
+			finalize()
+			return sr, nil
+		}
+		for i, it := range items {
+			s.cells = append(s.cells, &cell{index: i, item: it})
+		}
+	} else {
+		s.cells = []*cell{{index: -1}}
+	}
+
+	if !s.checkWrite {
+		sp, err := tr.r.opts.Dir.OpenSpool(tr.t.Name, st.ID)
+		if err != nil {
+			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: "unknown", Message: err.Error()}
+			finalize()
+			return sr, nil
+		}
+		s.spool = sp
+	}
+	pending := s.restore()
+	if len(pending) > 0 {
+		if st.Batch > 0 && st.Foreach != nil && !s.checkWrite {
+			s.runBatches(ctx, pending)
+		} else {
+			s.runCells(ctx, pending)
+		}
+	}
+	reg := s.aggregate(sr)
+	if sr.Status != results.StatusIncomplete && s.spool != nil {
+		s.writeOutput(sr)
+	}
+	if sr.Status == results.StatusOK || sr.Status == results.StatusChanged {
+		s.assert(sr, reg)
+	}
+	finalize()
+	if s.spool != nil {
+		if sr.Status == results.StatusIncomplete {
+			s.spool.Close()
+		} else if err := s.spool.Remove(); err != nil {
+			tr.log.Warn().Err(err).Msg("removing the data spool")
+		}
+	}
+	return sr, reg
+}
+
+// restore takes the cells a previous run finished from the journal and
+// returns the others.
+func (s *stepRun) restore() []*cell {
+	var pending []*cell
+	for _, c := range s.cells {
+		cs := s.prior.cell(c.index)
+		if cs == nil || cs.done == nil {
+			c.resend = cs != nil && cs.sent
+			pending = append(pending, c)
+			continue
+		}
+		ev := cs.done
+		c.status, c.err, c.warnings, c.wouldRun, c.rng = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data
+		if ev.Attempts != nil {
+			c.attempts = *ev.Attempts
+		}
+		if c.rng != nil && s.needResult && s.spool != nil && (c.status == results.StatusOK || c.status == results.StatusChanged) {
+			err := s.spool.ReadRange(*c.rng, func(obj json.RawMessage) error {
+				var v any
+				if err := json.Unmarshal(obj, &v); err != nil {
+					return err
+				}
+				c.objects = append(c.objects, v)
+				return nil
+			})
+			if err != nil {
+				// The output is gone: run the cell again (a read) or
+				// report it (a write is never repeated).
+				c.status, c.rng, c.objects = "", nil, nil
+				if s.st.Write {
+					c.status = results.StatusFailed
+					c.err = &results.Error{Category: "unknown", Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
+				} else {
+					pending = append(pending, c)
+				}
+			}
+		}
+	}
+	return pending
+}
+
+func (s *stepRun) runCells(ctx context.Context, cells []*cell) {
+	if len(cells) == 1 && s.st.Foreach == nil {
+		s.runCell(ctx, cells[0], true)
+		return
+	}
+	var g errgroup.Group
+	// Twice the cap: some goroutines wait on the journal's fsync or
+	// evaluate parameters while others hold every permit of the limiter.
+	g.SetLimit(2 * s.tr.r.maxSessions())
+	for _, c := range cells {
+		if s.tr.r.drained(ctx) {
+			s.stopCell(c)
+			continue
+		}
+		g.Go(func() error {
+			s.runCell(ctx, c, false)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+func (s *stepRun) stopCell(c *cell) {
+	c.status, c.reason = results.StatusIncomplete, "interrupted"
+	s.tr.r.interrupted.Store(true)
+}
+
+// prepare evaluates a cell's per-item when and its parameters. It returns
+// false when the cell is already decided (skipped or failed).
+func (s *stepRun) prepare(c *cell) bool {
+	st, tr := s.st, s.tr
+	scope := tr.scope
+	if c.index >= 0 {
+		scope = tr.with("item", c.item)
+	}
+	if st.When != nil && st.Foreach != nil && st.When.Uses("item") {
+		ok, err := st.When.EvalBool(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		if !ok {
+			c.status, c.reason = results.StatusSkipped, "when is false"
+			return false
+		}
+	}
+	params := make(map[string]any, len(st.Parameters))
+	for _, p := range st.Parameters {
+		v, err := p.Value.Eval(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		params[p.Name] = v
+	}
+	call := Call{
+		Service: service(st), Cmdlet: st.Cmdlet, Parameters: params,
+		Select: serviceSelect(st.Select), Write: st.Write,
+		Retries: st.Retries, Timeout: st.Timeout,
+	}
+	if call.Retries == nil {
+		n := tr.r.pb.Settings.Retries
+		call.Retries = &n
+	}
+	if call.Timeout == 0 {
+		call.Timeout = tr.r.pb.Settings.Timeout
+	}
+	if st.Anchor != nil {
+		a, err := st.Anchor.EvalString(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		call.Anchor = a
+	}
+	c.call = call
+	return true
+}
+
+// admit decides, just before sending, whether the cell's call may go out;
+// it journals a write as sent (synced) before it does.
+func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
+	if s.tr.r.drained(ctx) {
+		s.stopCell(c)
+		return false
+	}
+	if s.checkWrite {
+		c.status, c.reason = results.StatusSkipped, "check mode: not sent"
+		c.wouldRun = redactParams(c.call.Parameters)
+		s.cellDone(c)
+		return false
+	}
+	if !s.st.Write {
+		return true
+	}
+	if c.resend {
+		if !idempotent(s.st.Cmdlet) {
+			c.status = results.StatusFailed
+			c.err = &results.Error{Category: "unknown", Code: "outcome_unknown",
+				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
+			s.cellDone(c)
+			return false
+		}
+		c.warnings = append(c.warnings, "sent again: the first attempt was interrupted before it was confirmed ("+s.st.Cmdlet+" is idempotent)")
+	}
+	ev := results.Event{Type: results.EventCellSent, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr()}
+	var err error
+	if sync {
+		err = s.tr.r.journal.AppendSync(ev)
+	} else {
+		err = s.tr.r.journal.Append(ev)
+	}
+	if err != nil {
+		c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "journal", Message: "not sent: the run journal cannot be written: " + err.Error()}
+		return false
+	}
+	return true
+}
+
+func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
+	if !s.prepare(c) {
+		s.cellDone(c)
+		return
+	}
+	if !s.admit(ctx, c, true) {
+		if c.status == results.StatusFailed {
+			s.cellDone(c)
+		}
+		return
+	}
+	if stream {
+		c.stream = s.spool.Stream()
+	}
+	cctx, cancel := callContext(ctx, c.call.Timeout)
+	stats, err := s.tr.sess.Invoke(cctx, c.call, s.tr.lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
+	cancel()
+	s.complete(ctx, c, stats, err)
+}
+
+func callContext(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
+// emit takes one object from the transport: select, write out, keep.
+func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
+	line, err := s.proj.apply(obj)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nobj++
+	if c.stream != nil {
+		if err := c.stream.WriteObject(line); err != nil {
+			return err
+		}
+	} else {
+		c.buf.Write(line)
+		c.buf.WriteByte('\n')
+	}
+	if s.needResult {
+		var v any
+		if err := json.Unmarshal(line, &v); err != nil {
+			return err
+		}
+		c.objects = append(c.objects, v)
+	}
+	return nil
+}
+
+// complete records the outcome of a call that was sent.
+func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err error) {
+	c.attempts.Add(results.Attempts{
+		Calls: 1, Attempts: stats.Attempts, Requests: stats.Requests, Pages: stats.Pages,
+		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
+	})
+	c.warnings = append(c.warnings, stats.Warnings...)
+	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
+	if err != nil && ctx.Err() != nil {
+		// The run was cancelled under the call: its outcome is unknown, so
+		// it is not journaled as done and a resume decides again.
+		if c.stream != nil {
+			c.stream.Abort()
+		}
+		c.buf.Reset()
+		c.objects = nil
+		s.stopCell(c)
+		return
+	}
+	switch {
+	case err != nil:
+		c.status, c.err = results.StatusFailed, classify(err)
+	case s.st.Write:
+		c.status = results.StatusChanged
+	default:
+		c.status = results.StatusOK
+	}
+	if err == nil && s.st.FailedWhen != nil {
+		bad, ferr := s.st.FailedWhen.EvalBool(s.tr.with("result", orEmpty(c.objects)))
+		switch {
+		case ferr != nil:
+			c.status, c.err = results.StatusFailed, exprError(ferr)
+		case bad:
+			c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
+		}
+	}
+	if err := s.commit(c); err != nil {
+		c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "data", Message: err.Error()}
+	}
+	s.cellDone(c)
+	if c.err != nil {
+		ev := s.tr.log.Warn().Str("step", s.st.ID).Str("category", c.err.Category).Str("code", c.err.Code).Str("error", c.err.Message)
+		if c.index >= 0 {
+			ev = ev.Int("item", c.index)
+		}
+		ev.Msg("call failed")
+	}
+}
+
+// commit puts the cell's objects in the spool. A failed cell's objects are
+// dropped: they are not the cmdlet's answer.
+func (s *stepRun) commit(c *cell) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keep := c.status == results.StatusOK || c.status == results.StatusChanged
+	if c.stream != nil {
+		if !keep {
+			c.stream.Abort()
+			c.stream = nil
+			return nil
+		}
+		r, err := c.stream.Commit()
+		c.stream = nil
+		if err != nil {
+			return err
+		}
+		c.rng = &r
+		return nil
+	}
+	if !keep {
+		c.buf.Reset()
+		return nil
+	}
+	r, err := s.spool.Append(c.buf.Bytes(), c.nobj)
+	c.buf = bytes.Buffer{}
+	if err != nil {
+		return err
+	}
+	c.rng = &r
+	return nil
+}
+
+// cellDone journals a finished cell.
+func (s *stepRun) cellDone(c *cell) {
+	if !c.status.Final() {
+		return
+	}
+	if !c.keep() {
+		c.objects = nil
+	}
+	ev := results.Event{
+		Type: results.EventCellDone, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr(),
+		Status: c.status, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun,
+	}
+	if c.attempts.Calls > 0 {
+		a := c.attempts
+		ev.Attempts = &a
+	}
+	if err := s.tr.r.journal.Append(ev); err != nil {
+		s.tr.log.Error().Err(err).Msg("journal")
+	}
+}
+
+func (c *cell) keep() bool { return c.status == results.StatusOK || c.status == results.StatusChanged }
+
+// aggregate folds the cells into the step result and returns the
+// registered objects (input order).
+func (s *stepRun) aggregate(sr *results.Step) []any {
+	var counts results.Counts
+	var reg []any
+	var firstErr *results.Error
+	seenWarn := map[string]bool{}
+	reasons := map[string]bool{}
+	for _, c := range s.cells {
+		counts.Add(c.status)
+		sr.Attempts.Add(c.attempts)
+		for _, w := range c.warnings {
+			if !seenWarn[w] {
+				seenWarn[w] = true
+				sr.Warnings = append(sr.Warnings, w)
+			}
+		}
+		if c.err != nil {
+			if firstErr == nil {
+				firstErr = c.err
+			}
+			if c.index >= 0 {
+				sr.ItemErrors = append(sr.ItemErrors, results.ItemError{Index: c.index, Error: c.err})
+			} else {
+				sr.Error = c.err
+			}
+		}
+		if c.wouldRun != nil {
+			sr.WouldRun = append(sr.WouldRun, results.WouldRun{Item: c.itemPtr(), Parameters: c.wouldRun})
+		}
+		if c.reason != "" {
+			reasons[c.reason] = true
+		}
+		if c.keep() {
+			reg = append(reg, c.objects...)
+		}
+	}
+	if s.st.Foreach != nil {
+		sr.Items = &counts
+	}
+	switch {
+	case counts.Failed > 0:
+		sr.Status = results.StatusFailed
+		if sr.Error == nil && firstErr != nil {
+			sr.Error = &results.Error{Category: firstErr.Category, Code: firstErr.Code,
+				Message: fmt.Sprintf("%d of %d items failed; first: %s", counts.Failed, counts.Total, firstErr.Message)}
+		}
+	case counts.Incomplete > 0:
+		sr.Status, sr.Reason = results.StatusIncomplete, fmt.Sprintf("interrupted: %d of %d calls did not finish", counts.Incomplete, counts.Total)
+	case counts.Skipped == counts.Total:
+		sr.Status = results.StatusSkipped
+		switch {
+		case s.checkWrite:
+			sr.Reason = "check mode: the write was not sent (see would_run)"
+		case reasons["when is false"]:
+			sr.Reason = "when is false for every item: " + s.st.When.Source()
+		}
+	case counts.Changed > 0:
+		sr.Status = results.StatusChanged
+	default:
+		sr.Status = results.StatusOK
+	}
+	return reg
+}
+
+// writeOutput writes the step's data file in input order and describes it.
+func (s *stepRun) writeOutput(sr *results.Step) {
+	var ranges []results.Range
+	total, size := 0, int64(0)
+	for _, c := range s.cells {
+		if c.keep() && c.rng != nil && c.rng.Objects > 0 {
+			ranges = append(ranges, *c.rng)
+			total += c.rng.Objects
+			size += c.rng.Len
+		}
+	}
+	rel, err := s.spool.Finish(ranges)
+	if err != nil {
+		sr.Status = results.StatusFailed
+		sr.Error = &results.Error{Category: "unknown", Code: "data", Message: "writing the step's data file: " + err.Error()}
+		return
+	}
+	if total == 0 {
+		return
+	}
+	sr.Output = &results.Output{Objects: total, Path: rel}
+	if total <= inlineMaxObjects && size <= inlineMaxBytes {
+		_ = s.tr.r.opts.Dir.ReadData(rel, func(obj json.RawMessage) error {
+			sr.Output.Inline = append(sr.Output.Inline, append(json.RawMessage(nil), obj...))
+			return nil
+		})
+	}
+}
+
+// assert evaluates the step's assertions over everything it returned.
+func (s *stepRun) assert(sr *results.Step, reg []any) {
+	if len(s.st.Assert) == 0 {
+		return
+	}
+	scope := s.tr.with("result", orEmpty(reg))
+	for _, a := range s.st.Assert {
+		out := results.Assertion{ID: a.ID, Message: a.Message, Severity: a.Severity}
+		ok, err := a.That.EvalBool(scope)
+		if err != nil {
+			out.Error = err.Error()
+		}
+		out.Passed = ok && err == nil
+		sr.Assertions = append(sr.Assertions, out)
+	}
+}
+
+// reload gives back what a step finished in an earlier run registered.
+func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) []any {
+	if st.Register == "" || sr.Output == nil || sr.Output.Path == "" {
+		return nil
+	}
+	var reg []any
+	err := tr.r.opts.Dir.ReadData(sr.Output.Path, func(obj json.RawMessage) error {
+		var v any
+		if err := json.Unmarshal(obj, &v); err != nil {
+			return err
+		}
+		reg = append(reg, v)
+		return nil
+	})
+	if err != nil {
+		tr.log.Error().Err(err).Str("step", st.ID).Msg("reloading registered output")
+	}
+	return reg
+}
+
+func orEmpty(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+// idempotent reports whether sending a write twice has the effect of
+// sending it once (Set-/Enable-/Disable- state the desired value).
+func idempotent(cmdlet string) bool {
+	verb, _, _ := strings.Cut(strings.ToLower(cmdlet), "-")
+	switch verb {
+	case "set", "enable", "disable", "update":
+		return true
+	}
+	return false
+}
+
+// redactParams hides parameter values whose names say they are secrets,
+// for would_run.
+func redactParams(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p))
+	for k, v := range p {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "token") || strings.Contains(lk, "credential") {
+			v = results.Redacted
+		}
+		out[k] = v
+	}
+	return out
+}

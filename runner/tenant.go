@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// tenantRun runs the steps of one tenant, in order.
+type tenantRun struct {
+	r     *run
+	t     *playbook.Tenant
+	sess  Session
+	lim   *orgLimiter
+	scope playbook.Scope // grows a name per register
+	prior *tenantState
+	log   zerolog.Logger
+}
+
+func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant {
+	prior := r.prior.tenant(t.Name)
+	if prior != nil && prior.done != nil {
+		return prior.done // finished before the interruption
+	}
+	if reason := r.stopReason(ctx); reason != "" {
+		return r.notStarted(t, reason)
+	}
+	log := r.opts.Logger.With().Str("tenant", t.Name).Logger()
+	started := r.clock.now().UTC()
+	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Started: &started}
+	r.journal.Append(results.Event{Type: results.EventTenantStarted, Tenant: t.Name})
+	r.obs.TenantStarted(t.Name)
+	defer func() {
+		finished := r.clock.now().UTC()
+		res.Finished = &finished
+		if res.Status != results.StatusIncomplete {
+			tr := *res
+			if err := r.journal.AppendSync(results.Event{Type: results.EventTenantDone, Tenant: t.Name, Status: res.Status, TenantResult: &tr}); err != nil {
+				log.Error().Err(err).Msg("journal")
+			}
+		}
+		log.Info().Str("status", string(res.Status)).Msg("tenant done")
+		r.obs.TenantDone(t.Name, res.Status)
+	}()
+
+	sess, err := r.opts.Connector.Connect(ctx, t)
+	if err != nil {
+		if ctx.Err() != nil {
+			r.interrupted.Store(true)
+			res.Status = results.StatusIncomplete
+			for _, st := range r.pb.Steps {
+				res.Steps = append(res.Steps, stepResult(st, results.StatusIncomplete, "not run: the run was interrupted during sign-in"))
+			}
+			return res
+		}
+		e := classify(err)
+		e.Category = "auth" // whatever went wrong, this tenant could not sign in
+		res.Status, res.Error = results.StatusFailed, e
+		for _, st := range r.pb.Steps {
+			res.Steps = append(res.Steps, stepResult(st, results.StatusSkipped, "not run: sign-in failed"))
+		}
+		log.Warn().Str("error", e.Message).Msg("sign-in failed")
+		return res
+	}
+	res.TenantID, res.AuthMethod = sess.TenantID(), sess.AuthMethod()
+	r.journal.Append(results.Event{Type: results.EventSignedIn, Tenant: t.Name, Message: res.TenantID})
+	key := sess.TenantID()
+	if key == "" {
+		key = organization(t)
+	}
+	tr := &tenantRun{
+		r: r, t: t, sess: sess, lim: r.limiter(key), prior: prior, log: log,
+		scope: r.pb.Scope(t, r.opts.Vars),
+	}
+	tr.scope["run"] = r.runVars
+
+	stopped := ""
+	for _, st := range r.pb.Steps {
+		var sr *results.Step
+		var reg []any
+		switch {
+		case !st.Selected(r.opts.Tags, r.opts.SkipTags):
+			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
+		case stopped != "":
+			sr = stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped))
+		default:
+			sr, reg = tr.runStep(ctx, st)
+		}
+		if st.Register != "" {
+			if reg == nil {
+				reg = []any{}
+			}
+			tr.scope[st.Register] = reg
+		}
+		if sr.Status == results.StatusFailed && !st.ContinueOnError && stopped == "" {
+			stopped = st.ID
+		}
+		res.Steps = append(res.Steps, sr)
+	}
+	res.Status = results.TenantStatus(res.Steps)
+	return res
+}
+
+// itemScope is the tenant's scope plus item (foreach) or result.
+func (tr *tenantRun) with(name string, v any) playbook.Scope {
+	s := maps.Clone(tr.scope)
+	s[name] = v
+	return s
+}
