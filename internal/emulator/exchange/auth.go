@@ -1,0 +1,92 @@
+package exchange
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The permissions that get a caller in (exo-rest-protocol.md §2.1).
+const (
+	roleManageAsApp     = "Exchange.ManageAsApp"
+	scopeManage         = "Exchange.Manage"
+	scopeAccessAsUser   = "AdminApi.AccessAsUser.All"
+	exchangeResourceApp = "00000002-0000-0ff1-ce00-000000000000"
+	maxCachedTokens     = 50_000
+)
+
+// tokenCache remembers verified tokens until they expire, so the signature
+// check (tens of µs) is paid once per token rather than once per call.
+type tokenCache struct {
+	m sync.Map // token -> *Claims
+	n atomic.Int64
+}
+
+func (c *tokenCache) get(tok string) *Claims {
+	if v, ok := c.m.Load(tok); ok {
+		return v.(*Claims)
+	}
+	return nil
+}
+
+func (c *tokenCache) put(tok string, cl *Claims) {
+	if c.n.Add(1) > maxCachedTokens {
+		// Rare: drop everything rather than track ages; the next calls re-verify.
+		c.m.Range(func(k, _ any) bool { c.m.Delete(k); return true })
+		c.n.Store(0)
+	}
+	c.m.Store(tok, cl)
+}
+
+// authenticate checks the bearer token of a call to tenantID on endpoint e.
+// It returns nil when the caller may proceed, else the 401/403 reply.
+func (s *Server) authenticate(e *endpoint, authz, tenantID string) *reply {
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(authz), " ")
+	tok = strings.TrimSpace(tok)
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return s.unauthorized("The request has no bearer token. Send 'Authorization: Bearer <access token>'.")
+	}
+	cl := s.tokens.get(tok)
+	if cl == nil {
+		var err error
+		cl, err = s.verifier.Verify(tok)
+		if err != nil {
+			return s.unauthorized("The access token is not valid: " + err.Error())
+		}
+		s.tokens.put(tok, cl)
+	}
+	if !s.now().Before(cl.ExpiresAt) {
+		return s.unauthorized("The access token has expired. Acquire a new token and retry.")
+	}
+	if !strings.EqualFold(strings.TrimRight(cl.Audience, "/"), e.audience) {
+		return s.unauthorized("The access token's audience '" + cl.Audience + "' is not this service; request a token for '" + e.audience + "/.default'.")
+	}
+	if !strings.EqualFold(cl.TenantID, tenantID) {
+		return s.unauthorized("The access token was issued for tenant '" + cl.TenantID + "', not for the tenant '" + tenantID + "' in the URL.")
+	}
+	if cl.UPN == "" && len(cl.Scopes) == 0 {
+		if !slices.Contains(cl.Roles, roleManageAsApp) {
+			return forbidden("The application token has no '" + roleManageAsApp + "' role; grant the application permission and admin consent.")
+		}
+	} else if !slices.Contains(cl.Scopes, scopeManage) && !slices.Contains(cl.Scopes, scopeAccessAsUser) {
+		return forbidden("The user token has neither the '" + scopeManage + "' nor the '" + scopeAccessAsUser + "' scope.")
+	}
+	return nil
+}
+
+func (s *Server) unauthorized(desc string) *reply {
+	desc = strings.ReplaceAll(desc, `"`, `'`)
+	return &reply{
+		status: http.StatusUnauthorized,
+		body:   simpleError("Unauthorized", desc),
+		hdr: []header{{"WWW-Authenticate", `Bearer client_id="` + exchangeResourceApp +
+			`", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="` +
+			s.authority + `/common/oauth2/authorize", error="invalid_token", error_description="` + desc + `"`}},
+	}
+}
+
+func forbidden(msg string) *reply {
+	return &reply{status: http.StatusForbidden, body: simpleError("Forbidden", msg)}
+}

@@ -1,0 +1,139 @@
+package exchange
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxBatchItems is the most requests one $batch may carry.
+const MaxBatchItems = 10
+
+type batchRequest struct {
+	Requests []batchItem `json:"requests"`
+}
+
+type batchItem struct {
+	ID      string            `json:"id"`
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// batch serves POST /adminapi/beta/{tenant}/$batch (OData JSON batch). The
+// batch takes one slot of the tenant's concurrency cap; its items run in
+// order, each with its own latency, faults and counters, and each item's
+// failure is reported in its own response without failing the batch.
+func (e *endpoint) batch(r *http.Request, tenant string) *reply {
+	s := e.s
+	k := s.knobs.Load()
+	if r.Method != http.MethodPost {
+		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "POST"}}, body: simpleError("MethodNotAllowed", "$batch accepts POST only.")}
+	}
+	id, domain, ok := s.backend.Resolve(tenant)
+	if !ok {
+		return s.unauthorized("The tenant '" + tenant + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
+	}
+	if rep := s.authenticate(e, r.Header.Get("Authorization"), id); rep != nil {
+		return rep
+	}
+	outer := &call{method: r.Method, tenantSeg: tenant, path: r.URL.Path}
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
+		return badRequest("The request body could not be read: " + err.Error())
+	}
+	var in batchRequest
+	if err := json.Unmarshal(raw, &in); err != nil || in.Requests == nil {
+		s.violate(id, outer, "$batch body is not {\"requests\":[...]}")
+		return badRequest("The $batch body must be a JSON object {\"requests\":[{\"id\",\"method\",\"url\",\"headers\",\"body\"}, ...]}.")
+	}
+	if len(in.Requests) > MaxBatchItems {
+		s.violate(id, outer, "$batch with "+strconv.Itoa(len(in.Requests))+" requests (the maximum is 10)")
+		return badRequest("The $batch carries " + strconv.Itoa(len(in.Requests)) + " requests; the maximum is 10.")
+	}
+	ts := s.stats.tenant(id, domain)
+	if rep := s.admit(ts, k); rep != nil {
+		return rep
+	}
+	defer ts.leave()
+
+	out := make([]byte, 0, 1024)
+	out = append(out, `{"responses":[`...)
+	for i, it := range in.Requests {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		rep := e.batchItem(r, tenant, id, &it)
+		out = append(out, `{"id":`...)
+		out = appendString(out, it.ID)
+		out = append(out, `,"status":`...)
+		out = strconv.AppendInt(out, int64(rep.status), 10)
+		out = append(out, `,"headers":{"request-id":`...)
+		out = appendString(out, s.requestID())
+		if rep.json {
+			out = append(out, `,"Content-Type":`...)
+			out = appendString(out, contentTypeJSON)
+			out = append(out, `,"OData-Version":"4.0"`...)
+		}
+		for _, h := range rep.hdr {
+			out = append(out, ',')
+			out = appendString(out, h.k)
+			out = append(out, ':')
+			out = appendString(out, h.v)
+		}
+		out = append(out, `},"body":`...)
+		if rep.json && json.Valid(rep.body) {
+			out = append(out, rep.body...)
+		} else {
+			out = appendString(out, string(rep.body))
+		}
+		out = append(out, '}')
+	}
+	out = append(out, `]}`...)
+	return &reply{status: http.StatusOK, json: true, body: out}
+}
+
+func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *batchItem) *reply {
+	hdr := func(name string) string {
+		for k, v := range it.Headers {
+			if strings.EqualFold(k, name) {
+				return v
+			}
+		}
+		return r.Header.Get(name)
+	}
+	u, err := url.Parse(it.URL)
+	if err != nil {
+		return badRequest("Item '" + it.ID + "': url is not a URL.")
+	}
+	_, seg, op, ok := splitPath(u.Path)
+	if !ok || !strings.EqualFold(op, "InvokeCommand") {
+		return badRequest("Item '" + it.ID + "': url must be /adminapi/beta/{tenant}/InvokeCommand.")
+	}
+	if itemID, _, ok := e.s.backend.Resolve(seg); !ok || itemID != tenantID {
+		e.s.violate(tenantID, &call{method: it.Method, path: u.Path}, "$batch item for another tenant than the batch URL's")
+		return badRequest("Item '" + it.ID + "': every item must address the batch's tenant '" + tenantSeg + "'.")
+	}
+	q := u.Query()
+	_, hasSkip := q["$skiptoken"]
+	method := strings.ToUpper(it.Method)
+	if method == "" {
+		method = http.MethodPost
+	}
+	body := []byte(it.Body)
+	var str string
+	if len(body) > 0 && body[0] == '"' && json.Unmarshal(body, &str) == nil {
+		body = []byte(str) // some clients send the item body as a JSON string
+	}
+	c := &call{
+		method: method, tenantSeg: seg, path: u.Path,
+		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
+		authz: hdr("Authorization"), anchor: hdr("X-AnchorMailbox"), prefer: hdr("Prefer"), warnAct: hdr("WarningAction"),
+		body: body, inBatch: true,
+	}
+	return e.invoke(r.Context(), c)
+}

@@ -1,0 +1,277 @@
+package exchange
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Header values of the service's JSON answers (exo-rest-protocol.md §4.1).
+const (
+	contentTypeJSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+	warningsType    = "#Collection(String)"
+	collectionCtx   = "$metadata#Collection(Exchange.GenericHashTable)"
+	pagingWarning   = "There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter."
+)
+
+// page is one page of a cmdlet result to encode.
+type page struct {
+	context  string // @odata.context
+	warnings []string
+	res      *Result
+	from, to int
+	sel      *selector
+	nextLink string
+}
+
+// appendPage writes the success envelope: keys in the order the service
+// uses, per-property annotations before each value.
+func appendPage(b []byte, p *page) []byte {
+	b = append(b, `{"@odata.context":`...)
+	b = appendString(b, p.context)
+	b = append(b, `,"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[`...)
+	for i, w := range p.warnings {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, w)
+	}
+	b = append(b, `],"value":[`...)
+	for i := p.from; i < p.to; i++ {
+		if i > p.from {
+			b = append(b, ',')
+		}
+		b = appendObject(b, p.res.Object(i), p.sel)
+	}
+	b = append(b, ']')
+	if p.nextLink != "" {
+		b = append(b, `,"@odata.nextLink":`...)
+		b = appendString(b, p.nextLink)
+	}
+	return append(b, '}')
+}
+
+func appendObject(b []byte, o Object, sel *selector) []byte {
+	b = append(b, '{')
+	first := true
+	for _, p := range o {
+		if !sel.keep(p.Name) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		odt := p.ODataType
+		if odt == "" {
+			switch p.Value.(type) {
+			case []string, []any:
+				odt = "#Collection(String)"
+			}
+		}
+		if odt != "" {
+			b = appendString(b, p.Name+"@odata.type")
+			b = append(b, ':')
+			b = appendString(b, odt)
+			b = append(b, ',')
+		}
+		if p.DataType != "" {
+			b = appendString(b, p.Name+"@data.type")
+			b = append(b, ':')
+			b = appendString(b, p.DataType)
+			b = append(b, ',')
+		}
+		b = appendString(b, p.Name)
+		b = append(b, ':')
+		b = appendValue(b, p.Value)
+	}
+	return append(b, '}')
+}
+
+// appendValue has fast paths for the types cmdlets return; the rest go
+// through encoding/json.
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendString(b, x)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case []string:
+		b = append(b, '[')
+		for i, s := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, s)
+		}
+		return append(b, ']')
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(b, e)
+		}
+		return append(b, ']')
+	case json.RawMessage:
+		return append(b, x...)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return appendString(b, "")
+	}
+	return append(b, j...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// selector is a parsed $select: property names, case-insensitive, with
+// '*' wildcards. A nil selector keeps everything.
+type selector struct {
+	exact map[string]bool
+	globs []string
+}
+
+func parseSelect(v string) *selector {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	s := &selector{exact: map[string]bool{}}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		switch {
+		case f == "":
+		case f == "*":
+			return nil
+		case strings.Contains(f, "*"):
+			s.globs = append(s.globs, f)
+		default:
+			s.exact[f] = true
+		}
+	}
+	return s
+}
+
+func (s *selector) keep(name string) bool {
+	if s == nil {
+		return true
+	}
+	l := strings.ToLower(name)
+	if s.exact[l] {
+		return true
+	}
+	for _, g := range s.globs {
+		if globMatch(g, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches '*' wildcards only.
+func globMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for i := 1; i < len(parts)-1; i++ {
+		j := strings.Index(s, parts[i])
+		if j < 0 {
+			return false
+		}
+		s = s[j+len(parts[i]):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// errorBody is the service's error envelope (§5.1) with the warnings
+// members beside "error", as in the 2023 capture.
+func errorBody(e *CmdletError) []byte {
+	detail := e.ErrorID + "|" + e.ExceptionType + "|" + e.Detail
+	b := make([]byte, 0, 512+2*len(detail))
+	b = append(b, `{"error":{"code":`...)
+	b = appendString(b, e.Code)
+	b = append(b, `,"message":`...)
+	b = appendString(b, e.Message)
+	b = append(b, `,"details":[{"code":"Client","target":`...)
+	b = appendString(b, e.Target)
+	b = append(b, `,"message":`...)
+	b = appendString(b, detail)
+	b = append(b, `}],"innererror":{"message":`...)
+	b = appendString(b, e.Message)
+	b = append(b, `,"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException","stacktrace":"","internalexception":{"message":`...)
+	b = appendString(b, e.Detail)
+	b = append(b, `,"type":"Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException","stacktrace":""}}},"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[]}`...)
+	return b
+}
+
+// simpleError is the short OData error the gateway itself answers with
+// (401, 403, 405, 429, and protocol errors), before any cmdlet runs.
+func simpleError(code, message string) []byte {
+	b := make([]byte, 0, 64+len(message))
+	b = append(b, `{"error":{"code":`...)
+	b = appendString(b, code)
+	b = append(b, `,"message":`...)
+	b = appendString(b, message)
+	return append(b, `}}`...)
+}

@@ -1,0 +1,430 @@
+package exchange
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	maxBodyBytes    = 8 << 20
+	concurrencyText = "You have reached the maximum number of concurrent requests per tenant. Please wait and try again"
+	rateText        = "The request was throttled because the tenant exceeded its request budget. Please wait and try again"
+	stormText       = "The request was throttled. Please retry after some time."
+)
+
+// endpoint is one listener: Exchange, or the compliance regional host.
+type endpoint struct {
+	s        *Server
+	svc      Service
+	origin   string
+	audience string
+}
+
+type header struct{ k, v string }
+
+// reply is an answer before it is written: to the wire, or into a $batch.
+type reply struct {
+	status int
+	body   []byte
+	json   bool // OData JSON: Content-Type and OData-Version headers
+	hdr    []header
+	fault  FaultKind // transport-level fault applied when writing
+}
+
+// call is one InvokeCommand request, standalone or a $batch item.
+type call struct {
+	method    string
+	tenantSeg string
+	path      string
+	sel       string
+	skiptoken string
+	hasSkip   bool
+	authz     string
+	anchor    string
+	prefer    string
+	warnAct   string
+	body      []byte
+	inBatch   bool // admission and auth of the tenant were done by the batch
+}
+
+type cmdletInput struct {
+	CmdletInput *struct {
+		CmdletName string         `json:"CmdletName"`
+		Parameters map[string]any `json:"Parameters"`
+	} `json:"CmdletInput"`
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := e.s
+	s.stats.requests.Add(1)
+	w.Header().Set("request-id", s.requestID())
+	version, tenant, op, ok := splitPath(r.URL.Path)
+	if !ok {
+		e.write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "No resource at "+r.URL.Path+"; InvokeCommand is POST /adminapi/beta/{tenant}/InvokeCommand.")})
+		return
+	}
+	opl := strings.ToLower(op)
+	switch {
+	case opl == "invokecommand":
+		if version != "beta" {
+			e.write(w, &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}},
+				body: simpleError("MethodNotAllowed", "The requested resource does not support http method '"+r.Method+"'. InvokeCommand answers under /adminapi/beta/ only.")})
+			return
+		}
+		c, rep := e.newCall(r, tenant)
+		if rep == nil {
+			rep = e.invoke(r.Context(), c)
+		}
+		e.write(w, rep)
+	case opl == "$batch" && version == "beta":
+		e.write(w, e.batch(r, tenant))
+	case opl == "exomodulefile":
+		e.write(w, e.moduleFile(r, version, tenant))
+	case strings.HasPrefix(opl, "exobanner"):
+		e.write(w, e.banner(r, version, tenant))
+	default:
+		e.write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "Resource '"+op+"' not found under /adminapi/"+version+"/"+tenant+".")})
+	}
+}
+
+func (e *endpoint) newCall(r *http.Request, tenant string) (*call, *reply) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
+		return nil, &reply{status: http.StatusBadRequest, json: true, body: simpleError("BadRequest", "The request body could not be read: "+err.Error())}
+	}
+	q := r.URL.Query()
+	_, hasSkip := q["$skiptoken"]
+	return &call{
+		method: r.Method, tenantSeg: tenant, path: r.URL.Path,
+		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
+		authz: r.Header.Get("Authorization"), anchor: r.Header.Get("X-AnchorMailbox"),
+		prefer: r.Header.Get("Prefer"), warnAct: r.Header.Get("WarningAction"),
+		body: body,
+	}, nil
+}
+
+// invoke runs the whole pipeline of one call: tenant, token, body,
+// continuation checks, throttling, faults, latency, the cmdlet, the page.
+func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
+	s := e.s
+	k := s.knobs.Load()
+	id, domain, ok := s.backend.Resolve(c.tenantSeg)
+	if !ok {
+		return s.unauthorized("The tenant '" + c.tenantSeg + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
+	}
+	if rep := s.authenticate(e, c.authz, id); rep != nil {
+		return rep
+	}
+	ts := s.stats.tenant(id, domain)
+	if c.method != http.MethodPost {
+		if c.hasSkip {
+			s.violate(id, c, "continuation by "+c.method+": @odata.nextLink must be followed by POSTing the original body")
+			return expiredReply()
+		}
+		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "POST"}},
+			body: simpleError("MethodNotAllowed", "InvokeCommand accepts POST only.")}
+	}
+	var in cmdletInput
+	if err := json.Unmarshal(c.body, &in); err != nil || in.CmdletInput == nil || strings.TrimSpace(in.CmdletInput.CmdletName) == "" {
+		reason := "request body is not {\"CmdletInput\":{\"CmdletName\":...,\"Parameters\":{...}}}"
+		if err != nil {
+			reason += ": " + err.Error()
+		}
+		s.violate(id, c, reason)
+		return badRequest("The request body is not valid: expected {\"CmdletInput\":{\"CmdletName\":\"Verb-Noun\",\"Parameters\":{...}}}.")
+	}
+	params := in.CmdletInput.Parameters
+	if params == nil {
+		params = map[string]any{}
+	}
+	cmdlet := s.canonicalName(in.CmdletInput.CmdletName)
+	ts.count(cmdlet)
+
+	var cur *cursor
+	offset := 0
+	if c.hasSkip {
+		var rep *reply
+		if cur, offset, rep = e.continuation(c, id, cmdlet, params, k); rep != nil {
+			return rep
+		}
+	}
+
+	if !c.inBatch {
+		if rep := s.admit(ts, k); rep != nil {
+			return rep
+		}
+		defer ts.leave()
+	}
+
+	var after FaultKind
+	extra := time.Duration(0)
+	if rule := k.faults.pick(s.rng, id, domain, cmdlet, c.hasSkip, !c.inBatch); rule != nil {
+		s.stats.faults.Add(1)
+		switch rule.Kind {
+		case FaultEmpty, FaultTruncated:
+			after = rule.Kind
+		case FaultSlow:
+			extra = rule.Delay
+			if extra <= 0 {
+				extra = 2 * time.Second
+			}
+		default:
+			rep := s.faultReply(ts, rule)
+			return rep
+		}
+	}
+	if err := sleep(ctx, k.latency.draw(s.rng)+extra); err != nil {
+		return &reply{status: http.StatusServiceUnavailable, json: true, body: simpleError("ServiceUnavailable", "The request was cancelled.")}
+	}
+
+	var rep *reply
+	if cur != nil {
+		rep = e.pageReply(c, cur, offset, nil, k)
+	} else {
+		rep = e.run(ctx, c, ts, id, cmdlet, params, k)
+	}
+	if after != "" {
+		rep.fault = after
+	}
+	return rep
+}
+
+// run executes the cmdlet and encodes its first page.
+func (e *endpoint) run(ctx context.Context, c *call, ts *tenantState, id, cmdlet string, params map[string]any, k *knobs) *reply {
+	s := e.s
+	if !s.backend.Known(e.svc, cmdlet) {
+		return e.unknownCmdlet(cmdlet)
+	}
+	res, err := s.backend.Invoke(ctx, id, e.svc, cmdlet, params)
+	if err != nil {
+		var ce *CmdletError
+		if errors.As(err, &ce) {
+			return cmdletErrorReply(ce)
+		}
+		return cmdletErrorReply(&CmdletError{Status: 500, Code: "InternalServerError", Message: "Error executing cmdlet",
+			ExceptionType: "System.InvalidOperationException", Detail: err.Error()})
+	}
+	if res == nil {
+		res = &Result{}
+	}
+	if res.Write != nil {
+		ts.mu.Lock()
+		ts.writes = append(ts.writes, WriteRecord{Seq: len(ts.writes) + 1, Service: e.svc, Cmdlet: s.canonicalName(res.Write.Cmdlet),
+			Params: res.Write.Params, At: s.now()})
+		ts.mu.Unlock()
+	}
+	var warnings []string
+	if !silentWarnings(c.warnAct) {
+		warnings = res.Warnings
+	}
+	ps := preferPageSize(c.prefer)
+	if ps == 0 {
+		ps = k.pageSize
+	}
+	cur := &cursor{tenantID: id, svc: e.svc, cmdlet: cmdlet, anchor: c.anchor, sel: parseSelect(c.sel), res: res, pageSize: ps}
+	if res.Len > ps {
+		cur.canon = canonBody(cmdlet, params)
+		s.cursors.add(cur, s.now(), k.ttl)
+	}
+	return e.pageReply(c, cur, 0, warnings, k)
+}
+
+// pageReply encodes the page of cur starting at offset.
+func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string, k *knobs) *reply {
+	ps := preferPageSize(c.prefer)
+	if ps == 0 {
+		ps = cur.pageSize
+	}
+	p := page{
+		context: e.origin + "/adminapi/beta/" + c.tenantSeg + "/" + collectionCtx,
+		res:     cur.res, from: offset, to: min(offset+ps, cur.res.Len), sel: cur.sel,
+		warnings: warnings,
+	}
+	if p.to < cur.res.Len {
+		link := e.origin + "/adminapi/beta/" + c.tenantSeg + "/InvokeCommand?"
+		if c.sel != "" {
+			link += "$select=" + c.sel + "&"
+		}
+		p.nextLink = link + "$skiptoken=" + e.s.cursors.token(cur, p.to, e.s.now())
+		if !silentWarnings(c.warnAct) {
+			p.warnings = append(p.warnings[:len(p.warnings):len(p.warnings)], pagingWarning)
+		}
+	}
+	n := p.to - p.from
+	return &reply{status: http.StatusOK, json: true, body: appendPage(make([]byte, 0, 256+n*512), &p)}
+}
+
+// continuation checks a call that carries a $skiptoken against the first
+// page's request: same tenant, service, body and anchor, link not expired.
+func (e *endpoint) continuation(c *call, id, cmdlet string, params map[string]any, k *knobs) (*cursor, int, *reply) {
+	s := e.s
+	cid, off, issued, ok := s.cursors.parse(c.skiptoken)
+	if !ok {
+		s.violate(id, c, "unknown or altered $skiptoken")
+		return nil, 0, expiredReply()
+	}
+	if s.now().Sub(issued) > k.ttl {
+		return nil, 0, expiredReply()
+	}
+	cur := s.cursors.get(cid)
+	if cur == nil {
+		return nil, 0, expiredReply()
+	}
+	switch {
+	case cur.tenantID != id:
+		s.violate(id, c, "continuation sent to another tenant than the first page's")
+	case cur.svc != e.svc:
+		s.violate(id, c, "continuation sent to another service than the first page's")
+	case canonBody(cmdlet, params) != cur.canon:
+		s.violate(id, c, "continuation body differs from the first page's (cmdlet or parameters changed)")
+	case !strings.EqualFold(strings.TrimSpace(c.anchor), strings.TrimSpace(cur.anchor)):
+		s.violate(id, c, "X-AnchorMailbox changed between pages (first page '"+cur.anchor+"', continuation '"+c.anchor+"')")
+	case off > cur.res.Len:
+		s.violate(id, c, "$skiptoken offset beyond the result")
+	default:
+		return cur, off, nil
+	}
+	return nil, 0, expiredReply()
+}
+
+// admit applies the per-tenant concurrency cap and rate budget. On success
+// the caller must call ts.leave.
+func (s *Server) admit(ts *tenantState, k *knobs) *reply {
+	n := ts.enter()
+	if k.cap > 0 && n > int64(k.cap) {
+		ts.leave()
+		return s.throttle(ts, retryAfterValue(k.retryAfter), concurrencyText)
+	}
+	if k.rate.Requests > 0 {
+		now := s.now()
+		ts.mu.Lock()
+		if now.Sub(ts.windowStart) >= k.rate.Window {
+			ts.windowStart, ts.windowCount = now, 0
+		}
+		ts.windowCount++
+		over := ts.windowCount > k.rate.Requests
+		wait := k.rate.Window - now.Sub(ts.windowStart)
+		ts.mu.Unlock()
+		if over {
+			ts.leave()
+			return s.throttle(ts, retryAfterValue(wait), rateText)
+		}
+	}
+	return nil
+}
+
+func (s *Server) throttle(ts *tenantState, retryAfter, text string) *reply {
+	s.stats.throttled.Add(1)
+	ts.mu.Lock()
+	ts.throttled++
+	ts.mu.Unlock()
+	rep := &reply{status: http.StatusTooManyRequests, json: true, body: simpleError("TooManyRequests", text)}
+	if retryAfter != "" {
+		rep.hdr = append(rep.hdr, header{"Retry-After", retryAfter})
+	}
+	return rep
+}
+
+// retryAfterValue renders whole seconds when d is whole, else a decimal.
+func retryAfterValue(d time.Duration) string {
+	if d <= 0 {
+		return "0"
+	}
+	if d%time.Second == 0 {
+		return strconv.Itoa(int(d / time.Second))
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+func (s *Server) faultReply(ts *tenantState, rule *FaultRule) *reply {
+	switch rule.Kind {
+	case Fault429, Fault429Fractional, Fault429Bare:
+		ra := rule.RetryAfter
+		switch {
+		case rule.Kind == Fault429Bare:
+			ra = ""
+		case ra == "" && rule.Kind == Fault429Fractional:
+			ra = "0.5"
+		case ra == "":
+			ra = "1"
+		}
+		return s.throttle(ts, ra, stormText)
+	case Fault500:
+		return cmdletErrorReply(&CmdletError{Status: 500, Code: "InternalServerError", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Data.Directory.ADTransientException",
+			Detail:        "Active Directory operation failed on a domain controller. This error is not retriable in this call; please try again later."})
+	case FaultProxy:
+		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Configuration.CmdletProxyException",
+			Detail:        "CmdletProxyNotAvailableFailure: The cmdlet proxy is not available for the moment. Please retry the operation."})
+	case FaultBusy:
+		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Data.Storage.ServerBusyException",
+			Detail:        "ServerBusyException: The server is busy. Please try again later."})
+	case FaultExpired:
+		return expiredReply()
+	case FaultReset:
+		return &reply{fault: FaultReset}
+	case FaultHTML:
+		return &reply{fault: FaultHTML}
+	}
+	return &reply{status: 500, json: true, body: simpleError("InternalServerError", "unhandled fault "+string(rule.Kind))}
+}
+
+func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
+	if e.svc == Compliance {
+		return &reply{status: http.StatusForbidden, json: true,
+			body: simpleError("Forbidden", "The term '"+cmdlet+"' is not recognized as a cmdlet available to this session on the Security & Compliance service.")}
+	}
+	// The service's 403 for an unknown cmdlet: NUL bytes labelled gzip (§5.2).
+	return &reply{status: http.StatusForbidden, body: make([]byte, 32), hdr: []header{{"Content-Encoding", "gzip"}}}
+}
+
+func cmdletErrorReply(ce *CmdletError) *reply {
+	st := ce.Status
+	if st == 0 {
+		st = http.StatusBadRequest
+	}
+	return &reply{status: st, json: true, body: errorBody(ce), hdr: []header{{"x-ExceptionType", ce.ExceptionType}}}
+}
+
+func badRequest(msg string) *reply {
+	return &reply{status: http.StatusBadRequest, json: true, body: simpleError("BadRequest", msg)}
+}
+
+func expiredReply() *reply {
+	return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: expiredText,
+		ExceptionType: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException", Detail: expiredText})
+}
+
+func (s *Server) violate(tenant string, c *call, reason string) {
+	s.stats.violation(Violation{Tenant: tenant, Method: c.method, Path: c.path, Reason: reason, At: s.now()})
+}
+
+func (s *Server) canonicalName(name string) string {
+	name = strings.TrimSpace(name)
+	if c, ok := s.canonical[strings.ToLower(name)]; ok {
+		return c
+	}
+	return name
+}
+
+// canonBody is the request as the continuation check compares it: cmdlet
+// name case-insensitive, parameters by value (key order ignored).
+func canonBody(cmdlet string, params map[string]any) string {
+	b, _ := json.Marshal(struct {
+		N string
+		P map[string]any
+	}{strings.ToLower(cmdlet), params})
+	return string(b)
+}
+
+func silentWarnings(h string) bool {
+	return strings.EqualFold(h, "SilentlyContinue") || strings.EqualFold(h, "Ignore")
+}

@@ -1,0 +1,48 @@
+package exchange
+
+import (
+	"net/http"
+)
+
+// moduleFile answers GET /adminapi/v1.0/{tenant}/EXOModuleFile with the
+// cmdlets the caller may run (value[].exportedCmdlets), as the module's
+// bootstrap reads it.
+func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
+	if r.Method != http.MethodGet {
+		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOModuleFile accepts GET only.")}
+	}
+	if rep := e.sideAuth(r, tenant); rep != nil {
+		return rep
+	}
+	b := []byte(`{"@odata.context":`)
+	b = appendString(b, e.origin+"/adminapi/"+version+"/"+tenant+"/$metadata#EXOModuleFile")
+	b = append(b, `,"value":[{"Version":`...)
+	b = appendString(b, r.URL.Query().Get("Version"))
+	b = append(b, `,"exportedCmdlets":`...)
+	b = appendString(b, e.s.exported[e.svc])
+	b = append(b, `}]}`...)
+	return &reply{status: http.StatusOK, json: true, body: b}
+}
+
+// banner answers GET .../EXOBanner('AutogenSession') on a regional host
+// (the front door redirects it, which is all CIPP wants from it).
+func (e *endpoint) banner(r *http.Request, version, tenant string) *reply {
+	if r.Method != http.MethodGet {
+		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOBanner accepts GET only.")}
+	}
+	if rep := e.sideAuth(r, tenant); rep != nil {
+		return rep
+	}
+	b := []byte(`{"@odata.context":`)
+	b = appendString(b, e.origin+"/adminapi/"+version+"/"+tenant+"/$metadata#Edm.String")
+	b = append(b, `,"value":"This is the exoplay emulator, not Microsoft Exchange Online."}`...)
+	return &reply{status: http.StatusOK, json: true, body: b}
+}
+
+func (e *endpoint) sideAuth(r *http.Request, tenant string) *reply {
+	id, _, ok := e.s.backend.Resolve(tenant)
+	if !ok {
+		return e.s.unauthorized("The tenant '" + tenant + "' in the URL is not known to this service.")
+	}
+	return e.s.authenticate(e, r.Header.Get("Authorization"), id)
+}

@@ -1,0 +1,43 @@
+package exchange
+
+import (
+	"net/http"
+	"strconv"
+)
+
+const htmlPage = `<!DOCTYPE html>
+<html><head><title>503 Service Unavailable</title></head>
+<body><h1>Service Unavailable</h1><p>The service is temporarily unavailable. Please try again later.</p>
+<hr><address>Microsoft-HTTPAPI/2.0</address></body></html>
+`
+
+// write puts a reply on the wire, applying transport-level faults.
+func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
+	h := w.Header()
+	for _, x := range rep.hdr {
+		h.Set(x.k, x.v)
+	}
+	body, status := rep.body, rep.status
+	switch rep.fault {
+	case FaultReset:
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	case FaultHTML:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		body, status = []byte(htmlPage), http.StatusServiceUnavailable
+	case FaultEmpty:
+		body, status = nil, http.StatusOK
+	case FaultTruncated:
+		body, status = body[:len(body)/2], http.StatusOK
+	}
+	if rep.json || rep.fault == FaultEmpty || rep.fault == FaultTruncated {
+		h.Set("Content-Type", contentTypeJSON)
+		h.Set("OData-Version", "4.0")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
