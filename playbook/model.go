@@ -38,9 +38,10 @@ type Auth struct {
 
 	ClientID string // empty for delegated methods means the Exchange Online PowerShell public client
 
-	CertificateFile       string // resolved path (PFX or PEM)
-	CertificatePassword   *Value // secret
-	CertificateThumbprint string
+	CertificateFile         string // resolved path (PFX or PEM)
+	CertificatePassword     *Value // secret
+	CertificatePasswordFile string // resolved path of a file holding the PFX password
+	CertificateThumbprint   string
 
 	ClientSecret     *Value // secret
 	ClientSecretFile string // resolved path
@@ -114,6 +115,8 @@ type Step struct {
 	Batch           int    // 0 = no $batch; else items per $batch call (max 10)
 	Write           bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
 	Pos             Pos
+
+	idPos, registerPos Pos // where id and register were written (zero when defaulted)
 }
 
 // Param is one cmdlet parameter, in declaration order.

@@ -1,0 +1,172 @@
+package playbook
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// LoadOptions tune loading.
+type LoadOptions struct {
+	// Vars are --var overrides: they win over playbook and tenant vars and
+	// are known names in expressions.
+	Vars map[string]any
+	// ReadFile reads the playbook and inventory files; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// SkipSchema skips the JSON Schema pass (the Go rules still apply); used
+	// by tests that compare the two.
+	SkipSchema bool
+}
+
+// Load reads, parses and validates the playbook at path. The error, if any,
+// is Diagnostics: every problem found, sorted by position.
+func Load(path string, opts LoadOptions) (*Playbook, error) {
+	read := opts.ReadFile
+	if read == nil {
+		read = readLimited
+	}
+	data, err := read(path)
+	if err != nil {
+		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read playbook: %v", unwrapPathError(err))}}
+	}
+	return Parse(path, data, opts)
+}
+
+// readLimited reads a file, refusing one above MaxFileSize before reading it.
+func readLimited(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("file is %d bytes; the limit is %d", st.Size(), MaxFileSize)
+	}
+	return os.ReadFile(path)
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Parse validates a playbook held in memory; path names it in diagnostics
+// and anchors relative paths.
+func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
+	if opts.ReadFile == nil {
+		opts.ReadFile = readLimited
+	}
+	sum := sha256.Sum256(data)
+	pb := &Playbook{Path: path, Dir: filepath.Dir(path), SHA256: hex.EncodeToString(sum[:])}
+	root, ds := parseYAML(path, data)
+	if ds != nil {
+		return nil, ds
+	}
+	l := &loader{file: path, pb: pb, opts: opts}
+	l.c.d = &l.d
+	l.decode(root)
+	if l.d.empty() && !opts.SkipSchema {
+		// The Go rules passed; the schema is a second opinion so that a gap
+		// in either shows up as a positioned error instead of drift.
+		for _, d := range validateSchema(root) {
+			l.d.list = append(l.d.list, d)
+		}
+	}
+	if !l.d.empty() {
+		return nil, sortDiagnostics(l.d.list)
+	}
+	return pb, nil
+}
+
+// loader holds the state of one Parse.
+type loader struct {
+	file string
+	pb   *Playbook
+	opts LoadOptions
+	d    diags
+	c    compiler
+
+	varNames []string // every top-level var name: playbook, tenants, --var
+}
+
+var topKeys = []string{"version", "name", "description", "vars", "auth", "inventory", "tenants", "settings", "steps"}
+
+func (l *loader) decode(root *node) {
+	pb := l.pb
+	pb.Pos = root.pos
+	f := l.fields(root, "the playbook", topKeys...)
+	if f == nil {
+		return
+	}
+	if n := f.required("version"); n != nil {
+		if n.kind == scalarNode && n.tag == "!!int" && n.value == "1" {
+			pb.Version = 1
+		} else {
+			l.d.add(n.pos, "version must be 1 (the only playbook format version), not %s", describeNode(n))
+		}
+	}
+	pb.Name, _ = f.str("name")
+	if pb.Name == "" {
+		base := filepath.Base(pb.Path)
+		pb.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	pb.Description, _ = f.str("description")
+	pb.Vars = l.vars(f.get("vars"), "vars")
+	pb.Auth = l.auths(f.get("auth"))
+	l.tenants(f.get("tenants"), pb.Path, false)
+	l.inventory(f)
+	l.checkTenants()
+	l.settings(f.get("settings"))
+	l.collectVarNames()
+	if n := f.required("steps"); n != nil {
+		l.steps(n)
+	}
+}
+
+// vars decodes a vars mapping into plain values; names must be identifiers
+// so that they can be used at the top level of expressions.
+func (l *loader) vars(n *node, what string) map[string]any {
+	if n == nil {
+		return map[string]any{}
+	}
+	if n.kind != mapNode {
+		l.d.add(n.pos, "%s must be a mapping of names to values, not %s", what, describeNode(n))
+		return map[string]any{}
+	}
+	out := make(map[string]any, len(n.keys))
+	for i, k := range n.keys {
+		switch {
+		case !identRE.MatchString(k.value):
+			l.d.add(k.pos, "variable name %q must be an identifier (letters, digits, _; not starting with a digit)", k.value)
+		case contains(reservedNames, k.value):
+			l.d.add(k.pos, "variable name %q is reserved in expressions; choose another name", k.value)
+		}
+		out[k.value] = n.vals[i].plain()
+	}
+	return out
+}
+
+// collectVarNames gathers every var name an expression may use at the top level.
+func (l *loader) collectVarNames() {
+	seen := map[string]bool{}
+	add := func(m map[string]any) {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				l.varNames = append(l.varNames, k)
+			}
+		}
+	}
+	add(l.pb.Vars)
+	for _, t := range l.pb.Tenants {
+		add(t.Vars)
+	}
+	add(l.opts.Vars)
+}

@@ -1,0 +1,215 @@
+package playbook
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Shard selects every N-th tenant: tenant i (0-based, in playbook order,
+// inventory included) belongs to shard (i % Count) + 1. The zero Shard
+// selects everything.
+type Shard struct {
+	Index int // 1-based
+	Count int
+}
+
+// String renders the shard as I/N ("" for the zero Shard).
+func (s Shard) String() string {
+	if s.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+// Includes reports whether the tenant at 0-based position i belongs to the shard.
+func (s Shard) Includes(i int) bool { return s.Count <= 1 || i%s.Count == s.Index-1 }
+
+// ParseShard parses "I/N" (1 <= I <= N); "" gives the zero Shard.
+func ParseShard(s string) (Shard, error) {
+	if strings.TrimSpace(s) == "" {
+		return Shard{}, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return Shard{}, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N, e.g. 2/4", s)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+// SelectTenants returns the tenants picked by an Ansible-style limit and a
+// shard, in playbook order. limit is a comma-separated list of patterns:
+// tenant names, organizations, group names or globs (* ? [..]), matched
+// case-insensitively; "all" matches everything; "!p" excludes what p
+// matches; "&p" keeps only what p also matches. An empty limit selects
+// every tenant. An including pattern that matches nothing is an error, so
+// a typo never silently runs nothing.
+func (pb *Playbook) SelectTenants(limit string, shard Shard) ([]*Tenant, error) {
+	var include, exclude, intersect []string
+	for _, p := range strings.Split(limit, ",") {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+		case strings.HasPrefix(p, "!"):
+			exclude = append(exclude, p[1:])
+		case strings.HasPrefix(p, "&"):
+			intersect = append(intersect, p[1:])
+		default:
+			include = append(include, p)
+		}
+	}
+	for _, p := range append(append(append([]string(nil), include...), exclude...), intersect...) {
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
+			return nil, fmt.Errorf("--limit pattern %q: %v", p, err)
+		}
+	}
+	for _, p := range include {
+		found := false
+		for _, t := range pb.Tenants {
+			if t.matches(p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--limit pattern %q matches no tenant name, organization or group", p)
+		}
+	}
+	var out []*Tenant
+	for i, t := range pb.Tenants {
+		if !shard.Includes(i) {
+			continue
+		}
+		if len(include) > 0 && !t.matchesAny(include) {
+			continue
+		}
+		if t.matchesAny(exclude) {
+			continue
+		}
+		keep := true
+		for _, p := range intersect {
+			keep = keep && t.matches(p)
+		}
+		if keep {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (t *Tenant) matchesAny(patterns []string) bool {
+	for _, p := range patterns {
+		if t.matches(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether pattern p names the tenant, its organization,
+// its tenant id or one of its groups.
+func (t *Tenant) matches(p string) bool {
+	p = strings.ToLower(p)
+	if p == "all" || p == "*" {
+		return true
+	}
+	glob := func(s string) bool {
+		ok, _ := path.Match(p, strings.ToLower(s))
+		return ok
+	}
+	if glob(t.Name) || t.Organization != "" && glob(t.Organization) || t.TenantID != "" && glob(t.TenantID) {
+		return true
+	}
+	for _, g := range t.Groups {
+		if glob(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Selected reports whether the step runs under --tags and --skip-tags, with
+// Ansible's semantics: without tags every step runs except those tagged
+// "never"; with tags a step runs when it has one of them or is tagged
+// "always" ("all", "tagged" and "untagged" are the special selectors); a
+// step with a skipped tag never runs.
+func (s *Step) Selected(tags, skipTags []string) bool {
+	has := func(list []string, t string) bool {
+		for _, x := range list {
+			if strings.EqualFold(x, t) {
+				return true
+			}
+		}
+		return false
+	}
+	any := func(sel []string) bool {
+		for _, t := range sel {
+			switch {
+			case strings.EqualFold(t, "tagged") && len(s.Tags) > 0,
+				strings.EqualFold(t, "untagged") && len(s.Tags) == 0,
+				has(s.Tags, t):
+				return true
+			}
+		}
+		return false
+	}
+	if any(skipTags) {
+		return false
+	}
+	never := has(s.Tags, "never")
+	if len(tags) == 0 {
+		return !never
+	}
+	if any(tags) {
+		return true
+	}
+	if never {
+		return false
+	}
+	return has(s.Tags, "always") || has(tags, "all")
+}
+
+// ParseVars parses --var k=v flags; v is read as YAML, so true, 3 and
+// [a, b] keep their types and anything else is text.
+func ParseVars(pairs []string) (map[string]any, error) {
+	out := make(map[string]any, len(pairs))
+	for _, kv := range pairs {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || !identRE.MatchString(k) {
+			return nil, fmt.Errorf("--var %q: want NAME=VALUE with NAME an identifier", kv)
+		}
+		if contains(reservedNames, k) {
+			return nil, fmt.Errorf("--var %q: %q is reserved in expressions", kv, k)
+		}
+		var val any
+		if strings.TrimSpace(v) != "" {
+			if err := yaml.Unmarshal([]byte(v), &val); err != nil {
+				val = v
+			}
+		} else {
+			val = ""
+		}
+		if m, ok := val.(map[string]any); ok {
+			val = m
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// SplitList splits a comma-separated flag value, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
