@@ -104,6 +104,11 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force 
 	if err != nil {
 		return tokenResult{}, err
 	}
+	if u := r.Account.PreferredUsername; a.cred.Username != "" && u != "" && !strings.EqualFold(u, a.cred.Username) {
+		return tokenResult{}, configError(a.cred, tenant, CodeInvalidConfig,
+			fmt.Sprintf("signed in as %s, but the credential's username is %s", u, a.cred.Username),
+			"sign in with that account, or change username")
+	}
 	return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, nil
 }
 

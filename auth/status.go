@@ -19,7 +19,6 @@ type CachedAccount struct {
 	Authority    string // the authority host MSAL recorded
 	ClientID     string // empty when the account has no refresh token
 	Username     string
-	HomeTenantID string
 	RefreshToken bool // a refresh token can renew tokens without a sign-in
 }
 
@@ -28,7 +27,7 @@ type CachedToken struct {
 	CacheFile string
 	Authority string
 	ClientID  string
-	TenantID  string
+	TenantID  string // the tenant id, or the domain it was requested with
 	Username  string
 	Scopes    string
 	ExpiresOn time.Time
@@ -105,7 +104,7 @@ func (m *Manager) TenantStatus(ctx context.Context, cred *Credential, authorityU
 	resource = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(resource, "/.default"), "/"))
 	now := m.now()
 	for _, t := range toks {
-		if !strings.EqualFold(t.TenantID, tid) || !userOK(t.Username) || !strings.Contains(strings.ToLower(t.Scopes), resource) {
+		if !(strings.EqualFold(t.TenantID, tid) || strings.EqualFold(t.TenantID, tenant)) || !userOK(t.Username) || !strings.Contains(strings.ToLower(t.Scopes), resource) {
 			continue
 		}
 		if t.ExpiresOn.After(now) && t.ExpiresOn.After(ts.ExpiresOn) {
@@ -138,7 +137,6 @@ func readCacheFile(path string) ([]CachedAccount, []CachedToken, error) {
 		Account map[string]struct {
 			HomeAccountID string `json:"home_account_id"`
 			Environment   string `json:"environment"`
-			Realm         string `json:"realm"`
 			Username      string `json:"username"`
 		} `json:"Account"`
 		RefreshToken map[string]struct {
@@ -157,11 +155,16 @@ func readCacheFile(path string) ([]CachedAccount, []CachedToken, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, errors.New("the token cache " + path + " is damaged; delete it and sign in again")
 	}
+	// MSAL keeps one account entry per tenant the user signed in to; list
+	// each user once.
 	users := map[string]string{}
 	var accts []CachedAccount
 	for _, a := range doc.Account {
+		if _, seen := users[a.HomeAccountID]; seen {
+			continue
+		}
 		users[a.HomeAccountID] = a.Username
-		ca := CachedAccount{CacheFile: path, Authority: a.Environment, Username: a.Username, HomeTenantID: a.Realm}
+		ca := CachedAccount{CacheFile: path, Authority: a.Environment, Username: a.Username}
 		for _, rt := range doc.RefreshToken {
 			if rt.HomeAccountID == a.HomeAccountID {
 				ca.RefreshToken, ca.ClientID = true, rt.ClientID

@@ -1,0 +1,228 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/exoplay/exoplay/internal/emulator/entra"
+)
+
+// Test identities. Secrets are distinctive so the leak test can grep for them.
+const (
+	contosoID     = "11111111-aaaa-4aaa-8aaa-111111111111"
+	contosoDomain = "contoso.onmicrosoft.com"
+	fabrikamID    = "22222222-bbbb-4bbb-8bbb-222222222222"
+	fabrikamDom   = "fabrikam.onmicrosoft.com"
+	partnerID     = "33333333-cccc-4ccc-8ccc-333333333333"
+	partnerDomain = "partner.onmicrosoft.com"
+
+	secretAppID  = "aaaaaaaa-0000-4000-8000-000000000001"
+	secretValue  = "s3cr3t-Value~Do-Not-Leak-1234"
+	certAppID    = "aaaaaaaa-0000-4000-8000-000000000002"
+	publicAppID  = "aaaaaaaa-0000-4000-8000-000000000003"
+	partnerAppID = "aaaaaaaa-0000-4000-8000-000000000004"
+	partnerSecr  = "partner-S3cret-Do-Not-Leak-5678"
+	fedAppID     = "aaaaaaaa-0000-4000-8000-000000000005"
+
+	adminUPN    = "admin@contoso.onmicrosoft.com"
+	adminPass   = "Adm1n-Passw0rd-Do-Not-Leak"
+	mfaUPN      = "mfa@contoso.onmicrosoft.com"
+	mfaPass     = "Mfa-Passw0rd-Do-Not-Leak"
+	partnerUPN  = "tech@partner.onmicrosoft.com"
+	partnerPass = "Partner-Passw0rd-Do-Not-Leak"
+
+	miClientID = "bbbbbbbb-0000-4000-8000-000000000001"
+	miObjectID = "bbbbbbbb-0000-4000-8000-0000000000aa"
+	miHeader   = "mi-identity-header-Do-Not-Leak"
+
+	exchange = "https://outlook.office365.com"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Whole seconds, like JWT times, so lifetimes in tests are exact.
+func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fixture is an emulated Entra ID authority over TLS with the real MSAL
+// clients pointed at it.
+type fixture struct {
+	t      *testing.T
+	a      *entra.Authority
+	srv    *httptest.Server
+	clock  *clock
+	cert   *x509.Certificate
+	key    *rsa.PrivateKey
+	stderr *syncBuffer
+}
+
+type fixtureOptions struct {
+	lifetime time.Duration
+	polls    int
+}
+
+var (
+	certOnce sync.Once
+	testCert *x509.Certificate
+	testKey  *rsa.PrivateKey
+)
+
+// sharedCert is one RSA certificate for all tests (key generation is slow).
+func sharedCert(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
+	certOnce.Do(func() { testCert, testKey = makeCert(t, "exoplay-test") })
+	return testCert, testKey
+}
+
+func makeCert(t *testing.T, cn string) (*x509.Certificate, *rsa.PrivateKey) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
+}
+
+func newFixture(t *testing.T, fo fixtureOptions) *fixture {
+	t.Helper()
+	cert, key := sharedCert(t)
+	clk := newClock()
+	a, err := entra.New(entra.Options{
+		Tenants: []entra.Tenant{{ID: contosoID, Domain: contosoDomain}, {ID: fabrikamID, Domain: fabrikamDom}, {ID: partnerID, Domain: partnerDomain}},
+		Apps: []entra.App{
+			{ClientID: secretAppID, Secret: secretValue},
+			{ClientID: certAppID, Certificates: []*x509.Certificate{cert}},
+			{ClientID: publicAppID, Public: true},
+			{ClientID: ExchangePowerShellClientID, Public: true},
+			{ClientID: partnerAppID, Secret: partnerSecr},
+			{ClientID: fedAppID, FederatedSubjects: []string{miObjectID}},
+		},
+		Users: []entra.User{
+			{UPN: adminUPN, Password: adminPass, TenantID: contosoID},
+			{UPN: mfaUPN, Password: mfaPass, TenantID: contosoID, MFA: true},
+			{UPN: partnerUPN, Password: partnerPass, TenantID: partnerID, PartnerOf: []string{contosoID, fabrikamID}},
+		},
+		Resources:         []string{exchange},
+		TokenLifetime:     fo.lifetime,
+		DeviceCodePolls:   fo.polls,
+		IdentityHeader:    miHeader,
+		ManagedIdentities: []entra.ManagedIdentity{{ClientID: miClientID, ObjectID: miObjectID, TenantID: contosoID}},
+		Now:               clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(a.Handler())
+	t.Cleanup(srv.Close)
+	a.SetBaseURL(srv.URL)
+	return &fixture{t: t, a: a, srv: srv, clock: clk, cert: cert, key: key, stderr: &syncBuffer{}}
+}
+
+// manager returns a Manager on the fixture's clock, with waits recorded
+// instead of slept.
+func (f *fixture) manager(mod func(*Options)) (*Manager, *[]time.Duration) {
+	opts := Options{
+		HTTPClient: f.srv.Client(),
+		CacheDir:   f.t.TempDir(),
+		Now:        f.clock.Now,
+		Stderr:     f.stderr,
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	m := NewManager(opts)
+	var mu sync.Mutex
+	waits := &[]time.Duration{}
+	m.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		*waits = append(*waits, d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	f.t.Cleanup(func() { m.Close() })
+	return m, waits
+}
+
+func (f *fixture) source(m *Manager, cred *Credential, tenant string) *Source {
+	f.t.Helper()
+	s, err := m.Source(cred, f.srv.URL, tenant, exchange)
+	if err != nil {
+		f.t.Fatalf("Source: %v", err)
+	}
+	return s
+}
+
+// token gets a token and its claims, failing the test on error.
+func (f *fixture) token(s *Source, force bool) tokenClaims {
+	f.t.Helper()
+	tok, err := s.Token(context.Background(), force)
+	if err != nil {
+		f.t.Fatalf("Token: %v", err)
+	}
+	c, err := parseClaims(tok)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.a.Verify(tok); err != nil {
+		f.t.Fatalf("the authority does not accept its own token: %v", err)
+	}
+	return c
+}
+
+// syncBuffer is a goroutine-safe bytes.Buffer for Stderr.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ = http.MethodGet

@@ -1,0 +1,5 @@
+package auth
+
+import "runtime"
+
+func runtimeGosched() { runtime.Gosched() }
