@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -170,3 +171,7 @@ func secretForm(tenantScope string) url.Values {
 		"client_secret": {testSecret}, "scope": {tenantScope + " openid offline_access profile"},
 	}
 }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
