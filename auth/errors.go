@@ -243,7 +243,7 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 			if m, ok := aadstsCodes[n]; ok {
 				e.Category, e.Message, e.Hint = m.category, m.what, m.fix
 			} else {
-				e.Message = firstLine(f.reply.Description)
+				e.Message = strings.TrimSpace(strings.TrimPrefix(firstLine(f.reply.Description), e.Code+":"))
 			}
 		}
 		switch {

@@ -206,8 +206,12 @@ func (s *Source) checkTenant(ctx context.Context, claims tokenClaims) *Error {
 		return classify(err, s.cred, s.tenant, s.m.now())
 	}
 	if !strings.EqualFold(claims.TenantID, want) {
+		msg := fmt.Sprintf("the token is for tenant %s, not %s", claims.TenantID, want)
+		if !isGUID(s.tenant) {
+			msg = fmt.Sprintf("the token is for tenant %s, but %s is tenant %s", claims.TenantID, s.tenant, want)
+		}
 		return &Error{Tenant: s.tenant, Credential: s.cred.label(), Category: CategoryAuth, Code: CodeTenantMismatch,
-			Message: fmt.Sprintf("the token is for tenant %s, but %s is tenant %s", claims.TenantID, s.tenant, want),
+			Message: msg,
 			Hint:    "check the tenant's organization/tenant_id and that the credential belongs to it (a managed identity or access token is only valid in its own tenant)"}
 	}
 	return nil

@@ -1,0 +1,173 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
+)
+
+// blob is a stand-in for MSAL's in-memory cache.
+type blob struct{ data []byte }
+
+func (b *blob) Marshal() ([]byte, error) { return b.data, nil }
+func (b *blob) Unmarshal(d []byte) error {
+	if !json.Valid(d) {
+		return fmt.Errorf("not JSON")
+	}
+	b.data = append([]byte(nil), d...)
+	return nil
+}
+
+var (
+	_ cache.Marshaler   = (*blob)(nil)
+	_ cache.Unmarshaler = (*blob)(nil)
+)
+
+func newTestCache(path string, now time.Time) (*fileCache, *[]string) {
+	var warnings []string
+	return &fileCache{path: path, now: func() time.Time { return now }, warn: func(f string, a ...any) {
+		warnings = append(warnings, fmt.Sprintf(f, a...))
+	}}, &warnings
+}
+
+func rtEntry(key string) []byte {
+	return []byte(`{"RefreshToken":{"` + key + `":{"home_account_id":"` + key + `","secret":"rt"}}}`)
+}
+
+func TestFileCachePermissionsAndAtomicWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "exoplay", "cache")
+	path := filepath.Join(dir, "delegated-x.json")
+	c, warnings := newTestCache(path, time.Now())
+
+	// Nothing stored loads as an empty cache, not as "keep what you had".
+	b := &blob{data: []byte(`{"stale":{}}`)}
+	if err := c.Replace(context.Background(), b, cache.ReplaceHints{}); err != nil || string(b.data) != "{}" {
+		t.Fatalf("Replace of a missing file: %q, %v", b.data, err)
+	}
+	if err := c.Export(context.Background(), &blob{data: rtEntry("a")}, cache.ExportHints{}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + ".lock": 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, st.Mode().Perm(), want)
+		}
+	}
+	// No temporary file is left behind.
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("files left: %v", entries)
+	}
+	// Unchanged content is not rewritten.
+	st1, _ := os.Stat(path)
+	time.Sleep(10 * time.Millisecond) // mtime granularity, not timing logic
+	_ = c.Export(context.Background(), &blob{data: rtEntry("a")}, cache.ExportHints{})
+	st2, _ := os.Stat(path)
+	if !st1.ModTime().Equal(st2.ModTime()) {
+		t.Error("an unchanged cache was rewritten")
+	}
+	if len(*warnings) != 0 {
+		t.Errorf("warnings: %v", *warnings)
+	}
+}
+
+// Two processes (here: two caches on one path) writing different sign-ins
+// concurrently both keep theirs.
+func TestFileCacheConcurrentWritersMerge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "delegated-x.json")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, _ := newTestCache(path, time.Now())
+			if err := c.Export(context.Background(), &blob{data: rtEntry("acct" + strconv.Itoa(i))}, cache.ExportHints{}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	c, _ := newTestCache(path, time.Now())
+	b := &blob{}
+	if err := c.Replace(context.Background(), b, cache.ReplaceHints{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(b.data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc["RefreshToken"]) != 20 {
+		t.Fatalf("%d of 20 sign-ins survived", len(doc["RefreshToken"]))
+	}
+}
+
+func TestMergeCacheDropsExpiredAccessTokens(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	disk := []byte(`{"AccessToken":{"old":{"expires_on":"1700000000"},"keep":{"expires_on":"1900000000"}},"Account":{"a":{}}}`)
+	mem := []byte(`{"AccessToken":{"new":{"expires_on":"1900000001"}},"Account":{"b":{}}}`)
+	out, err := mergeCache(disk, mem, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]json.RawMessage
+	_ = json.Unmarshal(out, &doc)
+	if _, ok := doc["AccessToken"]["old"]; ok || len(doc["AccessToken"]) != 2 || len(doc["Account"]) != 2 {
+		t.Fatalf("merged %s", out)
+	}
+	// A damaged file is replaced, not fatal.
+	if _, err := mergeCache([]byte("{garbage"), mem, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFileCacheDamagedOrUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "delegated-x.json")
+	_ = os.WriteFile(path, []byte("{garbage"), 0o600)
+	c, warnings := newTestCache(path, time.Now())
+	b := &blob{}
+	if err := c.Replace(context.Background(), b, cache.ReplaceHints{}); err != nil || string(b.data) != "{}" {
+		t.Fatalf("damaged file: %q %v", b.data, err)
+	}
+	if len(*warnings) != 1 {
+		t.Fatalf("warnings %v", *warnings)
+	}
+	// A cache folder that cannot be created: a warning, never a failed sign-in.
+	blocker := filepath.Join(dir, "file")
+	_ = os.WriteFile(blocker, nil, 0o600)
+	c2, warnings2 := newTestCache(filepath.Join(blocker, "sub", "x.json"), time.Now())
+	if err := c2.Export(context.Background(), &blob{data: rtEntry("a")}, cache.ExportHints{}); err != nil || len(*warnings2) != 1 {
+		t.Fatalf("unwritable: %v %v", err, *warnings2)
+	}
+}
+
+func TestCacheDirPrecedence(t *testing.T) {
+	t.Setenv("EXOPLAY_CACHE_DIR", "/from/env")
+	if d, _ := cacheDir("/from/options"); d != "/from/options" {
+		t.Errorf("options: %s", d)
+	}
+	if d, _ := cacheDir(""); d != "/from/env" {
+		t.Errorf("env: %s", d)
+	}
+	if runtime.GOOS != "linux" {
+		return // os.UserCacheDir follows XDG only on Linux
+	}
+	t.Setenv("EXOPLAY_CACHE_DIR", "")
+	t.Setenv("XDG_CACHE_HOME", "/xdg")
+	t.Setenv("HOME", "/home/u")
+	if d, _ := cacheDir(""); d != filepath.Join("/xdg", "exoplay") {
+		t.Errorf("default: %s", d)
+	}
+}
