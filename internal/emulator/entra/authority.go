@@ -23,7 +23,6 @@ type Authority struct {
 	mu             sync.RWMutex
 	baseURL        string
 	tenants        map[string]Tenant // by lower-cased GUID and domain
-	tenantOrder    []string          // GUIDs in insertion order
 	apps           map[string]App    // by lower-cased client id
 	users          map[string]User   // by lower-cased UPN
 	userOrder      []string          // lower-cased UPNs in insertion order
@@ -117,13 +116,16 @@ func (a *Authority) SetBaseURL(u string) {
 	a.mu.Unlock()
 }
 
-// AddTenant registers a tenant; a tenant with the same ID is replaced.
+// AddTenant registers a tenant; a tenant with the same ID is replaced. A tenant without an ID is
+// ignored (New reports it as an error).
 func (a *Authority) AddTenant(t Tenant) { _ = a.addTenant(t) }
 
-// AddApp registers an application; an app with the same client id is replaced.
+// AddApp registers an application; an app with the same client id is replaced. An app without a
+// client id is ignored (New reports it as an error).
 func (a *Authority) AddApp(app App) { _ = a.addApp(app) }
 
-// AddUser registers a user; a user with the same UPN is replaced.
+// AddUser registers a user; a user with the same UPN is replaced. A user without a UPN or home
+// tenant is ignored (New reports it as an error).
 func (a *Authority) AddUser(u User) { _ = a.addUser(u) }
 
 func (a *Authority) addTenant(t Tenant) error {
@@ -132,11 +134,7 @@ func (a *Authority) addTenant(t Tenant) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	id := strings.ToLower(t.ID)
-	if _, ok := a.tenants[id]; !ok {
-		a.tenantOrder = append(a.tenantOrder, id)
-	}
-	a.tenants[id] = t
+	a.tenants[strings.ToLower(t.ID)] = t
 	if t.Domain != "" {
 		a.tenants[strings.ToLower(t.Domain)] = t
 	}
@@ -193,7 +191,8 @@ func (a *Authority) SetEarlyExpiry(d time.Duration) {
 	a.mu.Unlock()
 }
 
-// SetDeviceCodePolls changes how many polls of new device codes answer authorization_pending.
+// SetDeviceCodePolls changes how many polls of new device codes answer authorization_pending
+// (0 = approved on the first poll).
 func (a *Authority) SetDeviceCodePolls(n int) {
 	a.mu.Lock()
 	a.devicePolls = n

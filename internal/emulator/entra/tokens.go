@@ -70,7 +70,9 @@ func (a *Authority) issueAccessToken(base string, s tokenSpec) (tok string, expi
 	}
 	if s.user == nil {
 		c["idtyp"] = "app"
-		c["roles"] = s.roles
+		if len(s.roles) > 0 {
+			c["roles"] = s.roles
+		}
 	} else {
 		c["idtyp"] = "user"
 		c["scp"] = strings.Join(s.scopes, " ")
