@@ -58,6 +58,8 @@ func (l *loader) auths(n *node) map[string]*Auth {
 		return out
 	}
 	for i, k := range n.keys {
+		// A broken entry is still "defined": tenants naming it get no second error.
+		l.authNames = append(l.authNames, k.value)
 		if !labelRE.MatchString(k.value) {
 			l.d.add(k.pos, "auth name %q may hold only letters, digits, '.', '_' and '-'", k.value)
 		}

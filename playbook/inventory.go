@@ -75,6 +75,7 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		return
 	}
 	hasOrg := false
+	skip := make([]bool, len(header)) // unknown columns, reported once at the header
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		header[i] = h
@@ -86,6 +87,7 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		case contains(csvColumns, h):
 		case strings.HasPrefix(h, "vars.") && identRE.MatchString(h[5:]):
 		default:
+			skip[i] = true
 			l.d.add(p, "unknown inventory column %q%s; columns are %s or vars.NAME", h, didYouMean(h, csvColumns), quotedList(csvColumns))
 		}
 	}
@@ -111,7 +113,7 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		vars := &node{kind: mapNode, pos: row.pos}
 		for i, cell := range rec {
 			cell = strings.TrimSpace(cell)
-			if cell == "" {
+			if cell == "" || skip[i] {
 				continue
 			}
 			line, col := r.FieldPos(i)

@@ -93,7 +93,8 @@ type loader struct {
 	d    diags
 	c    compiler
 
-	varNames []string // every top-level var name: playbook, tenants, --var
+	varNames  []string // every top-level var name: playbook, tenants, --var
+	authNames []string // every auth entry written, valid or not
 }
 
 var topKeys = []string{"version", "name", "description", "vars", "auth", "inventory", "tenants", "settings", "steps"}
@@ -109,7 +110,7 @@ func (l *loader) decode(root *node) {
 		if n.kind == scalarNode && n.tag == "!!int" && n.value == "1" {
 			pb.Version = 1
 		} else {
-			l.d.add(n.pos, "version must be 1 (the only playbook format version), not %s", describeNode(n))
+			l.d.add(n.pos, "version must be 1 (the only playbook format version), not %s", n.value)
 		}
 	}
 	pb.Name, _ = f.str("name")

@@ -58,8 +58,9 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	} else if !labelRE.MatchString(t.Name) {
 		l.d.add(f.get("name").pos, "tenant name %q may hold only letters, digits, '.', '_' and '-' (it is used in --limit and in file names)", t.Name)
 	}
+	envOK := true
 	if env, en := f.enum("environment", Environments...); en != nil {
-		t.Environment = env
+		t.Environment, envOK = env, env != ""
 	}
 	t.ConnectionURI = l.uriField(f, "connection_uri")
 	t.AuthorityURI = l.uriField(f, "authority_uri")
@@ -68,18 +69,14 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	t.Auth, an = f.str("auth")
 	switch {
 	case an != nil && t.Auth != "":
-		if _, ok := l.pb.Auth[t.Auth]; !ok {
-			names := make([]string, 0, len(l.pb.Auth))
-			for k := range l.pb.Auth {
-				names = append(names, k)
-			}
+		if names := l.authNames; !contains(names, t.Auth) {
 			if len(names) == 0 {
 				l.d.add(an.pos, "auth %q is not defined: add it under the top-level auth: mapping", t.Auth)
 			} else {
 				l.d.add(an.pos, "auth %q is not defined%s; defined: %s", t.Auth, didYouMean(t.Auth, names), quotedList(names))
 			}
 		}
-	case t.Environment != EnvironmentEmulator:
+	case envOK && t.Environment != EnvironmentEmulator:
 		l.d.add(n.pos, "tenant %q needs \"auth\" (the name of an entry under auth:); only environment Emulator may leave it out", t.Name)
 	}
 	groups, gns := f.strList("groups", false)
@@ -138,7 +135,11 @@ func (l *loader) checkTenants() {
 			continue
 		}
 		if first, dup := seen[strings.ToLower(t.Name)]; dup {
-			l.d.add(t.Pos, "duplicate tenant name %q (first declared at %s); names must be unique", t.Name, first.Pos)
+			where := first.Pos.String()
+			if first.Pos.File == t.Pos.File {
+				where = fmt.Sprintf("line %d", first.Pos.Line)
+			}
+			l.d.add(t.Pos, "duplicate tenant name %q (first declared at %s); names must be unique", t.Name, where)
 			continue
 		}
 		seen[strings.ToLower(t.Name)] = t
