@@ -151,7 +151,7 @@ func WriteSummary(w io.Writer, r *Results, dir string) error {
 	case ExitAuthFailed:
 		p.f("Every tenant failed to sign in (exit %d).\n", s.ExitCode)
 	case ExitStepFailed:
-		p.f("Some steps failed (exit %d).\n", s.ExitCode)
+		p.f("Some tenants or steps failed (exit %d).\n", s.ExitCode)
 	case ExitNonCompliant:
 		p.f("Assertions failed: non-compliant (exit %d).\n", s.ExitCode)
 	}

@@ -47,7 +47,7 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 	for _, c := range chunk {
 		if s.admit(ctx, c, false) {
 			sent = append(sent, c)
-		} else if c.status == results.StatusFailed {
+		} else {
 			s.cellDone(c)
 		}
 	}

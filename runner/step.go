@@ -280,7 +280,9 @@ func (s *stepRun) prepare(c *cell) bool {
 }
 
 // admit decides, just before sending, whether the cell's call may go out;
-// it journals a write as sent (synced) before it does.
+// it journals a write as sent (synced, unless the caller syncs a whole
+// $batch) before it does. A cell it refuses is either decided (skipped,
+// failed: the caller journals it) or left incomplete.
 func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
 	if s.tr.r.drained(ctx) {
 		s.stopCell(c)
@@ -289,7 +291,6 @@ func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
 	if s.checkWrite {
 		c.status, c.reason = results.StatusSkipped, "check mode: not sent"
 		c.wouldRun = redactParams(c.call.Parameters)
-		s.cellDone(c)
 		return false
 	}
 	if !s.st.Write {
@@ -300,7 +301,6 @@ func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
 			c.status = results.StatusFailed
 			c.err = &results.Error{Category: "unknown", Code: "outcome_unknown",
 				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
-			s.cellDone(c)
 			return false
 		}
 		c.warnings = append(c.warnings, "sent again: the first attempt was interrupted before it was confirmed ("+s.st.Cmdlet+" is idempotent)")
@@ -325,9 +325,7 @@ func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
 		return
 	}
 	if !s.admit(ctx, c, true) {
-		if c.status == results.StatusFailed {
-			s.cellDone(c)
-		}
+		s.cellDone(c) // journals only a decided cell
 		return
 	}
 	if stream {
