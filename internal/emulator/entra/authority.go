@@ -109,7 +109,8 @@ func New(opts Options) (*Authority, error) {
 }
 
 // SetBaseURL sets the scheme://host:port the authority is reached at (known after listen).
-// Until it is set, the base is taken from each request's Host.
+// Until it is set, the base is taken from each request's Host, which keeps the issuer's host
+// equal to the authority host MSAL was given, whatever name (127.0.0.1, localhost) it used.
 func (a *Authority) SetBaseURL(u string) {
 	a.mu.Lock()
 	a.baseURL = strings.TrimRight(u, "/")
