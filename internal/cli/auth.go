@@ -1,14 +1,467 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// Placeholder until the auth subcommand lands; it says so instead of pretending.
-func newAuthCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/exoplay/exoplay/auth"
+	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/playbook"
+)
+
+// authOptions are the flags of `exoplay auth login|status`.
+type authOptions struct {
+	playbook string
+	tenants  []string
+	vars     []string
+	cacheDir string
+	format   string
+
+	// Set by tests: the HTTP client (trusting a test authority) and
+	// whether a terminal is attached.
+	httpClient  *http.Client
+	interactive *bool
+}
+
+func newAuthCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
 		Use:   "auth",
-		Short: "(auth is not implemented yet)",
+		Short: "Sign in ahead of a run, and inspect the delegated token cache",
+		Long: `Delegated credentials (device_code, interactive, username_password) sign in
+as a user. 'exoplay auth login' does that ahead of time, at a terminal, and
+keeps the result in the token cache so that later runs, including ones
+without a terminal (cron, CI), renew tokens silently. One sign-in usually
+covers every tenant the account can reach (GDAP, guest access).
+
+The cache is in $EXOPLAY_CACHE_DIR, else the user cache folder
+(~/.cache/exoplay on Linux): folder 0700, files 0600. It holds refresh
+tokens, which are as good as the account's sign-in: protect it like a
+password, and prefer app-only methods (certificate) on shared machines.
+
+App-only methods (certificate, client_secret, managed_identity) and
+access_token / refresh_token need no sign-in ahead of a run.`,
+	}
+	cmd.AddCommand(newAuthLoginCmd(s), newAuthStatusCmd(s))
+	return cmd
+}
+
+func (o *authOptions) addCommon(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringArrayVar(&o.tenants, "tenant", nil, "only these tenants: names, organizations, groups or globs (comma-separated or repeated; !pattern excludes)")
+	fs.StringArrayVarP(&o.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
+	fs.StringVar(&o.cacheDir, "cache-dir", "", "token cache folder (default $EXOPLAY_CACHE_DIR, else the user cache folder)")
+}
+
+func newAuthLoginCmd(s *streams) *cobra.Command {
+	o := &authOptions{}
+	cmd := &cobra.Command{
+		Use:   "login --playbook PLAYBOOK",
+		Short: "Sign in for the playbook's delegated credentials and cache the tokens",
+		Long: `login signs in, tenant by tenant, for every selected tenant whose auth uses a
+delegated method (device_code, interactive, username_password), and stores
+the tokens in the cache. A tenant the cached sign-in already covers is not
+asked again. Other methods are listed and skipped.
+
+Exit codes: 0 every sign-in succeeded, 2 invalid invocation or playbook,
+4 a sign-in failed.`,
+		Example: `  exoplay auth login --playbook msp.yaml
+  exoplay auth login --playbook msp.yaml --tenant contoso
+  EXOPLAY_CACHE_DIR=/srv/exoplay/cache exoplay auth login -p msp.yaml`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return exitf(ExitInvalid, "auth is not implemented yet")
+			return runAuthLogin(cmd.Context(), s, o)
 		},
 	}
+	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "the playbook whose tenants to sign in to (required)")
+	_ = cmd.MarkFlagRequired("playbook")
+	o.addCommon(cmd)
+	return cmd
+}
+
+func newAuthStatusCmd(s *streams) *cobra.Command {
+	o := &authOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [--playbook PLAYBOOK]",
+		Short: "Show which tenants have a usable cached sign-in, and until when",
+		Long: `status reads the delegated token cache; no token or secret is printed.
+With --playbook it lists each selected tenant: whether a cached access token
+is valid (until when), whether a refresh token can renew it without a
+sign-in, or what to run. A tenant given by domain is resolved to its id with
+one anonymous request to its authority. Without --playbook it lists the
+cached accounts and access tokens.
+
+Exit codes: 0 every delegated tenant can get a token without a sign-in,
+2 invalid invocation or playbook, 4 some delegated tenant needs
+'exoplay auth login'.`,
+		Example: `  exoplay auth status
+  exoplay auth status --playbook msp.yaml || exoplay auth login --playbook msp.yaml
+  exoplay auth status --playbook msp.yaml --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runAuthStatus(cmd.Context(), s, o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "report the tenants of this playbook")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output: text or json")
+	o.addCommon(cmd)
+	return cmd
+}
+
+// authTarget is one selected tenant and how it signs in.
+type authTarget struct {
+	tenant    *playbook.Tenant
+	method    string
+	endpoints cloud.Endpoints
+	cred      *auth.Credential // nil when the tenant is skipped
+	skip      string           // why no sign-in applies
+}
+
+// authTargets loads the playbook and resolves the selected tenants.
+func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
+	vars, err := playbook.ParseVars(o.vars)
+	if err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	pb, err := playbook.Load(o.playbook, playbook.LoadOptions{Vars: vars})
+	if err != nil {
+		var ds playbook.Diagnostics
+		if errors.As(err, &ds) {
+			printDiagnostics(s.Err, ds, false)
+			return nil, &ExitError{Code: ExitInvalid, Err: err, Silent: true}
+		}
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	tenants, err := pb.SelectTenants(strings.Join(o.tenants, ","), playbook.Shard{})
+	if err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	if len(tenants) == 0 {
+		return nil, exitf(ExitInvalid, "no tenant of %s matches --tenant %s", o.playbook, strings.Join(o.tenants, ","))
+	}
+	creds := map[string]*auth.Credential{}
+	var out []*authTarget
+	for _, t := range tenants {
+		tg := &authTarget{tenant: t}
+		out = append(out, tg)
+		if strings.EqualFold(t.Environment, cloud.Emulator) {
+			tg.method, tg.skip = "emulator", "emulator tenant: each run starts its own emulator and signs in there"
+			continue
+		}
+		a := pb.Auth[t.Auth]
+		if a == nil {
+			tg.skip = fmt.Sprintf("auth %q is not defined", t.Auth)
+			continue
+		}
+		tg.method = a.Method
+		if !authDelegatedCached(a.Method) {
+			tg.skip = "method " + a.Method + " needs no sign-in ahead of a run"
+			continue
+		}
+		base, err := cloud.Lookup(t.Environment)
+		if err == nil {
+			tg.endpoints, err = cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
+		}
+		if err != nil {
+			return nil, exitf(ExitInvalid, "tenant %s: %v", t.Name, err)
+		}
+		cred, ok := creds[a.Name]
+		if !ok {
+			if cred, err = authCredential(a); err != nil {
+				return nil, exitf(ExitInvalid, "tenant %s: auth %q: %v", t.Name, a.Name, err)
+			}
+			creds[a.Name] = cred
+		}
+		tg.cred = cred
+	}
+	return out, nil
+}
+
+// authDelegatedCached reports the methods that use the delegated cache.
+func authDelegatedCached(method string) bool {
+	switch method {
+	case auth.MethodDeviceCode, auth.MethodInteractive, auth.MethodUsernamePassword:
+		return true
+	}
+	return false
+}
+
+// authTenantKey is what a tenant is addressed by at its authority.
+func authTenantKey(t *playbook.Tenant) string {
+	if t.TenantID != "" {
+		return t.TenantID
+	}
+	return t.Organization
+}
+
+func (o *authOptions) manager(s *streams) *auth.Manager {
+	interactive := authIsTerminal(s.In) && authIsTerminal(s.Err)
+	if o.interactive != nil {
+		interactive = *o.interactive
+	}
+	return auth.NewManager(auth.Options{
+		HTTPClient:  o.httpClient,
+		CacheDir:    o.cacheDir,
+		Stderr:      s.Err,
+		Interactive: interactive,
+	})
+}
+
+func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
+	targets, err := authTargets(s, o)
+	if err != nil {
+		return err
+	}
+	m := o.manager(s)
+	defer m.Close()
+	w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TENANT\tMETHOD\tSTATUS")
+	failed, done := 0, 0
+	// One tenant at a time: a sign-in may need the user, and once it is
+	// done the next tenants usually renew silently from it.
+	for _, tg := range targets {
+		if tg.cred == nil {
+			fmt.Fprintf(w, "%s\t%s\tskipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
+			continue
+		}
+		w.Flush()
+		src, err := m.Source(tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
+		if err == nil {
+			_, err = src.Token(ctx, false)
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(w, "%s\t%s\tfailed: %v\n", tg.tenant.Name, tg.method, err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		done++
+		id := src.Identity()
+		fmt.Fprintf(w, "%s\t%s\tsigned in as %s (tenant %s), token valid until %s\n",
+			tg.tenant.Name, tg.method, id.UPN, id.TenantID, id.ExpiresOn.Local().Format(time.DateTime))
+	}
+	w.Flush()
+	if dir, err := m.CacheDir(); err == nil && done > 0 {
+		fmt.Fprintf(s.Err, "exoplay: tokens cached in %s\n", dir)
+	}
+	if failed > 0 {
+		return &ExitError{Code: ExitAuthFailed, Err: fmt.Errorf("%d sign-in(s) failed", failed)}
+	}
+	return nil
+}
+
+// authStatusRow is one tenant of `auth status --playbook` (JSON field names
+// are part of the CLI's output contract).
+type authStatusRow struct {
+	Tenant       string     `json:"tenant"`
+	Organization string     `json:"organization"`
+	Auth         string     `json:"auth,omitempty"`
+	Method       string     `json:"method"`
+	TenantID     string     `json:"tenant_id,omitempty"`
+	Username     string     `json:"username,omitempty"`
+	ExpiresOn    *time.Time `json:"access_token_expires_on,omitempty"`
+	RefreshToken bool       `json:"refresh_token"`
+	Usable       bool       `json:"usable"`
+	Note         string     `json:"note"`
+}
+
+func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return exitf(ExitInvalid, "--format must be text or json, not %q", o.format)
+	}
+	if o.playbook == "" {
+		if len(o.tenants) > 0 {
+			return exitf(ExitInvalid, "--tenant needs --playbook")
+		}
+		return authCacheListing(s, o)
+	}
+	targets, err := authTargets(s, o)
+	if err != nil {
+		return err
+	}
+	m := o.manager(s)
+	defer m.Close()
+	rows := make([]authStatusRow, 0, len(targets))
+	missing := 0
+	for _, tg := range targets {
+		r := authStatusRow{Tenant: tg.tenant.Name, Organization: tg.tenant.Organization, Auth: tg.tenant.Auth, Method: tg.method}
+		if tg.cred == nil {
+			r.Usable, r.Note = true, tg.skip
+			rows = append(rows, r)
+			continue
+		}
+		st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
+		r.TenantID, r.Username, r.RefreshToken, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.Usable
+		if !st.ExpiresOn.IsZero() {
+			exp := st.ExpiresOn
+			r.ExpiresOn = &exp
+		}
+		switch {
+		case err != nil:
+			r.Note = "cannot tell: " + err.Error()
+		case !st.ExpiresOn.IsZero() && st.RefreshToken:
+			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; renewable"
+		case !st.ExpiresOn.IsZero():
+			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; no refresh token"
+		case st.RefreshToken:
+			r.Note = "renewable from the cached sign-in of " + st.Username
+		default:
+			r.Note = "no cached sign-in: run exoplay auth login --playbook " + o.playbook
+		}
+		if !r.Usable {
+			missing++
+		}
+		rows = append(rows, r)
+	}
+	if o.format == "json" {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rows); err != nil {
+			return exitf(ExitStepFailed, "writing status: %v", err)
+		}
+	} else {
+		w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "TENANT\tMETHOD\tUSER\tSTATUS")
+		for _, r := range rows {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Tenant, r.Method, authDash(r.Username), r.Note)
+		}
+		w.Flush()
+	}
+	if missing > 0 {
+		return &ExitError{Code: ExitAuthFailed, Err: fmt.Errorf("%d tenant(s) need exoplay auth login", missing)}
+	}
+	return nil
+}
+
+// authCacheListing prints what the cache holds, without a playbook.
+func authCacheListing(s *streams, o *authOptions) error {
+	m := o.manager(s)
+	defer m.Close()
+	st, err := m.CacheStatus()
+	if err != nil {
+		return exitf(ExitStepFailed, "reading the token cache: %v", err)
+	}
+	if o.format == "json" {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(st); err != nil {
+			return exitf(ExitStepFailed, "writing status: %v", err)
+		}
+		return nil
+	}
+	fmt.Fprintf(s.Out, "Token cache: %s\n", st.Dir)
+	if len(st.Accounts) == 0 {
+		fmt.Fprintln(s.Out, "No cached sign-in. Run: exoplay auth login --playbook PLAYBOOK")
+		return nil
+	}
+	w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nACCOUNT\tAUTHORITY\tCLIENT\tREFRESH TOKEN")
+	for _, a := range st.Accounts {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Username, a.Authority, authDash(a.ClientID), authYesNo(a.RefreshToken))
+	}
+	fmt.Fprintln(w, "\nTENANT\tACCOUNT\tSCOPES\tACCESS TOKEN")
+	now := time.Now()
+	for _, t := range st.Tokens {
+		state := "valid until " + t.ExpiresOn.Local().Format(time.DateTime)
+		if !t.ExpiresOn.After(now) {
+			state = "expired"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.TenantID, t.Username, authFirstScope(t.Scopes), state)
+	}
+	return w.Flush()
+}
+
+// authCredential resolves a playbook credential: secrets from ${{ env.X }}
+// or their *_file. Errors never include a secret's value.
+func authCredential(a *playbook.Auth) (*auth.Credential, error) {
+	cred := &auth.Credential{
+		Name:                    a.Name,
+		Method:                  a.Method,
+		ClientID:                a.ClientID,
+		CertificateFile:         a.CertificateFile,
+		CertificateThumbprint:   a.CertificateThumbprint,
+		Username:                a.Username,
+		ManagedIdentityClientID: a.ManagedIdentityClientID,
+		Federated:               a.Federated,
+		AccessTokenFile:         a.AccessTokenFile,
+		AccessTokenCommand:      a.AccessTokenCommand,
+	}
+	var env map[string]any
+	var firstErr error
+	secret := func(field string, v *playbook.Value, file string) string {
+		if firstErr != nil || (v == nil && file == "") {
+			return ""
+		}
+		if file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
+				return ""
+			}
+			return strings.TrimRight(string(b), "\r\n")
+		}
+		if env == nil {
+			env = map[string]any{}
+			for _, kv := range os.Environ() {
+				k, val, _ := strings.Cut(kv, "=")
+				env[k] = val
+			}
+		}
+		out, err := v.Eval(playbook.Scope{"env": env})
+		if err != nil {
+			firstErr = fmt.Errorf("%s: %w", field, err)
+			return ""
+		}
+		str, _ := out.(string)
+		if str == "" {
+			firstErr = fmt.Errorf("%s: %s resolved to an empty value; set the environment variable it names", field, v.Source())
+		}
+		return str
+	}
+	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, a.CertificatePasswordFile)
+	cred.ClientSecret = secret("client_secret", a.ClientSecret, a.ClientSecretFile)
+	cred.Password = secret("password", a.Password, a.PasswordFile)
+	cred.AccessToken = secret("access_token", a.AccessToken, "")
+	cred.RefreshToken = secret("refresh_token", a.RefreshToken, a.RefreshTokenFile)
+	return cred, firstErr
+}
+
+func authIsTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func authDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func authYesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// authFirstScope shows the resource scope, not MSAL's openid/profile extras.
+func authFirstScope(scopes string) string {
+	for _, f := range strings.Fields(scopes) {
+		if strings.Contains(f, "/") {
+			return f
+		}
+	}
+	return authDash(scopes)
 }
