@@ -1,0 +1,86 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+
+	"github.com/exoplay/exoplay/internal/emulator/directory"
+	"github.com/exoplay/exoplay/internal/emulator/entra"
+	"github.com/exoplay/exoplay/internal/emulator/exchange"
+)
+
+// dirBackend lets the Exchange front end run cmdlets on the directory.
+type dirBackend struct{ store *directory.Store }
+
+var _ exchange.CmdletLister = dirBackend{}
+
+func dirService(svc exchange.Service) directory.Service {
+	if svc == exchange.Compliance {
+		return directory.Compliance
+	}
+	return directory.Exchange
+}
+
+func (b dirBackend) Resolve(key string) (string, string, bool) {
+	t, ok := b.store.Tenant(key)
+	if !ok {
+		return "", "", false
+	}
+	return t.ID(), t.Domain(), true
+}
+
+func (b dirBackend) Known(svc exchange.Service, cmdlet string) bool {
+	return directory.Known(dirService(svc), cmdlet)
+}
+
+func (b dirBackend) Cmdlets(svc exchange.Service) []string { return directory.Cmdlets(dirService(svc)) }
+
+func (b dirBackend) Invoke(ctx context.Context, tenantID string, svc exchange.Service, cmdlet string, params map[string]any) (*exchange.Result, error) {
+	t, ok := b.store.Tenant(tenantID)
+	if !ok {
+		return nil, &exchange.CmdletError{Status: 404, Code: "NotFound", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+			Detail:        "The organization '" + tenantID + "' couldn't be found."}
+	}
+	r, err := t.Invoke(ctx, dirService(svc), cmdlet, params)
+	if err != nil {
+		var de *directory.Error
+		if errors.As(err, &de) {
+			return nil, &exchange.CmdletError{Status: de.Status, Code: de.Code, Message: de.Message, ErrorID: de.ErrorID,
+				ExceptionType: de.ExceptionType, Detail: de.Detail, Target: de.Target}
+		}
+		return nil, err
+	}
+	out := &exchange.Result{Len: r.Len, Warnings: r.Warnings}
+	if r.Write != nil {
+		out.Write = &exchange.Write{Cmdlet: r.Write.Cmdlet, Params: r.Write.Params}
+	}
+	if r.Len > 0 {
+		obj := r.Object
+		out.Object = func(i int) exchange.Object {
+			o := obj(i)
+			x := make(exchange.Object, len(o))
+			for j, p := range o {
+				x[j] = exchange.Prop{Name: p.Name, Value: p.Value, ODataType: p.ODataType, DataType: p.DataType}
+			}
+			return x
+		}
+	}
+	return out, nil
+}
+
+// verifier adapts the authority's token check to the front end's claims.
+func verifier(a *entra.Authority) exchange.Verifier {
+	return exchange.VerifierFunc(func(tok string) (*exchange.Claims, error) {
+		c, err := a.Verify(tok)
+		if err != nil {
+			return nil, err
+		}
+		out := &exchange.Claims{TenantID: c.TenantID, Audience: c.Audience, AppID: c.AppID, UPN: c.UPN,
+			Roles: c.Roles, Scopes: c.Scopes, ExpiresAt: c.ExpiresAt}
+		if c.IdentityType == "app" {
+			out.UPN, out.Scopes = "", nil
+		}
+		return out, nil
+	})
+}

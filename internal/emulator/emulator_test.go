@@ -1,0 +1,261 @@
+package emulator_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+func start(t testing.TB, opts emulator.Options) *emulator.Emulator {
+	t.Helper()
+	e, err := emulator.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return e
+}
+
+// token gets an app token for tenant and resource with the real MSAL client.
+func token(t testing.TB, e *emulator.Emulator, tenant, resource string) string {
+	t.Helper()
+	cred, err := confidential.NewCredFromSecret(e.DemoSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := confidential.New(e.AuthorityURL+"/"+tenant, e.DemoClientID, cred,
+		confidential.WithHTTPClient(e.HTTPClient()), confidential.WithInstanceDiscovery(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := app.AcquireTokenByCredential(context.Background(), []string{resource + "/.default"})
+	if err != nil {
+		t.Fatalf("token for %s at %s: %v", tenant, resource, err)
+	}
+	return res.AccessToken
+}
+
+type answer struct {
+	status int
+	hdr    http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func post(t testing.TB, c *http.Client, url, tok, body string, hdr ...string) answer {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	a := answer{status: res.StatusCode, hdr: res.Header, raw: raw}
+	json.Unmarshal(raw, &a.body)
+	return a
+}
+
+func cmdlet(name, params string) string {
+	if params == "" {
+		params = "{}"
+	}
+	return `{"CmdletInput":{"CmdletName":"` + name + `","Parameters":` + params + `}}`
+}
+
+func TestStartServesExchangeWithMSALTokens(t *testing.T) {
+	e := start(t, emulator.Options{})
+	ts := e.Tenants()
+	if len(ts) != 2 || ts[0].Domain != "contoso.onmicrosoft.com" || ts[1].Domain != "fabrikam.onmicrosoft.com" || ts[0].ID != emulator.TenantID("contoso") {
+		t.Fatalf("tenants %+v", ts)
+	}
+	tok := token(t, e, ts[0].Domain, e.ExchangeURL)
+	for _, seg := range []string{ts[0].ID, ts[0].Domain} {
+		a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+seg+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", ""),
+			"X-AnchorMailbox", "APP:"+emulator.SystemMailboxAnchor+"@"+ts[0].ID)
+		if a.status != 200 || a.hdr.Get("OData-Version") != "4.0" {
+			t.Fatalf("%s: %d %s", seg, a.status, a.raw)
+		}
+		if v, _ := a.body["value"].([]any); len(v) == 0 || !strings.Contains(string(a.raw), "contoso.onmicrosoft.com") {
+			t.Errorf("accepted domains: %s", a.raw)
+		}
+	}
+	// The token of one tenant does not open another.
+	if a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+ts[1].ID+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", "")); a.status != 401 {
+		t.Errorf("cross-tenant: %d", a.status)
+	}
+	c := e.Counters()
+	if c.Tenant(ts[0].Domain).Calls("Get-AcceptedDomain") != 2 || c.Tokens.Requests(ts[0].ID, "") == 0 && c.Tokens.Requests(ts[0].Domain, "") == 0 {
+		t.Errorf("counters: %+v tokens %+v", c.Tenant(ts[0].Domain), c.Tokens)
+	}
+}
+
+func TestComplianceRedirectAndAudience(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
+	tid := e.Tenants()[0].ID
+	tok := token(t, e, tid, e.ComplianceURL)
+	client := *e.HTTPClient()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	a := post(t, &client, e.ComplianceURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok, cmdlet("Get-DlpCompliancePolicy", ""))
+	loc := a.hdr.Get("Location")
+	if a.status != 302 || !strings.HasPrefix(loc, e.ComplianceRegionalURL+"/adminapi/beta/") {
+		t.Fatalf("front door: %d %q", a.status, loc)
+	}
+	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 200 {
+		t.Fatalf("regional: %d %s", a.status, a.raw)
+	}
+	exoTok := token(t, e, tid, e.ExchangeURL)
+	if a := post(t, &client, loc, exoTok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 401 {
+		t.Errorf("Exchange token on the compliance host: %d", a.status)
+	}
+}
+
+func TestCertificateCoversLoopbackNames(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(e.CACertPEM) {
+		t.Fatal("CACertPEM is not PEM")
+	}
+	port := e.ExchangeURL[strings.LastIndex(e.ExchangeURL, ":")+1:]
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		c, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{RootCAs: pool, ServerName: host})
+		if err != nil {
+			t.Fatalf("%s: %v", host, err)
+		}
+		c.Close()
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.HTTPClient().Get(e.ExchangeURL); err == nil {
+		t.Error("still serving after Close")
+	}
+}
+
+func TestWriteCAFileAndDemoUser(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 3}}})
+	p, err := e.WriteCAFile(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(p, ".pem") {
+		t.Errorf("path %s", p)
+	}
+	if got := e.Tenants()[0].AdminUPN; got != "admin@contoso.onmicrosoft.com" {
+		t.Errorf("admin %s", got)
+	}
+}
+
+func TestPagingAndWritesThroughTheDirectory(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 7}}})
+	tid := e.Tenants()[0].ID
+	tok := token(t, e, tid, e.ExchangeURL)
+	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	body := cmdlet("Get-Mailbox", `{"ResultSize":"Unlimited"}`)
+	seen, pages := 0, 0
+	for url != "" {
+		a := post(t, e.HTTPClient(), url, tok, body, "Prefer", "odata.maxpagesize=3", "X-AnchorMailbox", "UPN:admin@contoso.onmicrosoft.com")
+		if a.status != 200 {
+			t.Fatalf("page %d: %d %s", pages, a.status, a.raw)
+		}
+		seen += len(a.body["value"].([]any))
+		pages++
+		url, _ = a.body["@odata.nextLink"].(string)
+	}
+	if seen < 7 || pages < 3 {
+		t.Errorf("%d mailboxes in %d pages", seen, pages)
+	}
+	a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
+		cmdlet("Set-OrganizationConfig", `{"OAuth2ClientProfileEnabled":false}`))
+	b := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
+		cmdlet("Set-OrganizationConfig", `{"OAuth2ClientProfileEnabled":true}`))
+	if a.status != 200 || b.status != 200 {
+		t.Fatalf("writes: %d %s / %d %s", a.status, a.raw, b.status, b.raw)
+	}
+	w := e.Counters().Tenant(tid).Writes
+	if len(w) == 0 || w[len(w)-1].Cmdlet != "Set-OrganizationConfig" || w[len(w)-1].Params["OAuth2ClientProfileEnabled"] != true {
+		t.Errorf("writes %+v", w)
+	}
+	if v := e.Counters().Violations; len(v) != 0 {
+		t.Errorf("violations %+v", v)
+	}
+}
+
+func TestTenantSpecs(t *testing.T) {
+	if emulator.TenantID("Contoso") != emulator.TenantID("contoso.onmicrosoft.com") || len(emulator.TenantID("x")) != 36 {
+		t.Error("TenantID is not stable across spellings")
+	}
+	if _, err := emulator.Start(emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "a"}, {Domain: "A.onmicrosoft.com"}}}); err == nil {
+		t.Error("duplicate tenant accepted")
+	}
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{ID: "ABCDEF01-0000-4000-8000-000000000000"}}})
+	if ts := e.Tenants(); ts[0].ID != "abcdef01-0000-4000-8000-000000000000" || ts[0].Domain != "tenant-abcdef01.onmicrosoft.com" {
+		t.Errorf("id-only tenant: %+v", ts)
+	}
+}
+
+func TestSetFaultsWhileRunning(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
+	tid := e.Tenants()[0].ID
+	tok := token(t, e, tid, e.ExchangeURL)
+	spec, err := emulator.ParseFaults("429:first2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetFaults(spec); err != nil {
+		t.Fatal(err)
+	}
+	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	var got []string
+	for range 3 {
+		got = append(got, strconv.Itoa(post(t, e.HTTPClient(), url, tok, cmdlet("Get-AcceptedDomain", "")).status))
+	}
+	if strings.Join(got, ",") != "429,429,200" || e.Counters().Throttled != 2 {
+		t.Errorf("statuses %v, throttled %d", got, e.Counters().Throttled)
+	}
+}
+func TestCloseDoesNotWaitForForeignIdleClients(t *testing.T) {
+	e, err := emulator.Start(emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(e.CACertPEM)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	c := &http.Client{Transport: tr}
+	for _, u := range []string{e.ExchangeURL, e.AuthorityURL, e.ComplianceURL} {
+		res, err := c.Get(u + "/nothing")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	start := time.Now()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %v with a foreign client's idle connections open", d)
+	}
+}

@@ -1,0 +1,143 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/exoplay/exoplay/internal/emulator/entra"
+	"github.com/exoplay/exoplay/internal/emulator/exchange"
+)
+
+// Knob types, shared with the Exchange front end.
+type (
+	LatencySpec = exchange.LatencySpec
+	FaultSpec   = exchange.FaultSpec
+	FaultRule   = exchange.FaultRule
+	FaultKind   = exchange.FaultKind
+	RateBudget  = exchange.RateBudget
+)
+
+// Parsers of the knob syntaxes used by flags and scenario files.
+var (
+	ParseLatency = exchange.ParseLatency
+	ParseFaults  = exchange.ParseFaults
+	ParseRate    = exchange.ParseRate
+)
+
+// TenantSpec describes one emulated organization.
+type TenantSpec struct {
+	// Domain is the initial domain; a bare name gets ".onmicrosoft.com".
+	Domain string `json:"domain" yaml:"domain"`
+	// ID is the tenant GUID; "" derives one from Domain (stable across runs).
+	ID string `json:"id,omitempty" yaml:"id,omitempty"`
+	// Mailboxes is the number of generated mailboxes (0 = the directory's default, 25).
+	Mailboxes int `json:"mailboxes,omitempty" yaml:"mailboxes,omitempty"`
+}
+
+// Options configure Start. Zero values get the documented defaults.
+type Options struct {
+	Tenants []TenantSpec // default: contoso + fabrikam
+	Seed    int64        // generated data, latency draws and faults derive from it
+
+	Latency        LatencySpec
+	ConcurrencyCap int           // per-tenant requests in flight; 0 = 3, < 0 = unlimited
+	RetryAfter     time.Duration // Retry-After of the cap's and rate budget's 429s; default 1 s
+	RateBudget     RateBudget    // per-tenant requests per window; zero = none
+	Faults         FaultSpec
+	PageSize       int // page size without a Prefer header; default 1000
+
+	TokenLifetime    time.Duration // default 1 h
+	TokenEarlyExpiry time.Duration // tokens' exp this much before expires_in says (fault knob)
+	DeviceCodePolls  int           // polls answered authorization_pending; default 1
+	NextLinkTTL      time.Duration // default 30 min
+	ReplicationDelay time.Duration // new objects answer 404 this long
+
+	Apps  []entra.App  // extra apps, e.g. a certificate app a test registers
+	Users []entra.User // extra users, e.g. a partner (GDAP) user
+	// IdentityHeader is the managed identity endpoint's secret (IDENTITY_HEADER);
+	// "" = a random one. ManagedIdentities default to one system-assigned
+	// identity in the first tenant.
+	IdentityHeader    string
+	ManagedIdentities []entra.ManagedIdentity
+
+	// Addr is the host the listeners bind to; default 127.0.0.1.
+	Addr string
+	// BasePort, when > 0, binds authority, exchange, compliance front door and
+	// compliance regional to BasePort..BasePort+3; 0 = free ports.
+	BasePort int
+	// ErrorLog receives the HTTP servers' own errors (TLS handshakes, ...); nil = discarded.
+	ErrorLog io.Writer
+	Now      func() time.Time // nil = time.Now
+}
+
+// Well-known demo identities.
+const (
+	// DemoClientID is a confidential app consented in every tenant with
+	// Exchange.ManageAsApp; its secret is Emulator.DemoSecret (random per Start).
+	DemoClientID = "0e0e0e0e-de30-4a99-8c1e-00000000a001"
+	// DemoPublicClientID is the Exchange Online module's public client id:
+	// device code, interactive, ROPC and refresh work with it.
+	DemoPublicClientID = "fb78d390-0c51-40cd-8e17-fdbfab77341b"
+	// DemoUserPassword is the password of every tenant's admin@<domain>.
+	DemoUserPassword = "Emulator-Admin-1!"
+	// SystemMailboxAnchor is the org-level anchor mailbox clients send as
+	// APP:SystemMailbox{...}@<tenant>.
+	SystemMailboxAnchor = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+)
+
+var defaultTenants = []TenantSpec{{Domain: "contoso.onmicrosoft.com"}, {Domain: "fabrikam.onmicrosoft.com"}}
+
+// NormalizeDomain lower-cases a domain and gives a bare name ".onmicrosoft.com".
+func NormalizeDomain(d string) string {
+	d = strings.ToLower(strings.TrimSpace(d))
+	if d != "" && !strings.Contains(d, ".") {
+		d += ".onmicrosoft.com"
+	}
+	return d
+}
+
+// TenantID derives the GUID of a tenant from its domain: a version-4-shaped
+// UUID from a SHA-256 of the normalized domain, so it is stable across runs.
+func TenantID(domain string) string {
+	s := sha256.Sum256([]byte("exoplay-emulator-tenant:" + NormalizeDomain(domain)))
+	s[6] = s[6]&0x0f | 0x40
+	s[8] = s[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
+}
+
+// tenants returns the specs with domains normalized, IDs filled in, and
+// duplicates refused.
+func (o *Options) tenants() ([]TenantSpec, error) {
+	specs := o.Tenants
+	if len(specs) == 0 {
+		specs = defaultTenants
+	}
+	out := make([]TenantSpec, 0, len(specs))
+	seen := map[string]bool{}
+	for _, t := range specs {
+		t.Domain = NormalizeDomain(t.Domain)
+		if t.Domain == "" && t.ID != "" {
+			// Known by GUID only (a playbook's tenant_id): give it a domain of its own.
+			t.Domain = "tenant-" + strings.ToLower(strings.SplitN(t.ID, "-", 2)[0]) + ".onmicrosoft.com"
+		}
+		if t.Domain == "" {
+			return nil, fmt.Errorf("emulator: a tenant has neither a domain nor an id")
+		}
+		if t.ID == "" {
+			t.ID = TenantID(t.Domain)
+		}
+		t.ID = strings.ToLower(t.ID)
+		if t.Mailboxes < 0 {
+			return nil, fmt.Errorf("emulator: tenant %s: negative mailbox count", t.Domain)
+		}
+		if seen[t.Domain] || seen[t.ID] {
+			return nil, fmt.Errorf("emulator: tenant %s (%s) is listed twice", t.Domain, t.ID)
+		}
+		seen[t.Domain], seen[t.ID] = true, true
+		out = append(out, t)
+	}
+	return out, nil
+}
