@@ -1,14 +1,321 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
-// Placeholder until the run subcommand lands; it says so instead of pretending.
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/exoplay/exoplay/auth"
+	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/internal/connect"
+	"github.com/exoplay/exoplay/internal/emulator"
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+	"github.com/exoplay/exoplay/runner"
+	"github.com/exoplay/exoplay/transport"
+)
+
+type runOptions struct {
+	playbook  string
+	sel       selectionFlags
+	check     bool
+	out       string
+	resume    string
+	format    string
+	progress  string
+	logLevel  string
+	logFormat string
+	caFile    string
+	argv      []string
+	// handleSignals is false in tests that drive runRun in-process.
+	handleSignals bool
+}
+
 func newRunCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "run",
-		Short: "(run is not implemented yet)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return exitf(ExitInvalid, "run is not implemented yet")
+	opts := &runOptions{handleSignals: true}
+	cmd := &cobra.Command{
+		Use:   "run PLAYBOOK",
+		Short: "Run a playbook's steps across its tenants",
+		Long: `Run a playbook: sign in to each selected tenant, run its steps in order (at most
+max_sessions_per_org requests in flight per organization), and write the run
+directory OUT/<UTC time>-<playbook name>/ with results.json, events.jsonl,
+data/<tenant>/<step>.jsonl and exoplay.log.
+
+stdout carries the summary (or results.json with --format json); logs and
+progress go to stderr.
+
+` + exitCodesHelp,
+		Example: `  exoplay run examples/quickstart.yaml
+  exoplay run msp.yaml --limit 'eu,!contoso' --check
+  exoplay run msp.yaml --tags remediate --var desired=false --format json
+  exoplay run msp.yaml --resume runs/20261122T070000Z-msp`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.playbook = args[0]
+			opts.argv = append([]string{"exoplay", "run"}, os.Args[min(2, len(os.Args)):]...)
+			return runRun(cmd.Context(), io, opts)
 		},
 	}
+	f := cmd.Flags()
+	opts.sel.addTo(f)
+	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
+	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
+	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
+	f.StringVar(&opts.format, "format", "text", "stdout format: text|json|jsonl")
+	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
+	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error")
+	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
+	f.StringVar(&opts.caFile, "ca-file", os.Getenv("EXOPLAY_CA_FILE"), "also trust the CA certificates in this PEM `file` (e.g. a separately started `exoplay emulator`); env EXOPLAY_CA_FILE")
+	return cmd
+}
+
+func runRun(ctx context.Context, io *streams, opts *runOptions) error {
+	switch opts.format {
+	case "text", "json", "jsonl":
+	default:
+		return exitf(ExitInvalid, "--format must be text, json or jsonl, not %q", opts.format)
+	}
+	switch opts.progress {
+	case "auto", "plain", "none":
+	default:
+		return exitf(ExitInvalid, "--progress must be auto, plain or none, not %q", opts.progress)
+	}
+	level, err := zerolog.ParseLevel(opts.logLevel)
+	if err != nil {
+		return exitf(ExitInvalid, "--log-level: %v", err)
+	}
+
+	sel, err := opts.sel.load(opts.playbook)
+	if err != nil {
+		return reportLoadError(io, err)
+	}
+	pb := sel.playbook
+
+	var dir *results.RunDir
+	if opts.resume != "" {
+		dir, err = results.Open(opts.resume)
+	} else {
+		dir, err = results.Create(opts.out, pb.Name, time.Now())
+	}
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+	defer dir.Close()
+
+	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
+
+	// Tenants in the Emulator environment talk to an in-process emulator
+	// seeded with their organizations.
+	var extraCAs [][]byte
+	if opts.caFile != "" {
+		pem, err := os.ReadFile(opts.caFile)
+		if err != nil {
+			return exitf(ExitInvalid, "--ca-file: %v", err)
+		}
+		extraCAs = append(extraCAs, pem)
+	}
+	var emuEndpoints *cloud.Endpoints
+	var emuApp connect.EmulatorCredential
+	if domains := emulatorTenants(sel.tenants); len(domains) > 0 {
+		emu, err := emulator.Start(emulator.Options{Tenants: domains})
+		if err != nil {
+			return exitf(ExitStepFailed, "starting the emulator: %v", err)
+		}
+		defer emu.Close()
+		logger.Info().Str("exchange", emu.ExchangeURL).Str("authority", emu.AuthorityURL).Msg("emulator started")
+		emuEndpoints = &cloud.Endpoints{
+			Environment:        cloud.Emulator,
+			ExchangeURL:        emu.ExchangeURL,
+			ComplianceURL:      emu.ComplianceURL,
+			AuthorityURL:       emu.AuthorityURL,
+			ExchangeResource:   emu.ExchangeURL,
+			ComplianceResource: emu.ComplianceURL,
+		}
+		emuApp = connect.EmulatorCredential{ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
+		extraCAs = append(extraCAs, emu.CACertPEM)
+	}
+	httpClient, err := clientTrusting(extraCAs...)
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+
+	authMgr := auth.NewManager(auth.Options{
+		HTTPClient:  httpClient,
+		Stderr:      io.Err,
+		Interactive: isTerminal(io.Err) && stdinIsTerminal(io.In),
+		Logger:      logger,
+	})
+	defer authMgr.Close()
+	conn := connect.New(connect.Options{
+		Playbook:    pb,
+		Auth:        authMgr,
+		Transport:   transport.New(transport.Options{HTTPClient: httpClient, PageSize: pb.Settings.PageSize, MaxRetries: pb.Settings.Retries, Logger: logger}),
+		Emulator:    emuEndpoints,
+		EmulatorApp: emuApp,
+	})
+
+	drain := make(chan struct{})
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if opts.handleSignals {
+		stop := watchSignals(io.Err, drain, cancel)
+		defer stop()
+	}
+
+	res, err := runner.Run(runCtx, runner.Options{
+		Playbook:  pb,
+		Tenants:   sel.tenants,
+		Tags:      sel.tags,
+		SkipTags:  sel.skipTags,
+		Vars:      sel.vars,
+		Check:     opts.check,
+		Connector: conn,
+		Dir:       dir,
+		Resume:    opts.resume != "",
+		Observer:  newProgress(opts.progress, io.Err, isTerminal(io.Err)),
+		Logger:    logger,
+		Drain:     drain,
+		Argv:      opts.argv,
+		Version:   Version(),
+	})
+	if err != nil {
+		return exitf(ExitStepFailed, "%v", err)
+	}
+	if err := printResults(io.Out, opts.format, res, dir); err != nil {
+		return exitf(ExitStepFailed, "writing results: %v", err)
+	}
+	if code := res.Summary.ExitCode; code != ExitOK {
+		return &ExitError{Code: code, Silent: true}
+	}
+	return nil
+}
+
+func printResults(w io.Writer, format string, res *results.Results, dir *results.RunDir) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "jsonl":
+		return results.WriteJSONL(w, res)
+	default:
+		return results.WriteSummary(w, res, dir.Path())
+	}
+}
+
+// emulatorTenants lists the organizations of tenants in the Emulator environment.
+func emulatorTenants(ts []*playbook.Tenant) []emulator.TenantSpec {
+	var specs []emulator.TenantSpec
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if !strings.EqualFold(t.Environment, cloud.Emulator) {
+			continue
+		}
+		key := strings.ToLower(t.Organization + "|" + t.TenantID)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		specs = append(specs, emulator.TenantSpec{Domain: t.Organization, ID: t.TenantID})
+	}
+	return specs
+}
+
+// clientTrusting returns the HTTP client of a run: the system roots plus
+// extra CAs, and enough idle connections per host for many tenants.
+func clientTrusting(extraCAs ...[]byte) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if len(extraCAs) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		for _, pem := range extraCAs {
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, errors.New("a CA file holds no valid PEM certificate")
+			}
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: tr}, nil
+}
+
+// watchSignals closes drain on the first SIGINT/SIGTERM (no new calls start;
+// in-flight ones finish and results are written) and cancels everything on
+// the second, then exits at once: the journal is already synced, so the run
+// can still be resumed.
+func watchSignals(stderr io.Writer, drain chan struct{}, cancel context.CancelFunc) (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+		case <-done:
+			return
+		}
+		fmt.Fprintln(stderr, "exoplay: interrupted: finishing calls in flight and writing results (press Ctrl-C again to stop at once)")
+		close(drain)
+		// Bound the wait for calls in flight.
+		grace := time.NewTimer(30 * time.Second)
+		defer grace.Stop()
+		select {
+		case <-ch:
+			cancel()
+			fmt.Fprintln(stderr, "exoplay: stopped; resume with --resume")
+			os.Exit(ExitInterrupted)
+		case <-grace.C:
+			cancel()
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
+
+// stdinIsTerminal reports whether a person could answer a prompt.
+func stdinIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newLogger logs JSON lines to the run's exoplay.log (debug and up) and to
+// stderr at the chosen level.
+func newLogger(stderr, file io.Writer, level zerolog.Level, format string) zerolog.Logger {
+	var console io.Writer = stderr
+	if format != "json" {
+		console = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly, NoColor: !isTerminal(stderr)}
+	}
+	multi := zerolog.MultiLevelWriter(
+		levelWriter{w: console, min: level},
+		levelWriter{w: file, min: zerolog.DebugLevel},
+	)
+	return zerolog.New(multi).Level(zerolog.DebugLevel).With().Timestamp().Logger()
+}
+
+type levelWriter struct {
+	w   io.Writer
+	min zerolog.Level
+}
+
+func (l levelWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
+func (l levelWriter) WriteLevel(lv zerolog.Level, p []byte) (int, error) {
+	if lv < l.min {
+		return len(p), nil
+	}
+	return l.w.Write(p)
 }

@@ -1,0 +1,88 @@
+package examples_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/exoplay/exoplay/internal/cli"
+	"github.com/exoplay/exoplay/playbook"
+)
+
+// wantExit is what each emulator example must end with on freshly seeded
+// data: the audit finds the forwarding the emulator seeds on purpose.
+var wantExit = map[string]int{
+	"quickstart.yaml":                   cli.ExitOK,
+	"modern-auth.yaml":                  cli.ExitOK,
+	"msp-disable-legacy-protocols.yaml": cli.ExitOK,
+	"audit-external-forwarding.yaml":    cli.ExitNonCompliant,
+}
+
+// TestExamplesRun runs every example that targets the emulator end to end,
+// through the CLI, as `exoplay run FILE --format json` would.
+func TestExamplesRun(t *testing.T) {
+	files, _ := filepath.Glob("*.yaml")
+	ran := 0
+	for _, f := range files {
+		pb, err := playbook.Load(f, playbook.LoadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !allEmulator(pb) {
+			continue
+		}
+		ran++
+		t.Run(f, func(t *testing.T) {
+			want, ok := wantExit[f]
+			if !ok {
+				t.Fatalf("new example %s: add its expected exit code to wantExit", f)
+			}
+			var stdout, stderr bytes.Buffer
+			out := t.TempDir()
+			code := cli.Main(context.Background(), []string{"run", f, "--out", out, "--progress", "none", "--format", "json"}, strings.NewReader(""), &stdout, &stderr)
+			if code != want {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s\nstdout:\n%s", code, want, stderr.String(), stdout.String())
+			}
+			var res struct {
+				Summary struct {
+					ExitCode int `json:"exit_code"`
+				} `json:"summary"`
+				Tenants []struct {
+					Name   string `json:"name"`
+					Status string `json:"status"`
+				} `json:"tenants"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+				t.Fatalf("stdout is not the results document: %v", err)
+			}
+			if res.Summary.ExitCode != want || len(res.Tenants) != len(pb.Tenants) {
+				t.Fatalf("results: exit_code %d, %d tenants; want %d and %d", res.Summary.ExitCode, len(res.Tenants), want, len(pb.Tenants))
+			}
+			dirs, _ := filepath.Glob(filepath.Join(out, "*"))
+			if len(dirs) != 1 {
+				t.Fatalf("want one run directory, got %v", dirs)
+			}
+			for _, name := range []string{"results.json", "events.jsonl", "exoplay.log"} {
+				if _, err := os.Stat(filepath.Join(dirs[0], name)); err != nil {
+					t.Errorf("run directory lacks %s", name)
+				}
+			}
+		})
+	}
+	if ran < 4 {
+		t.Fatalf("only %d examples target the emulator; want at least 4", ran)
+	}
+}
+
+func allEmulator(pb *playbook.Playbook) bool {
+	for _, tn := range pb.Tenants {
+		if tn.Environment != playbook.EnvironmentEmulator {
+			return false
+		}
+	}
+	return true
+}

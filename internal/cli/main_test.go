@@ -1,0 +1,23 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// childArgsEnv makes the test binary act as the exoplay command, so tests can
+// run it as a separate process (kill -9, signals) without building a binary.
+const childArgsEnv = "EXOPLAY_TEST_CHILD_ARGS"
+
+func TestMain(m *testing.M) {
+	if raw := os.Getenv(childArgsEnv); raw != "" {
+		var args []string
+		if err := json.Unmarshal([]byte(raw), &args); err != nil {
+			panic(err)
+		}
+		os.Exit(Main(context.Background(), args, os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}

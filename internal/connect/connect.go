@@ -1,0 +1,320 @@
+package connect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/exoplay/exoplay/auth"
+	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/runner"
+	"github.com/exoplay/exoplay/transport"
+)
+
+// EmulatorCredential is the app the built-in emulator registers in every
+// tenant; tenants with environment Emulator and no auth sign in with it.
+type EmulatorCredential struct {
+	ClientID string
+	Secret   string
+}
+
+// Options configure a Connector.
+type Options struct {
+	Playbook  *playbook.Playbook
+	Auth      *auth.Manager
+	Transport *transport.Client
+	// Emulator holds the endpoints of the running emulator, for tenants with
+	// environment Emulator (nil when none is running).
+	Emulator *cloud.Endpoints
+	// EmulatorApp is the demo app used by emulator tenants without auth.
+	EmulatorApp EmulatorCredential
+}
+
+// Connector implements runner.Connector.
+type Connector struct {
+	opts Options
+
+	mu    sync.Mutex
+	creds map[string]*auth.Credential // by auth name, resolved once
+}
+
+var _ runner.Connector = (*Connector)(nil)
+
+// New returns a Connector.
+func New(opts Options) *Connector {
+	return &Connector{opts: opts, creds: map[string]*auth.Credential{}}
+}
+
+// authError marks problems of configuration found before any token request,
+// so the runner reports them as the tenant's sign-in failure.
+type authError struct{ msg string }
+
+func (e *authError) Error() string         { return e.msg }
+func (e *authError) ErrorCategory() string { return "auth" }
+func (e *authError) ErrorCode() string     { return "" }
+
+// Endpoints returns the URLs a tenant talks to.
+func (c *Connector) Endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
+	base, err := cloud.Lookup(t.Environment)
+	if err != nil {
+		return cloud.Endpoints{}, err
+	}
+	if base.Environment == cloud.Emulator {
+		if c.opts.Emulator == nil {
+			return cloud.Endpoints{}, errors.New("environment Emulator but no emulator is running")
+		}
+		base = *c.opts.Emulator
+		base.Environment = cloud.Emulator
+	}
+	return cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
+}
+
+// Connect signs in to t and returns its session. The first token is
+// requested here, so a sign-in failure is reported for this tenant before
+// any step runs.
+func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
+	ep, err := c.Endpoints(t)
+	if err != nil {
+		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
+	}
+	cred, err := c.credential(t, ep)
+	if err != nil {
+		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
+	}
+	tenant := t.TenantID
+	if tenant == "" {
+		tenant = t.Organization
+	}
+	src, err := c.opts.Auth.Source(cred, ep.AuthorityURL, tenant, ep.ExchangeResource)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := src.Token(ctx, false); err != nil {
+		return nil, err
+	}
+	id := src.Identity()
+	s := &session{
+		c:        c,
+		tenant:   t,
+		cred:     cred,
+		ep:       ep,
+		tenantID: id.TenantID,
+		method:   cred.Method,
+		exchange: src,
+	}
+	switch {
+	case t.Anchor != "":
+		s.anchor = t.Anchor
+	case id.Delegated && id.UPN != "" && cred.Method != "refresh_token":
+		s.anchor = "UPN:" + id.UPN
+	default:
+		// App-only and partner (GDAP) contexts have no mailbox of their own
+		// in the tenant: anchor on the system mailbox.
+		s.anchor = transport.AppAnchor(id.TenantID)
+	}
+	return s, nil
+}
+
+// credential builds the auth credential of t, resolving secrets now.
+func (c *Connector) credential(t *playbook.Tenant, ep cloud.Endpoints) (*auth.Credential, error) {
+	if t.Auth == "" {
+		if ep.Environment != cloud.Emulator {
+			return nil, errors.New("no auth configured (only emulator tenants may omit it)")
+		}
+		return &auth.Credential{
+			Name:         "emulator-demo-app",
+			Method:       "client_secret",
+			ClientID:     c.opts.EmulatorApp.ClientID,
+			ClientSecret: c.opts.EmulatorApp.Secret,
+		}, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cred, ok := c.creds[t.Auth]; ok {
+		return cred, nil
+	}
+	a, ok := c.opts.Playbook.Auth[t.Auth]
+	if !ok {
+		return nil, fmt.Errorf("auth %q is not defined in the playbook", t.Auth)
+	}
+	cred, err := c.resolve(a)
+	if err != nil {
+		return nil, fmt.Errorf("auth %q: %w", t.Auth, err)
+	}
+	c.creds[t.Auth] = cred
+	return cred, nil
+}
+
+func (c *Connector) resolve(a *playbook.Auth) (*auth.Credential, error) {
+	cred := &auth.Credential{
+		Name:                    a.Name,
+		Method:                  a.Method,
+		ClientID:                a.ClientID,
+		CertificateFile:         a.CertificateFile,
+		CertificateThumbprint:   a.CertificateThumbprint,
+		Username:                a.Username,
+		ManagedIdentityClientID: a.ManagedIdentityClientID,
+		Federated:               a.Federated,
+		AccessTokenFile:         a.AccessTokenFile,
+		AccessTokenCommand:      a.AccessTokenCommand,
+	}
+	var err error
+	secret := func(field string, v *playbook.Value, file string) string {
+		if err != nil {
+			return ""
+		}
+		var s string
+		s, err = c.secret(v, file)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", field, err)
+		}
+		return s
+	}
+	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, "")
+	cred.ClientSecret = secret("client_secret", a.ClientSecret, a.ClientSecretFile)
+	cred.Password = secret("password", a.Password, a.PasswordFile)
+	cred.AccessToken = secret("access_token", a.AccessToken, "")
+	cred.RefreshToken = secret("refresh_token", a.RefreshToken, a.RefreshTokenFile)
+	return cred, err
+}
+
+// secret resolves a secret written as ${{ env.NAME }} or read from a file.
+// The value never enters an error message.
+func (c *Connector) secret(v *playbook.Value, file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("cannot read secret file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if v == nil {
+		return "", nil
+	}
+	out, err := v.Eval(playbook.Scope{"env": environ()})
+	if err != nil {
+		return "", err
+	}
+	s, ok := out.(string)
+	if !ok || s == "" {
+		return "", fmt.Errorf("%s resolved to an empty value: set the environment variable it names", v.Source())
+	}
+	return s, nil
+}
+
+// environ is the process environment as an expression scope value; it is
+// built only when a secret is resolved, once per credential.
+func environ() map[string]any {
+	m := map[string]any{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// session is one signed-in organization.
+type session struct {
+	c        *Connector
+	tenant   *playbook.Tenant
+	cred     *auth.Credential
+	ep       cloud.Endpoints
+	tenantID string
+	method   string
+	anchor   string
+	exchange *auth.Source
+
+	complianceOnce sync.Once
+	compliance     *auth.Source
+	complianceErr  error
+}
+
+func (s *session) TenantID() string   { return s.tenantID }
+func (s *session) AuthMethod() string { return s.method }
+
+func (s *session) endpoint(service string, lim runner.Limiter) (*transport.Endpoint, error) {
+	ep := &transport.Endpoint{
+		Tenant:  s.tenantID,
+		Anchor:  s.anchor,
+		Limiter: lim,
+	}
+	switch service {
+	case "", "exchange":
+		ep.BaseURL, ep.Service, ep.Tokens = s.ep.ExchangeURL, transport.Exchange, s.exchange
+	case "compliance":
+		if s.ep.ComplianceURL == "" {
+			return nil, fmt.Errorf("environment %s has no Security & Compliance endpoint", s.ep.Environment)
+		}
+		s.complianceOnce.Do(func() {
+			s.compliance, s.complianceErr = s.c.opts.Auth.Source(s.cred, s.ep.AuthorityURL, s.tenantID, s.ep.ComplianceResource)
+		})
+		if s.complianceErr != nil {
+			return nil, s.complianceErr
+		}
+		ep.BaseURL, ep.Service, ep.Tokens = s.ep.ComplianceURL, transport.Compliance, s.compliance
+	default:
+		return nil, fmt.Errorf("unknown service %q", service)
+	}
+	return ep, nil
+}
+
+func request(call runner.Call) transport.Request {
+	return transport.Request{
+		Cmdlet:     call.Cmdlet,
+		Parameters: call.Parameters,
+		Select:     call.Select,
+		Anchor:     call.Anchor,
+		Retries:    call.Retries,
+		Timeout:    call.Timeout,
+	}
+}
+
+func stats(st transport.Stats) runner.CallStats {
+	return runner.CallStats{
+		Attempts:       st.Attempts,
+		Requests:       st.Requests,
+		Pages:          st.Pages,
+		Objects:        st.Objects,
+		ThrottledWaits: st.ThrottledWaits,
+		ThrottledFor:   st.ThrottledFor,
+		Warnings:       st.Warnings,
+	}
+}
+
+func (s *session) Invoke(ctx context.Context, call runner.Call, lim runner.Limiter, emit func(json.RawMessage) error) (runner.CallStats, error) {
+	ep, err := s.endpoint(call.Service, lim)
+	if err != nil {
+		return runner.CallStats{}, err
+	}
+	st, err := s.c.opts.Transport.Invoke(ctx, ep, request(call), emit)
+	return stats(st), err
+}
+
+func (s *session) InvokeBatch(ctx context.Context, calls []runner.Call, lim runner.Limiter, emit func(int, json.RawMessage) error) ([]runner.CallStats, []error) {
+	errs := make([]error, len(calls))
+	out := make([]runner.CallStats, len(calls))
+	if len(calls) == 0 {
+		return out, errs
+	}
+	ep, err := s.endpoint(calls[0].Service, lim)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
+	reqs := make([]transport.Request, len(calls))
+	for i, call := range calls {
+		reqs[i] = request(call)
+	}
+	sts, errs := s.c.opts.Transport.Batch(ctx, ep, reqs, emit)
+	for i := range sts {
+		out[i] = stats(sts[i])
+	}
+	return out, errs
+}
