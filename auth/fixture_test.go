@@ -72,7 +72,7 @@ func (c *clock) Add(d time.Duration) {
 // fixture is an emulated Entra ID authority over TLS with the real MSAL
 // clients pointed at it.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	a      *entra.Authority
 	srv    *httptest.Server
 	clock  *clock
@@ -93,12 +93,12 @@ var (
 )
 
 // sharedCert is one RSA certificate for all tests (key generation is slow).
-func sharedCert(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
+func sharedCert(t testing.TB) (*x509.Certificate, *rsa.PrivateKey) {
 	certOnce.Do(func() { testCert, testKey = makeCert(t, "exoplay-test") })
 	return testCert, testKey
 }
 
-func makeCert(t *testing.T, cn string) (*x509.Certificate, *rsa.PrivateKey) {
+func makeCert(t testing.TB, cn string) (*x509.Certificate, *rsa.PrivateKey) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -121,7 +121,7 @@ func makeCert(t *testing.T, cn string) (*x509.Certificate, *rsa.PrivateKey) {
 	return c, key
 }
 
-func newFixture(t *testing.T, fo fixtureOptions) *fixture {
+func newFixture(t testing.TB, fo fixtureOptions) *fixture {
 	t.Helper()
 	cert, key := sharedCert(t)
 	clk := newClock()

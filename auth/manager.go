@@ -27,8 +27,8 @@ type Options struct {
 	Stderr   io.Writer        // device code messages, sign-in URLs, warnings; nil = os.Stderr
 	// Interactive says a user is at a terminal: device code may be shown.
 	Interactive bool
-	// OpenURL opens the interactive sign-in page. nil = MSAL's browser
-	// launcher when Interactive, else the URL is printed on Stderr.
+	// OpenURL opens the interactive sign-in page. nil = the URL is printed
+	// on Stderr, and a browser is opened too when Interactive.
 	OpenURL func(url string) error
 	Logger  zerolog.Logger
 	// RefreshMargin is the most time before expiry at which a token is

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"github.com/pkg/browser"
 )
 
 // errNoAccount: nothing cached to sign in silently with.
@@ -94,9 +96,7 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force 
 		if a.cred.Username != "" {
 			opts = append(opts, public.WithLoginHint(a.cred.Username))
 		}
-		if open := a.openURL(tenant); open != nil {
-			opts = append(opts, public.WithOpenURL(open))
-		}
+		opts = append(opts, public.WithOpenURL(a.openURL(tenant)))
 		r, err = a.client.AcquireTokenInteractive(ctx, scopes, opts...)
 	default:
 		return tokenResult{}, fmt.Errorf("method %s is not delegated", a.cred.Method)
@@ -154,17 +154,24 @@ func (a *publicAcq) needsTerminal(tenant string, silentErr error) error {
 		"run `exoplay auth login --playbook PLAYBOOK` at a terminal first, or use an app-only method (certificate) for unattended runs")
 }
 
-// openURL decides how the sign-in page is opened: the caller's function,
-// MSAL's browser launcher at a terminal, else the URL printed on stderr.
+// quietBrowser stops pkg/browser (MSAL's launcher) from copying xdg-open's
+// output to our stdout, which carries only results.
+var quietBrowser sync.Once
+
+// openURL decides how the sign-in page is opened: the caller's function, or
+// the URL on stderr, plus a browser when a user is at a terminal. Printing
+// it always means an SSH session without a browser can still finish the
+// sign-in (the redirect goes to this machine's localhost).
 func (a *publicAcq) openURL(tenant string) func(string) error {
 	if a.m.opts.OpenURL != nil {
 		return a.m.opts.OpenURL
 	}
-	if a.m.opts.Interactive {
-		return nil
-	}
 	return func(u string) error {
 		fmt.Fprintf(a.m.opts.Stderr, "exoplay: sign-in for tenant %s (%s): open this URL in a browser on this machine:\n%s\n", tenant, a.cred.label(), u)
+		if a.m.opts.Interactive {
+			quietBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
+			_ = browser.OpenURL(u) // the printed URL is the fallback
+		}
 		return nil
 	}
 }
