@@ -1,14 +1,235 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
-// Placeholder until the emulator subcommand lands; it says so instead of pretending.
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+type emulatorOptions struct {
+	addr          string
+	port          int
+	tenants       int
+	domains       []string
+	mailboxes     int
+	latency       string
+	faults        string
+	rate          string
+	scenario      string
+	caFile        string
+	seed          int64
+	concurrency   int
+	pageSize      int
+	tokenLifetime time.Duration
+	nextLinkTTL   time.Duration
+	verbose       bool
+}
+
+// emulatorInfo is the one JSON line `exoplay emulator` prints on stdout.
+type emulatorInfo struct {
+	AuthorityURL          string                `json:"authority_url"`
+	ExchangeURL           string                `json:"exchange_url"`
+	ComplianceURL         string                `json:"compliance_url"`
+	ComplianceRegionalURL string                `json:"compliance_regional_url"`
+	CAFile                string                `json:"ca_file"`
+	DemoClientID          string                `json:"demo_client_id"`
+	DemoSecret            string                `json:"demo_secret"`
+	DemoPublicClientID    string                `json:"demo_public_client_id"`
+	DemoUserPassword      string                `json:"demo_user_password"`
+	IdentityEndpoint      string                `json:"identity_endpoint"`
+	IdentityHeader        string                `json:"identity_header"`
+	Tenants               []emulator.TenantInfo `json:"tenants"`
+}
+
 func newEmulatorCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
+	opts := &emulatorOptions{}
+	cmd := &cobra.Command{
 		Use:   "emulator",
-		Short: "(emulator is not implemented yet)",
+		Short: "Serve a local Exchange Online + Entra ID emulator until interrupted",
+		Long: `Start a local, stateful Exchange Online and Entra ID emulator over TLS on
+loopback: an authority (client credentials, certificates, device code, ...),
+the Exchange REST endpoint (/adminapi/beta/{tenant}/InvokeCommand and $batch),
+and a Security & Compliance front door that redirects to a regional host.
+
+It prints ONE JSON line on stdout with its URLs, tenants, the demo app's
+client id and secret, and the path of the CA certificate to trust; it logs
+to stderr and stops on SIGINT/SIGTERM. Every tenant has the user
+admin@<domain> with the password in demo_user_password.
+
+Faults (--faults) are a comma-separated list of KIND[:WHEN[:ARG]][@TENANT][/CMDLET]
+with KIND one of 429, 429-bare, 429-frac, 500, 400-proxy, 400-busy, reset,
+html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
+		Example: `  exoplay emulator --tenants 3 --mailboxes 200 --ca-file /tmp/emu-ca.pem
+  exoplay emulator --tenant contoso --tenant fabrikam --latency 20ms..80ms --faults "429:0.1,500:0.05,reset:0.01"
+  exoplay emulator --scenario scenario.yaml --port 8440`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return exitf(ExitInvalid, "emulator is not implemented yet")
+			return runEmulator(cmd.Context(), cmd, io, opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.addr, "addr", "127.0.0.1", "`HOST` to listen on")
+	f.IntVar(&opts.port, "port", 0, "first of four consecutive ports (authority, exchange, compliance, compliance regional); 0 = free ports")
+	f.IntVar(&opts.tenants, "tenants", 0, "number of generated tenants (contoso, fabrikam, northwind, ...); default 2")
+	f.StringArrayVar(&opts.domains, "tenant", nil, "tenant `DOMAIN` (repeatable; a bare name gets .onmicrosoft.com)")
+	f.IntVar(&opts.mailboxes, "mailboxes", 0, "mailboxes per tenant (default 25)")
+	f.StringVar(&opts.latency, "latency", "", "service time per call: `D`, MIN..MAX or normal:MEAN,STDDEV")
+	f.StringVar(&opts.faults, "faults", "", "fault injection `SPEC`, e.g. \"429:0.1,500:0.05,reset:0.01\"")
+	f.StringVar(&opts.rate, "rate", "", "per-tenant rate budget `N/WINDOW`, e.g. 100/10s")
+	f.StringVar(&opts.scenario, "scenario", "", "scenario `FILE` (YAML or JSON) with all knobs; flags override it")
+	f.StringVar(&opts.caFile, "ca-file", "", "write the CA certificate to `PATH` (default: a temporary file removed on exit)")
+	f.Int64Var(&opts.seed, "seed", 0, "seed of generated data, latency and faults")
+	f.IntVar(&opts.concurrency, "concurrency-cap", 0, "per-tenant requests in flight before 429 (default 3; -1 = unlimited)")
+	f.IntVar(&opts.pageSize, "page-size", 0, "page size without a Prefer header (default 1000)")
+	f.DurationVar(&opts.tokenLifetime, "token-lifetime", 0, "access token lifetime (default 1h)")
+	f.DurationVar(&opts.nextLinkTTL, "nextlink-ttl", 0, "lifetime of @odata.nextLink continuations (default 30m)")
+	f.BoolVar(&opts.verbose, "verbose", false, "log the servers' own errors (TLS handshakes, ...) to stderr")
+	return cmd
+}
+
+// sampleTenants names the tenants of --tenants N.
+var sampleTenants = []string{"contoso", "fabrikam", "northwind", "tailspin", "adatum", "litware", "woodgrove", "fourthcoffee"}
+
+func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Writer) (emulator.Options, error) {
+	var eo emulator.Options
+	var err error
+	if o.scenario != "" {
+		if eo, err = emulator.LoadScenario(o.scenario); err != nil {
+			return eo, err
+		}
+	}
+	changed := cmd.Flags().Changed
+	eo.Addr, eo.BasePort = o.addr, o.port
+	if o.verbose {
+		eo.ErrorLog = stderr
+	}
+	switch {
+	case len(o.domains) > 0 && o.tenants > 0:
+		return eo, fmt.Errorf("use --tenants N or --tenant DOMAIN, not both")
+	case o.tenants < 0:
+		return eo, fmt.Errorf("--tenants must be positive")
+	case len(o.domains) > 0:
+		eo.Tenants = nil
+		for _, d := range o.domains {
+			eo.Tenants = append(eo.Tenants, emulator.TenantSpec{Domain: d})
+		}
+	case o.tenants > 0:
+		eo.Tenants = nil
+		for i := range o.tenants {
+			name := fmt.Sprintf("tenant%03d", i+1)
+			if i < len(sampleTenants) {
+				name = sampleTenants[i]
+			}
+			eo.Tenants = append(eo.Tenants, emulator.TenantSpec{Domain: name})
+		}
+	}
+	if changed("mailboxes") {
+		if o.mailboxes < 0 {
+			return eo, fmt.Errorf("--mailboxes must not be negative")
+		}
+		if len(eo.Tenants) == 0 {
+			eo.Tenants = []emulator.TenantSpec{{Domain: "contoso"}, {Domain: "fabrikam"}}
+		}
+		for i := range eo.Tenants {
+			eo.Tenants[i].Mailboxes = o.mailboxes
+		}
+	}
+	if changed("latency") {
+		if eo.Latency, err = emulator.ParseLatency(o.latency); err != nil {
+			return eo, err
+		}
+	}
+	if changed("faults") {
+		if eo.Faults, err = emulator.ParseFaults(o.faults); err != nil {
+			return eo, err
+		}
+	}
+	if changed("rate") {
+		if eo.RateBudget, err = emulator.ParseRate(o.rate); err != nil {
+			return eo, err
+		}
+	}
+	if changed("seed") {
+		eo.Seed = o.seed
+	}
+	if changed("concurrency-cap") {
+		eo.ConcurrencyCap = o.concurrency
+	}
+	if changed("page-size") {
+		eo.PageSize = o.pageSize
+	}
+	if changed("token-lifetime") {
+		eo.TokenLifetime = o.tokenLifetime
+	}
+	if changed("nextlink-ttl") {
+		eo.NextLinkTTL = o.nextLinkTTL
+	}
+	return eo, nil
+}
+
+func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulatorOptions) error {
+	eo, err := emulatorOptionsFrom(cmd, o, io.Err)
+	if err != nil {
+		return exitf(ExitInvalid, "emulator: %v", err)
+	}
+	log := zerolog.New(zerolog.ConsoleWriter{Out: io.Err, TimeFormat: time.TimeOnly, NoColor: true}).With().Timestamp().Logger()
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	e, err := emulator.Start(eo)
+	if err != nil {
+		return exitf(ExitStepFailed, "%v", err)
+	}
+	defer e.Close()
+
+	caFile := o.caFile
+	if caFile == "" {
+		dir, err := os.MkdirTemp("", "exoplay-emulator-")
+		if err != nil {
+			return exitf(ExitStepFailed, "emulator: %v", err)
+		}
+		defer os.RemoveAll(dir)
+		if caFile, err = e.WriteCAFile(dir); err != nil {
+			return exitf(ExitStepFailed, "%v", err)
+		}
+	} else if err := os.WriteFile(caFile, e.CACertPEM, 0o644); err != nil {
+		return exitf(ExitInvalid, "emulator: write --ca-file: %v", err)
+	}
+
+	line, _ := json.Marshal(emulatorInfo{
+		AuthorityURL: e.AuthorityURL, ExchangeURL: e.ExchangeURL, ComplianceURL: e.ComplianceURL,
+		ComplianceRegionalURL: e.ComplianceRegionalURL, CAFile: caFile,
+		DemoClientID: e.DemoClientID, DemoSecret: e.DemoSecret, DemoPublicClientID: e.DemoPublicClientID,
+		DemoUserPassword: emulator.DemoUserPassword, IdentityEndpoint: e.IdentityEndpoint, IdentityHeader: e.IdentityHeader,
+		Tenants: e.Tenants(),
+	})
+	if _, err := fmt.Fprintf(io.Out, "%s\n", line); err != nil {
+		return exitf(ExitStepFailed, "emulator: write stdout: %v", err)
+	}
+	domains := make([]string, 0, len(e.Tenants()))
+	for _, t := range e.Tenants() {
+		domains = append(domains, t.Domain)
+	}
+	log.Info().Str("exchange", e.ExchangeURL).Str("authority", e.AuthorityURL).Str("compliance", e.ComplianceURL).
+		Str("ca_file", caFile).Str("tenants", strings.Join(domains, ",")).Msg("emulator listening; Ctrl-C to stop")
+
+	<-ctx.Done()
+	c := e.Counters()
+	log.Info().Int("requests", c.Requests).Int("throttled", c.Throttled).Int("violations", len(c.Violations)).Msg("emulator stopping")
+	if err := e.Close(); err != nil {
+		return exitf(ExitStepFailed, "emulator: stop: %v", err)
+	}
+	return nil
 }

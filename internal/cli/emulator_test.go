@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// emuStderr is a goroutine-safe stderr sink.
+type emuStderr struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *emuStderr) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *emuStderr) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestEmulatorCommandAnswersLikeTheREADME drives `exoplay emulator` as a user
+// would with curl: read the JSON line, get a token with client_credentials,
+// call InvokeCommand trusting the CA file, then stop it.
+func TestEmulatorCommandAnswersLikeTheREADME(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr emuStderr
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"emulator", "--tenant", "contoso", "--mailboxes", "4", "--ca-file", caFile, "--latency", "1ms"}, strings.NewReader(""), pw, &stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no JSON line (%v); stderr: %s", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var info emulatorInfo
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		t.Fatalf("stdout line is not JSON: %v: %q", err, line)
+	}
+	if len(info.Tenants) != 1 || info.Tenants[0].Domain != "contoso.onmicrosoft.com" || info.CAFile != caFile || info.DemoSecret == "" {
+		t.Fatalf("info %+v", info)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("CA file is not PEM")
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer client.CloseIdleConnections()
+
+	// curl --cacert ca.pem -d grant_type=client_credentials ... $AUTHORITY/contoso.onmicrosoft.com/oauth2/v2.0/token
+	res, err := client.PostForm(info.AuthorityURL+"/"+info.Tenants[0].Domain+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {info.DemoClientID}, "client_secret": {info.DemoSecret},
+		"scope": {info.ExchangeURL + "/.default"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if tok.AccessToken == "" {
+		t.Fatalf("token endpoint: %d", res.StatusCode)
+	}
+	// curl --cacert ca.pem -H "Authorization: Bearer $TOKEN" -d '{"CmdletInput":...}' $EXCHANGE/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand
+	req, _ := http.NewRequest("POST", info.ExchangeURL+"/adminapi/beta/"+info.Tenants[0].Domain+"/InvokeCommand",
+		strings.NewReader(`{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":"Unlimited"}}}`))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var env struct {
+		Value []map[string]any `json:"value"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal(body, &env) != nil || len(env.Value) != 4 {
+		t.Fatalf("InvokeCommand: %d %.300s", res.StatusCode, body)
+	}
+	if strings.Contains(stderr.String(), tok.AccessToken) || strings.Contains(stderr.String(), info.DemoSecret) {
+		t.Error("a secret reached stderr")
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Fatalf("exit %d; stderr: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("emulator did not stop on cancel")
+	}
+	if !strings.Contains(stderr.String(), "emulator listening") || !strings.Contains(stderr.String(), "emulator stopping") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}
+
+func TestEmulatorCommandRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"emulator", "--faults", "teapot:1"},
+		{"emulator", "--latency", "fast"},
+		{"emulator", "--tenants", "2", "--tenant", "contoso"},
+		{"emulator", "--scenario", filepath.Join(t.TempDir(), "missing.yaml")},
+		{"emulator", "--rate", "lots"},
+	} {
+		var out, errb bytes.Buffer
+		if code := Main(context.Background(), args, strings.NewReader(""), &out, &errb); code != ExitInvalid || out.Len() != 0 {
+			t.Errorf("%v: exit %d stdout %q stderr %q", args, code, out.String(), errb.String())
+		}
+	}
+}
