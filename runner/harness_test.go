@@ -1,0 +1,189 @@
+package runner_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/auth"
+	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/internal/connect"
+	"github.com/exoplay/exoplay/internal/emulator"
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+	"github.com/exoplay/exoplay/runner"
+	"github.com/exoplay/exoplay/transport"
+)
+
+// env is a running emulator and a playbook pointed at it, wired the way
+// `exoplay run` wires them: real MSAL sign-in, real transport, TLS.
+type env struct {
+	t   *testing.T
+	emu *emulator.Emulator
+	pb  *playbook.Playbook
+	out string // folder of run directories
+}
+
+func startEnv(t *testing.T, eo emulator.Options, yaml string) *env {
+	t.Helper()
+	emu, err := emulator.Start(eo)
+	if err != nil {
+		t.Fatalf("starting the emulator: %v", err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	dir := t.TempDir()
+	path := filepath.Join(dir, "playbook.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := playbook.Load(path, playbook.LoadOptions{})
+	if err != nil {
+		t.Fatalf("loading the playbook: %v", err)
+	}
+	return &env{t: t, emu: emu, pb: pb, out: filepath.Join(dir, "runs")}
+}
+
+// connector builds a fresh Connector (new token cache, new transport), as a
+// new process would.
+func (e *env) connector() runner.Connector {
+	e.t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(e.emu.CACertPEM) {
+		e.t.Fatal("emulator CA is not PEM")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig.RootCAs = pool
+	tr.MaxIdleConnsPerHost = 64
+	hc := &http.Client{Transport: tr}
+	e.t.Cleanup(tr.CloseIdleConnections)
+	am := auth.NewManager(auth.Options{HTTPClient: hc, CacheDir: e.t.TempDir(), Stderr: &discard{}, Logger: zerolog.Nop()})
+	e.t.Cleanup(func() { am.Close() })
+	return connect.New(connect.Options{
+		Playbook: e.pb,
+		Auth:     am,
+		Transport: transport.New(transport.Options{
+			HTTPClient: hc, PageSize: e.pb.Settings.PageSize, MaxRetries: e.pb.Settings.Retries,
+			BackoffBase: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
+		}),
+		Emulator: &cloud.Endpoints{
+			Environment:        cloud.Emulator,
+			ExchangeURL:        e.emu.ExchangeURL,
+			ComplianceURL:      e.emu.ComplianceURL,
+			AuthorityURL:       e.emu.AuthorityURL,
+			ExchangeResource:   e.emu.ExchangeURL,
+			ComplianceResource: e.emu.ComplianceURL,
+		},
+		EmulatorApp: connect.EmulatorCredential{ClientID: e.emu.DemoClientID, Secret: e.emu.DemoSecret},
+	})
+}
+
+type discard struct{}
+
+func (*discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// run runs the playbook in a new run directory (or resumes dir).
+func (e *env) run(ctx context.Context, o runner.Options, resume string) (*results.Results, *results.RunDir) {
+	e.t.Helper()
+	var rd *results.RunDir
+	var err error
+	if resume != "" {
+		rd, err = results.Open(resume)
+	} else {
+		rd, err = results.Create(e.out, e.pb.Name, time.Now())
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { rd.Close() })
+	o.Playbook, o.Dir, o.Resume = e.pb, rd, resume != ""
+	if o.Tenants == nil {
+		o.Tenants = e.pb.Tenants
+	}
+	if o.Connector == nil {
+		o.Connector = e.connector()
+	}
+	o.Logger = zerolog.New(rd.LogFile())
+	res, err := runner.Run(ctx, o)
+	if err != nil {
+		e.t.Fatalf("Run: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(rd.Path(), results.ResultsFile))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := results.Validate(b); err != nil {
+		e.t.Fatalf("results.json does not match results/results.schema.json: %v", err)
+	}
+	return res, rd
+}
+
+func tenantOf(t *testing.T, res *results.Results, name string) *results.Tenant {
+	t.Helper()
+	for _, tr := range res.Tenants {
+		if tr.Name == name {
+			return tr
+		}
+	}
+	t.Fatalf("no tenant %s in results", name)
+	return nil
+}
+
+func stepOf(t *testing.T, tr *results.Tenant, id string) *results.Step {
+	t.Helper()
+	for _, s := range tr.Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("tenant %s has no step %s", tr.Name, id)
+	return nil
+}
+
+// dataObjects reads a step's data file.
+func dataObjects(t *testing.T, rd *results.RunDir, s *results.Step) []map[string]any {
+	t.Helper()
+	if s.Output == nil || s.Output.Path == "" {
+		return nil
+	}
+	var out []map[string]any
+	err := rd.ReadData(s.Output.Path, func(obj json.RawMessage) error {
+		var m map[string]any
+		if err := json.Unmarshal(obj, &m); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// callObserver runs fn once, after the n-th call finished.
+type callObserver struct {
+	runner.NopObserver
+	mu    sync.Mutex
+	n, k  int
+	fired bool
+	fn    func()
+}
+
+func (o *callObserver) CallDone(string, string, runner.CallStats, error) {
+	o.mu.Lock()
+	o.k++
+	fire := !o.fired && o.k >= o.n
+	o.fired = o.fired || fire
+	o.mu.Unlock()
+	if fire {
+		o.fn()
+	}
+}
