@@ -130,12 +130,12 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 	var emuEndpoints *cloud.Endpoints
 	var emuApp connect.EmulatorCredential
+	var emu *emulator.Emulator
 	if domains := emulatorTenants(sel.tenants); len(domains) > 0 {
-		emu, err := emulator.Start(emulator.Options{Tenants: domains})
+		emu, err = emulator.Start(emulator.Options{Tenants: domains})
 		if err != nil {
 			return exitf(ExitStepFailed, "starting the emulator: %v", err)
 		}
-		defer emu.Close()
 		logger.Info().Str("exchange", emu.ExchangeURL).Str("authority", emu.AuthorityURL).Msg("emulator started")
 		emuEndpoints = &cloud.Endpoints{
 			Environment:        cloud.Emulator,
@@ -151,6 +151,14 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	httpClient, err := clientTrusting(extraCAs...)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
+	}
+	if emu != nil {
+		defer func() {
+			// Connections we opened but never used would hold the
+			// emulator's graceful shutdown for seconds.
+			httpClient.CloseIdleConnections()
+			emu.Close()
+		}()
 	}
 
 	authMgr := auth.NewManager(auth.Options{
