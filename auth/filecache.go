@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,6 +31,12 @@ import (
 //
 // An unreadable or unwritable cache is not fatal: the sign-in still works
 // for this process and a warning says the cache is not kept.
+//
+// MSAL calls Replace before every cache read, so with hundreds of tenants
+// re-reading the blob each time would cost O(tenants) per token. A fileCache
+// serves exactly one MSAL client and remembers which file version that
+// client's memory holds: an unchanged file (same inode, size and mtime; every
+// write is a rename, so a new inode) is not read again.
 type fileCache struct {
 	path string
 	now  func() time.Time
@@ -37,18 +44,19 @@ type fileCache struct {
 
 	mu     sync.Mutex
 	warned bool
+	held   os.FileInfo // the file version MSAL's memory holds; nil = unknown
 }
 
 var _ cache.ExportReplace = (*fileCache)(nil)
 
-// fileCache returns the cache of path, one per path per Manager.
-func (m *Manager) fileCache(path string) *fileCache {
-	if c, ok := m.caches[path]; ok {
-		return c
-	}
-	c := &fileCache{path: path, now: m.now, warn: m.warn}
-	m.caches[path] = c
-	return c
+// newFileCache returns the cache of one MSAL client, stored at path.
+func newFileCache(path string, now func() time.Time, warn func(string, ...any)) *fileCache {
+	return &fileCache{path: path, now: now, warn: warn}
+}
+
+// sameVersion reports whether fi is the file version MSAL's memory holds.
+func (c *fileCache) sameVersion(fi os.FileInfo) bool {
+	return c.held != nil && fi != nil && os.SameFile(fi, c.held) && fi.Size() == c.held.Size() && fi.ModTime().Equal(c.held.ModTime())
 }
 
 // delegatedCachePath names the cache file of one (authority, client).
@@ -63,15 +71,31 @@ func (c *fileCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.Re
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var data []byte
+	var fi os.FileInfo
+	unchanged := false
 	err := c.withLock(false, func() error {
-		var err error
-		data, err = os.ReadFile(c.path)
+		f, err := os.Open(c.path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if fi, err = f.Stat(); err != nil {
+			return err
+		}
+		if c.sameVersion(fi) {
+			unchanged = true
+			return nil
+		}
+		data, err = io.ReadAll(f)
 		return err
 	})
 	switch {
+	case unchanged:
+		return nil // MSAL's memory already holds this version
 	case errors.Is(err, fs.ErrNotExist):
-		data = nil
+		data, fi = nil, nil
 	case err != nil:
+		c.held = nil
 		c.warnLocked("cannot read the token cache %s (%v); signing in without it", c.path, err)
 		return nil
 	}
@@ -79,9 +103,11 @@ func (c *fileCache) Replace(ctx context.Context, u cache.Unmarshaler, _ cache.Re
 		data = []byte("{}")
 	}
 	if err := u.Unmarshal(data); err != nil {
+		c.held = nil
 		c.warnLocked("the token cache %s is damaged (%v); it will be rewritten", c.path, err)
 		return u.Unmarshal([]byte("{}"))
 	}
+	c.held = fi
 	return nil
 }
 
@@ -93,19 +119,27 @@ func (c *fileCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expor
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.held = nil
 	err = c.withLock(true, func() error {
 		old, err := os.ReadFile(c.path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		merged, err := mergeCache(old, data, c.now())
+		merged, fromDisk, err := mergeCache(old, data, c.now())
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(merged, old) {
-			return nil
+		if !bytes.Equal(merged, old) {
+			if err := writeFileAtomic(c.path, merged); err != nil {
+				return err
+			}
 		}
-		return writeFileAtomic(c.path, merged)
+		if !fromDisk {
+			// The file now holds nothing MSAL's memory lacks (expired
+			// access tokens pruned from it are never read anyway).
+			c.held, _ = os.Stat(c.path)
+		}
+		return nil
 	})
 	if err != nil {
 		c.warnLocked("cannot write the token cache %s (%v); this sign-in will not be remembered", c.path, err)
@@ -174,9 +208,11 @@ func writeFileAtomic(path string, data []byte) error {
 
 // mergeCache lays MSAL's blob over the one on disk section by section (its
 // entries win) and drops access tokens that have expired. Output is
-// deterministic so an unchanged cache is not rewritten.
-func mergeCache(disk, mem []byte, now time.Time) ([]byte, error) {
+// deterministic so an unchanged cache is not rewritten. fromDisk reports
+// entries that only the disk had (another process's sign-ins).
+func mergeCache(disk, mem []byte, now time.Time) (merged []byte, fromDisk bool, err error) {
 	out := map[string]map[string]json.RawMessage{}
+	var diskDoc map[string]map[string]json.RawMessage
 	for i, blob := range [][]byte{disk, mem} {
 		if len(bytes.TrimSpace(blob)) == 0 {
 			continue
@@ -186,7 +222,18 @@ func mergeCache(disk, mem []byte, now time.Time) ([]byte, error) {
 			if i == 0 {
 				continue // a damaged file is replaced
 			}
-			return nil, fmt.Errorf("MSAL cache blob is not JSON: %w", err)
+			return nil, false, fmt.Errorf("MSAL cache blob is not JSON: %w", err)
+		}
+		if i == 0 {
+			diskDoc = doc
+		} else {
+			for section, entries := range diskDoc {
+				for k := range entries {
+					if _, ok := doc[section][k]; !ok {
+						fromDisk = true
+					}
+				}
+			}
 		}
 		for section, entries := range doc {
 			if out[section] == nil {
@@ -207,5 +254,6 @@ func mergeCache(disk, mem []byte, now time.Time) ([]byte, error) {
 			}
 		}
 	}
-	return json.Marshal(out)
+	merged, err = json.Marshal(out)
+	return merged, fromDisk, err
 }

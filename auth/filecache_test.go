@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,9 +35,9 @@ var (
 
 func newTestCache(path string, now time.Time) (*fileCache, *[]string) {
 	var warnings []string
-	return &fileCache{path: path, now: func() time.Time { return now }, warn: func(f string, a ...any) {
+	return newFileCache(path, func() time.Time { return now }, func(f string, a ...any) {
 		warnings = append(warnings, fmt.Sprintf(f, a...))
-	}}, &warnings
+	}), &warnings
 }
 
 func rtEntry(key string) []byte {
@@ -117,9 +118,9 @@ func TestMergeCacheDropsExpiredAccessTokens(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	disk := []byte(`{"AccessToken":{"old":{"expires_on":"1700000000"},"keep":{"expires_on":"1900000000"}},"Account":{"a":{}}}`)
 	mem := []byte(`{"AccessToken":{"new":{"expires_on":"1900000001"}},"Account":{"b":{}}}`)
-	out, err := mergeCache(disk, mem, now)
-	if err != nil {
-		t.Fatal(err)
+	out, fromDisk, err := mergeCache(disk, mem, now)
+	if err != nil || !fromDisk {
+		t.Fatal(err, fromDisk)
 	}
 	var doc map[string]map[string]json.RawMessage
 	_ = json.Unmarshal(out, &doc)
@@ -127,7 +128,7 @@ func TestMergeCacheDropsExpiredAccessTokens(t *testing.T) {
 		t.Fatalf("merged %s", out)
 	}
 	// A damaged file is replaced, not fatal.
-	if _, err := mergeCache([]byte("{garbage"), mem, now); err != nil {
+	if _, _, err := mergeCache([]byte("{garbage"), mem, now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -169,5 +170,52 @@ func TestCacheDirPrecedence(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
 	if d, _ := cacheDir(""); d != filepath.Join("/xdg", "exoplay") {
 		t.Errorf("default: %s", d)
+	}
+}
+
+// A client whose memory holds the file's version does not read it again;
+// a write by anyone else (a new file by rename) makes it read.
+func TestFileCacheRereadsOnlyChangedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "delegated-x.json")
+	a, _ := newTestCache(path, time.Now())
+	other, _ := newTestCache(path, time.Now())
+	ctx := context.Background()
+	_ = a.Export(ctx, &blob{data: rtEntry("a")}, cache.ExportHints{})
+
+	mem := &blob{data: []byte(`{"memory":{}}`)}
+	if err := a.Replace(ctx, mem, cache.ReplaceHints{}); err != nil || string(mem.data) != `{"memory":{}}` {
+		t.Fatalf("unchanged file was read again: %s %v", mem.data, err)
+	}
+	_ = other.Export(ctx, &blob{data: rtEntry("b")}, cache.ExportHints{})
+	if err := a.Replace(ctx, mem, cache.ReplaceHints{}); err != nil || !strings.Contains(string(mem.data), `"b"`) || !strings.Contains(string(mem.data), `"a"`) {
+		t.Fatalf("changed file not read: %s %v", mem.data, err)
+	}
+	// Export merged another process's entry in: memory lacks it, so the
+	// next Replace must read.
+	_ = other.Export(ctx, &blob{data: rtEntry("c")}, cache.ExportHints{})
+	_ = a.Export(ctx, &blob{data: rtEntry("a")}, cache.ExportHints{})
+	mem = &blob{data: []byte(`{}`)}
+	if err := a.Replace(ctx, mem, cache.ReplaceHints{}); err != nil || !strings.Contains(string(mem.data), `"c"`) {
+		t.Fatalf("merged entries not loaded: %s %v", mem.data, err)
+	}
+}
+
+// BenchmarkFileCacheReplace is MSAL's Replace before each silent token with
+// a 1000-tenant delegated cache on disk that did not change.
+func BenchmarkFileCacheReplace(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "delegated-x.json")
+	doc := map[string]map[string]any{"AccessToken": {}}
+	for i := range 1000 {
+		doc["AccessToken"][fmt.Sprintf("k%d", i)] = map[string]string{"secret": strings.Repeat("x", 2000), "expires_on": "4000000000", "realm": fmt.Sprint(i)}
+	}
+	data, _ := json.Marshal(doc)
+	c, _ := newTestCache(path, time.Now())
+	_ = c.Export(context.Background(), &blob{data: data}, cache.ExportHints{})
+	mem := &blob{}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Replace(context.Background(), mem, cache.ReplaceHints{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -59,7 +59,6 @@ type Manager struct {
 	mu        sync.Mutex
 	acquirers map[string]acquirer // by authority + credential
 	sources   map[string]*Source
-	caches    map[string]*fileCache // by path
 	tenants   *tenantResolver
 	closed    bool
 }
@@ -84,7 +83,6 @@ func NewManager(opts Options) *Manager {
 		cancel:    cancel,
 		acquirers: map[string]acquirer{},
 		sources:   map[string]*Source{},
-		caches:    map[string]*fileCache{},
 	}
 	m.tenants = newTenantResolver(m.httpClient())
 	return m

@@ -35,7 +35,7 @@ func newPublic(m *Manager, cred *Credential, authority string) (*publicAcq, erro
 	if err != nil {
 		return nil, configError(cred, "", CodeInvalidConfig, err.Error(), "")
 	}
-	fc := m.fileCache(delegatedCachePath(dir, authority, cred.clientID()))
+	fc := newFileCache(delegatedCachePath(dir, authority, cred.clientID()), m.now, m.warn)
 	opts := []public.Option{
 		// organizations: work and school accounts; each request names its tenant.
 		public.WithAuthority(authority + "/organizations"),
