@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-func step(id string, s Status) *Step { return &Step{ID: id, Cmdlet: "Get-X", Service: "exchange", Status: s} }
+func step(id string, s Status) *Step {
+	return &Step{ID: id, Cmdlet: "Get-X", Service: "exchange", Status: s}
+}
 
 func TestTenantStatus(t *testing.T) {
 	t.Parallel()
@@ -72,8 +74,8 @@ func sample() *Results {
 	end := start.Add(3 * time.Second)
 	item := 1
 	verify := &Step{ID: "verify", Name: "Verify", Cmdlet: "Get-OrganizationConfig", Service: "exchange", Status: StatusOK,
-		Attempts: Attempts{Calls: 1, Attempts: 1, Requests: 1, Pages: 1},
-		Output:   &Output{Objects: 1, Path: "data/contoso/verify.jsonl", Inline: []json.RawMessage{json.RawMessage(`{"Name":"contoso"}`)}},
+		Attempts:   Attempts{Calls: 1, Attempts: 1, Requests: 1, Pages: 1},
+		Output:     &Output{Objects: 1, Path: "data/contoso/verify.jsonl", Inline: []json.RawMessage{json.RawMessage(`{"Name":"contoso"}`)}},
 		Assertions: []Assertion{{ID: "EXO-AUTH-1", Passed: false, Message: "Modern authentication must be enabled", Severity: "high"}},
 	}
 	pop := &Step{ID: "disable-pop", Cmdlet: "Set-CASMailbox", Service: "exchange", Write: true, Status: StatusFailed,

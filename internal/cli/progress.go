@@ -92,7 +92,7 @@ func (l *liveProgress) TenantDone(_ string, s results.Status) {
 }
 
 func (l *liveProgress) CallDone(_, _ string, _ runner.CallStats, err error) { l.callDone(err) }
-func (l *liveProgress) Throttled(string, time.Duration)                    { l.throttled.Add(1) }
+func (l *liveProgress) Throttled(string, time.Duration)                     { l.throttled.Add(1) }
 
 func (l *liveProgress) RunFinished(results.Summary) {
 	if l.p == nil {
@@ -165,7 +165,7 @@ func (p *plainProgress) TenantDone(name string, s results.Status) {
 }
 
 func (p *plainProgress) CallDone(_, _ string, _ runner.CallStats, err error) { p.callDone(err) }
-func (p *plainProgress) Throttled(string, time.Duration)                    { p.throttled.Add(1) }
+func (p *plainProgress) Throttled(string, time.Duration)                     { p.throttled.Add(1) }
 
 func (p *plainProgress) RunFinished(results.Summary) {
 	close(p.stop)
