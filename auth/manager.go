@@ -181,7 +181,7 @@ func (m *Manager) newAcquirer(cred *Credential, authority, tenant string) (acqui
 	case MethodAccessToken:
 		return newStaticToken(m, cred), nil
 	case MethodRefreshToken:
-		return newRefreshToken(m, cred, authority), nil
+		return newRefreshToken(m, cred, authority)
 	}
 	return nil, fmt.Errorf("unknown method %q", cred.Method)
 }

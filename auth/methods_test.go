@@ -362,6 +362,12 @@ func TestRefreshTokenPartner(t *testing.T) {
 	if n := f.a.Counters().Requests("", "refresh_token"); n != 2 {
 		t.Fatalf("refresh_token requests = %d, want 2", n)
 	}
+	// Confidential partner app signing with a certificate.
+	crt, _ := f.a.IssueRefreshToken(partnerUPN, certAppID)
+	c := f.token(f.source(m, &Credential{Name: "gdap-cert", Method: MethodRefreshToken, ClientID: certAppID, CertificateFile: writePEM(t, false), RefreshToken: crt}, fabrikamDom), false)
+	if c.TenantID != fabrikamID || c.AppID != certAppID {
+		t.Fatalf("certificate partner app: %+v", c)
+	}
 	// Public client: no secret.
 	prt, _ := f.a.IssueRefreshToken(partnerUPN, publicAppID)
 	f.token(f.source(m, &Credential{Name: "gdap-public", Method: MethodRefreshToken, ClientID: publicAppID, RefreshToken: prt}, contosoID), false)

@@ -36,30 +36,27 @@ type refreshAcq struct {
 	cred      *Credential
 	authority string
 
-	mu   sync.Mutex
-	rt   string
-	cert *clientCertificate
+	cert *clientCertificate // set when the partner app signs with a certificate
+
+	mu sync.Mutex
+	rt string // the newest refresh token
 }
 
-func newRefreshToken(m *Manager, cred *Credential, authority string) *refreshAcq {
-	return &refreshAcq{m: m, cred: cred, authority: authority, rt: cred.RefreshToken}
+func newRefreshToken(m *Manager, cred *Credential, authority string) (*refreshAcq, error) {
+	a := &refreshAcq{m: m, cred: cred, authority: authority, rt: cred.RefreshToken}
+	if cred.CertificateFile != "" {
+		cc, err := loadCertificate(cred, m.now())
+		if err != nil {
+			return nil, configError(cred, "", CodeCertificate, err.Error(), "")
+		}
+		a.cert = cc
+	}
+	return a, nil
 }
 
 func (a *refreshAcq) interactive() bool { return false }
 
 func (a *refreshAcq) acquire(ctx context.Context, tenant, resource string, _ bool) (tokenResult, error) {
-	if a.cred.CertificateFile != "" {
-		a.mu.Lock()
-		if a.cert == nil {
-			cc, err := loadCertificate(a.cred, a.m.now())
-			if err != nil {
-				a.mu.Unlock()
-				return tokenResult{}, configError(a.cred, tenant, CodeCertificate, err.Error(), "")
-			}
-			a.cert = cc
-		}
-		a.mu.Unlock()
-	}
 	return a.m.retry(ctx, "refresh_token "+tenant, func() (tokenResult, error) { return a.redeem(ctx, tenant, resource) })
 }
 

@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeAcquirer hands out unsigned JWTs for contoso with a fixed lifetime.
+type fakeAcquirer struct {
+	mu        sync.Mutex
+	now       func() time.Time
+	lifetime  time.Duration
+	fromCache func(call int, force bool) (exp time.Time, cached bool)
+	calls     []bool // force flag of each call
+}
+
+func (f *fakeAcquirer) interactive() bool { return false }
+
+func (f *fakeAcquirer) acquire(_ context.Context, _, _ string, force bool) (tokenResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, force)
+	now := f.now()
+	exp, cached := now.Add(f.lifetime), false
+	if f.fromCache != nil {
+		exp, cached = f.fromCache(len(f.calls), force)
+	}
+	iat := exp.Add(-f.lifetime)
+	tok := fakeJWT(fmt.Sprintf(`{"tid":%q,"appid":"app","roles":["Exchange.ManageAsApp"],"iat":%d,"exp":%d,"n":%d}`, contosoID, iat.Unix(), exp.Unix(), len(f.calls)))
+	return tokenResult{token: tok, fromCache: cached}, nil
+}
+
+func unitSource(t *testing.T, acq acquirer, now func() time.Time) *Source {
+	m := NewManager(Options{Now: now})
+	t.Cleanup(func() { m.Close() })
+	return &Source{m: m, cred: secretCred(), acq: acq, authority: "https://login.microsoftonline.com", tenant: contosoID, resource: exchange}
+}
+
+// MSAL's cache may hand back a token we would renew at once (it keeps
+// tokens until 5 minutes before expiry, we renew earlier with a larger
+// RefreshMargin): then the source goes to the network.
+func TestCachedNearExpiryTokenIsReplaced(t *testing.T) {
+	clk := newClock()
+	fa := &fakeAcquirer{now: clk.Now, lifetime: time.Hour}
+	fa.fromCache = func(call int, force bool) (time.Time, bool) {
+		if !force {
+			return clk.Now().Add(6 * time.Minute), true // MSAL's cached token
+		}
+		return clk.Now().Add(time.Hour), false
+	}
+	s := unitSource(t, fa, clk.Now)
+	s.m.opts.RefreshMargin = 10 * time.Minute
+	if _, err := s.Token(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if len(fa.calls) != 2 || fa.calls[0] || !fa.calls[1] {
+		t.Fatalf("calls (force flags) %v, want [false true]", fa.calls)
+	}
+	if got := s.Identity().ExpiresOn.Sub(clk.Now()); got < 59*time.Minute {
+		t.Fatalf("kept the near-expiry token: %v left", got)
+	}
+}
+
+// The renewal margin is a tenth of the lifetime, at most RefreshMargin.
+func TestRenewalMargin(t *testing.T) {
+	for _, tc := range []struct {
+		lifetime, margin, wantRenewAt time.Duration
+	}{
+		{time.Hour, 5 * time.Minute, 55 * time.Minute},
+		{90 * time.Minute, 5 * time.Minute, 85 * time.Minute},
+		{20 * time.Second, 5 * time.Minute, 18 * time.Second},
+		{time.Hour, time.Minute, 59 * time.Minute},
+	} {
+		clk := newClock()
+		fa := &fakeAcquirer{now: clk.Now, lifetime: tc.lifetime}
+		s := unitSource(t, fa, clk.Now)
+		s.m.opts.RefreshMargin = tc.margin
+		start := clk.Now()
+		_, _ = s.Token(context.Background(), false)
+		clk.Add(tc.wantRenewAt - time.Second)
+		_, _ = s.Token(context.Background(), false)
+		if len(fa.calls) != 1 {
+			t.Errorf("%v/%v: renewed before %v", tc.lifetime, tc.margin, tc.wantRenewAt)
+		}
+		clk.Set(start.Add(tc.wantRenewAt))
+		_, _ = s.Token(context.Background(), false)
+		if len(fa.calls) != 2 {
+			t.Errorf("%v/%v: not renewed at %v", tc.lifetime, tc.margin, tc.wantRenewAt)
+		}
+	}
+}
