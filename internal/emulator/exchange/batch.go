@@ -91,6 +91,7 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 		} else {
 			out = appendString(out, string(rep.body))
 		}
+		rep.release()
 		out = append(out, '}')
 	}
 	out = append(out, `]}`...)

@@ -72,16 +72,10 @@ func appendObject(b []byte, o Object, sel *selector) []byte {
 			}
 		}
 		if odt != "" {
-			b = appendString(b, p.Name+"@odata.type")
-			b = append(b, ':')
-			b = appendString(b, odt)
-			b = append(b, ',')
+			b = appendAnnotation(b, p.Name, `@odata.type":`, odt)
 		}
 		if p.DataType != "" {
-			b = appendString(b, p.Name+"@data.type")
-			b = append(b, ':')
-			b = appendString(b, p.DataType)
-			b = append(b, ',')
+			b = appendAnnotation(b, p.Name, `@data.type":`, p.DataType)
 		}
 		b = appendString(b, p.Name)
 		b = append(b, ':')
@@ -139,13 +133,30 @@ func appendValue(b []byte, v any) []byte {
 	return append(b, j...)
 }
 
+// appendAnnotation writes "<name><suffix><value>, where suffix closes the
+// key, e.g. `@odata.type":`; it avoids building the key string.
+func appendAnnotation(b []byte, name, suffix, value string) []byte {
+	b = appendString(b, name)
+	b = append(b[:len(b)-1], suffix...)
+	b = appendString(b, value)
+	return append(b, ',')
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

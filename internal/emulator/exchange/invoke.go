@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,6 +36,21 @@ type reply struct {
 	json   bool // OData JSON: Content-Type and OData-Version headers
 	hdr    []header
 	fault  FaultKind // transport-level fault applied when writing
+	buf    *[]byte   // pooled storage of body, released once written
+}
+
+// bufPool recycles page buffers: encoding is most of a call's garbage.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+const maxPooledBuf = 8 << 20
+
+// release returns the reply's buffer to the pool; body is invalid after.
+func (r *reply) release() {
+	if r.buf != nil && cap(r.body) <= maxPooledBuf {
+		*r.buf = r.body[:0]
+		bufPool.Put(r.buf)
+	}
+	r.buf, r.body = nil, nil
 }
 
 // call is one InvokeCommand request, standalone or a $batch item.
@@ -256,8 +272,8 @@ func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string
 			p.warnings = append(p.warnings[:len(p.warnings):len(p.warnings)], pagingWarning)
 		}
 	}
-	n := p.to - p.from
-	return &reply{status: http.StatusOK, json: true, body: appendPage(make([]byte, 0, 256+n*512), &p)}
+	buf := bufPool.Get().(*[]byte)
+	return &reply{status: http.StatusOK, json: true, body: appendPage((*buf)[:0], &p), buf: buf}
 }
 
 // continuation checks a call that carries a $skiptoken against the first

@@ -40,4 +40,5 @@ func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+	rep.release()
 }
