@@ -24,8 +24,12 @@ type emuStderr struct {
 	b  bytes.Buffer
 }
 
-func (s *emuStderr) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *emuStderr) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *emuStderr) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *emuStderr) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestEmulatorCommandAnswersLikeTheREADME drives `exoplay emulator` as a user
 // would with curl: read the JSON line, get a token with client_credentials,
