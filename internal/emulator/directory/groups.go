@@ -332,7 +332,7 @@ func getRecipient(cl *call) (*Result, *Error) {
 	}
 	f, _ := cl.a["Filter"].(*filterExpr)
 	if f != nil {
-		if err := f.check(func(p string) bool { _, ok := tbl.prop(p); return ok }); err != nil {
+		if err := f.check(tbl.filterable); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package directory
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,6 +48,9 @@ type mbx struct {
 	ruleFwd           bool // plus one that forwards outside
 	dept, title, city string
 	ov                map[string]any
+
+	// computed once per materialisation: several properties repeat them
+	cGUID, cExGUID, cOID, cUPN string
 }
 
 var firstNames = []string{"Adele", "Alex", "Allan", "Bianca", "Brian", "Carlos", "Chen", "Christie", "Daniel", "Debra", "Diego", "Elena",
@@ -161,6 +165,8 @@ func (t *Tenant) gen(i int32) mbx {
 	// even a 25-mailbox tenant fails the mailbox-level controls.
 	if t.posture != Hardened {
 		switch i {
+		case 1: // the shared mailbox "info" can be signed in to
+			m.disabled = false
 		case 5:
 			m.fwd, m.deliverAndForward = strings.ToLower(m.first)+".private@"+outsideDomains[0], true
 		case 6:
@@ -190,11 +196,34 @@ func (s *mailboxes) mailbox(i int32) mbx {
 
 // Derived identity values.
 
-func (m *mbx) upn() string      { return m.alias + "@" + m.t.custom }
-func (m *mbx) guid() string     { return guidOf(m.t.seed, 0x67756964, uint64(m.i)) }
-func (m *mbx) exGuid() string   { return guidOf(m.t.seed, 0x65786775, uint64(m.i)) }
-func (m *mbx) objectID() string { return guidOf(m.t.seed, 0x6f626a69, uint64(m.i)) }
-func (m *mbx) dn() string       { return m.t.userDN(m.alias) }
+func (m *mbx) upn() string {
+	if m.cUPN == "" {
+		m.cUPN = m.alias + "@" + m.t.custom
+	}
+	return m.cUPN
+}
+
+func (m *mbx) guid() string {
+	if m.cGUID == "" {
+		m.cGUID = guidOf(m.t.seed, 0x67756964, uint64(m.i))
+	}
+	return m.cGUID
+}
+
+func (m *mbx) exGuid() string {
+	if m.cExGUID == "" {
+		m.cExGUID = guidOf(m.t.seed, 0x65786775, uint64(m.i))
+	}
+	return m.cExGUID
+}
+
+func (m *mbx) objectID() string {
+	if m.cOID == "" {
+		m.cOID = guidOf(m.t.seed, 0x6f626a69, uint64(m.i))
+	}
+	return m.cOID
+}
+func (m *mbx) dn() string { return m.t.userDN(m.alias) }
 func (m *mbx) legacyDN() string {
 	return "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + strings.ReplaceAll(m.exGuid(), "-", "")[:32] + "-" + m.alias
 }
@@ -269,9 +298,17 @@ func (m *mbx) auditOwner() []string {
 		"UpdateCalendarDelegation", "ApplyRecord", "MailItemsAccessed", "Send"}
 }
 
+// quotaStrings caches the few quota values every mailbox prints.
+var quotaStrings sync.Map // int64 -> string
+
 func (m *mbx) quota(def int64) string {
 	if m.kind == kShared || m.kind == kRoom {
-		return formatSize(def / 2)
+		def /= 2
 	}
-	return formatSize(def)
+	if s, ok := quotaStrings.Load(def); ok {
+		return s.(string)
+	}
+	s := formatSize(def)
+	quotaStrings.Store(def, s)
+	return s
 }

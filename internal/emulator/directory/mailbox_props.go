@@ -47,12 +47,25 @@ func (t *mtable) object(m *mbx) Object {
 	return o
 }
 
+// filterable reports whether a -Filter may name the property: any property
+// of the table or of the full mailbox (OPATH filters on directory
+// attributes, not on what the cmdlet displays).
+func (t *mtable) filterable(name string) bool {
+	_, ok := t.prop(name)
+	if !ok {
+		_, ok = mailboxTable().prop(name)
+	}
+	return ok
+}
+
 // getter returns a filter accessor for mailbox m.
 func (t *mtable) getter(m *mbx) func(string) any {
 	return func(name string) any {
 		p, ok := t.prop(name)
 		if !ok {
-			return nil
+			if p, ok = mailboxTable().prop(name); !ok {
+				return nil
+			}
 		}
 		return m.get(p)
 	}

@@ -153,7 +153,7 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	}
 	f, _ := cl.a["Filter"].(*filterExpr)
 	if f != nil {
-		if err := f.check(func(p string) bool { _, ok := tbl.prop(p); return ok }); err != nil {
+		if err := f.check(tbl.filterable); err != nil {
 			return nil, err
 		}
 	}

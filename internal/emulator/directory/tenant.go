@@ -39,6 +39,7 @@ type Tenant struct {
 	dc      string // domain controller FQDN named in not-found errors
 	server  string // OriginatingServer of config objects
 	created time.Time
+	orgIDs  string // OrganizationId, computed once
 
 	mu         sync.RWMutex
 	singletons map[string]Object // org, transport, audit, externalInOutlook
@@ -102,6 +103,7 @@ func newTenant(opts Options, spec TenantSpec) *Tenant {
 	if n <= 0 {
 		n = DefaultMailboxes
 	}
+	t.orgIDs = t.orgID()
 	t.mbx = newMailboxes(t, n)
 	t.singletons = map[string]Object{}
 	t.colls = map[string]*coll{}
@@ -127,6 +129,9 @@ func (t *Tenant) userDN(name string) string {
 
 // orgID is the OrganizationId of every object.
 func (t *Tenant) orgID() string {
+	if t.orgIDs != "" {
+		return t.orgIDs
+	}
 	f := t.forest + ".PROD.OUTLOOK.COM"
 	return fmt.Sprintf("%s/Microsoft Exchange Hosted Organizations/%s - %s/ConfigurationUnits/%s/Configuration", f, t.domain, f, t.domain)
 }
