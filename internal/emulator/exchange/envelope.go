@@ -24,6 +24,7 @@ type page struct {
 	from, to int
 	sel      *selector
 	nextLink string
+	confirm  string // @adminapi.confirmationmessage: the service asks instead of acting
 }
 
 // appendPage writes the success envelope: keys in the order the service
@@ -38,7 +39,12 @@ func appendPage(b []byte, p *page) []byte {
 		}
 		b = appendString(b, w)
 	}
-	b = append(b, `],"value":[`...)
+	b = append(b, ']')
+	if p.confirm != "" {
+		b = append(b, `,"@adminapi.confirmationmessage":`...)
+		b = appendString(b, p.confirm)
+	}
+	b = append(b, `,"value":[`...)
 	for i := p.from; i < p.to; i++ {
 		if i > p.from {
 			b = append(b, ',')

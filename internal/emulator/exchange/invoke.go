@@ -161,6 +161,10 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 	}
 	cmdlet := s.canonicalName(in.CmdletInput.CmdletName)
 	ts.count(cmdlet)
+	if reason := s.checkAnchor(c.anchor, id); reason != "" {
+		s.violate(id, c, reason)
+		return badRequest("The X-AnchorMailbox header cannot be routed: " + reason + ".")
+	}
 
 	var cur *cursor
 	offset := 0
@@ -216,6 +220,10 @@ func (e *endpoint) run(ctx context.Context, c *call, ts *tenantState, id, cmdlet
 	s := e.s
 	if !s.backend.Known(e.svc, cmdlet) {
 		return e.unknownCmdlet(cmdlet)
+	}
+	if wantsConfirmation(cmdlet, params) {
+		p := page{context: e.origin + "/adminapi/beta/" + c.tenantSeg + "/" + collectionCtx, res: &Result{}, confirm: confirmationText(cmdlet, params)}
+		return &reply{status: http.StatusOK, json: true, body: appendPage(nil, &p)}
 	}
 	res, err := s.backend.Invoke(ctx, id, e.svc, cmdlet, params)
 	if err != nil {

@@ -213,3 +213,45 @@ func TestWritesAndWarnings(t *testing.T) {
 		t.Errorf("writes %+v", c.Writes)
 	}
 }
+
+func TestAnchorFormats(t *testing.T) {
+	h := newHarness(t, nil)
+	body := cmd("Get-AcceptedDomain", "")
+	for _, a := range []string{
+		"", "UPN:admin@contoso.com", "upn:admin@" + domA, "SMTP:user@contoso.com", "MBX:0b6e8f2a-0000-4000-8000-000000000001@" + tidA,
+		"APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + tidA, "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + domA,
+	} {
+		if r := h.invoke(tidA, tokAppA, body, "X-AnchorMailbox", a); r.status != 200 {
+			t.Errorf("%q: %d %s", a, r.status, r.body)
+		}
+	}
+	for _, a := range []string{
+		"admin@" + domA, "FOO:admin@" + domA, "UPN:admin", "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + tidB,
+		"UPN:admin@" + domB, "UPN:admin@nowhere.onmicrosoft.com",
+	} {
+		if r := h.invoke(tidA, tokAppA, body, "X-AnchorMailbox", a); r.status != 400 || !strings.Contains(string(r.body), "X-AnchorMailbox") {
+			t.Errorf("%q: %d %s", a, r.status, r.body)
+		}
+	}
+	if n := len(h.srv.Counters().Violations); n != 6 {
+		t.Errorf("%d violations", n)
+	}
+}
+
+func TestConfirmAsksInsteadOfActing(t *testing.T) {
+	h := newHarness(t, nil)
+	r := h.invoke(tidA, tokAppA, cmd("Set-Mailbox", `{"Identity":"u","City":"Rome","Confirm":true}`))
+	m := r.json(t)
+	if r.status != 200 || !strings.Contains(m["@adminapi.confirmationmessage"].(string), `"Set-Mailbox" on target "u"`) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if w := h.srv.Counters().Tenant(tidA).Writes; len(w) != 0 {
+		t.Errorf("confirmation applied a write: %+v", w)
+	}
+	if r := h.invoke(tidA, tokAppA, cmd("Set-Mailbox", `{"Identity":"u","City":"Rome","Confirm":false}`)); r.status != 200 || len(h.srv.Counters().Tenant(tidA).Writes) != 1 {
+		t.Fatalf("Confirm=false: %d %s", r.status, r.body)
+	}
+	if r := h.invoke(tidA, tokAppA, cmd("Get-Mailbox", `{"Confirm":true}`)); strings.Contains(string(r.body), "confirmationmessage") {
+		t.Errorf("a read asked for confirmation")
+	}
+}

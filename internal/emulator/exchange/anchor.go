@@ -1,0 +1,107 @@
+package exchange
+
+import (
+	"strings"
+)
+
+// anchorPrefixes are the X-AnchorMailbox forms of exo-rest-protocol.md §3.4.
+var anchorPrefixes = []string{"UPN", "SMTP", "MBX", "APP"}
+
+// checkAnchor returns why an X-AnchorMailbox header cannot route to tenant
+// (id, domain), or "" when it can (or is absent: the header is optional).
+// The service routes on it, so an anchor in another organization or
+// without a known prefix is a client bug worth catching.
+func (s *Server) checkAnchor(anchor, id string) string {
+	anchor = strings.TrimSpace(anchor)
+	if anchor == "" {
+		return ""
+	}
+	prefix, value, ok := strings.Cut(anchor, ":")
+	known := false
+	for _, p := range anchorPrefixes {
+		known = known || strings.EqualFold(p, prefix)
+	}
+	if !ok || !known {
+		return "X-AnchorMailbox '" + anchor + "' has no UPN:, SMTP:, MBX: or APP: prefix"
+	}
+	at := strings.LastIndexByte(value, '@')
+	if at <= 0 || at == len(value)-1 {
+		return "X-AnchorMailbox '" + anchor + "' is not <prefix>:<name>@<organization>"
+	}
+	org := value[at+1:]
+	if isGUID(org) {
+		if !strings.EqualFold(org, id) {
+			return "X-AnchorMailbox '" + anchor + "' routes to organization " + org + ", not to the tenant in the URL (" + id + ")"
+		}
+		return ""
+	}
+	if strings.HasSuffix(strings.ToLower(org), ".onmicrosoft.com") {
+		if other, _, ok := s.backend.Resolve(org); !ok || other != id {
+			return "X-AnchorMailbox '" + anchor + "' routes to " + org + ", which is not the tenant in the URL (" + id + ")"
+		}
+	}
+	return "" // a vanity domain: the directory decides whether the mailbox exists
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// readOnlyVerbs never change state and never ask for confirmation.
+var readOnlyVerbs = []string{"get", "test", "search", "export"}
+
+// wantsConfirmation reports whether a call asks the service to confirm
+// before acting (Confirm=true on a write): the service answers with
+// @adminapi.confirmationmessage and does nothing.
+func wantsConfirmation(cmdlet string, params map[string]any) bool {
+	var v any
+	for k, x := range params {
+		if strings.EqualFold(k, "Confirm") {
+			v = x
+		}
+	}
+	on := false
+	switch x := v.(type) {
+	case bool:
+		on = x
+	case string:
+		on = strings.EqualFold(x, "true") || strings.EqualFold(x, "$true")
+	}
+	if !on {
+		return false
+	}
+	verb, _, _ := strings.Cut(cmdlet, "-")
+	for _, r := range readOnlyVerbs {
+		if strings.EqualFold(verb, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func confirmationText(cmdlet string, params map[string]any) string {
+	target := ""
+	for k, v := range params {
+		if strings.EqualFold(k, "Identity") {
+			if s, ok := v.(string); ok {
+				target = s
+			}
+		}
+	}
+	return "Are you sure you want to perform this action?\r\nPerforming the operation \"" + cmdlet + "\" on target \"" + target + "\"."
+}
