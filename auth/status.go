@@ -19,7 +19,8 @@ type CachedAccount struct {
 	Authority    string // the authority host MSAL recorded
 	ClientID     string // empty when the account has no refresh token
 	Username     string
-	RefreshToken bool // a refresh token can renew tokens without a sign-in
+	RefreshToken bool     // a refresh token can renew tokens without a sign-in
+	Tenants      []string // tenants (ids, or domains as requested) the account got tokens in
 }
 
 // CachedToken is an access token in the delegated cache (its value is not read).
@@ -72,8 +73,12 @@ type TenantStatus struct {
 	TenantID     string
 	Username     string    // the account that would be used
 	ExpiresOn    time.Time // of a valid cached access token; zero when none
-	RefreshToken bool      // a refresh token can renew it silently
-	Usable       bool
+	RefreshToken bool      // the account has a refresh token
+	// SignedIn: the account has had a token in this tenant, so its refresh
+	// token is known to reach it. A refresh token never used here may not
+	// (the account may have no access): status cannot tell offline.
+	SignedIn bool
+	Usable   bool // a valid access token, or a refresh token known to reach the tenant
 }
 
 // TenantStatus reports the cached sign-in of one tenant for a delegated
@@ -112,14 +117,22 @@ func (m *Manager) TenantStatus(ctx context.Context, cred *Credential, authorityU
 		}
 	}
 	for _, a := range accts {
-		if a.RefreshToken && userOK(a.Username) {
-			ts.RefreshToken = true
-			if ts.Username == "" {
+		if !a.RefreshToken || !userOK(a.Username) {
+			continue
+		}
+		here := false
+		for _, r := range a.Tenants {
+			here = here || strings.EqualFold(r, tid) || strings.EqualFold(r, tenant)
+		}
+		// Prefer the account known to reach this tenant.
+		if !ts.RefreshToken || (here && !ts.SignedIn) {
+			ts.RefreshToken, ts.SignedIn = true, here
+			if ts.ExpiresOn.IsZero() || here {
 				ts.Username = a.Username
 			}
 		}
 	}
-	ts.Usable = ts.RefreshToken || !ts.ExpiresOn.IsZero()
+	ts.Usable = !ts.ExpiresOn.IsZero() || ts.SignedIn
 	return ts, nil
 }
 
@@ -137,6 +150,7 @@ func readCacheFile(path string) ([]CachedAccount, []CachedToken, error) {
 		Account map[string]struct {
 			HomeAccountID string `json:"home_account_id"`
 			Environment   string `json:"environment"`
+			Realm         string `json:"realm"`
 			Username      string `json:"username"`
 		} `json:"Account"`
 		RefreshToken map[string]struct {
@@ -155,22 +169,32 @@ func readCacheFile(path string) ([]CachedAccount, []CachedToken, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, errors.New("the token cache " + path + " is damaged; delete it and sign in again")
 	}
-	// MSAL keeps one account entry per tenant the user signed in to; list
-	// each user once.
+	// MSAL keeps one account entry per tenant the user got tokens in; list
+	// each user once, with those tenants.
 	users := map[string]string{}
-	var accts []CachedAccount
+	byHome := map[string]*CachedAccount{}
+	var order []string
 	for _, a := range doc.Account {
-		if _, seen := users[a.HomeAccountID]; seen {
-			continue
-		}
-		users[a.HomeAccountID] = a.Username
-		ca := CachedAccount{CacheFile: path, Authority: a.Environment, Username: a.Username}
-		for _, rt := range doc.RefreshToken {
-			if rt.HomeAccountID == a.HomeAccountID {
-				ca.RefreshToken, ca.ClientID = true, rt.ClientID
+		ca, ok := byHome[a.HomeAccountID]
+		if !ok {
+			users[a.HomeAccountID] = a.Username
+			ca = &CachedAccount{CacheFile: path, Authority: a.Environment, Username: a.Username}
+			for _, rt := range doc.RefreshToken {
+				if rt.HomeAccountID == a.HomeAccountID {
+					ca.RefreshToken, ca.ClientID = true, rt.ClientID
+				}
 			}
+			byHome[a.HomeAccountID] = ca
+			order = append(order, a.HomeAccountID)
 		}
-		accts = append(accts, ca)
+		if a.Realm != "" {
+			ca.Tenants = append(ca.Tenants, a.Realm)
+		}
+	}
+	var accts []CachedAccount
+	for _, h := range order {
+		sort.Strings(byHome[h].Tenants)
+		accts = append(accts, *byHome[h])
 	}
 	var toks []CachedToken
 	for _, t := range doc.AccessToken {

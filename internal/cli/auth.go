@@ -223,24 +223,22 @@ func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
 	}
 	m := o.manager(s)
 	defer m.Close()
-	w := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "TENANT\tMETHOD\tSTATUS")
 	failed, done := 0, 0
 	// One tenant at a time: a sign-in may need the user, and once it is
-	// done the next tenants usually renew silently from it.
+	// done the next tenants usually renew silently from it. A line per
+	// tenant as it finishes (device code prompts go to stderr between them).
 	for _, tg := range targets {
 		if tg.cred == nil {
-			fmt.Fprintf(w, "%s\t%s\tskipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
+			fmt.Fprintf(s.Out, "%s (%s): skipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
 			continue
 		}
-		w.Flush()
 		src, err := m.Source(tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
 		if err == nil {
 			_, err = src.Token(ctx, false)
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintf(w, "%s\t%s\tfailed: %v\n", tg.tenant.Name, tg.method, err)
+			fmt.Fprintf(s.Out, "%s (%s): failed: %v\n", tg.tenant.Name, tg.method, err)
 			if ctx.Err() != nil {
 				break
 			}
@@ -248,10 +246,9 @@ func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
 		}
 		done++
 		id := src.Identity()
-		fmt.Fprintf(w, "%s\t%s\tsigned in as %s (tenant %s), token valid until %s\n",
+		fmt.Fprintf(s.Out, "%s (%s): signed in as %s (tenant %s), token valid until %s\n",
 			tg.tenant.Name, tg.method, id.UPN, id.TenantID, id.ExpiresOn.Local().Format(time.DateTime))
 	}
-	w.Flush()
 	if dir, err := m.CacheDir(); err == nil && done > 0 {
 		fmt.Fprintf(s.Err, "exoplay: tokens cached in %s\n", dir)
 	}
@@ -272,6 +269,7 @@ type authStatusRow struct {
 	Username     string     `json:"username,omitempty"`
 	ExpiresOn    *time.Time `json:"access_token_expires_on,omitempty"`
 	RefreshToken bool       `json:"refresh_token"`
+	SignedIn     bool       `json:"signed_in"`
 	Usable       bool       `json:"usable"`
 	Note         string     `json:"note"`
 }
@@ -302,7 +300,7 @@ func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
 			continue
 		}
 		st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
-		r.TenantID, r.Username, r.RefreshToken, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.Usable
+		r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
 		if !st.ExpiresOn.IsZero() {
 			exp := st.ExpiresOn
 			r.ExpiresOn = &exp
@@ -310,12 +308,14 @@ func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
 		switch {
 		case err != nil:
 			r.Note = "cannot tell: " + err.Error()
-		case !st.ExpiresOn.IsZero() && st.RefreshToken:
+		case !st.ExpiresOn.IsZero() && st.SignedIn:
 			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; renewable"
 		case !st.ExpiresOn.IsZero():
 			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; no refresh token"
-		case st.RefreshToken:
+		case st.SignedIn:
 			r.Note = "renewable from the cached sign-in of " + st.Username
+		case st.RefreshToken:
+			r.Note = "not signed in to this tenant yet (the cached sign-in of " + st.Username + " may reach it): run exoplay auth login --playbook " + o.playbook
 		default:
 			r.Note = "no cached sign-in: run exoplay auth login --playbook " + o.playbook
 		}
