@@ -172,6 +172,11 @@ func TestDeviceCodeThenSilentAcrossTenantsAndProcesses(t *testing.T) {
 	if err != nil || !st.Usable || !st.RefreshToken || st.TenantID != fabrikamID || !strings.EqualFold(st.Username, partnerUPN) || st.ExpiresOn.IsZero() {
 		t.Fatalf("TenantStatus = %+v, %v", st, err)
 	}
+	// The partner's home tenant never had a token: the refresh token may or
+	// may not reach it, so it does not count as covered.
+	if st, err := m2.TenantStatus(context.Background(), cred, f.srv.URL, partnerDomain, exchange); err != nil || st.Usable || !st.RefreshToken || st.SignedIn {
+		t.Fatalf("TenantStatus of a tenant never signed in to = %+v, %v", st, err)
+	}
 	all, err := m2.CacheStatus()
 	if err != nil || len(all.Accounts) != 1 || len(all.Tokens) < 2 {
 		t.Fatalf("CacheStatus = %+v, %v", all, err)
