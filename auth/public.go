@@ -63,7 +63,7 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force 
 	a.signIn.Lock()
 	defer a.signIn.Unlock()
 	// The sign-in of another tenant may have finished while we waited.
-	if res, err := a.silent(ctx, tenant, scopes, force); err == nil {
+	if res, silentErr = a.silent(ctx, tenant, scopes, force); silentErr == nil {
 		return res, nil
 	}
 	a.m.opts.Logger.Debug().Str("tenant", tenant).Str("auth", a.cred.Name).Str("reason", classify(silentErr, a.cred, tenant, a.m.now()).Message).Msg("no silent sign-in")
