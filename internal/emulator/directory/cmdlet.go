@@ -107,6 +107,10 @@ func (t *Tenant) Invoke(ctx context.Context, svc Service, name string, params ma
 	if e != nil {
 		return nil, e
 	}
+	if c.write && isWhatIf(raw) {
+		// -WhatIf describes the change instead of making it.
+		return &Result{Object: func(int) Object { return nil }, Warnings: []string{whatIfText(c.name, a)}}, nil
+	}
 	cl := &call{t: t, c: c, a: a, raw: raw, now: t.opts.Now()}
 	if c.write {
 		t.mu.Lock()
@@ -197,3 +201,21 @@ func (cl *call) limit(total int) (int, []string) {
 func resultSizeParam() param { return param{name: "ResultSize", typ: pResultSize} }
 
 func filterParam() param { return param{name: "Filter", typ: pFilter} }
+
+func isWhatIf(raw map[string]any) bool {
+	for k, v := range raw {
+		if strings.EqualFold(k, "WhatIf") {
+			b, _ := toBool(v)
+			return b
+		}
+	}
+	return false
+}
+
+func whatIfText(cmdlet string, a args) string {
+	target := a.str("Identity")
+	if target == "" {
+		target = a.str("Name")
+	}
+	return "What if: Performing the operation \"" + cmdlet + "\" on target \"" + target + "\"."
+}

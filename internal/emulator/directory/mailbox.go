@@ -246,15 +246,21 @@ func (m *mbx) emailAddresses() []string {
 	return []string{"SMTP:" + m.upn(), "smtp:" + m.coexistSmtp(), "SPO:SPO_" + m.objectID() + "@SPO_" + m.t.id}
 }
 
-// identities lists the strings that resolve to this mailbox, lower-cased.
+// baseIdentities are the identity strings of the generated mailbox: what
+// the index holds.
+func (m *mbx) baseIdentities() []string {
+	return []string{m.alias, m.upn(), m.coexistSmtp(), m.guid(), m.exGuid(), m.objectID(), m.legacyDN()}
+}
+
+// identities lists the strings that resolve to this mailbox now, including
+// proxy addresses a write added.
 func (m *mbx) identities() []string {
-	ids := []string{m.alias, m.upn(), m.guid(), m.exGuid(), m.objectID(), strings.ToLower(m.legacyDN())}
-	if v, ok := m.ov["Name"].(string); ok {
-		ids = append(ids, v)
-	}
-	for _, a := range m.emailAddresses() {
-		if p, addr, ok := strings.Cut(a, ":"); ok && strings.EqualFold(p, "smtp") {
-			ids = append(ids, addr)
+	ids := m.baseIdentities()
+	if _, ok := m.ov["EmailAddresses"]; ok {
+		for _, a := range m.emailAddresses() {
+			if p, addr, ok := strings.Cut(a, ":"); ok && strings.EqualFold(p, "smtp") {
+				ids = append(ids, addr)
+			}
 		}
 	}
 	return ids

@@ -148,7 +148,7 @@ func recipientTrailer() []mprop {
 
 var mailboxTable = sync.OnceValue(func() *mtable {
 	props := []mprop{
-		pv("Database", func(m *mbx) any { return m.t.forest[:6] + "DG" + itoa3(int(m.i%400)) + "-db" + itoa3(int(m.i%97)) }),
+		pv("Database", func(m *mbx) any { return m.t.forest[:7] + "DG" + itoa3(int(m.i%400)) + "-db" + itoa3(int(m.i%97)) }),
 		pconst("MailboxProvisioningConstraint", nil),
 		pconst("IsMonitoringMailbox", false),
 		pconst("MailboxRegion", nil),

@@ -34,7 +34,7 @@ func (s *mailboxes) index() []idxEntry {
 		idx := make([]idxEntry, 0, s.n*7)
 		for i := int32(0); int(i) < s.n; i++ {
 			m := s.t.gen(i)
-			for _, id := range m.identities() {
+			for _, id := range m.baseIdentities() {
 				idx = append(idx, idxEntry{h: hashString(id), i: i})
 			}
 		}

@@ -147,3 +147,15 @@ func TestWriteRecordsCall(t *testing.T) {
 		t.Errorf("the next read does not see the write")
 	}
 }
+
+func TestWhatIfChangesNothing(t *testing.T) {
+	t.Parallel()
+	tn := tenantWith(t, Fresh, 25, Options{})
+	r := run(t, tn, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": false, "WhatIf": true})
+	if r.Write != nil || len(r.Warnings) != 1 || !strings.HasPrefix(r.Warnings[0], "What if:") {
+		t.Errorf("WhatIf: write %v warnings %q", r.Write, r.Warnings)
+	}
+	if v := val(t, run(t, tn, "Get-RemoteDomain", map[string]any{"Identity": "Default"}).Object(0), "AutoForwardEnabled"); v != true {
+		t.Errorf("WhatIf changed the remote domain")
+	}
+}

@@ -236,11 +236,19 @@ func guidOf(parts ...uint64) string {
 	return string(out[:])
 }
 
-// hashString is FNV-1a of the lower-cased string: keys of identity indexes.
+// hashString is FNV-1a of the ASCII-lower-cased string: keys of identity
+// indexes (a non-ASCII identity only has to hash the same way both times).
 func hashString(s string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(strings.ToLower(s)))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // tag turns a short label into a number for newRNG/guidOf.
