@@ -75,3 +75,16 @@ func TestIdentityAfterWrite(t *testing.T) {
 	run(t, tn, "Set-Mailbox", map[string]any{"Identity": "admin", "EmailAddresses": ht("Remove", "smtp:boss@contoso.com")})
 	runErr(t, tn, "Get-Mailbox", map[string]any{"Identity": "boss@contoso.com"})
 }
+
+func TestReplacedProxyAddressesStopResolving(t *testing.T) {
+	t.Parallel()
+	tn := New(Options{}).AddTenant(TenantSpec{Domain: "contoso.onmicrosoft.com"})
+	run(t, tn, "Set-Mailbox", map[string]any{"Identity": "admin", "EmailAddresses": []any{"SMTP:admin@contoso.com", "smtp:root@contoso.com"}})
+	runErr(t, tn, "Get-Mailbox", map[string]any{"Identity": "admin@contoso.onmicrosoft.com"})
+	if r := run(t, tn, "Get-Mailbox", map[string]any{"Identity": "root@contoso.com"}); r.Object(0).str("Alias") != "admin" {
+		t.Error("new proxy address does not resolve")
+	}
+	if e := runErr(t, tn, "Set-Mailbox", map[string]any{"Identity": "admin", "EmailAddresses": []any{"smtp:a@contoso.com"}}); e.Status != 400 {
+		t.Errorf("a proxy list without a primary address: %d", e.Status)
+	}
+}

@@ -255,12 +255,14 @@ func (m *mbx) baseIdentities() []string {
 // identities lists the strings that resolve to this mailbox now, including
 // proxy addresses a write added.
 func (m *mbx) identities() []string {
-	ids := m.baseIdentities()
-	if _, ok := m.ov["EmailAddresses"]; ok {
-		for _, a := range m.emailAddresses() {
-			if p, addr, ok := strings.Cut(a, ":"); ok && strings.EqualFold(p, "smtp") {
-				ids = append(ids, addr)
-			}
+	if _, ok := m.ov["EmailAddresses"]; !ok {
+		return m.baseIdentities()
+	}
+	// The UPN stays an identity; the proxy addresses are what was written.
+	ids := []string{m.alias, m.upn(), m.guid(), m.exGuid(), m.objectID(), m.legacyDN()}
+	for _, a := range m.emailAddresses() {
+		if p, addr, ok := strings.Cut(a, ":"); ok && strings.EqualFold(p, "smtp") {
+			ids = append(ids, addr)
 		}
 	}
 	return ids
