@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+// playbookSpec is a generated playbook: its tenants reach the emulator like a
+// real cloud (connection_uri, authority_uri, client-secret app auth).
+type playbookSpec struct {
+	Name     string
+	Settings map[string]int // settings: key -> value
+	Steps    string         // the steps: YAML list, indented by two spaces
+}
+
+// yaml renders the playbook for the emulator's tenants.
+func (p playbookSpec) yaml(emu *emulator.Emulator) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nname: %s\nauth:\n  app:\n    method: client_secret\n    client_id: %s\n    client_secret: ${{ env.BENCH_SECRET }}\n",
+		p.Name, emu.DemoClientID)
+	if len(p.Settings) > 0 {
+		b.WriteString("settings:\n")
+		for _, k := range slices.Sorted(maps.Keys(p.Settings)) {
+			fmt.Fprintf(&b, "  %s: %d\n", k, p.Settings[k])
+		}
+	}
+	b.WriteString("tenants:\n")
+	for _, t := range emu.Tenants() {
+		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    connection_uri: %s\n    authority_uri: %s/common\n    auth: app\n",
+			strings.SplitN(t.Domain, ".", 2)[0], t.Domain, emu.ExchangeURL, emu.AuthorityURL)
+	}
+	b.WriteString("steps:\n" + p.Steps)
+	return b.String()
+}
+
+// write stores the playbook in a fresh scratch folder and returns its path.
+func (h *harness) writePlaybook(p playbookSpec, emu *emulator.Emulator) (string, error) {
+	dir, err := h.scratch("playbook")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, p.Name+".yaml")
+	return path, os.WriteFile(path, []byte(p.yaml(emu)), 0o600)
+}
+
+// Steps of the generated playbooks.
+const (
+	// readWriteSteps lists every mailbox, then changes each one's display name:
+	// a harmless property that always changes, so every call is a real write.
+	readWriteSteps = `  - name: Mailboxes
+    id: mailboxes
+    cmdlet: Get-Mailbox
+    parameters: {ResultSize: Unlimited}
+    select: [Identity, DisplayName]
+    register: mbx
+  - name: Touch every mailbox
+    id: touch
+    cmdlet: Set-Mailbox
+    foreach: ${{ mbx }}
+    parameters: {Identity: "${{ item.Identity }}", DisplayName: "${{ item.DisplayName }} (bench)"}
+`
+	// exportSteps exports every mailbox with all its properties.
+	exportSteps = `  - name: Export mailboxes
+    id: export
+    cmdlet: Get-Mailbox
+    parameters: {ResultSize: Unlimited}
+`
+	// firstCallSteps is a single small read: the cold-start probe.
+	firstCallSteps = `  - name: Organization config
+    id: org
+    cmdlet: Get-OrganizationConfig
+    select: [Name]
+`
+)
+
+// benchTenants names n tenants bench-000, bench-001, ... with m mailboxes each.
+func benchTenants(n, m int) []emulator.TenantSpec {
+	ts := make([]emulator.TenantSpec, n)
+	for i := range ts {
+		ts[i] = emulator.TenantSpec{Domain: fmt.Sprintf("bench-%03d.onmicrosoft.com", i), Mailboxes: m}
+	}
+	return ts
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+const rssAimKiB = 64 * 1024
+
+// rssScenario exports every mailbox of one tenant (Get-Mailbox -ResultSize
+// Unlimited, all properties, streamed to data/) at each size and reads the
+// child's peak RSS from its rusage.
+func rssScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
+	cmd := "go run ./bench -only rss -rss-sizes " + joinInts(c.rssSizes)
+	var figs []Figure
+	var peaks []int64
+	for _, n := range c.rssSizes {
+		r, err := measureExport(ctx, h, n)
+		if err != nil {
+			return figs, err
+		}
+		peaks = append(peaks, r.MaxRSSKiB)
+		figs = append(figs, Figure{
+			Scenario: "rss", Name: fmt.Sprintf("rss: peak RSS exporting %s mailboxes", thousands(n)), Value: float64(r.MaxRSSKiB) / 1024, Unit: "MiB",
+			Shown: mib(r.MaxRSSKiB), Aim: "< 64 MiB", Met: boolPtr(r.MaxRSSKiB < rssAimKiB), Command: cmd,
+			Detail: fmt.Sprintf("%d objects in %s wall, client CPU %s", r.Results.stepObjects("export"), secs(r.Wall), secs(r.CPU())),
+		})
+	}
+	if len(peaks) >= 2 {
+		ratio := float64(peaks[len(peaks)-1]) / float64(peaks[0])
+		figs = append(figs, Figure{
+			Scenario: "rss", Name: fmt.Sprintf("rss: peak RSS %s ÷ %s mailboxes", thousands(c.rssSizes[len(peaks)-1]), thousands(c.rssSizes[0])),
+			Value: ratio, Unit: "ratio", Shown: fmt.Sprintf("%.2f", ratio), Aim: "≤ 1.30", Met: boolPtr(ratio <= 1.30), Command: cmd,
+		})
+	}
+	return figs, nil
+}
+
+func measureExport(ctx context.Context, h *harness, mailboxes int) (*childResult, error) {
+	e, err := h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		e.emu.Close()
+		// The next size's emulator should not share the machine with this one's heap.
+		runtime.GC()
+		debug.FreeOSMemory()
+	}()
+	pb, err := h.writePlaybook(playbookSpec{Name: "bench-export", Steps: exportSteps}, e.emu)
+	if err != nil {
+		return nil, err
+	}
+	h.log("rss: exporting %d mailboxes", mailboxes)
+	r, err := h.run(ctx, e, pb, fmt.Sprintf("rss-%d", mailboxes))
+	if err != nil {
+		return nil, err
+	}
+	if got := r.Results.stepObjects("export"); got < mailboxes {
+		return nil, fmt.Errorf("rss: the export returned %d objects, want at least %d", got, mailboxes)
+	}
+	return r, nil
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// thousands writes 200000 as 200,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+// schedRun is one foreach-write run: n tenants × m mailboxes.
+type schedRun struct {
+	tenants, mailboxes int
+	latency            time.Duration
+	cap                int
+
+	child        *childResult
+	makespan     time.Duration // first write applied -> last write applied, + one latency
+	tenantWorst  time.Duration // the slowest tenant's own write makespan
+	ideal        time.Duration
+	minIn, maxIn int // emulator MaxInFlight over tenants
+	throttled    int
+	calls        int // InvokeCommand calls and pages the emulator counted
+}
+
+func (r *schedRun) ratio() float64 { return r.makespan.Seconds() / r.ideal.Seconds() }
+
+// measureSched runs the read + foreach-write playbook and reads the write
+// makespan from the emulator's write timestamps. A write's At is when the
+// emulator applied it, at the end of its latency, so the step's makespan is
+// last - first + one latency (the first write's own service time).
+func measureSched(ctx context.Context, h *harness, tenants, mailboxes int, latency time.Duration, cap int, profileName string) (*schedRun, error) {
+	e, err := h.startEmulator(emulator.Options{
+		Tenants: benchTenants(tenants, mailboxes), Seed: 1,
+		Latency: emulator.LatencySpec{Fixed: latency}, ConcurrencyCap: cap,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer e.emu.Close()
+	settings := map[string]int{"max_parallel_tenants": tenants}
+	if cap != 3 {
+		settings["max_sessions_per_org"] = cap
+	}
+	pb, err := h.writePlaybook(playbookSpec{Name: "bench-sched", Settings: settings, Steps: readWriteSteps}, e.emu)
+	if err != nil {
+		return nil, err
+	}
+	h.log("sched: %d tenants × %d writes, latency %s, cap %d", tenants, mailboxes, latency, cap)
+	child, err := h.run(ctx, e, pb, profileName)
+	if err != nil {
+		return nil, err
+	}
+	if f := child.Results.failed(); len(f) > 0 {
+		return nil, fmt.Errorf("sched: %d steps did not succeed, e.g. %v", len(f), f[:min(3, len(f))])
+	}
+	r := &schedRun{tenants: tenants, mailboxes: mailboxes, latency: latency, cap: cap, child: child,
+		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency, minIn: math.MaxInt}
+	var first, last time.Time
+	writes := 0
+	for _, tc := range e.emu.Counters().Tenants {
+		r.calls += tc.Requests
+		r.throttled += tc.Throttled
+		r.minIn, r.maxIn = min(r.minIn, tc.MaxInFlight), max(r.maxIn, tc.MaxInFlight)
+		if len(tc.Writes) == 0 {
+			continue
+		}
+		writes += len(tc.Writes)
+		f, l := tc.Writes[0].At, tc.Writes[len(tc.Writes)-1].At
+		r.tenantWorst = max(r.tenantWorst, l.Sub(f)+latency)
+		if first.IsZero() || f.Before(first) {
+			first = f
+		}
+		if l.After(last) {
+			last = l
+		}
+	}
+	if want := tenants * mailboxes; writes != want {
+		return nil, fmt.Errorf("sched: the emulator applied %d writes, want %d (one per mailbox)", writes, want)
+	}
+	r.makespan = last.Sub(first) + latency
+	return r, nil
+}
+
+func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
+	cmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d", c.tenants, c.mailboxes, c.latency, c.cap)
+	r, err := measureSched(ctx, h, c.tenants, c.mailboxes, c.latency, c.cap, "sched")
+	if err != nil {
+		return nil, err
+	}
+	label := fmt.Sprintf("%d tenants × %d writes", r.tenants, r.mailboxes)
+	figs := schedFigures(r, label, cmd, "≤ 1.10")
+	cpu := r.child.CPU()
+	figs = append(figs,
+		Figure{Scenario: "sched", Name: "sched: whole run (results.json duration)", Value: r.child.Results.Summary.DurationSeconds, Unit: "s",
+			Shown:   fmt.Sprintf("%.3f s", r.child.Results.Summary.DurationSeconds),
+			Command: cmd, Detail: fmt.Sprintf("child process wall %s incl. start-up and sign-in; %d calls", secs(r.child.Wall), r.child.Results.Summary.Calls)},
+		Figure{Scenario: "sched", Name: "sched: emulator MaxInFlight per tenant (min..max)", Value: float64(r.maxIn), Unit: "requests",
+			Shown: fmt.Sprintf("%d..%d, %d × 429", r.minIn, r.maxIn, r.throttled),
+			Aim:   fmt.Sprintf("= %d, no 429", r.cap), Met: boolPtr(r.minIn == r.cap && r.maxIn == r.cap && r.throttled == 0),
+			Command: cmd},
+		Figure{Scenario: "sched", Name: "sched: machine CPU busy (client + emulator)", Value: busy(r.child), Unit: "%",
+			Shown:   fmt.Sprintf("%.0f%%", busy(r.child)),
+			Command: cmd,
+			Detail: fmt.Sprintf("client %s + emulator %s CPU over %d cores × %s wall", secs(cpu), secs(r.child.HarnessCPU),
+				runtime.NumCPU(), secs(r.child.Wall))},
+		Figure{Scenario: "sched", Name: "sched: client CPU per 10,000 calls (this run)", Value: per10k(cpu, r.calls), Unit: "s",
+			Shown: fmt.Sprintf("%.3f s", per10k(cpu, r.calls)), Aim: "≤ 0.5 s", Met: boolPtr(per10k(cpu, r.calls) <= 0.5),
+			Command: cmd, Detail: fmt.Sprintf("user %s + sys %s over %d calls", secs(r.child.User), secs(r.child.Sys), r.calls)},
+	)
+	if c.smallTenants > 0 && c.smallTenants != c.tenants {
+		// The same shape with few tenants: the scheduler alone, off the CPU limit.
+		scmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d -small-tenants 0", c.smallTenants, c.mailboxes, c.latency, c.cap)
+		s, err := measureSched(ctx, h, c.smallTenants, c.mailboxes, c.latency, c.cap, "sched-small")
+		if err != nil {
+			return figs, err
+		}
+		figs = append(figs, schedFigures(s, fmt.Sprintf("%d tenants × %d writes", s.tenants, s.mailboxes), scmd, "≤ 1.10 (diagnostic)")...)
+	}
+	return figs, nil
+}
+
+// schedFigures renders the makespan ratio of one run.
+func schedFigures(r *schedRun, label, cmd, aim string) []Figure {
+	return []Figure{{
+		Scenario: "sched", Name: "sched: write makespan ÷ ideal (" + label + ")", Value: r.ratio(), Unit: "ratio",
+		Shown: fmt.Sprintf("%.2f (%s / %s)", r.ratio(), secs(r.makespan), secs(r.ideal)),
+		Aim:   aim, Met: boolPtr(r.ratio() <= 1.10), Command: cmd,
+		Detail: fmt.Sprintf("ideal = ceil(%d/%d) × %s; slowest tenant alone %s; %d tenants at once, latency %s, cap %d",
+			r.mailboxes, r.cap, r.latency, secs(r.tenantWorst), r.tenants, r.latency, r.cap),
+	}}
+}
+
+// busy is the share of the machine's CPU the child and the emulator used.
+func busy(c *childResult) float64 {
+	return 100 * (c.CPU() + c.HarnessCPU).Seconds() / (c.Wall.Seconds() * float64(runtime.NumCPU()))
+}
+
+// per10k scales CPU time to 10,000 calls.
+func per10k(cpu time.Duration, calls int) float64 {
+	if calls == 0 {
+		return math.Inf(1)
+	}
+	return cpu.Seconds() / float64(calls) * 10000
+}
