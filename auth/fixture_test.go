@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -41,7 +42,6 @@ const (
 	partnerUPN  = "tech@partner.onmicrosoft.com"
 	partnerPass = "Partner-Passw0rd-Do-Not-Leak"
 
-	miClientID = "bbbbbbbb-0000-4000-8000-000000000001"
 	miObjectID = "bbbbbbbb-0000-4000-8000-0000000000aa"
 	miHeader   = "mi-identity-header-Do-Not-Leak"
 
@@ -85,6 +85,10 @@ type fixture struct {
 	cert   *x509.Certificate
 	key    *rsa.PrivateKey
 	stderr *syncBuffer
+	// miClientID is new per fixture: MSAL's managed identity token cache is
+	// global to the process, and tokens of an earlier fixture's authority
+	// (another signing key) must not be served to this one.
+	miClientID string
 }
 
 type fixtureOptions struct {
@@ -131,6 +135,7 @@ func newFixture(t testing.TB, fo fixtureOptions) *fixture {
 	t.Helper()
 	cert, key := sharedCert(t)
 	clk := newClock()
+	miClientID := fmt.Sprintf("bbbbbbbb-0000-4000-8000-%012x", time.Now().UnixNano()&0xffffffffffff)
 	a, err := entra.New(entra.Options{
 		Tenants: []entra.Tenant{{ID: contosoID, Domain: contosoDomain}, {ID: fabrikamID, Domain: fabrikamDom}, {ID: partnerID, Domain: partnerDomain}},
 		Apps: []entra.App{
@@ -159,7 +164,7 @@ func newFixture(t testing.TB, fo fixtureOptions) *fixture {
 	srv := httptest.NewTLSServer(a.Handler())
 	t.Cleanup(srv.Close)
 	a.SetBaseURL(srv.URL)
-	return &fixture{t: t, a: a, srv: srv, clock: clk, cert: cert, key: key, stderr: &syncBuffer{}}
+	return &fixture{t: t, a: a, srv: srv, clock: clk, cert: cert, key: key, stderr: &syncBuffer{}, miClientID: miClientID}
 }
 
 // manager returns a Manager on the fixture's clock, with waits recorded

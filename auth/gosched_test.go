@@ -1,5 +1,0 @@
-package auth
-
-import "runtime"
-
-func runtimeGosched() { runtime.Gosched() }
