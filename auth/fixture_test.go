@@ -3,11 +3,11 @@ package auth
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
