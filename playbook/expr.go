@@ -250,11 +250,18 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 			return nil, nil
 		}
 	}
-	opts := []expr.Option{expr.Env(sc.types())}
+	env := expr.Env(sc.types())
+	var prog *vm.Program
+	var err error
 	if opt != nil {
-		opts = append(opts, opt)
+		// Compile with the kind option only to have it checked (e.g. a
+		// condition that is a number); the program run is the plain one, so
+		// that EvalBool reports a wrong run-time type in its own words.
+		_, err = expr.Compile(src, env, opt)
 	}
-	prog, err := expr.Compile(src, opts...)
+	if err == nil {
+		prog, err = expr.Compile(src, env)
+	}
 	if err != nil {
 		var fe *file.Error
 		msg, col := firstLine(err.Error()), 0

@@ -133,11 +133,10 @@ func (t *Tenant) matches(p string) bool {
 	return false
 }
 
-// Selected reports whether the step runs under --tags and --skip-tags, with
-// Ansible's semantics: without tags every step runs except those tagged
-// "never"; with tags a step runs when it has one of them or is tagged
-// "always" ("all", "tagged" and "untagged" are the special selectors); a
-// step with a skipped tag never runs.
+// Selected reports whether the step runs under --tags and --skip-tags,
+// with Ansible's rules: no --tags means "all"; "always" runs unless skipped
+// explicitly; "never" runs only when one of its tags is asked for; "all",
+// "tagged" and "untagged" are special selectors; a skipped tag wins.
 func (s *Step) Selected(tags, skipTags []string) bool {
 	has := func(list []string, t string) bool {
 		for _, x := range list {
@@ -147,31 +146,37 @@ func (s *Step) Selected(tags, skipTags []string) bool {
 		}
 		return false
 	}
-	any := func(sel []string) bool {
+	overlap := func(sel []string) bool {
 		for _, t := range sel {
-			switch {
-			case strings.EqualFold(t, "tagged") && len(s.Tags) > 0,
-				strings.EqualFold(t, "untagged") && len(s.Tags) == 0,
-				has(s.Tags, t):
+			if has(s.Tags, t) {
 				return true
 			}
 		}
 		return false
 	}
-	if any(skipTags) {
-		return false
-	}
-	never := has(s.Tags, "never")
 	if len(tags) == 0 {
-		return !never
+		tags = []string{"all"}
 	}
-	if any(tags) {
-		return true
+	never, tagged := has(s.Tags, "never"), len(s.Tags) > 0
+	run := has(s.Tags, "always") ||
+		has(tags, "all") && !never ||
+		overlap(tags) ||
+		has(tags, "tagged") && tagged && !never ||
+		has(tags, "untagged") && !tagged
+	if !run || len(skipTags) == 0 {
+		return run
 	}
-	if never {
+	switch {
+	case has(skipTags, "all"):
+		return has(s.Tags, "always") && !has(skipTags, "always")
+	case overlap(skipTags):
+		return false
+	case has(skipTags, "tagged") && tagged:
+		return false
+	case has(skipTags, "untagged") && !tagged:
 		return false
 	}
-	return has(s.Tags, "always") || has(tags, "all")
+	return true
 }
 
 // ParseVars parses --var k=v flags; v is read as YAML, so true, 3 and
