@@ -4,13 +4,44 @@
 //
 // The runner does not know HTTP, tokens or clouds. It defines what it needs
 // from a signed-in organization (Session) and from sign-in (Connector); the
-// CLI wires the real ones (auth + transport) behind those interfaces. Every
-// HTTP attempt of a session passes through the organization's Limiter, so the
-// cap of max_sessions_per_org in-flight requests holds across steps, foreach
-// items, page fetches, $batch calls and tenant entries that resolve to the
-// same organization.
+// CLI wires the real ones (auth + transport) behind those interfaces.
 //
-// Retries are the transport's business (Call.Retries); the runner never
-// retries a call itself. A write is journaled (synced) as "sent" before it
-// goes out and "done" after, so --resume never repeats a confirmed write.
+// Concurrency. Tenants run in an errgroup limited by max_parallel_tenants;
+// the steps of a tenant run in order; foreach items fan out. Every HTTP
+// attempt of a session passes through its organization's Limiter (one per
+// tenant id from the token, so tenant entries that reach the same
+// organization share it): a weighted semaphore of max_sessions_per_org
+// permits, across steps, foreach items, page fetches and $batch calls. When
+// the service throttles, the limiter blocks new requests of that
+// organization until Retry-After has passed, lowers its concurrency by one
+// (at most once per DecreaseGap, never below 1), and gives one permit back
+// after RecoverAfter successful requests once the organization has been
+// quiet for Quiet. Other organizations are not touched.
+//
+// Step semantics. when is evaluated once per step, or per item when it
+// reads item; foreach items run concurrently and their output is kept in
+// input order; select keeps properties whose names match (case-insensitive,
+// '*', '?' and '[...]' globs) in the service's order, and is also sent as
+// $select when no entry is a glob (the service does not expand them);
+// register and result are the objects after select; failed_when is judged
+// per call; assert is judged over the whole step and never fails it (a
+// failed assertion makes the exit code 3). retries and timeout are passed to
+// the transport in the Call; the runner never retries a call itself.
+// --check sends no write: each is recorded as would_run with its resolved
+// parameters (secret-looking ones redacted), status skipped.
+//
+// Journal and resume. Every state change is appended to events.jsonl as it
+// happens; a write is journaled as sent (fsync'ed, shared by concurrent
+// writers) before it goes out and as done after. Resume skips every cell
+// (tenant × step × foreach item) with a done event, reloads the registered
+// output of finished steps from their data files and of finished items from
+// the step's spool, and re-runs the rest. A write that was sent but never
+// confirmed is sent again only when its verb is idempotent (Set-, Enable-,
+// Disable-, Update-); otherwise it is reported failed with code
+// outcome_unknown. A run is resumed only with the same playbook (sha256) and
+// the same mode.
+//
+// Interrupt. Closing Options.Drain stops new tenants and calls; calls in
+// flight finish (bounded by ctx); unfinished cells are incomplete, results
+// are written, and the exit code is 130.
 package runner

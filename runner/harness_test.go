@@ -26,13 +26,13 @@ import (
 // env is a running emulator and a playbook pointed at it, wired the way
 // `exoplay run` wires them: real MSAL sign-in, real transport, TLS.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	emu *emulator.Emulator
 	pb  *playbook.Playbook
 	out string // folder of run directories
 }
 
-func startEnv(t *testing.T, eo emulator.Options, yaml string) *env {
+func startEnv(t testing.TB, eo emulator.Options, yaml string) *env {
 	t.Helper()
 	emu, err := emulator.Start(eo)
 	if err != nil {
@@ -61,7 +61,9 @@ func (e *env) connector() runner.Connector {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig.RootCAs = pool
-	tr.MaxIdleConnsPerHost = 64
+	// Enough idle connections for every tenant's sessions (50 × 3 in the
+	// benchmark): fewer means a TLS handshake per call.
+	tr.MaxIdleConnsPerHost = 256
 	hc := &http.Client{Transport: tr}
 	e.t.Cleanup(tr.CloseIdleConnections)
 	am := auth.NewManager(auth.Options{HTTPClient: hc, CacheDir: e.t.TempDir(), Stderr: &discard{}, Logger: zerolog.Nop()})

@@ -10,6 +10,8 @@ import (
 // rebuilt from events.jsonl.
 type journalState struct {
 	started time.Time
+	mode    string // run | check, of the first invocation
+	sha256  string // of the playbook the run started with
 	resumes int
 	tenants map[string]*tenantState
 }
@@ -72,8 +74,11 @@ func loadJournal(events []results.Event) *journalState {
 		case results.EventRunStarted:
 			if js.started.IsZero() {
 				js.started = ev.Time
-				if ev.Run != nil && !ev.Run.Started.IsZero() {
-					js.started = ev.Run.Started
+				if ev.Run != nil {
+					if !ev.Run.Started.IsZero() {
+						js.started = ev.Run.Started
+					}
+					js.mode, js.sha256 = ev.Run.Mode, ev.Run.Playbook.SHA256
 				}
 			}
 		case results.EventRunResumed:

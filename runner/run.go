@@ -82,6 +82,17 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 			return nil, fmt.Errorf("reading the journal of %s: %w", opts.Dir.Path(), err)
 		}
 		r.prior = loadJournal(events)
+		if r.prior.started.IsZero() {
+			return nil, fmt.Errorf("cannot resume %s: its journal has no run_started event", opts.Dir.Path())
+		}
+		// Cells are keyed by step id and foreach index: another playbook, or
+		// check mode against run mode, would skip or repeat the wrong ones.
+		if r.prior.mode != "" && r.prior.mode != mode {
+			return nil, fmt.Errorf("cannot resume %s: it is a %s-mode run; resume it in the same mode (with or without --check) or start a new run", opts.Dir.Path(), r.prior.mode)
+		}
+		if r.prior.sha256 != "" && r.pb.SHA256 != "" && r.prior.sha256 != r.pb.SHA256 {
+			return nil, fmt.Errorf("cannot resume %s: the playbook changed since the run started (sha256 %.12s…, now %.12s…); start a new run", opts.Dir.Path(), r.prior.sha256, r.pb.SHA256)
+		}
 		if !r.prior.started.IsZero() {
 			info.Started = r.prior.started
 		}

@@ -226,3 +226,50 @@ steps:
 		t.Errorf("summary %+v", res.Summary)
 	}
 }
+
+func TestMaxFailPercentageStopsStartingTenants(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, emulator.Options{
+		Tenants: []emulator.TenantSpec{{Domain: "a.onmicrosoft.com"}, {Domain: "b.onmicrosoft.com"}, {Domain: "c.onmicrosoft.com"}, {Domain: "d.onmicrosoft.com"}},
+	}, `version: 1
+name: maxfail
+tenants:
+  - {name: a, organization: a.onmicrosoft.com, environment: Emulator}
+  - {name: b, organization: b.onmicrosoft.com, environment: Emulator}
+  - {name: c, organization: c.onmicrosoft.com, environment: Emulator}
+  - {name: d, organization: d.onmicrosoft.com, environment: Emulator}
+settings: {max_fail_percentage: 30, max_parallel_tenants: 1}
+steps:
+  - {name: Fail, cmdlet: Get-AcceptedDomain, failed_when: "${{ tenant.name in ['a', 'b'] }}"}
+`)
+	res, _ := e.run(context.Background(), runner.Options{}, "")
+	// a fails (25%: go on), b fails (50% > 30%: stop).
+	want := map[string]results.Status{"a": results.StatusFailed, "b": results.StatusFailed, "c": results.StatusIncomplete, "d": results.StatusIncomplete}
+	for name, st := range want {
+		if got := tenantOf(t, res, name); got.Status != st {
+			t.Errorf("%s: %s, want %s", name, got.Status, st)
+		}
+	}
+	if r := stepOf(t, tenantOf(t, res, "c"), "fail").Reason; !strings.Contains(r, "max_fail_percentage") {
+		t.Errorf("reason %q does not say why", r)
+	}
+}
+
+func TestResumeRefusesAnotherMode(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, emulator.Options{}, popYAML)
+	_, rd := e.run(context.Background(), runner.Options{Check: true}, "")
+	rd.Close()
+	rd2, err := results.Open(rd.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd2.Close()
+	_, err = runner.Run(context.Background(), runner.Options{Playbook: e.pb, Tenants: e.pb.Tenants, Dir: rd2, Resume: true, Connector: e.connector()})
+	if err == nil || !strings.Contains(err.Error(), "check-mode run") {
+		t.Fatalf("resuming a check run without --check: err = %v", err)
+	}
+	if n := len(e.emu.Counters().Tenant("contoso.onmicrosoft.com").Writes); n != 0 {
+		t.Fatalf("%d writes applied", n)
+	}
+}
