@@ -39,10 +39,11 @@ func New(opts Options) *Store {
 
 // TenantSpec describes a tenant to add.
 type TenantSpec struct {
-	ID        string // tenant GUID; empty derives one from Domain
-	Domain    string // initial domain, e.g. contoso.onmicrosoft.com
-	Mailboxes int    // 0 means 25
-	Seed      int64  // 0 derives the seed from Domain and the store's Seed
+	ID        string  // tenant GUID; empty derives one from Domain
+	Domain    string  // initial domain, e.g. contoso.onmicrosoft.com
+	Mailboxes int     // 0 means 25
+	Seed      int64   // 0 derives the seed from Domain and the store's Seed
+	Posture   Posture // PostureAuto derives it from the seed; Fresh, Risky or Hardened force it
 }
 
 // DefaultMailboxes is the mailbox count of a tenant whose spec leaves it 0.

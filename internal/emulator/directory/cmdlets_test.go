@@ -473,3 +473,15 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestForcedPosture(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	for _, p := range []Posture{Fresh, Risky, Hardened} {
+		for i := 0; i < 5; i++ {
+			if got := s.AddTenant(TenantSpec{Domain: p.String() + itoa3(i) + ".onmicrosoft.com", Posture: p}).Posture(); got != p {
+				t.Errorf("forced %v, got %v", p, got)
+			}
+		}
+	}
+}

@@ -74,7 +74,7 @@ type groupSpec struct {
 }
 
 func (t *Tenant) seedGroups() *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "Alias", "PrimarySmtpAddress", "Guid", "ExternalDirectoryObjectId", "DistinguishedName"}, typeName: "DistributionGroup"}
+	c := &coll{idProps: []string{"Identity", "Name", "Alias", "PrimarySmtpAddress", "Guid", "ExternalDirectoryObjectId", "DistinguishedName"}}
 	specs := []groupSpec{
 		{name: "All Staff", alias: "allstaff", members: 200},
 		{name: "Sales", alias: "salesteam", members: 12},

@@ -88,7 +88,7 @@ var specials = []struct {
 
 // mailbox finding rates per posture: POP on, IMAP on, forwarding outside,
 // audit off, SMTP AUTH explicitly allowed, an inbox rule forwarding outside.
-var findingRates = [...]struct{ pop, imap, fwd, auditOff, smtpOn, ruleFwd float64 }{
+var findingRates = map[Posture]struct{ pop, imap, fwd, auditOff, smtpOn, ruleFwd float64 }{
 	Fresh:    {0.85, 0.85, 0.02, 0.02, 0.01, 0.02},
 	Risky:    {0.95, 0.95, 0.06, 0.08, 0.05, 0.05},
 	Hardened: {0.03, 0.03, 0.002, 0, 0, 0.003},

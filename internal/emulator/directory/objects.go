@@ -147,9 +147,8 @@ type item struct {
 
 // coll is an ordered collection of config objects of one kind.
 type coll struct {
-	items    []*item
-	idProps  []string // properties an identity is matched against
-	typeName string   // for messages
+	items   []*item
+	idProps []string // properties an identity is matched against
 }
 
 // visible returns the items a read at now may see.

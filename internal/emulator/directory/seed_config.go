@@ -152,7 +152,7 @@ func (t *Tenant) externalInOutlook(hard bool) Object {
 }
 
 func (t *Tenant) acceptedDomains() *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "DomainName", "Guid", "DistinguishedName"}, typeName: "AcceptedDomain"}
+	c := &coll{idProps: []string{"Identity", "Name", "DomainName", "Guid", "DistinguishedName"}}
 	add := func(domain string, isDefault, initial, coexist bool) {
 		b := &ob{}
 		b.v("DomainName", domain).
@@ -226,7 +226,7 @@ func (t *Tenant) remoteDomain(name, domain string, autoForward bool) Object {
 }
 
 func (t *Tenant) remoteDomains(hard bool) *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "DomainName", "Guid", "DistinguishedName"}, typeName: "RemoteDomain"}
+	c := &coll{idProps: []string{"Identity", "Name", "DomainName", "Guid", "DistinguishedName"}}
 	c.items = append(c.items, &item{obj: t.remoteDomain("Default", "*", !hard)})
 	if t.posture != Fresh {
 		c.items = append(c.items, &item{obj: t.remoteDomain("Fabrikam", "fabrikam.com", t.posture == Risky)})
@@ -286,7 +286,7 @@ func (t *Tenant) dkimConfig(domain string, enabled, isDefault bool) Object {
 }
 
 func (t *Tenant) dkimConfigs(hard bool) *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "Domain", "Guid", "DistinguishedName"}, typeName: "DkimSigningConfig"}
+	c := &coll{idProps: []string{"Identity", "Name", "Domain", "Guid", "DistinguishedName"}}
 	c.items = append(c.items, &item{obj: t.dkimConfig(t.domain, true, true)})
 	c.items = append(c.items, &item{obj: t.dkimConfig(t.custom, hard, false)})
 	return c
@@ -318,11 +318,11 @@ func (t *Tenant) outboundSpam(hard bool) *coll {
 	changed := t.at("outbound-changed", 900)
 	t.trailer(b, "Default", "Default", t.configDN("Default", "CN=Outbound Spam Filter,CN=Transport Settings,"), "0.20 (15.0.0.0)",
 		[]string{"top", "msExchHostedOutboundSpamFilterConfig"}, t.created, changed, guidOf(t.seed, tag("outbound")))
-	return &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}, typeName: "HostedOutboundSpamFilterPolicy", items: []*item{{obj: b.o}}}
+	return &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}, items: []*item{{obj: b.o}}}
 }
 
 func (t *Tenant) transportRules(hard, risky bool) *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "Guid", "ImmutableId", "DistinguishedName"}, typeName: "TransportRule"}
+	c := &coll{idProps: []string{"Identity", "Name", "Guid", "ImmutableId", "DistinguishedName"}}
 	add := func(o Object) { c.items = append(c.items, &item{obj: o}) }
 	created := t.at("rules", 700)
 	if hard {
@@ -390,7 +390,7 @@ func (t *Tenant) dlpPolicy(name, mode string, enabled bool, prio int, exchange b
 }
 
 func (t *Tenant) dlpPolicies(hard, risky bool) *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "DisplayName", "Guid", "DistinguishedName"}, typeName: "DlpCompliancePolicy"}
+	c := &coll{idProps: []string{"Identity", "Name", "DisplayName", "Guid", "DistinguishedName"}}
 	created := t.at("dlp", 600)
 	switch {
 	case hard:
@@ -442,7 +442,7 @@ func (t *Tenant) retentionPolicy(name string, enabled, exchange bool, created ti
 }
 
 func (t *Tenant) retentionPolicies(hard, risky bool) *coll {
-	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}, typeName: "RetentionCompliancePolicy"}
+	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}}
 	created := t.at("retention", 600)
 	switch {
 	case hard:

@@ -12,9 +12,12 @@ import (
 type Posture int
 
 const (
+	// PostureAuto (the zero value of TenantSpec.Posture) derives the posture
+	// from the tenant seed: about 40% Fresh, 30% Risky, 30% Hardened.
+	PostureAuto Posture = iota
 	// Fresh has the service defaults: auto-forwarding allowed, no external
 	// sender warning, DKIM off on custom domains, a few risky mailboxes.
-	Fresh Posture = iota
+	Fresh
 	// Risky is Fresh plus bad changes: SMTP AUTH on, audit off, a redirect
 	// rule and a spam-bypass rule, more forwarding and POP/IMAP.
 	Risky
@@ -23,7 +26,15 @@ const (
 )
 
 func (p Posture) String() string {
-	return [...]string{"Fresh", "Risky", "Hardened"}[p]
+	switch p {
+	case Fresh:
+		return "Fresh"
+	case Risky:
+		return "Risky"
+	case Hardened:
+		return "Hardened"
+	}
+	return "Auto"
 }
 
 // Tenant is one emulated organization.
@@ -85,6 +96,8 @@ func newTenant(opts Options, spec TenantSpec) *Tenant {
 	}
 	r := newRNG(seed, tag("profile"))
 	switch x := r.intn(10); {
+	case spec.Posture >= Fresh && spec.Posture <= Hardened:
+		t.posture = spec.Posture
 	case x < 4:
 		t.posture = Fresh
 	case x < 7:
