@@ -32,7 +32,7 @@ type exprScope struct {
 	result    bool           // assert, failed_when
 	env       bool           // secret fields only
 	secret    bool           // the field is a secret: only ${{ env.NAME }}
-	env_      types.Map      // built lazily
+	typeMap   types.Map      // built lazily by types()
 }
 
 var (
@@ -45,8 +45,8 @@ var (
 )
 
 func (s *exprScope) types() types.Map {
-	if s.env_ != nil {
-		return s.env_
+	if s.typeMap != nil {
+		return s.typeMap
 	}
 	m := types.Map{}
 	for _, v := range s.vars {
@@ -67,13 +67,13 @@ func (s *exprScope) types() types.Map {
 	if s.env {
 		m["env"] = types.Map{types.Extra: types.String}
 	}
-	s.env_ = m
+	s.typeMap = m
 	return m
 }
 
 // with returns a copy of s with item/result set (the type map is rebuilt).
 func (s exprScope) with(item, result bool) *exprScope {
-	s.item, s.result, s.env_ = item, result, nil
+	s.item, s.result, s.typeMap = item, result, nil
 	return &s
 }
 

@@ -82,6 +82,9 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		line, col := r.FieldPos(i)
 		p := Pos{File: file, Line: line, Col: col}
 		switch {
+		case contains(header[:i], h):
+			skip[i] = true
+			l.d.add(p, "inventory column %q appears twice", h)
 		case h == "organization" || h == "tenant_id":
 			hasOrg = true
 		case contains(csvColumns, h):

@@ -80,9 +80,22 @@ func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
 		}
 	}
 	if !l.d.empty() {
-		return nil, sortDiagnostics(l.d.list)
+		return nil, capDiagnostics(sortDiagnostics(l.d.list))
 	}
 	return pb, nil
+}
+
+// maxDiagnostics bounds the report: past it, more lines help nobody (a
+// 10,000-row inventory without an auth column would print 10,000).
+const maxDiagnostics = 200
+
+func capDiagnostics(ds Diagnostics) Diagnostics {
+	if len(ds) <= maxDiagnostics {
+		return ds
+	}
+	more := len(ds) - maxDiagnostics
+	last := ds[maxDiagnostics-1]
+	return append(ds[:maxDiagnostics:maxDiagnostics], Diagnostic{Pos: last.Pos, Message: fmt.Sprintf("... and %d more problems", more)})
 }
 
 // loader holds the state of one Parse.

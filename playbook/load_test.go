@@ -242,3 +242,27 @@ steps:
 		t.Errorf("aliased parameter = %v, %v", got, err)
 	}
 }
+
+func TestCSVInventoryProblems(t *testing.T) {
+	var rows strings.Builder
+	rows.WriteString("name,organization,organization\n")
+	for i := 0; i < 500; i++ {
+		fmt.Fprintf(&rows, "t%d,t%d.onmicrosoft.com,x\n", i, i)
+	}
+	files := map[string]string{
+		"/p/main.yaml": "version: 1\ninventory: t.csv\nsteps:\n  - cmdlet: Get-Mailbox\n",
+		"/p/t.csv":     rows.String(),
+	}
+	_, err := Load("/p/main.yaml", LoadOptions{ReadFile: func(p string) ([]byte, error) { return []byte(files[p]), nil }})
+	var ds Diagnostics
+	if !errors.As(err, &ds) {
+		t.Fatalf("want diagnostics, got %v", err)
+	}
+	if ds[0].String() != `/p/t.csv:1:19: inventory column "organization" appears twice` {
+		t.Errorf("first: %s", ds[0])
+	}
+	// 500 tenants without auth: the report is capped, and says so.
+	if len(ds) != maxDiagnostics+1 || !strings.Contains(ds[len(ds)-1].Message, "and 301 more problems") {
+		t.Errorf("%d diagnostics, last %q", len(ds), ds[len(ds)-1])
+	}
+}

@@ -111,7 +111,11 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // parseYAML parses one YAML document into a resolved node tree.
 func parseYAML(file string, data []byte) (*node, Diagnostics) {
 	fail := func(line int, format string, args ...any) (*node, Diagnostics) {
-		return nil, Diagnostics{{Pos: Pos{File: file, Line: line, Col: min(line, 1)}, Message: fmt.Sprintf(format, args...)}}
+		p := Pos{File: file, Line: line}
+		if line > 0 {
+			p.Col = 1
+		}
+		return nil, Diagnostics{{Pos: p, Message: fmt.Sprintf(format, args...)}}
 	}
 	if len(data) > MaxFileSize {
 		return fail(0, "file is %d bytes; the limit is %d", len(data), MaxFileSize)
@@ -163,14 +167,12 @@ func trimYAMLPrefix(s string) string {
 }
 
 type builder struct {
-	file  string
-	memo  map[*yaml.Node]*node
-	busy  map[*yaml.Node]bool
-	diags diags
-	total int
+	file   string
+	memo   map[*yaml.Node]*node
+	busy   map[*yaml.Node]bool
+	diags  diags
+	tooBig bool // reported once
 }
-
-var errTooBig = errors.New("too big")
 
 func (b *builder) pos(y *yaml.Node) Pos { return Pos{File: b.file, Line: y.Line, Col: y.Column} }
 
@@ -209,8 +211,8 @@ func (b *builder) build(y *yaml.Node) *node {
 		b.buildMap(n, y)
 	}
 	n.height++
-	if n.size > maxNodes && b.total == 0 {
-		b.total = n.size
+	if n.size > maxNodes && !b.tooBig {
+		b.tooBig = true
 		b.diags.add(n.pos, "document expands to more than %d values (are YAML aliases nested to multiply it?)", maxNodes)
 	}
 	b.memo[y] = n

@@ -200,9 +200,6 @@ func ParseVars(pairs []string) (map[string]any, error) {
 		} else {
 			val = ""
 		}
-		if m, ok := val.(map[string]any); ok {
-			val = m
-		}
 		out[k] = val
 	}
 	return out, nil
