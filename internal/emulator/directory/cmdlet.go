@@ -59,7 +59,7 @@ func (cl *call) wrote() *Write {
 
 var registry = sync.OnceValue(func() []*cmdlet {
 	var all []*cmdlet
-	for _, group := range [][]*cmdlet{configCmdlets(), mailboxCmdlets(), ruleCmdlets(), groupCmdlets(), complianceCmdlets()} {
+	for _, group := range [][]*cmdlet{configCmdlets(), policyCmdlets(), mailboxCmdlets(), userCmdlets(), ruleCmdlets(), groupCmdlets(), complianceCmdlets()} {
 		all = append(all, group...)
 	}
 	for _, c := range all {

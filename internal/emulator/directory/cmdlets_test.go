@@ -26,6 +26,10 @@ func TestKnown(t *testing.T) {
 		{Compliance, "Get-AdminAuditLogConfig", true},
 		{Compliance, "Get-Mailbox", false},
 		{Exchange, "Get-Teleporter", false},
+		{Compliance, "Get-ProtectionAlert", true},
+		{Compliance, "Set-ProtectionAlert", true},
+		{Compliance, "Get-UnifiedAuditLogRetentionPolicy", true},
+		{Exchange, "Get-ProtectionAlert", false},
 	} {
 		if got := Known(c.svc, c.name); got != c.want {
 			t.Errorf("Known(%v, %q) = %v", c.svc, c.name, got)
@@ -36,7 +40,11 @@ func TestKnown(t *testing.T) {
 		"Set-CASMailbox", "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission", "Get-InboxRule", "Get-MailboxStatistics",
 		"Get-TransportRule", "New-TransportRule", "Set-TransportRule", "Remove-TransportRule", "Get-DkimSigningConfig", "Set-DkimSigningConfig",
 		"Get-HostedOutboundSpamFilterPolicy", "Set-HostedOutboundSpamFilterPolicy", "Get-ExternalInOutlook", "Get-DistributionGroup",
-		"Set-DistributionGroup", "Get-DistributionGroupMember", "Add-DistributionGroupMember", "Remove-DistributionGroupMember", "Get-Recipient"}
+		"Set-DistributionGroup", "Get-DistributionGroupMember", "Add-DistributionGroupMember", "Remove-DistributionGroupMember", "Get-Recipient",
+		"Get-User", "Get-SharingPolicy", "Set-SharingPolicy", "Get-OwaMailboxPolicy", "Set-OwaMailboxPolicy", "Get-HostedContentFilterPolicy",
+		"Set-HostedContentFilterPolicy", "Get-HostedConnectionFilterPolicy", "Set-HostedConnectionFilterPolicy", "Get-MalwareFilterPolicy",
+		"Set-MalwareFilterPolicy", "Get-AntiPhishPolicy", "Set-AntiPhishPolicy", "Get-RoleAssignmentPolicy", "Set-ExternalInOutlook",
+		"New-DkimSigningConfig", "Enable-TransportRule", "Disable-TransportRule"}
 	for _, c := range want {
 		if !Known(Exchange, c) {
 			t.Errorf("%s is not offered", c)
@@ -483,5 +491,30 @@ func TestForcedPosture(t *testing.T) {
 				t.Errorf("forced %v, got %v", p, got)
 			}
 		}
+	}
+}
+
+func TestPolicyRemediation(t *testing.T) {
+	t.Parallel()
+	tn := tenantWith(t, Risky, 25, Options{})
+	run(t, tn, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy", "Domains": ht("Remove", "*:CalendarSharingFreeBusyDetail, ContactsSharing")})
+	if d := val(t, run(t, tn, "Get-SharingPolicy", nil).Object(0), "Domains").([]string); len(d) != 1 || !strings.HasPrefix(d[0], "Anonymous:") {
+		t.Errorf("Domains after Remove = %v", d)
+	}
+	run(t, tn, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": nil, "EnableSafeList": false})
+	o := run(t, tn, "Get-HostedConnectionFilterPolicy", nil).Object(0)
+	if l := val(t, o, "IPAllowList").([]string); len(l) != 0 || val(t, o, "EnableSafeList") != false {
+		t.Errorf("connection filter after fix = %v", o.Map())
+	}
+	r, err := tn.Invoke(context.Background(), Compliance, "Set-ProtectionAlert", map[string]any{"Identity": "Suspicious Email Forwarding Activity", "Disabled": false})
+	if err != nil || r.Write == nil {
+		t.Fatalf("Set-ProtectionAlert: %v", err)
+	}
+	if e := runErr(t, tn, "Set-AntiPhishPolicy", map[string]any{"Identity": "Office365 AntiPhish Default", "PhishThresholdLevel": float64(7)}); e.Status != 400 {
+		t.Errorf("PhishThresholdLevel 7: %d", e.Status)
+	}
+	u := run(t, tn, "Get-User", map[string]any{"Identity": "admin"}).Object(0)
+	if u.str("UserPrincipalName") != "admin@"+tn.custom || val(t, u, "AccountDisabled") != false {
+		t.Errorf("Get-User admin = %v", u.Map())
 	}
 }

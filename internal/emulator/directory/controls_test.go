@@ -43,6 +43,57 @@ var orgControls = []finding{
 	}},
 }
 
+func init() {
+	orgControls = append(orgControls,
+		finding{"8 calendar shared with all domains", func(t *testing.T, tn *Tenant) bool {
+			d := val(t, run(t, tn, "Get-SharingPolicy", nil).Object(0), "Domains").([]string)
+			return slices.ContainsFunc(d, func(s string) bool { return strings.HasPrefix(s, "*:") && strings.Contains(s, "Calendar") })
+		}},
+		finding{"19 no audit log retention policy", func(t *testing.T, tn *Tenant) bool {
+			return runOn(t, tn, Compliance, "Get-UnifiedAuditLogRetentionPolicy", nil).Len == 0
+		}},
+		finding{"22 additional storage providers", func(t *testing.T, tn *Tenant) bool {
+			return val(t, run(t, tn, "Get-OwaMailboxPolicy", map[string]any{"Identity": "OwaMailboxPolicy-Default"}).Object(0), "AdditionalStorageProvidersAvailable") == true
+		}},
+		finding{"24 users may install add-ins", func(t *testing.T, tn *Tenant) bool {
+			r := val(t, run(t, tn, "Get-RoleAssignmentPolicy", nil).Object(0), "AssignedRoles").([]string)
+			return slices.Contains(r, "My Marketplace Apps")
+		}},
+		finding{"32 no malware admin notification", func(t *testing.T, tn *Tenant) bool {
+			return val(t, run(t, tn, "Get-MalwareFilterPolicy", map[string]any{"Identity": "Default"}).Object(0), "EnableInternalSenderAdminNotifications") == false
+		}},
+		finding{"36 weak anti-phishing", func(t *testing.T, tn *Tenant) bool {
+			o := run(t, tn, "Get-AntiPhishPolicy", nil).Object(0)
+			return val(t, o, "EnableMailboxIntelligenceProtection") == false || val(t, o, "PhishThresholdLevel").(int) < 2
+		}},
+	)
+	riskyOnly = append(riskyOnly,
+		finding{"7 contacts shared with all domains", func(t *testing.T, tn *Tenant) bool {
+			d := val(t, run(t, tn, "Get-SharingPolicy", nil).Object(0), "Domains").([]string)
+			return slices.ContainsFunc(d, func(s string) bool { return strings.HasPrefix(s, "*:") && strings.Contains(s, "ContactsSharing") })
+		}},
+		finding{"26 allowed sender domains", func(t *testing.T, tn *Tenant) bool {
+			return len(val(t, run(t, tn, "Get-HostedContentFilterPolicy", nil).Object(0), "AllowedSenderDomains").([]string)) > 0
+		}},
+		finding{"27 spam delivered to the inbox", func(t *testing.T, tn *Tenant) bool {
+			return run(t, tn, "Get-HostedContentFilterPolicy", map[string]any{"Identity": "Default"}).Object(0).str("SpamAction") == "AddXHeader"
+		}},
+		finding{"28 connection filter allow list", func(t *testing.T, tn *Tenant) bool {
+			return len(val(t, run(t, tn, "Get-HostedConnectionFilterPolicy", nil).Object(0), "IPAllowList").([]string)) > 0
+		}},
+		finding{"29 safe list on", func(t *testing.T, tn *Tenant) bool {
+			return val(t, run(t, tn, "Get-HostedConnectionFilterPolicy", nil).Object(0), "EnableSafeList") == true
+		}},
+		finding{"39 forwarding alert disabled", func(t *testing.T, tn *Tenant) bool {
+			o := runOn(t, tn, Compliance, "Get-ProtectionAlert", map[string]any{"Identity": "bfd48f06-0865-41a6-85ff-adb746423ebf"}).Object(0)
+			return val(t, o, "Disabled") == true
+		}},
+	)
+	mailboxFindings = append(mailboxFindings, finding{"25 shared mailbox user enabled (Get-User)", func(t *testing.T, tn *Tenant) bool {
+		return run(t, tn, "Get-User", map[string]any{"RecipientTypeDetails": "SharedMailbox", "Filter": "AccountDisabled -eq $false"}).Len > 0
+	}})
+}
+
 var riskyOnly = []finding{
 	{"3 redirect rule", func(t *testing.T, tn *Tenant) bool {
 		return run(t, tn, "Get-TransportRule", map[string]any{"Filter": "RedirectMessageTo -ne $null"}).Len > 0

@@ -20,6 +20,7 @@ func (t *Tenant) seedConfig() {
 	t.colls["dlp"] = t.dlpPolicies(hard, risky)
 	t.colls["retention"] = t.retentionPolicies(hard, risky)
 	t.colls["group"] = t.seedGroups()
+	t.seedPolicies()
 }
 
 func (t *Tenant) orgConfig(hard, risky bool) Object {
