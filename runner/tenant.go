@@ -80,12 +80,19 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	tr.scope["run"] = r.runVars
 
 	stopped := ""
+	incomplete := false
 	for _, st := range r.pb.Steps {
 		var sr *results.Step
 		var reg []any
 		switch {
 		case !st.Selected(r.opts.Tags, r.opts.SkipTags):
 			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
+		case incomplete || r.drained(ctx):
+			// Nothing after an unfinished step is decided: its when or
+			// foreach could read a partial register. Resume runs it.
+			incomplete = true
+			r.interrupted.Store(true)
+			sr = stepResult(st, results.StatusIncomplete, "not run: the run was interrupted")
 		case stopped != "":
 			sr = stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped))
 		default:
@@ -99,6 +106,9 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		}
 		if sr.Status == results.StatusFailed && !st.ContinueOnError && stopped == "" {
 			stopped = st.ID
+		}
+		if sr.Status == results.StatusIncomplete {
+			incomplete = true
 		}
 		res.Steps = append(res.Steps, sr)
 	}
