@@ -16,6 +16,7 @@ import (
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -176,7 +177,7 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 		}
 		cred, ok := creds[a.Name]
 		if !ok {
-			if cred, err = authCredential(a); err != nil {
+			if cred, err = connect.Credential(a); err != nil {
 				return nil, exitf(ExitInvalid, "tenant %s: auth %q: %v", t.Name, a.Name, err)
 			}
 			creds[a.Name] = cred
@@ -380,61 +381,6 @@ func authCacheListing(s *streams, o *authOptions) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.TenantID, t.Username, authFirstScope(t.Scopes), state)
 	}
 	return w.Flush()
-}
-
-// authCredential resolves a playbook credential: secrets from ${{ env.X }}
-// or their *_file. Errors never include a secret's value.
-func authCredential(a *playbook.Auth) (*auth.Credential, error) {
-	cred := &auth.Credential{
-		Name:                    a.Name,
-		Method:                  a.Method,
-		ClientID:                a.ClientID,
-		CertificateFile:         a.CertificateFile,
-		CertificateThumbprint:   a.CertificateThumbprint,
-		Username:                a.Username,
-		ManagedIdentityClientID: a.ManagedIdentityClientID,
-		Federated:               a.Federated,
-		AccessTokenFile:         a.AccessTokenFile,
-		AccessTokenCommand:      a.AccessTokenCommand,
-	}
-	var env map[string]any
-	var firstErr error
-	secret := func(field string, v *playbook.Value, file string) string {
-		if firstErr != nil || (v == nil && file == "") {
-			return ""
-		}
-		if file != "" {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
-				return ""
-			}
-			return strings.TrimRight(string(b), "\r\n")
-		}
-		if env == nil {
-			env = map[string]any{}
-			for _, kv := range os.Environ() {
-				k, val, _ := strings.Cut(kv, "=")
-				env[k] = val
-			}
-		}
-		out, err := v.Eval(playbook.Scope{"env": env})
-		if err != nil {
-			firstErr = fmt.Errorf("%s: %w", field, err)
-			return ""
-		}
-		str, _ := out.(string)
-		if str == "" {
-			firstErr = fmt.Errorf("%s: %s resolved to an empty value; set the environment variable it names", field, v.Source())
-		}
-		return str
-	}
-	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, a.CertificatePasswordFile)
-	cred.ClientSecret = secret("client_secret", a.ClientSecret, a.ClientSecretFile)
-	cred.Password = secret("password", a.Password, a.PasswordFile)
-	cred.AccessToken = secret("access_token", a.AccessToken, "")
-	cred.RefreshToken = secret("refresh_token", a.RefreshToken, a.RefreshTokenFile)
-	return cred, firstErr
 }
 
 func authIsTerminal(v any) bool {

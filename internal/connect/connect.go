@@ -142,7 +142,7 @@ func (c *Connector) credential(t *playbook.Tenant, ep cloud.Endpoints) (*auth.Cr
 	if !ok {
 		return nil, fmt.Errorf("auth %q is not defined in the playbook", t.Auth)
 	}
-	cred, err := c.resolve(a)
+	cred, err := Credential(a)
 	if err != nil {
 		return nil, fmt.Errorf("auth %q: %w", t.Auth, err)
 	}
@@ -150,7 +150,9 @@ func (c *Connector) credential(t *playbook.Tenant, ep cloud.Endpoints) (*auth.Cr
 	return cred, nil
 }
 
-func (c *Connector) resolve(a *playbook.Auth) (*auth.Credential, error) {
+// Credential resolves a playbook credential: secrets from ${{ env.X }}
+// or their *_file. Errors never include a secret's value.
+func Credential(a *playbook.Auth) (*auth.Credential, error) {
 	cred := &auth.Credential{
 		Name:                    a.Name,
 		Method:                  a.Method,
@@ -163,59 +165,44 @@ func (c *Connector) resolve(a *playbook.Auth) (*auth.Credential, error) {
 		AccessTokenFile:         a.AccessTokenFile,
 		AccessTokenCommand:      a.AccessTokenCommand,
 	}
-	var err error
+	var env map[string]any
+	var firstErr error
 	secret := func(field string, v *playbook.Value, file string) string {
-		if err != nil {
+		if firstErr != nil || (v == nil && file == "") {
 			return ""
 		}
-		var s string
-		s, err = c.secret(v, file)
-		if err != nil {
-			err = fmt.Errorf("%s: %w", field, err)
+		if file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
+				return ""
+			}
+			return strings.TrimRight(string(b), "\r\n")
 		}
-		return s
+		if env == nil {
+			env = map[string]any{}
+			for _, kv := range os.Environ() {
+				k, val, _ := strings.Cut(kv, "=")
+				env[k] = val
+			}
+		}
+		out, err := v.Eval(playbook.Scope{"env": env})
+		if err != nil {
+			firstErr = fmt.Errorf("%s: %w", field, err)
+			return ""
+		}
+		str, _ := out.(string)
+		if str == "" {
+			firstErr = fmt.Errorf("%s: %s resolved to an empty value; set the environment variable it names", field, v.Source())
+		}
+		return str
 	}
-	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, "")
+	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, a.CertificatePasswordFile)
 	cred.ClientSecret = secret("client_secret", a.ClientSecret, a.ClientSecretFile)
 	cred.Password = secret("password", a.Password, a.PasswordFile)
 	cred.AccessToken = secret("access_token", a.AccessToken, "")
 	cred.RefreshToken = secret("refresh_token", a.RefreshToken, a.RefreshTokenFile)
-	return cred, err
-}
-
-// secret resolves a secret written as ${{ env.NAME }} or read from a file.
-// The value never enters an error message.
-func (c *Connector) secret(v *playbook.Value, file string) (string, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("cannot read secret file: %w", err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
-	}
-	if v == nil {
-		return "", nil
-	}
-	out, err := v.Eval(playbook.Scope{"env": environ()})
-	if err != nil {
-		return "", err
-	}
-	s, ok := out.(string)
-	if !ok || s == "" {
-		return "", fmt.Errorf("%s resolved to an empty value: set the environment variable it names", v.Source())
-	}
-	return s, nil
-}
-
-// environ is the process environment as an expression scope value; it is
-// built only when a secret is resolved, once per credential.
-func environ() map[string]any {
-	m := map[string]any{}
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return m
+	return cred, firstErr
 }
 
 // session is one signed-in organization.
