@@ -28,8 +28,11 @@ type config struct {
 	coldPoll     time.Duration
 	out          string
 	profile      bool
+	trace        bool
 	keep         bool
 	markdown     bool
+	quietBusy    float64
+	quietWait    time.Duration
 }
 
 // parseConfig reads the flags. -quick shrinks every size that was not set
@@ -52,7 +55,10 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.coldPoll, "cold-poll", 100*time.Microsecond, "cold: interval between reads of the emulator's counters (0 = spin)")
 	fs.StringVar(&c.out, "out", "", "folder for the JSON report and profiles (default <module>/bench/out)")
 	fs.BoolVar(&c.profile, "profile", false, "run a build of exoplay with a pprof hook and write <scenario>.cpu.pprof / .heap.pprof to the out folder")
+	fs.BoolVar(&c.trace, "trace", false, "with the pprof build, also write an execution trace <scenario>.trace to the out folder")
 	fs.BoolVar(&c.keep, "keep", false, "keep the scratch folder (playbooks, run directories)")
+	fs.Float64Var(&c.quietBusy, "quiet-busy", 15, "before each scenario, wait until other processes use under this % of the CPUs")
+	fs.DurationVar(&c.quietWait, "quiet-wait", 30*time.Second, "the longest wait for a quiet machine (0 = do not wait); the busy share is recorded either way")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the table as Markdown")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -62,6 +68,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if c.trace {
+		c.profile = true
+	}
 	if c.quick {
 		shrink := map[string]func(){
 			"tenants":       func() { c.tenants = 10 },

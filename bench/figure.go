@@ -26,12 +26,14 @@ type Figure struct {
 
 // Report is what bench/out/*.json holds.
 type Report struct {
-	Date     time.Time         `json:"date"`
-	Machine  Machine           `json:"machine"`
-	Options  map[string]string `json:"options"`
-	Figures  []Figure          `json:"figures"`
-	Errors   []string          `json:"errors,omitempty"` // scenarios that could not be measured
-	Duration float64           `json:"duration_seconds"`
+	Date    time.Time         `json:"date"`
+	Machine Machine           `json:"machine"`
+	Options map[string]string `json:"options"`
+	Figures []Figure          `json:"figures"`
+	// Conditions: how busy the (shared) machine was before each scenario.
+	Conditions []Condition `json:"conditions"`
+	Errors     []string    `json:"errors,omitempty"` // scenarios that could not be measured
+	Duration   float64     `json:"duration_seconds"`
 }
 
 func metStr(m *bool) string {

@@ -21,6 +21,7 @@ type harness struct {
 	tmp     string // scratch folder for playbooks, run dirs, caches
 	out     string // bench/out (reports, profiles)
 	profile bool   // bin is bench/profexoplay: write CPU profiles to out
+	trace   bool   // and execution traces
 	log     func(format string, args ...any)
 }
 
@@ -119,6 +120,9 @@ func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName stri
 		}
 		cmd.Env = append(cmd.Env, "BENCH_CPUPROFILE="+filepath.Join(h.out, profileName+".cpu.pprof"),
 			"BENCH_MEMPROFILE="+filepath.Join(h.out, profileName+".heap.pprof"))
+		if h.trace {
+			cmd.Env = append(cmd.Env, "BENCH_TRACE="+filepath.Join(h.out, profileName+".trace"))
+		}
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

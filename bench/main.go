@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, log: logf}
+	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, trace: c.trace, log: logf}
 	began := time.Now()
 	logf("building the binary under test")
 	if err := h.build(ctx); err != nil {
@@ -69,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !c.only[name] || ctx.Err() != nil {
 			continue
 		}
+		cond := awaitQuiet(ctx, name, c.quietBusy, c.quietWait)
+		rep.Conditions = append(rep.Conditions, cond)
+		logf("%s: machine %.0f%% busy before start (load %.2f, waited %.0f s)", name, cond.Busy, cond.Load1, cond.Waited)
 		t := time.Now()
 		figs, err := scenarios[name](ctx, h, c)
 		rep.Figures = append(rep.Figures, figs...)
@@ -87,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	m := rep.Machine
 	fmt.Fprintf(stdout, "exoplay bench %s — %d × %s, %s, %s\n\n", rep.Date.Format("2006-01-02 15:04 MST"), m.NumCPU, m.CPUModel, m.Go, m.OS)
 	printTable(stdout, rep.Figures)
+	fmt.Fprintln(stdout)
+	for _, cd := range rep.Conditions {
+		fmt.Fprintf(stdout, "before %-5s the machine was %3.0f%% busy with other work (load %.2f)\n", cd.Scenario, cd.Busy, cd.Load1)
+	}
 	if c.markdown {
 		fmt.Fprintln(stdout)
 		printMarkdown(stdout, rep.Figures)

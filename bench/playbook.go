@@ -19,11 +19,25 @@ type playbookSpec struct {
 	Steps    string         // the steps: YAML list, indented by two spaces
 }
 
-// yaml renders the playbook for the emulator's tenants.
-func (p playbookSpec) yaml(emu *emulator.Emulator) string {
+// target is where a generated playbook's tenants point.
+type target struct {
+	ClientID, ExchangeURL, AuthorityURL string
+	Domains                             []string
+}
+
+func targetOf(emu *emulator.Emulator) target {
+	t := target{ClientID: emu.DemoClientID, ExchangeURL: emu.ExchangeURL, AuthorityURL: emu.AuthorityURL}
+	for _, tn := range emu.Tenants() {
+		t.Domains = append(t.Domains, tn.Domain)
+	}
+	return t
+}
+
+// yaml renders the playbook for the target's tenants.
+func (p playbookSpec) yaml(t target) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "version: 1\nname: %s\nauth:\n  app:\n    method: client_secret\n    client_id: %s\n    client_secret: ${{ env.BENCH_SECRET }}\n",
-		p.Name, emu.DemoClientID)
+		p.Name, t.ClientID)
 	if len(p.Settings) > 0 {
 		b.WriteString("settings:\n")
 		for _, k := range slices.Sorted(maps.Keys(p.Settings)) {
@@ -31,9 +45,9 @@ func (p playbookSpec) yaml(emu *emulator.Emulator) string {
 		}
 	}
 	b.WriteString("tenants:\n")
-	for _, t := range emu.Tenants() {
+	for _, d := range t.Domains {
 		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    connection_uri: %s\n    authority_uri: %s/common\n    auth: app\n",
-			strings.SplitN(t.Domain, ".", 2)[0], t.Domain, emu.ExchangeURL, emu.AuthorityURL)
+			strings.SplitN(d, ".", 2)[0], d, t.ExchangeURL, t.AuthorityURL)
 	}
 	b.WriteString("steps:\n" + p.Steps)
 	return b.String()
@@ -46,7 +60,7 @@ func (h *harness) writePlaybook(p playbookSpec, emu *emulator.Emulator) (string,
 		return "", err
 	}
 	path := filepath.Join(dir, p.Name+".yaml")
-	return path, os.WriteFile(path, []byte(p.yaml(emu)), 0o600)
+	return path, os.WriteFile(path, []byte(p.yaml(targetOf(emu))), 0o600)
 }
 
 // Steps of the generated playbooks.

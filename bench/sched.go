@@ -57,10 +57,20 @@ func measureSched(ctx context.Context, h *harness, tenants, mailboxes int, laten
 		return nil, fmt.Errorf("sched: %d steps did not succeed, e.g. %v", len(f), f[:min(3, len(f))])
 	}
 	r := &schedRun{tenants: tenants, mailboxes: mailboxes, latency: latency, cap: cap, child: child,
-		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency, minIn: math.MaxInt}
+		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency}
+	if err := r.fromCounters(e.emu.Counters()); err != nil {
+		return nil, fmt.Errorf("sched: %w", err)
+	}
+	return r, nil
+}
+
+// fromCounters reads the write makespan, in-flight maxima, 429s and calls
+// from what the emulator saw.
+func (r *schedRun) fromCounters(c emulator.Counters) error {
 	var first, last time.Time
 	writes := 0
-	for _, tc := range e.emu.Counters().Tenants {
+	r.minIn = math.MaxInt
+	for _, tc := range c.Tenants {
 		r.calls += tc.Requests
 		r.throttled += tc.Throttled
 		r.minIn, r.maxIn = min(r.minIn, tc.MaxInFlight), max(r.maxIn, tc.MaxInFlight)
@@ -69,7 +79,7 @@ func measureSched(ctx context.Context, h *harness, tenants, mailboxes int, laten
 		}
 		writes += len(tc.Writes)
 		f, l := tc.Writes[0].At, tc.Writes[len(tc.Writes)-1].At
-		r.tenantWorst = max(r.tenantWorst, l.Sub(f)+latency)
+		r.tenantWorst = max(r.tenantWorst, l.Sub(f)+r.latency)
 		if first.IsZero() || f.Before(first) {
 			first = f
 		}
@@ -77,11 +87,11 @@ func measureSched(ctx context.Context, h *harness, tenants, mailboxes int, laten
 			last = l
 		}
 	}
-	if want := tenants * mailboxes; writes != want {
-		return nil, fmt.Errorf("sched: the emulator applied %d writes, want %d (one per mailbox)", writes, want)
+	if want := r.tenants * r.mailboxes; writes != want {
+		return fmt.Errorf("the emulator applied %d writes, want %d (one per mailbox)", writes, want)
 	}
-	r.makespan = last.Sub(first) + latency
-	return r, nil
+	r.makespan = last.Sub(first) + r.latency
+	return nil
 }
 
 func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
@@ -110,6 +120,17 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 			Shown: fmt.Sprintf("%.3f s", per10k(cpu, r.calls)), Aim: "≤ 0.5 s", Met: boolPtr(per10k(cpu, r.calls) <= 0.5),
 			Command: cmd, Detail: fmt.Sprintf("user %s + sys %s over %d calls", secs(r.child.User), secs(r.child.Sys), r.calls)},
 	)
+	if f, err := measureFloor(ctx, h, c.tenants, c.mailboxes, c.latency, c.cap); err != nil {
+		return figs, err
+	} else {
+		figs = append(figs, Figure{
+			Scenario: "sched", Name: "sched: floor — same writes from a minimal Go client", Value: f.ratio(), Unit: "ratio",
+			Shown:   fmt.Sprintf("%.2f (%s / %s)", f.ratio(), secs(f.makespan), secs(f.ideal)),
+			Command: cmd,
+			Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back; machine CPU busy %.0f%% (emulator + client in one process)",
+				f.tenants, f.cap, 100*f.child.HarnessCPU.Seconds()/(f.child.Wall.Seconds()*float64(runtime.NumCPU()))),
+		})
+	}
 	if c.smallTenants > 0 && c.smallTenants != c.tenants {
 		// The same shape with few tenants: the scheduler alone, off the CPU limit.
 		scmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d -small-tenants 0", c.smallTenants, c.mailboxes, c.latency, c.cap)

@@ -1,7 +1,8 @@
 // Command profexoplay is exoplay with a CPU / heap profile hook for the
 // benchmark harness (go run ./bench -profile). The hook lives here, not in
 // the product: BENCH_CPUPROFILE=FILE writes a CPU profile of the whole run,
-// BENCH_MEMPROFILE=FILE a heap profile at exit.
+// BENCH_MEMPROFILE=FILE a heap profile at exit, BENCH_TRACE=FILE an execution
+// trace (go tool trace -pprof=sync|net|sched FILE shows where time waits).
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/exoplay/exoplay/internal/cli"
 )
@@ -31,6 +33,19 @@ func run() int {
 			return 2
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if p := os.Getenv("BENCH_TRACE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
+			return 2
+		}
+		defer trace.Stop()
 	}
 	code := cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if p := os.Getenv("BENCH_MEMPROFILE"); p != "" {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Condition is how busy the machine was, from outside the harness, just
+// before a scenario ran: the figures of a shared machine mean little without it.
+type Condition struct {
+	Scenario string  `json:"scenario"`
+	Busy     float64 `json:"busy_percent"` // all CPUs, over a short sample, before the scenario
+	Load1    float64 `json:"load1"`
+	Waited   float64 `json:"waited_seconds,omitempty"` // time spent waiting for a quiet machine
+}
+
+// cpuTimes reads the aggregate busy and total jiffies from /proc/stat.
+func cpuTimes() (busy, total uint64, ok bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0, 0, false
+	}
+	for i, s := range f[1:] {
+		n, _ := strconv.ParseUint(s, 10, 64)
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total, true
+}
+
+// sampleBusy is the machine's CPU use over d, in percent of all CPUs.
+func sampleBusy(ctx context.Context, d time.Duration) float64 {
+	b0, t0, ok := cpuTimes()
+	if !ok {
+		return -1
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+	b1, t1, ok := cpuTimes()
+	if !ok || t1 == t0 {
+		return -1
+	}
+	return 100 * float64(b1-b0) / float64(t1-t0)
+}
+
+func load1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// awaitQuiet samples the machine until other processes use under maxBusy
+// percent of it, for at most wait; it returns the last sample.
+func awaitQuiet(ctx context.Context, scenario string, maxBusy float64, wait time.Duration) Condition {
+	start := time.Now()
+	c := Condition{Scenario: scenario}
+	for {
+		c.Busy = sampleBusy(ctx, 500*time.Millisecond)
+		if c.Busy < maxBusy || time.Since(start) >= wait || ctx.Err() != nil {
+			break
+		}
+	}
+	c.Load1 = load1()
+	if w := time.Since(start) - 500*time.Millisecond; w > 100*time.Millisecond {
+		c.Waited = w.Seconds()
+	}
+	return c
+}
