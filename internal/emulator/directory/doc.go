@@ -15,6 +15,32 @@
 // on first use. A Get-Mailbox over 200,000 mailboxes returns a Result whose
 // objects are materialised one at a time by Result.Object.
 //
+// Seeded data: every tenant has the mailboxes admin, info, sales (shared),
+// boardroom (room) and support (shared), then generated users, shared and
+// room mailboxes; groups All Staff, Sales, IT Admins (security) and Finance
+// (with IT Admins nested), plus Project Team NNN groups in large tenants.
+// The tenant's Posture (derived from the seed, or forced by
+// TenantSpec.Posture) decides what the audit controls find:
+//
+//   - Fresh: service defaults. Auto-forwarding allowed (Default remote
+//     domain, outbound spam policy), no external sender warning, external
+//     tagging off, DKIM off on the custom domain, calendar shared with all
+//     domains, DLP policy in test mode, no audit retention policy, POP/IMAP
+//     on for most mailboxes.
+//   - Risky: Fresh plus SMTP AUTH on, mailbox auditing and unified audit
+//     log off, modern auth off, a redirect rule and an SCL -1 allow rule,
+//     contacts shared with all domains, allow lists and safe list in the
+//     anti-spam policies, the forwarding alert disabled, more forwarding.
+//   - Hardened: passes the organisation-level controls; only rare
+//     mailbox-level findings remain.
+//
+// Mailboxes 5-9 of every non-hardened tenant carry one finding each
+// (forwarding to an outside address, POP and IMAP on, an inbox rule
+// forwarding outside, auditing off, SMTP AUTH explicitly allowed), and the
+// shared mailbox info can be signed in to, so even a 25-mailbox tenant fails
+// the mailbox-level checks. Writes change state that the next read sees;
+// objects made by New-* stay invisible (404) for Options.ReplicationDelay.
+//
 // ResultSize follows the service: without it a cmdlet that has the parameter
 // returns at most 1000 objects and, when more exist, the service's "By
 // default, only the first 1000 items are returned" warning; an integer returns

@@ -124,7 +124,7 @@ func (t *Tenant) groupObject(s groupSpec, r *rng) Object {
 		v("SamAccountName", s.alias+strconv.Itoa(r.intn(900)+100)).
 		list("ManagedBy", owner).
 		v("MemberJoinRestriction", "Closed").
-		v("MemberDepartRestriction", map[bool]string{true: "Closed", false: "Open"}[s.security]).
+		v("MemberDepartRestriction", pickStr(s.security, "Closed", "Open")).
 		v("ReportToManagerEnabled", false).
 		v("ReportToOriginatorEnabled", true).
 		v("SendOofMessageToOriginatorEnabled", false).

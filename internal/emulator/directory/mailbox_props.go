@@ -131,14 +131,14 @@ func recipientTrailer() []mprop {
 		pconst("ExchangeVersion", "0.20 (15.0.0.0)"),
 		mName,
 		mDN,
-		pv("ObjectCategory", func(m *mbx) any { return m.t.forest + ".PROD.OUTLOOK.COM/Configuration/Schema/Person" }),
+		pv("ObjectCategory", func(m *mbx) any { return m.t.k.personCategory }),
 		pa("ObjectClass", func(*mbx) []string { return []string{"top", "person", "organizationalPerson", "user"} }),
 		mChanged,
 		mCreated,
 		pdu("WhenChangedUTC", func(m *mbx) time.Time { return m.created.Add(36 * time.Hour) }),
 		pdu("WhenCreatedUTC", func(m *mbx) time.Time { return m.created }),
 		pg("ExchangeObjectId", func(m *mbx) string { return m.guid() }),
-		pv("OrganizationalUnitRoot", func(m *mbx) any { return m.t.domain + "/" }),
+		pv("OrganizationalUnitRoot", func(m *mbx) any { return m.t.k.ouRoot }),
 		pv("OrganizationId", func(m *mbx) any { return m.t.orgID() }),
 		mGUID,
 		pv("OriginatingServer", func(m *mbx) any { return m.t.server }),
@@ -189,8 +189,8 @@ var mailboxTable = sync.OnceValue(func() *mtable {
 			}
 			return []string{}
 		}),
-		pv("ArchiveStatus", func(m *mbx) any { return map[bool]string{true: "Active", false: "None"}[m.archive] }),
-		pv("ArchiveState", func(m *mbx) any { return map[bool]string{true: "Local", false: "None"}[m.archive] }),
+		pv("ArchiveStatus", func(m *mbx) any { return pickStr(m.archive, "Active", "None") }),
+		pv("ArchiveState", func(m *mbx) any { return pickStr(m.archive, "Local", "None") }),
 		pconst("AutoExpandingArchiveEnabled", false),
 		mExtID,
 		pconst("ForwardingAddress", nil),
@@ -244,7 +244,7 @@ var mailboxTable = sync.OnceValue(func() *mtable {
 			if m.kind != kUser {
 				return nil
 			}
-			return "ExchangeOnlineEnterprise-" + guidOf(m.t.seed, 0x706c616e)
+			return m.t.k.mailboxPlan
 		}),
 		pv("LegacyExchangeDN", func(m *mbx) any { return m.legacyDN() }),
 		pv("SamAccountName", func(m *mbx) any {
@@ -264,7 +264,7 @@ var casTable = sync.OnceValue(func() *mtable {
 		pv("SamAccountName", func(m *mbx) any {
 			return "$" + strings.ToUpper(m.objectID()[:6]) + "-" + strings.ToUpper(m.objectID()[24:30])
 		}),
-		pv("ServerName", func(m *mbx) any { return strings.ToLower(m.t.server[:13]) }),
+		pv("ServerName", func(m *mbx) any { return m.t.k.serverName }),
 		mDisplayName,
 		pempty("ActiveSyncAllowedDeviceIDs"),
 		pempty("ActiveSyncBlockedDeviceIDs"),
@@ -346,4 +346,11 @@ var statsTable = sync.OnceValue(func() *mtable {
 func itoa3(n int) string {
 	s := "00" + strconv.Itoa(n)
 	return s[len(s)-3:]
+}
+
+func pickStr(c bool, yes, no string) string {
+	if c {
+		return yes
+	}
+	return no
 }

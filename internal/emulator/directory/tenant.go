@@ -51,6 +51,7 @@ type Tenant struct {
 	server  string // OriginatingServer of config objects
 	created time.Time
 	orgIDs  string // OrganizationId, computed once
+	k       tenantStrings
 
 	mu         sync.RWMutex
 	singletons map[string]Object // org, transport, audit, externalInOutlook
@@ -117,6 +118,12 @@ func newTenant(opts Options, spec TenantSpec) *Tenant {
 		n = DefaultMailboxes
 	}
 	t.orgIDs = t.orgID()
+	t.k = tenantStrings{
+		personCategory: t.forest + ".PROD.OUTLOOK.COM/Configuration/Schema/Person",
+		ouRoot:         t.domain + "/",
+		mailboxPlan:    "ExchangeOnlineEnterprise-" + guidOf(t.seed, 0x706c616e),
+		serverName:     strings.ToLower(t.server[:13]),
+	}
 	t.mbx = newMailboxes(t, n)
 	t.singletons = map[string]Object{}
 	t.colls = map[string]*coll{}
@@ -198,4 +205,9 @@ func (t *Tenant) ffoTrailer(b *ob, name string, class string, created, changed t
 		v("IsValid", true).
 		v("ObjectState", "Unchanged")
 	return b
+}
+
+// tenantStrings are per-tenant values every mailbox object repeats.
+type tenantStrings struct {
+	personCategory, ouRoot, mailboxPlan, serverName string
 }
