@@ -14,7 +14,7 @@ import (
 // Limits that keep hostile input bounded in memory and time.
 const (
 	// MaxFileSize is the largest playbook or inventory file accepted.
-	MaxFileSize = 8 << 20
+	MaxFileSize = 4 << 20
 	// maxNodes caps the document size after YAML aliases are expanded, so an
 	// alias bomb ("billion laughs") is refused instead of exhausting memory.
 	maxNodes = 1_000_000
@@ -186,11 +186,16 @@ func (b *builder) build(y *yaml.Node) *node {
 		}
 		return b.build(y.Alias)
 	}
-	if n, ok := b.memo[y]; ok {
-		return n
+	// Only anchored nodes can be reached twice, so only they are memoised
+	// (and watched for self-reference); a big plain document stays cheap.
+	anchored := y.Anchor != ""
+	if anchored {
+		if n, ok := b.memo[y]; ok {
+			return n
+		}
+		b.busy[y] = true
+		defer delete(b.busy, y)
 	}
-	b.busy[y] = true
-	defer delete(b.busy, y)
 	n := &node{pos: b.pos(y), raw: y, style: y.Style, size: 1}
 	switch y.Kind {
 	case yaml.DocumentNode:
@@ -215,7 +220,9 @@ func (b *builder) build(y *yaml.Node) *node {
 		b.tooBig = true
 		b.diags.add(n.pos, "document expands to more than %d values (are YAML aliases nested to multiply it?)", maxNodes)
 	}
-	b.memo[y] = n
+	if anchored {
+		b.memo[y] = n
+	}
 	return n
 }
 
