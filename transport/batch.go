@@ -401,8 +401,8 @@ func itemError(err error, it *batchItem) error {
 	}
 	cp := *e
 	cp.Cmdlet = it.req.Cmdlet
-	if i := strings.Index(cp.Message, outcomeNote); i >= 0 { // said of the whole batch
-		cp.Message, cp.OutcomeUnknown = cp.Message[:i], false
+	if cp.plain != "" { // the note was about the whole batch
+		cp.Message, cp.OutcomeUnknown, cp.plain = cp.plain, false, ""
 	}
 	if cp.sent && !it.replayable && !cp.OutcomeUnknown &&
 		(cp.Category == CategoryTransient || cp.Category == CategoryTimeout) && cp.Status != http.StatusOK {

@@ -165,9 +165,9 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 			return 0, "", e // the same link would fail again
 		}
 		if e.sent && !cl.replayable {
+			e.plain = e.Message
 			if e.Status == http.StatusOK {
-				e.Message = clip(e.Message + "; the cmdlet ran, but its answer could not be read, and a " +
-					cl.verbName() + " write is not sent twice")
+				e.Message = clip(e.Message + "; " + cl.cmdlet + " ran, but its answer could not be read; it is not sent again")
 			} else {
 				e.OutcomeUnknown = true
 				e.Message = clip(e.Message + outcomeNote + cl.cmdlet +
@@ -189,11 +189,6 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 		return wait, fmt.Sprintf("%s: %s", statusText(e), shortReason(e)), nil
 	}
 	return 0, "", e
-}
-
-func (cl *call) verbName() string {
-	v, _, _ := strings.Cut(cl.cmdlet, "-")
-	return v + "-"
 }
 
 func statusText(e *Error) string {

@@ -34,7 +34,8 @@ type Error struct {
 
 	wait    time.Duration // Retry-After, when hasWait
 	hasWait bool
-	sent    bool // the request may have reached the service
+	sent    bool   // the request may have reached the service
+	plain   string // Message before a note about the outcome was added
 }
 
 // Error renders "<cmdlet>: <category> (HTTP n, code, exception): message".

@@ -1,0 +1,165 @@
+package transport
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestIsWriteAndReplayable(t *testing.T) {
+	cases := []struct {
+		cmdlet            string
+		write, replayable bool
+	}{
+		{"Get-Mailbox", false, true}, {"get-mailbox", false, true}, {"Test-OAuthConnectivity", false, true},
+		{"Search-UnifiedAuditLog", false, true}, {"Export-QuarantineMessage", false, true},
+		{"Set-CASMailbox", true, true}, {"Enable-OrganizationCustomization", true, true}, {"Disable-JournalRule", true, true},
+		{"New-TransportRule", true, false}, {"Add-MailboxPermission", true, false}, {"Remove-InboxRule", true, false},
+		{"Update-RoleGroupMember", true, false}, {"Start-ComplianceSearch", true, false}, {"Weird", true, false},
+	}
+	for _, c := range cases {
+		if IsWrite(c.cmdlet) != c.write || replayable(c.cmdlet) != c.replayable {
+			t.Errorf("%s: write=%v replayable=%v", c.cmdlet, IsWrite(c.cmdlet), replayable(c.cmdlet))
+		}
+	}
+}
+
+func TestAnchorRules(t *testing.T) {
+	app := AppAnchor("contoso.onmicrosoft.com")
+	if app != "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com" {
+		t.Fatalf("AppAnchor = %s", app)
+	}
+	ep := &Endpoint{Tenant: "contoso.onmicrosoft.com"}
+	delegated := &Endpoint{Tenant: "contoso.onmicrosoft.com", Anchor: UserAnchor("admin@contoso.com")}
+	cases := []struct {
+		name   string
+		ep     *Endpoint
+		req    Request
+		want   string
+		routed bool
+	}{
+		{"app default", ep, Request{Cmdlet: "Get-OrganizationConfig"}, app, false},
+		{"delegated default", delegated, Request{Cmdlet: "Get-OrganizationConfig"}, "UPN:admin@contoso.com", false},
+		{"override wins", delegated, Request{Cmdlet: "Get-InboxRule", Anchor: "SMTP:x@y.com", Parameters: map[string]any{"Mailbox": "z@y.com"}}, "SMTP:x@y.com", false},
+		{"routed on Mailbox", ep, Request{Cmdlet: "Get-InboxRule", Parameters: map[string]any{"Mailbox": "jane@contoso.com"}}, "UPN:jane@contoso.com", true},
+		{"routed on identity, any case", ep, Request{Cmdlet: "get-mailboxstatistics", Parameters: map[string]any{"identity": "jane@contoso.com"}}, "UPN:jane@contoso.com", true},
+		{"folder identity", ep, Request{Cmdlet: "Get-MailboxFolderPermission", Parameters: map[string]any{"Identity": `jane@contoso.com:\Calendar`}}, "UPN:jane@contoso.com", true},
+		{"smtp prefix kept", ep, Request{Cmdlet: "Set-Clutter", Parameters: map[string]any{"Identity": "smtp:jane@contoso.com"}}, "SMTP:jane@contoso.com", true},
+		{"alias cannot anchor", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "jane"}}, app, false},
+		{"not a routed cmdlet", ep, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "jane@contoso.com"}}, app, false},
+		{"non-string identity", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": 5}}, app, false},
+	}
+	for _, c := range cases {
+		got, routed := anchorFor(c.ep, &c.req)
+		if got != c.want || routed != c.routed {
+			t.Errorf("%s: got %q routed=%v, want %q routed=%v", c.name, got, routed, c.want, c.routed)
+		}
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func TestHostFamily(t *testing.T) {
+	cases := []struct {
+		base, target string
+		ok           bool
+	}{
+		{"https://ps.compliance.protection.outlook.com", "https://eur02b.ps.compliance.protection.outlook.com/x", true},
+		{"https://ps.compliance.protection.outlook.com", "https://ps.compliance.protection.outlook.com/x", true},
+		{"https://ps.compliance.protection.outlook.com", "https://evil.com/x", false},
+		{"https://ps.compliance.protection.outlook.com", "https://ps.compliance.protection.outlook.com.evil.com/x", false},
+		{"https://ps.compliance.protection.outlook.com", "http://eur02b.ps.compliance.protection.outlook.com/x", false},
+		{"https://l5.ps.compliance.protection.office365.us", "https://usgov01.ps.compliance.protection.office365.us", true},
+		{"https://outlook.office365.com", "https://nam12.outlook.office365.com", true},
+		{"https://outlook.office365.com", "https://outlook.office.com", false},
+		{"https://outlook.office365.com", "https://xoutlook.office365.com", false},
+		{"https://127.0.0.1:4443", "https://127.0.0.1:5555/a", true},
+		{"https://127.0.0.1:4443", "https://127.0.0.2:4443/a", false},
+		{"https://127.0.0.1:4443", "https://localhost:4443/a", false},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:9090/a", true},
+		{"https://[::1]:1", "https://[::1]:2", true},
+		{"https://localhost:1", "https://localhost:2", true},
+		{"https://outlook.office365.com", "ftp://outlook.office365.com", false},
+	}
+	for _, c := range cases {
+		if got := inFamily(mustURL(c.base), mustURL(c.target)); got != c.ok {
+			t.Errorf("%s -> %s: %v, want %v", c.base, c.target, got, c.ok)
+		}
+	}
+}
+
+func TestParseOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://outlook.office365.com/PowerShell-LiveID?x=1": "https://outlook.office365.com",
+		"http://127.0.0.1:8080/":                              "http://127.0.0.1:8080",
+		"http://localhost:1":                                  "http://localhost:1",
+	} {
+		u, err := parseOrigin(in)
+		if err != nil || u.String() != want {
+			t.Errorf("%s: %v %v", in, u, err)
+		}
+	}
+	for _, bad := range []string{"http://outlook.office365.com", "ftp://x", "outlook.office365.com", "https://", "::"} {
+		if _, err := parseOrigin(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestRetryAfterForms(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"2", 2 * time.Second, true}, {"0.25", 250 * time.Millisecond, true}, {" 1.5 ", 1500 * time.Millisecond, true},
+		{"0", 0, true}, {"", 0, false}, {"soon", 0, false}, {"-3", 0, false}, {"NaN", 0, false},
+		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
+		{now.Add(-7 * time.Second).Format(http.TimeFormat), 0, true},
+		{"999999999", 24 * time.Hour, true},
+	}
+	for _, c := range cases {
+		got, ok := retryAfter(http.Header{"Retry-After": {c.v}}, now)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q: %v %v, want %v %v", c.v, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestBackoffIsJitteredExponentialAndCapped(t *testing.T) {
+	c := New(Options{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
+	c.jitter = func() float64 { return 0 }
+	lows := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	for n, want := range lows {
+		if got := c.backoff(n); got != want {
+			t.Errorf("low backoff(%d) = %v, want %v", n, got, want)
+		}
+	}
+	c.jitter = func() float64 { return 0.999999 }
+	if got := c.backoff(2); got < 3999*time.Millisecond || got > 4*time.Second {
+		t.Errorf("high backoff(2) = %v", got)
+	}
+	if got := c.backoff(200); got > 10*time.Second || got < 5*time.Second {
+		t.Errorf("backoff(200) = %v, want capped", got)
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	c := New(Options{PageSize: 5000, MaxRetries: -1})
+	if c.pageSize != 1000 || c.retries != 0 || c.elapsed != DefaultMaxElapsed || c.ua != "exoplay" {
+		t.Errorf("defaults: %+v", c)
+	}
+	hc := &http.Client{}
+	New(Options{HTTPClient: hc})
+	if hc.CheckRedirect != nil {
+		t.Error("caller's client was modified")
+	}
+}
