@@ -286,7 +286,7 @@ func TestInvokeWritesAreReplayedOnlyWhenHarmless(t *testing.T) {
 	h = newHarness(t, 0, Options{})
 	h.f.hook = failTimes(1, 200, `{"value":[{"a":`)
 	_, _, err = h.invoke(t, Request{Cmdlet: "Add-MailboxPermission"})
-	if !errors.As(err, &e) || e.OutcomeUnknown || !strings.Contains(e.Message, "the cmdlet ran, but its answer could not be read") {
+	if !errors.As(err, &e) || e.OutcomeUnknown || !strings.Contains(e.Message, "Add-MailboxPermission ran, but its answer could not be read") {
 		t.Fatalf("Add- with truncated 200: %v", err)
 	}
 }
