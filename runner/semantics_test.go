@@ -273,3 +273,30 @@ func TestResumeRefusesAnotherMode(t *testing.T) {
 		t.Fatalf("%d writes applied", n)
 	}
 }
+
+func TestBatchSendsItemsInBatchCalls(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com"}}}, `version: 1
+name: batch
+tenants:
+  - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator}
+steps:
+  - {name: Some, id: some, cmdlet: Get-CASMailbox, parameters: {ResultSize: 12}, select: [Identity], register: some}
+  - name: Disable IMAP
+    id: imap
+    cmdlet: Set-CASMailbox
+    foreach: ${{ some }}
+    batch: 5
+    parameters: {Identity: "${{ item.Identity }}", ImapEnabled: false}
+`)
+	res, _ := e.run(context.Background(), runner.Options{}, "")
+	s := stepOf(t, tenantOf(t, res, "contoso"), "imap")
+	if s.Status != results.StatusChanged || s.Items.Changed != 12 {
+		t.Fatalf("imap: %s %+v %+v", s.Status, s.Items, s.ItemErrors)
+	}
+	c := e.emu.Counters()
+	// One list call, then 12 items as $batch calls of 5, 5 and 2.
+	if c.Requests != 4 || c.Tenant("contoso.onmicrosoft.com").Calls("Set-CASMailbox") != 12 {
+		t.Fatalf("%d HTTP requests (want 4), %d Set-CASMailbox", c.Requests, c.Tenant("contoso.onmicrosoft.com").Calls("Set-CASMailbox"))
+	}
+}
