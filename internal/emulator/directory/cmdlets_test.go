@@ -518,3 +518,41 @@ func TestPolicyRemediation(t *testing.T) {
 		t.Errorf("Get-User admin = %v", u.Map())
 	}
 }
+
+func TestIdentityWithFilterAndParameterSets(t *testing.T) {
+	t.Parallel()
+	tn := tenantWith(t, Risky, 25, Options{})
+	if r := run(t, tn, "Get-Mailbox", map[string]any{"Identity": "admin", "Filter": "RecipientTypeDetails -eq 'SharedMailbox'"}); r.Len != 0 {
+		t.Errorf("-Identity with a non-matching -Filter returned %d", r.Len)
+	}
+	if r := run(t, tn, "Get-Recipient", map[string]any{"Identity": "info", "Filter": "RecipientTypeDetails -eq 'SharedMailbox'"}); r.Len != 1 {
+		t.Errorf("-Identity with a matching -Filter returned %d", r.Len)
+	}
+	if r := run(t, tn, "Get-TransportRule", map[string]any{"Identity": "Allow partner newsletters", "Filter": "SetSCL -eq -1"}); r.Len != 1 {
+		t.Errorf("Get-TransportRule -Identity -Filter returned %d", r.Len)
+	}
+	if e := runErr(t, tn, "Get-Mailbox", map[string]any{"Identity": "admin", "Anr": "ad"}); !strings.Contains(e.Detail, "Parameter set cannot be resolved") {
+		t.Errorf("-Identity with -Anr: %q", e.Detail)
+	}
+	if r := run(t, tn, "Get-Mailbox", map[string]any{"Anr": "Tenant Ad"}); r.Len != 1 || r.Object(0).str("Alias") != "admin" {
+		t.Errorf("-Anr found %d", r.Len)
+	}
+}
+
+func TestRename(t *testing.T) {
+	t.Parallel()
+	tn := tenantWith(t, Risky, 25, Options{})
+	run(t, tn, "Set-TransportRule", map[string]any{"Identity": "Allow partner newsletters", "Name": "Partner allow"})
+	o := run(t, tn, "Get-TransportRule", map[string]any{"Identity": "Partner allow"}).Object(0)
+	if o.str("Identity") != "Partner allow" || !strings.HasPrefix(o.str("DistinguishedName"), "CN=Partner allow,") {
+		t.Errorf("renamed rule: %q %q", o.str("Identity"), o.str("DistinguishedName"))
+	}
+	runErr(t, tn, "Get-TransportRule", map[string]any{"Identity": "Allow partner newsletters"})
+	if e := runErr(t, tn, "Set-TransportRule", map[string]any{"Identity": "Partner allow", "Name": "Copy finance mail to archive"}); e.Status != 400 {
+		t.Errorf("rename onto an existing rule: %d", e.Status)
+	}
+	run(t, tn, "Set-DistributionGroup", map[string]any{"Identity": "Finance", "Name": "Finance Team", "DisplayName": "Finance Team"})
+	if r := run(t, tn, "Get-DistributionGroup", map[string]any{"Identity": "Finance Team"}); r.Object(0).str("Identity") != "Finance Team" {
+		t.Errorf("renamed group Identity %q", r.Object(0).str("Identity"))
+	}
+}

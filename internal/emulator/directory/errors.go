@@ -88,3 +88,8 @@ func errForbidden(cmdlet string) *Error {
 	return &Error{Status: 403, Code: "Forbidden", Message: fmt.Sprintf("The term '%s' is not recognized as a cmdlet available on this endpoint.", cmdlet), ExceptionType: excForbidden,
 		Detail: fmt.Sprintf("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program.", cmdlet)}
 }
+
+// errParameterSet is PowerShell's answer to parameters of different sets.
+func errParameterSet() *Error {
+	return errBadRequest(excBinding, "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.")
+}

@@ -320,21 +320,31 @@ type rrow struct {
 func getRecipient(cl *call) (*Result, *Error) {
 	tbl := recipientTable()
 	s := cl.t.mbx
-	if id := cl.a.str("Identity"); id != "" {
-		r, err := cl.resolveRecipient(id)
-		if err != nil {
-			return nil, err
-		}
-		if r.m != nil {
-			return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{r.m.i, s.ov[r.m.i]}})}, nil
-		}
-		return listResult([]Object{groupAsRecipient(r.g.obj)}), nil
-	}
 	f, _ := cl.a["Filter"].(*filterExpr)
 	if f != nil {
 		if err := f.check(tbl.filterable); err != nil {
 			return nil, err
 		}
+	}
+	if id := cl.a.str("Identity"); id != "" {
+		if cl.a.has("Anr") {
+			return nil, errParameterSet()
+		}
+		r, err := cl.resolveRecipient(id)
+		if err != nil {
+			return nil, err
+		}
+		if r.m != nil {
+			if f != nil && !f.match(tbl.getter(r.m)) {
+				return &Result{}, nil
+			}
+			return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{r.m.i, s.ov[r.m.i]}})}, nil
+		}
+		g := groupAsRecipient(r.g.obj)
+		if f != nil && !f.match(func(p string) any { v, _ := g.Get(p); return v }) {
+			return &Result{}, nil
+		}
+		return listResult([]Object{g}), nil
 	}
 	types, _ := cl.a["RecipientType"].([]string)
 	details, _ := cl.a["RecipientTypeDetails"].([]string)

@@ -136,7 +136,16 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	keep := func(m *mbx) bool {
 		return len(kinds) == 0 || slices.Contains(kinds, kindDetails[m.kind])
 	}
+	f, _ := cl.a["Filter"].(*filterExpr)
+	if f != nil {
+		if err := f.check(tbl.filterable); err != nil {
+			return nil, err
+		}
+	}
 	if id := cl.a.str("Identity"); id != "" {
+		if cl.a.has("Anr") {
+			return nil, errParameterSet()
+		}
 		m, err := cl.resolveMailbox(id)
 		if err != nil {
 			return nil, err
@@ -144,17 +153,14 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 		if !keep(&m) {
 			return nil, cl.t.errNotFound(id)
 		}
+		if f != nil && !f.match(tbl.getter(&m)) {
+			return &Result{}, nil
+		}
 		return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{m.i, s.ov[m.i]}})}, nil
 	}
 	for _, sw := range []string{"SoftDeletedMailbox", "InactiveMailboxOnly", "GroupMailbox", "PublicFolder", "Migration"} {
 		if cl.a.boolean(sw) {
 			return &Result{}, nil // the emulated tenants have none of these
-		}
-	}
-	f, _ := cl.a["Filter"].(*filterExpr)
-	if f != nil {
-		if err := f.check(tbl.filterable); err != nil {
-			return nil, err
 		}
 	}
 	anr := strings.ToLower(cl.a.str("Anr"))

@@ -221,14 +221,14 @@ func (cl *call) find(c *coll, id string) (*item, int, *Error) {
 // getColl is the generic Get-* over a collection: -Identity, -Filter and
 // ResultSize.
 func (cl *call) getColl(c *coll) (*Result, *Error) {
+	items := c.visible(cl.now)
 	if id, ok := cl.a["Identity"].(string); ok && id != "" {
 		it, _, err := cl.find(c, id)
 		if err != nil {
 			return nil, err
 		}
-		return listResult([]Object{it.obj}), nil
+		items = []*item{it} // -Filter, if any, still applies
 	}
-	items := c.visible(cl.now)
 	objs := make([]Object, 0, len(items))
 	f, _ := cl.a["Filter"].(*filterExpr)
 	if f != nil && len(items) > 0 {
@@ -258,6 +258,7 @@ func (cl *call) setColl(c *coll, id string) (*Result, *Error) {
 	if !changed {
 		return emptyResult(nil, warnNoChange(id)), nil
 	}
+	renamed(it.obj, n)
 	touch(n, cl.now)
 	c.items[pos] = &item{obj: n, visibleAt: it.visibleAt, members: it.members}
 	return emptyResult(cl.wrote()), nil
@@ -297,4 +298,21 @@ func dropEmpty(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// renamed keeps Identity and Id in step with a -Name change on objects whose
+// identity is their name.
+func renamed(old, n Object) {
+	oldName, newName := old.str("Name"), n.str("Name")
+	if oldName == newName {
+		return
+	}
+	for _, p := range []string{"Identity", "Id"} {
+		if n.str(p) == oldName {
+			n.set(p, newName)
+		}
+	}
+	if dn := n.str("DistinguishedName"); strings.HasPrefix(dn, "CN="+oldName+",") {
+		n.set("DistinguishedName", "CN="+newName+dn[len("CN=")+len(oldName):])
+	}
 }

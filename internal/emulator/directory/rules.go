@@ -313,6 +313,14 @@ func setTransportRule(cl *call) (*Result, *Error) {
 	if !changed {
 		return emptyResult(nil, warnNoChange(id)), nil
 	}
+	if name := cl.a.str("Name"); name != "" && !strings.EqualFold(name, it.obj.str("Name")) {
+		for k, other := range c.items {
+			if k != pos && strings.EqualFold(other.obj.str("Name"), name) {
+				return nil, errExec("Microsoft.Exchange.MessagingPolicies.Rules.Tasks.RuleAlreadyExistsException", name, "A rule named '%s' already exists.", name)
+			}
+		}
+	}
+	renamed(it.obj, o)
 	refreshRule(o)
 	touch(o, cl.now)
 	o.set("LastModifiedBy", "Tenant Admin")
