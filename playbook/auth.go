@@ -91,8 +91,11 @@ func (l *loader) auth(name string, n *node) *Auth {
 	}
 	// Keys valid for another method get a message naming the method.
 	known := append([]string{"method"}, spec.allowed...)
-	for _, k := range n.keys {
+	for i, k := range n.keys {
 		if contains(known, k.value) {
+			if isNull(n.vals[i]) {
+				l.d.add(k.pos, "%s has no value; remove the key or give it one", k.value)
+			}
 			continue
 		}
 		if isAuthKey(k.value) {

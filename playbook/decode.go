@@ -35,13 +35,18 @@ func (l *loader) fields(n *node, what string, known ...string) *fieldSet {
 		return nil
 	}
 	f := &fieldSet{l: l, n: n, what: what, known: known}
-	for _, k := range n.keys {
-		if !contains(known, k.value) {
+	for i, k := range n.keys {
+		switch {
+		case !contains(known, k.value):
 			l.d.add(k.pos, "unknown key %q in %s%s", k.value, what, didYouMean(k.value, known))
+		case isNull(n.vals[i]):
+			l.d.add(k.pos, "%s has no value; remove the key or give it one", k.value)
 		}
 	}
 	return f
 }
+
+func isNull(n *node) bool { return n.kind == scalarNode && n.tag == "!!null" }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -69,10 +74,19 @@ func (f *fieldSet) has(k string) bool { return f.get(k) != nil }
 // required reports a missing key at the mapping's position.
 func (f *fieldSet) required(k string) *node {
 	n := f.get(k)
-	if n == nil && f != nil {
+	if n == nil && f != nil && f.n.get(k) == nil { // a null value was reported by fields
 		f.l.d.add(f.n.pos, "%s is missing the required key %q", f.what, k)
 	}
 	return n
+}
+
+// mustNotBeEmpty are the text keys where "" is a mistake, not a value.
+var mustNotBeEmpty = map[string]bool{
+	"name": true, "organization": true, "tenant_id": true, "auth": true, "connection_uri": true,
+	"authority_uri": true, "id": true, "cmdlet": true, "register": true, "client_id": true,
+	"managed_identity_client_id": true, "certificate_file": true, "certificate_password_file": true,
+	"certificate_thumbprint": true, "client_secret_file": true, "username": true, "password_file": true,
+	"access_token_file": true, "refresh_token_file": true,
 }
 
 func (f *fieldSet) str(k string) (string, *node) {
@@ -80,7 +94,11 @@ func (f *fieldSet) str(k string) (string, *node) {
 	if n == nil {
 		return "", nil
 	}
-	return f.l.str(n, k), n
+	s := f.l.str(n, k)
+	if s == "" && n.tag == "!!str" && mustNotBeEmpty[k] {
+		f.l.d.add(n.pos, "%s must not be empty", k)
+	}
+	return s, n
 }
 
 // str reads a text scalar; numbers and booleans must be quoted so that

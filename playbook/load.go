@@ -120,7 +120,7 @@ func (l *loader) decode(root *node) {
 		return
 	}
 	if n := f.required("version"); n != nil {
-		if n.kind == scalarNode && n.tag == "!!int" && n.value == "1" {
+		if v, ok := n.plain().(float64); n.kind == scalarNode && (n.tag == "!!int" && n.plain() == 1 || ok && v == 1) {
 			pb.Version = 1
 		} else {
 			l.d.add(n.pos, "version must be 1 (the only playbook format version), not %s", n.value)

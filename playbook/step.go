@@ -90,7 +90,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	st := &Step{Pos: n.pos, Service: "exchange"}
 	st.Name, _ = f.str("name")
 	if cn := f.required("cmdlet"); cn != nil {
-		st.Cmdlet = l.str(cn, "cmdlet")
+		st.Cmdlet, _ = f.str("cmdlet")
 		if st.Cmdlet != "" && !cmdletRE.MatchString(st.Cmdlet) {
 			l.d.add(cn.pos, "cmdlet %q is not of Verb-Noun form (e.g. Get-Mailbox)", st.Cmdlet)
 		}
@@ -151,7 +151,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 		st.Foreach = l.c.listValue(fn, sc, "foreach")
 	}
 	inner := sc.with(f.has("foreach"), false)
-	if st.Batch > 0 && !f.has("foreach") {
+	if f.has("batch") && !f.has("foreach") {
 		l.d.add(f.get("batch").pos, "batch groups foreach items into $batch calls; this step has no foreach")
 	}
 	if wn := f.get("when"); wn != nil {

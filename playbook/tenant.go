@@ -81,7 +81,7 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	}
 	groups, gns := f.strList("groups", false)
 	for i, g := range groups {
-		if g != "" && !labelRE.MatchString(g) {
+		if !labelRE.MatchString(g) && gns[i].tag == "!!str" {
 			l.d.add(gns[i].pos, "group name %q may hold only letters, digits, '.', '_' and '-'", g)
 		}
 	}
