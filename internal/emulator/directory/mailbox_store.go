@@ -13,6 +13,9 @@ type mailboxes struct {
 	n     int
 	ov    map[int32]map[string]any // overrides; each inner map is immutable once stored
 	perms map[int32][]perm         // permission lists replaced by writes
+	// reident lists mailboxes whose proxy addresses were written: the only
+	// ones the index may not know under their current identities.
+	reident map[int32]struct{}
 
 	idxOnce sync.Once
 	idx     []idxEntry // sorted by hash
@@ -25,7 +28,7 @@ type idxEntry struct {
 }
 
 func newMailboxes(t *Tenant, n int) *mailboxes {
-	return &mailboxes{t: t, n: n, ov: map[int32]map[string]any{}, perms: map[int32][]perm{}}
+	return &mailboxes{t: t, n: n, ov: map[int32]map[string]any{}, perms: map[int32][]perm{}, reident: map[int32]struct{}{}}
 }
 
 // index builds (once) the sorted hash index over the generated identities.
@@ -86,8 +89,8 @@ func (s *mailboxes) resolve(id string) []int32 {
 			}
 		}
 	}
-	// Written mailboxes may have gained identities (EmailAddresses).
-	for i := range s.ov {
+	// Mailboxes with written proxy addresses may have gained identities.
+	for i := range s.reident {
 		if m := s.mailbox(i); m.matches(id) {
 			add(i)
 		}
@@ -261,5 +264,8 @@ func (cl *call) setMailbox(tbl *mtable, extra func(m *mbx, changes map[string]an
 	next["WhenChanged"] = formatDate(cl.now)
 	next["WhenChangedUTC"] = formatDateUTC(cl.now)
 	s.ov[m.i] = next
+	if _, ok := changes["EmailAddresses"]; ok {
+		s.reident[m.i] = struct{}{}
+	}
 	return emptyResult(cl.wrote()), nil
 }
