@@ -300,3 +300,43 @@ steps:
 		t.Fatalf("%d HTTP requests (want 4), %d Set-CASMailbox", c.Requests, c.Tenant("contoso.onmicrosoft.com").Calls("Set-CASMailbox"))
 	}
 }
+
+// A write that was journaled as sent but never confirmed is not repeated on
+// resume unless its verb is idempotent.
+func TestResumeDoesNotRepeatAnUnconfirmedNonIdempotentWrite(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, emulator.Options{}, `version: 1
+name: unconfirmed
+`+tenantsYAML+`steps:
+  - name: New rule
+    id: new-rule
+    cmdlet: New-TransportRule
+    parameters: {Name: "exoplay test rule", SentToScope: NotInOrganization, SetSCL: 9}
+`)
+	drain := make(chan struct{})
+	close(drain) // interrupted before anything started
+	res, rd := e.run(context.Background(), runner.Options{Drain: drain}, "")
+	if res.Summary.ExitCode != results.ExitInterrupted {
+		t.Fatalf("exit %d", res.Summary.ExitCode)
+	}
+	// The process died after journaling contoso's write as sent.
+	if err := rd.Journal().AppendSync(results.Event{Type: results.EventCellSent, Tenant: "contoso", Step: "new-rule"}); err != nil {
+		t.Fatal(err)
+	}
+	rd.Close()
+	res, _ = e.run(context.Background(), runner.Options{}, rd.Path())
+	con := stepOf(t, tenantOf(t, res, "contoso"), "new-rule")
+	if con.Status != results.StatusFailed || con.Error == nil || con.Error.Code != "outcome_unknown" {
+		t.Fatalf("contoso: %s %+v, want failed with outcome_unknown", con.Status, con.Error)
+	}
+	if fab := stepOf(t, tenantOf(t, res, "fabrikam"), "new-rule"); fab.Status != results.StatusChanged {
+		t.Fatalf("fabrikam: %s %+v", fab.Status, fab.Error)
+	}
+	c := e.emu.Counters()
+	if n := c.Tenant("contoso.onmicrosoft.com").Calls("New-TransportRule"); n != 0 {
+		t.Errorf("contoso: New-TransportRule sent %d times on resume", n)
+	}
+	if n := len(c.Tenant("fabrikam.onmicrosoft.com").Writes); n != 1 {
+		t.Errorf("fabrikam: %d writes, want 1", n)
+	}
+}
