@@ -3,6 +3,7 @@ package directory
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,7 +150,14 @@ var commonParams = map[string]string{
 // bind converts the decoded JSON Parameters of a call to typed args.
 func bind(c *cmdlet, raw map[string]any) (args, *Error) {
 	out := args{}
-	for key, v := range raw {
+	// Sorted, so a call with several bad parameters always reports the same one.
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		v := raw[key]
 		if strings.Contains(key, "@") { // "<Param>@odata.type" siblings
 			continue
 		}
@@ -159,6 +167,9 @@ func bind(c *cmdlet, raw map[string]any) (args, *Error) {
 				continue
 			}
 			return nil, errUnknownParam(key)
+		}
+		if out.has(p.name) {
+			return nil, errBadRequest(excBinding, "Cannot bind parameter because parameter '%s' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax.", p.name)
 		}
 		bv, err := bindValue(p, v)
 		if err != nil {
