@@ -86,7 +86,7 @@ type planStep struct {
 type planValue struct {
 	Source   string `json:"source"`
 	Resolved bool   `json:"resolved"`
-	Value    any    `json:"value,omitempty"`
+	Value    any    `json:"value"` // meaningful only when Resolved (false and 0 included)
 	Error    string `json:"error,omitempty"`
 }
 

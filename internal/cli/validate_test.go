@@ -111,6 +111,9 @@ func TestPlanSelectsAndResolves(t *testing.T) {
 	if p := params["PopEnabled"]; !p.Resolved || p.Value != false {
 		t.Errorf("static parameter not resolved: %+v", p)
 	}
+	if !strings.Contains(stdout, `"value": false`) {
+		t.Error(`a resolved false must appear in JSON as "value": false`)
+	}
 	if p := params["Identity"]; p.Resolved || p.Source != "${{ item.Identity }}" {
 		t.Errorf("an item parameter is known only at run time: %+v", p)
 	}
