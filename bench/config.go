@@ -31,6 +31,7 @@ type config struct {
 	trace        bool
 	keep         bool
 	markdown     bool
+	harnessTrace string
 	quietBusy    float64
 	quietWait    time.Duration
 }
@@ -59,6 +60,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the scratch folder (playbooks, run directories)")
 	fs.Float64Var(&c.quietBusy, "quiet-busy", 15, "before each scenario, wait until other processes use under this % of the CPUs")
 	fs.DurationVar(&c.quietWait, "quiet-wait", 30*time.Second, "the longest wait for a quiet machine (0 = do not wait); the busy share is recorded either way")
+	fs.StringVar(&c.harnessTrace, "harness-trace", "", "write an execution trace of the harness itself (the emulator's side) to `FILE`")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the table as Markdown")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

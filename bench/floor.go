@@ -135,7 +135,7 @@ func mailboxIDs(ctx context.Context, emu *emulator.Emulator, tenant string) ([]s
 
 func invokeSet(ctx context.Context, c *http.Client, emu *emulator.Emulator, tenant, token, identity string) error {
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": "Set-Mailbox",
-		"Parameters": map[string]any{"Identity": identity, "DisplayName": identity + " (floor)"}}})
+		"Parameters": map[string]any{"Identity": identity, "RetainDeletedItemsFor": "30.00:00:00"}}})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, emu.ExchangeURL+"/adminapi/beta/"+tenant+"/InvokeCommand", bytes.NewReader(body))
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/trace"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := h.build(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if c.harnessTrace != "" {
+		f, err := os.Create(c.harnessTrace)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		defer trace.Stop()
 	}
 	rep := &Report{Date: began.UTC(), Machine: describeMachine(), Options: c.options()}
 	for _, name := range scenarioOrder {

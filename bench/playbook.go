@@ -65,19 +65,35 @@ func (h *harness) writePlaybook(p playbookSpec, emu *emulator.Emulator) (string,
 
 // Steps of the generated playbooks.
 const (
-	// readWriteSteps lists every mailbox, then changes each one's display name:
-	// a harmless property that always changes, so every call is a real write.
+	// readWriteSteps lists every mailbox, then sets each one's deleted-item
+	// retention from the 14-day default to 30 days: a harmless property that
+	// always changes (so every call is a real write the emulator records) and
+	// that no identity index depends on (so the emulator's cost stays flat).
 	readWriteSteps = `  - name: Mailboxes
     id: mailboxes
     cmdlet: Get-Mailbox
     parameters: {ResultSize: Unlimited}
-    select: [Identity, DisplayName]
+    select: [Identity]
     register: mbx
   - name: Touch every mailbox
     id: touch
     cmdlet: Set-Mailbox
     foreach: ${{ mbx }}
-    parameters: {Identity: "${{ item.Identity }}", DisplayName: "${{ item.DisplayName }} (bench)"}
+    parameters: {Identity: "${{ item.Identity }}", RetainDeletedItemsFor: "30.00:00:00"}
+`
+	// readReadSteps lists every mailbox, then reads each one by identity.
+	readReadSteps = `  - name: Mailboxes
+    id: mailboxes
+    cmdlet: Get-Mailbox
+    parameters: {ResultSize: Unlimited}
+    select: [Identity]
+    register: mbx
+  - name: Read every mailbox
+    id: read
+    cmdlet: Get-Mailbox
+    foreach: ${{ mbx }}
+    parameters: {Identity: "${{ item.Identity }}"}
+    select: [Identity, RetainDeletedItemsFor]
 `
 	// exportSteps exports every mailbox with all its properties.
 	exportSteps = `  - name: Export mailboxes

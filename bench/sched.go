@@ -15,6 +15,7 @@ type schedRun struct {
 	tenants, mailboxes int
 	latency            time.Duration
 	cap                int
+	reads              bool // the foreach reads each mailbox instead of writing it
 
 	child        *childResult
 	makespan     time.Duration // first write applied -> last write applied, + one latency
@@ -27,39 +28,42 @@ type schedRun struct {
 
 func (r *schedRun) ratio() float64 { return r.makespan.Seconds() / r.ideal.Seconds() }
 
-// measureSched runs the read + foreach-write playbook and reads the write
+// measureSched runs the list + foreach playbook of shape and reads the write
 // makespan from the emulator's write timestamps. A write's At is when the
 // emulator applied it, at the end of its latency, so the step's makespan is
 // last - first + one latency (the first write's own service time).
-func measureSched(ctx context.Context, h *harness, tenants, mailboxes int, latency time.Duration, cap int, profileName string) (*schedRun, error) {
+func measureSched(ctx context.Context, h *harness, shape schedRun, profileName string) (*schedRun, error) {
+	r := &shape
 	e, err := h.startEmulator(emulator.Options{
-		Tenants: benchTenants(tenants, mailboxes), Seed: 1,
-		Latency: emulator.LatencySpec{Fixed: latency}, ConcurrencyCap: cap,
+		Tenants: benchTenants(r.tenants, r.mailboxes), Seed: 1,
+		Latency: emulator.LatencySpec{Fixed: r.latency}, ConcurrencyCap: r.cap,
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer e.emu.Close()
-	settings := map[string]int{"max_parallel_tenants": tenants}
-	if cap != 3 {
-		settings["max_sessions_per_org"] = cap
+	settings := map[string]int{"max_parallel_tenants": r.tenants}
+	if r.cap != 3 {
+		settings["max_sessions_per_org"] = r.cap
 	}
-	pb, err := h.writePlaybook(playbookSpec{Name: "bench-sched", Settings: settings, Steps: readWriteSteps}, e.emu)
+	steps, what := readWriteSteps, "writes"
+	if r.reads {
+		steps, what = readReadSteps, "reads"
+	}
+	pb, err := h.writePlaybook(playbookSpec{Name: "bench-sched", Settings: settings, Steps: steps}, e.emu)
 	if err != nil {
 		return nil, err
 	}
-	h.log("sched: %d tenants × %d writes, latency %s, cap %d", tenants, mailboxes, latency, cap)
-	child, err := h.run(ctx, e, pb, profileName)
-	if err != nil {
+	h.log("%s: %d tenants × %d %s, latency %s, cap %d", profileName, r.tenants, r.mailboxes, what, r.latency, r.cap)
+	if r.child, err = h.run(ctx, e, pb, profileName); err != nil {
 		return nil, err
 	}
-	if f := child.Results.failed(); len(f) > 0 {
-		return nil, fmt.Errorf("sched: %d steps did not succeed, e.g. %v", len(f), f[:min(3, len(f))])
+	if f := r.child.Results.failed(); len(f) > 0 {
+		return nil, fmt.Errorf("%d steps did not succeed, e.g. %v", len(f), f[:min(3, len(f))])
 	}
-	r := &schedRun{tenants: tenants, mailboxes: mailboxes, latency: latency, cap: cap, child: child,
-		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency}
+	r.ideal = time.Duration(math.Ceil(float64(r.mailboxes)/float64(r.cap))) * r.latency
 	if err := r.fromCounters(e.emu.Counters()); err != nil {
-		return nil, fmt.Errorf("sched: %w", err)
+		return nil, err
 	}
 	return r, nil
 }
@@ -87,6 +91,12 @@ func (r *schedRun) fromCounters(c emulator.Counters) error {
 			last = l
 		}
 	}
+	if r.reads {
+		if writes != 0 {
+			return fmt.Errorf("the emulator applied %d writes in a read-only run", writes)
+		}
+		return nil
+	}
 	if want := r.tenants * r.mailboxes; writes != want {
 		return fmt.Errorf("the emulator applied %d writes, want %d (one per mailbox)", writes, want)
 	}
@@ -96,7 +106,7 @@ func (r *schedRun) fromCounters(c emulator.Counters) error {
 
 func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
 	cmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d", c.tenants, c.mailboxes, c.latency, c.cap)
-	r, err := measureSched(ctx, h, c.tenants, c.mailboxes, c.latency, c.cap, "sched")
+	r, err := measureSched(ctx, h, schedRun{tenants: c.tenants, mailboxes: c.mailboxes, latency: c.latency, cap: c.cap}, "sched")
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +144,7 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 	if c.smallTenants > 0 && c.smallTenants != c.tenants {
 		// The same shape with few tenants: the scheduler alone, off the CPU limit.
 		scmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d -small-tenants 0", c.smallTenants, c.mailboxes, c.latency, c.cap)
-		s, err := measureSched(ctx, h, c.smallTenants, c.mailboxes, c.latency, c.cap, "sched-small")
+		s, err := measureSched(ctx, h, schedRun{tenants: c.smallTenants, mailboxes: c.mailboxes, latency: c.latency, cap: c.cap}, "sched-small")
 		if err != nil {
 			return figs, err
 		}
