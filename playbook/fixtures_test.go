@@ -1,13 +1,17 @@
 package playbook
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay"
 )
 
 // Every fixture goes through both the Go loader (alone, without the schema
@@ -109,4 +113,40 @@ func TestInvalidFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSchemaDocumentsEveryKey keeps editor help complete: every property
+// the schema declares (outside if/then conditions) has a description.
+func TestSchemaDocumentsEveryKey(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(exoplay.SchemaJSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch o := v.(type) {
+		case map[string]any:
+			if props, ok := o["properties"].(map[string]any); ok && !strings.Contains(path, "/if") && !strings.Contains(path, "/then") {
+				for k, p := range props {
+					pm, isMap := p.(map[string]any)
+					if !isMap {
+						continue
+					}
+					if _, ok := pm["description"]; !ok {
+						if _, ref := pm["$ref"]; !ref {
+							t.Errorf("schema.json: %s/properties/%s has no description", path, k)
+						}
+					}
+				}
+			}
+			for k, c := range o {
+				walk(c, path+"/"+k)
+			}
+		case []any:
+			for i, c := range o {
+				walk(c, fmt.Sprintf("%s/%d", path, i))
+			}
+		}
+	}
+	walk(doc, "")
 }
