@@ -115,6 +115,9 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 			res := r.runTenant(ctx, t)
 			out[i] = res
 			r.tenantFinished(res)
+			// Also for tenants that did not start or finished in an
+			// earlier run, so progress counts every tenant.
+			r.obs.TenantDone(t.Name, res.Status)
 			return nil
 		})
 	}

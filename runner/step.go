@@ -412,7 +412,9 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 	}
 	s.cellDone(c)
 	if c.err != nil {
-		ev := s.tr.log.Warn().Str("step", s.st.ID).Str("category", c.err.Category).Str("code", c.err.Code).Str("error", c.err.Message)
+		// Info, not Warn: a failing foreach would flood stderr; the
+		// summary reports failures, the log file keeps each one.
+		ev := s.tr.log.Info().Str("step", s.st.ID).Str("category", c.err.Category).Str("code", c.err.Code).Str("error", c.err.Message)
 		if c.index >= 0 {
 			ev = ev.Int("item", c.index)
 		}

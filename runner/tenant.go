@@ -45,7 +45,6 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			}
 		}
 		log.Info().Str("status", string(res.Status)).Msg("tenant done")
-		r.obs.TenantDone(t.Name, res.Status)
 	}()
 
 	sess, err := r.opts.Connector.Connect(ctx, t)
