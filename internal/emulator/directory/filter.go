@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The OPATH -Filter subset: comparisons (-eq -ne -like -notlike -gt -ge -lt
@@ -365,6 +366,12 @@ func compareStrings(v, lit, op string) bool {
 	case "notlike":
 		return !wildcard(strings.ToLower(lit), strings.ToLower(v))
 	}
+	// Dates compare as instants, whatever format the literal uses.
+	if a, ok := parseFilterDate(v); ok {
+		if b, ok := parseFilterDate(lit); ok {
+			return ordered(a.Compare(b), op)
+		}
+	}
 	// Numbers that are strings (sizes are not: they compare as text).
 	if a, err1 := strconv.ParseFloat(v, 64); err1 == nil {
 		if b, err2 := strconv.ParseFloat(lit, 64); err2 == nil {
@@ -417,4 +424,19 @@ func wildcard(pattern, s string) bool {
 		s = s[i+len(mid):]
 	}
 	return strings.HasSuffix(s, last)
+}
+
+var filterDateLayouts = []string{"2006-01-02T15:04:05.0000000Z07:00", time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02",
+	"1/2/2006 15:04:05", "1/2/2006 3:04:05 PM", "1/2/2006"}
+
+func parseFilterDate(s string) (time.Time, bool) {
+	if len(s) < 8 || s[0] < '0' || s[0] > '9' {
+		return time.Time{}, false
+	}
+	for _, l := range filterDateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -13,6 +13,7 @@ func TestFilter(t *testing.T) {
 		"ItemCount":             1200,
 		"RecipientTypeDetails":  "UserMailbox",
 		"Empty":                 "",
+		"WhenCreated":           "2023-05-04T10:00:00.0000000+00:00",
 	}
 	get := func(p string) any {
 		for k, v := range obj {
@@ -49,6 +50,9 @@ func TestFilter(t *testing.T) {
 		{"ItemCount -le 1000", false},
 		{"RecipientTypeDetails -eq 'SharedMailbox' -or (RecipientTypeDetails -eq 'UserMailbox' -and PopEnabled -eq $true)", true},
 		{"Name -eq 'it''s'", false},
+		{"WhenCreated -gt '2023-01-01'", true},
+		{"WhenCreated -lt '1/31/2023'", false},
+		{"WhenCreated -ge '5/4/2023 10:00:00'", true},
 	} {
 		f, err := parseFilter(c.f)
 		if err != nil {
