@@ -3,6 +3,7 @@ package playbook
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -246,16 +247,13 @@ func (v *Value) EvalList(scope Scope) ([]any, error) {
 		return t, nil
 	case map[string]any:
 		return []any{t}, nil
-	case []string:
-		out := make([]any, len(t))
-		for i, s := range t {
-			out[i] = s
-		}
-		return out, nil
-	case []map[string]any:
-		out := make([]any, len(t))
-		for i, s := range t {
-			out[i] = s
+	}
+	// Typed slices from expressions (1..10 gives []int, map() may give
+	// []string or []map[string]any).
+	if rv := reflect.ValueOf(r); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = rv.Index(i).Interface()
 		}
 		return out, nil
 	}
@@ -371,7 +369,10 @@ func describe(r any) string {
 	case map[string]any:
 		return "a mapping"
 	}
-	return fmt.Sprintf("%v (%T)", r, r)
+	if rv := reflect.ValueOf(r); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+		return fmt.Sprintf("a list of %d (%T)", rv.Len(), r)
+	}
+	return fmt.Sprintf("%s (%T)", truncate(fmt.Sprint(r), 40), r)
 }
 
 func truncate(s string, n int) string {

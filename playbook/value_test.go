@@ -130,6 +130,7 @@ func TestEvalListAndString(t *testing.T) {
 		{[]any{1, 2}, []any{1, 2}},
 		{map[string]any{"a": 1}, []any{map[string]any{"a": 1}}},
 		{[]string{"x"}, []any{"x"}},
+		{[]int{1, 2}, []any{1, 2}}, // what 1..2 gives
 	} {
 		got, err := v.EvalList(Scope{"item": c.item})
 		if err != nil || !reflect.DeepEqual(got, c.want) {
