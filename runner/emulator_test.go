@@ -168,7 +168,7 @@ func TestThrottledOrgSlowsDownAndFinishes(t *testing.T) {
 
 func TestThrottlingOneOrgLeavesOthersAlone(t *testing.T) {
 	t.Parallel()
-	faults, err := emulator.ParseFaults("429:0.2")
+	faults, err := emulator.ParseFaults("429:0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestThrottlingOneOrgLeavesOthersAlone(t *testing.T) {
 		faults.Rules[i].RetryAfter = "0.05"
 	}
 	e := startEnv(t, emulator.Options{
-		Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", Mailboxes: 100}, {Domain: "fabrikam.onmicrosoft.com", Mailboxes: 100}},
+		Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", Mailboxes: 60}, {Domain: "fabrikam.onmicrosoft.com", Mailboxes: 60}},
 		Latency: emulator.LatencySpec{Fixed: 2 * time.Millisecond},
 		Faults:  faults,
 	}, popYAML)
