@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,15 +40,16 @@ func newTokens(t testing.TB, e *emulator.Emulator, tenant, resource string) *msa
 }
 
 func (m *msalTokens) Token(ctx context.Context, force bool) (string, error) {
-	scopes := []string{m.scope}
+	var opts []confidential.AcquireByCredentialOption
 	if force {
 		m.mu.Lock()
 		m.forced++
 		m.mu.Unlock()
-	} else if r, err := m.app.AcquireTokenSilent(ctx, scopes); err == nil {
-		return r.AccessToken, nil
+		// MSAL answers from its cache unless claims are given (msal-go.md §3).
+		opts = append(opts, confidential.WithClaims(`{"access_token":{"nbf":{"essential":true,"value":"`+
+			strconv.FormatInt(time.Now().Unix(), 10)+`"}}}`))
 	}
-	r, err := m.app.AcquireTokenByCredential(ctx, scopes)
+	r, err := m.app.AcquireTokenByCredential(ctx, []string{m.scope}, opts...)
 	if err != nil {
 		return "", err
 	}
@@ -363,5 +365,28 @@ func TestEmulatorConcurrencyCap(t *testing.T) {
 	}
 	if v.e.Counters().Throttled == 0 {
 		t.Error("the cap was never hit: the test proves nothing")
+	}
+}
+
+// A token the client's cache still holds but the service considers expired
+// gets one 401, a forced refresh and the call goes through.
+func TestEmulatorExpiredTokenRefreshedOnce(t *testing.T) {
+	var mu sync.Mutex
+	skew := time.Duration(0)
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Now().Add(skew)
+	}
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}, TokenLifetime: time.Hour, Now: now}, transport.Options{})
+	if _, _, err := v.run(t, transport.Request{Cmdlet: "Get-OrganizationConfig"}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	skew = 2 * time.Hour // the service's clock moves on; MSAL's cache does not know
+	mu.Unlock()
+	_, st, err := v.run(t, transport.Request{Cmdlet: "Get-OrganizationConfig"})
+	if err != nil || v.tokens.forced != 1 || st.Requests != 2 || !strings.Contains(strings.Join(st.Retried, ";"), "401") {
+		t.Fatalf("%v forced=%d %+v", err, v.tokens.forced, st)
 	}
 }

@@ -5,12 +5,16 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 type harness struct {
@@ -522,4 +526,38 @@ func TestInvokeNextLinkOutsideFamilyRefused(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != "NextLinkOutsideFamily" || len(objs) != 1 || st.Requests != 1 {
 		t.Fatalf("got %v %+v", err, st)
 	}
+}
+
+func TestLogsCarryNoToken(t *testing.T) {
+	var buf strings.Builder
+	h := newHarness(t, 3, Options{Logger: zerolog.New(&syncWriter{w: &buf}).Level(zerolog.DebugLevel)})
+	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if n == 0 {
+			w.WriteHeader(401)
+			_, _ = w.Write([]byte(`{"error":"invalid_token","error_description":"token ` + strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") + ` expired"}`))
+			return true
+		}
+		return n == 1 && failTimes(2, 500, adTransientBody)(n, w, r)
+	}
+	if _, _, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"}); err != nil {
+		t.Fatal(err)
+	}
+	logs := buf.String()
+	if !strings.Contains(logs, "retrying") || !strings.Contains(logs, "exo request") {
+		t.Fatalf("expected debug and retry lines, got %s", logs)
+	}
+	if strings.Contains(logs, "secret") || strings.Contains(logs, "eyJ") {
+		t.Errorf("token in logs: %s", logs)
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
