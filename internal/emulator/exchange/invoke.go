@@ -79,7 +79,7 @@ type cmdletInput struct {
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
 	s.stats.requests.Add(1)
-	w.Header().Set("request-id", s.requestID())
+	w.Header()["request-id"] = []string{s.requestID()}
 	version, tenant, op, ok := splitPath(r.URL.Path)
 	if !ok {
 		e.write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "No resource at "+r.URL.Path+"; InvokeCommand is POST /adminapi/beta/{tenant}/InvokeCommand.")})

@@ -56,7 +56,7 @@ func (c *cursors) add(cur *cursor, now time.Time, ttl time.Duration) {
 	cur.lastLink = now
 	c.m[cur.id] = cur
 	c.inserts++
-	if c.inserts%256 == 0 {
+	if c.inserts%256 == 0 || len(c.m) > maxCursors {
 		for id, v := range c.m {
 			v.mu.Lock()
 			dead := now.Sub(v.lastLink) > ttl
@@ -66,7 +66,19 @@ func (c *cursors) add(cur *cursor, now time.Time, ttl time.Duration) {
 			}
 		}
 	}
+	// Abandoned continuations of big results hold memory: past the bound,
+	// the oldest goes (its links then answer "Expired or Invalid").
+	for len(c.m) > maxCursors {
+		oldest := cur.id
+		for id := range c.m {
+			oldest = min(oldest, id)
+		}
+		delete(c.m, oldest)
+	}
 }
+
+// maxCursors bounds the paged results kept for continuation.
+const maxCursors = 4096
 
 func (c *cursors) get(id uint64) *cursor {
 	c.mu.Lock()

@@ -120,3 +120,15 @@ func TestNextLinkTTLKnob(t *testing.T) {
 		t.Fatalf("link older than the TTL: %d", r.status)
 	}
 }
+
+func TestCursorBound(t *testing.T) {
+	var c cursors
+	c.init()
+	now := time.Now()
+	for range maxCursors + 10 {
+		c.add(&cursor{res: &Result{}}, now, time.Hour)
+	}
+	if len(c.m) != maxCursors || c.get(1) != nil || c.get(maxCursors+10) == nil {
+		t.Errorf("%d cursors kept; oldest present: %v", len(c.m), c.get(1) != nil)
+	}
+}

@@ -180,7 +180,7 @@ func (s *Server) FrontDoor(regionalOrigin string) http.Handler {
 	regional := strings.TrimRight(regionalOrigin, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.stats.requests.Add(1)
-		w.Header().Set("request-id", s.requestID())
+		w.Header()["request-id"] = []string{s.requestID()}
 		if _, _, _, ok := splitPath(r.URL.Path); !ok {
 			http.NotFound(w, r)
 			return

@@ -14,8 +14,10 @@ const htmlPage = `<!DOCTYPE html>
 // write puts a reply on the wire, applying transport-level faults.
 func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
 	h := w.Header()
+	// Keys are assigned as spelled (OData-Version, request-id,
+	// x-ExceptionType) so that raw captures look like the service's.
 	for _, x := range rep.hdr {
-		h.Set(x.k, x.v)
+		h[x.k] = []string{x.v}
 	}
 	body, status := rep.body, rep.status
 	switch rep.fault {
@@ -34,8 +36,8 @@ func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
 		body, status = body[:len(body)/2], http.StatusOK
 	}
 	if rep.json || rep.fault == FaultEmpty || rep.fault == FaultTruncated {
-		h.Set("Content-Type", contentTypeJSON)
-		h.Set("OData-Version", "4.0")
+		h["Content-Type"] = []string{contentTypeJSON}
+		h["OData-Version"] = []string{"4.0"}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
