@@ -254,7 +254,7 @@ func TestEmulatorExpiredNextLink(t *testing.T) {
 	_ = v.e.SetFaults(f)
 	objs, st, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox"})
 	var e *transport.Error
-	if !errors.As(err, &e) || e.Category != transport.CategoryTransient || !strings.Contains(e.Message, "pagination") || len(objs) != 10 || st.Requests != 2 {
+	if !errors.As(err, &e) || e.Category != transport.CategoryTransient || !strings.Contains(e.Message, "pagination") || e.Code != "NextLinkExpired" || len(objs) != 10 || st.Requests != 2 {
 		t.Fatalf("%v %d %+v", err, len(objs), st)
 	}
 }

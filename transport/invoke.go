@@ -3,6 +3,8 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -61,7 +63,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 			return err
 		})
 		if err != nil {
-			return err
+			return expiredHint(err, st.Pages)
 		}
 		st.Pages++
 		st.Warnings = append(st.Warnings, p.warnings...)
@@ -181,4 +183,17 @@ func selectQuery(sel []string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// expiredHint explains an expired next link: the objects handed on so far
+// are only part of the result.
+func expiredHint(err error, pages int) error {
+	var e *Error
+	if pages == 0 || !errors.As(err, &e) || !strings.Contains(strings.ToLower(e.Message), paginationText) {
+		return err
+	}
+	e.Code = "NextLinkExpired"
+	e.Message = clip(e.Message + fmt.Sprintf(" (the next link expired after %d pages: the result is incomplete; "+
+		"next links live minutes, so a consumer that is slow between pages loses them; run the step again)", pages))
+	return e
 }

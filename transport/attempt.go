@@ -1,0 +1,202 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// attempt sends one HTTP request (following redirects within the host
+// family) while holding a Limiter slot, and reads its answer. The token is
+// fetched before the slot is taken: a slow sign-in must not hold one of the
+// organization's few slots.
+func (cl *call) attempt(ctx context.Context, target string, body []byte, hdr http.Header, handle func(*http.Response) error) error {
+	tok, err := cl.ep.Tokens.Token(ctx, cl.forceRefresh)
+	cl.forceRefresh = false
+	if err != nil {
+		return &tokenError{err}
+	}
+	if lim := cl.ep.Limiter; lim != nil {
+		if err := lim.Acquire(ctx); err != nil {
+			return cl.ctxErr(ctx, err)
+		}
+		defer lim.Release()
+	}
+	auth := []string{"Bearer " + tok}
+	u := target
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+		if err != nil {
+			return &Error{Category: CategoryValidation, Cmdlet: cl.cmdlet, Code: "BadURL", Message: redact(err.Error())}
+		}
+		for k, v := range hdr {
+			req.Header[k] = v
+		}
+		req.Header["Authorization"] = auth
+		start := cl.c.clock.Now()
+		cl.stats.Requests++
+		resp, err := cl.c.hc.Do(req)
+		if err != nil {
+			return cl.networkError(ctx, err)
+		}
+		cl.c.log.Debug().Str("cmdlet", cl.cmdlet).Str("tenant", cl.ep.Tenant).Str("host", req.URL.Host).
+			Int("status", resp.StatusCode).Dur("took", cl.c.clock.Now().Sub(start)).Msg("exo request")
+		switch resp.StatusCode {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			loc := resp.Header.Get("Location")
+			drain(resp)
+			if hop >= maxRedirects {
+				return &Error{Category: CategoryUnknown, Status: resp.StatusCode, Cmdlet: cl.cmdlet, Code: "TooManyRedirects",
+					Message: fmt.Sprintf("more than %d redirects", maxRedirects)}
+			}
+			next, err := cl.redirect(u, loc, resp.StatusCode)
+			if err != nil {
+				return err
+			}
+			u = next
+			continue
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			err := handle(resp)
+			resp.Body.Close()
+			return err
+		}
+		b := readSome(resp.Body)
+		resp.Body.Close()
+		e := decodeError(resp.StatusCode, resp.Header, b, cl.cmdlet)
+		if d, ok := retryAfter(resp.Header, cl.c.clock.Now()); ok {
+			e.wait, e.hasWait = d, true
+		}
+		return e
+	}
+}
+
+// redirect resolves a Location against the current URL, refuses hosts
+// outside the family, and remembers the new origin for this tenant. The
+// request is sent again unchanged (POST, same body), as the module does.
+func (cl *call) redirect(current, loc string, status int) (string, error) {
+	cur, _ := url.Parse(current)
+	l, err := url.Parse(loc)
+	if loc == "" || err != nil || cur == nil {
+		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "BadRedirect",
+			Message: "the service redirected without a usable Location"}
+	}
+	next := cur.ResolveReference(l)
+	if !inFamily(cl.origin, next) {
+		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "RedirectOutsideFamily",
+			Message: fmt.Sprintf("the service redirected to %s://%s, outside the host family of %s; not followed, so the token does not leave it",
+				next.Scheme, next.Host, cl.origin.Host)}
+	}
+	regional := next.Scheme + "://" + next.Host
+	// The regional host serves the same paths: keep ours (and our query),
+	// only the origin changes, like the modules that take the host label.
+	if next.Host != cur.Host || next.Scheme != cur.Scheme {
+		cl.c.mu.Lock()
+		cl.c.regional[cl.regionKey()] = regional
+		cl.c.mu.Unlock()
+		cl.c.log.Debug().Str("tenant", cl.ep.Tenant).Str("service", cl.ep.Service.String()).Str("regional", regional).Msg("regional endpoint remembered")
+		moved := *cur
+		moved.Scheme, moved.Host = next.Scheme, next.Host
+		return moved.String(), nil
+	}
+	return next.String(), nil
+}
+
+// checkNextLink makes sure a continuation stays within the host family.
+func (cl *call) checkNextLink(link string) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil || !u.IsAbs() {
+		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
+			Message: "the service answered with a next link that is not an absolute URL"}
+	}
+	if !inFamily(cl.origin, u) {
+		return "", &Error{Category: CategoryUnknown, Status: 200, Cmdlet: cl.cmdlet, Code: "NextLinkOutsideFamily",
+			Message: fmt.Sprintf("the next link points to %s://%s, outside the host family of %s; not followed, so the token does not leave it",
+				u.Scheme, u.Host, cl.origin.Host)}
+	}
+	return u.String(), nil
+}
+
+// networkError classifies a failure to get an answer. A dial or DNS
+// failure was never sent; anything later may have reached the service.
+func (cl *call) networkError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return cl.ctxErr(ctx, err)
+	}
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
+		return &Error{Category: CategoryUnknown, Cmdlet: cl.cmdlet, Code: "TLSCertificate",
+			Message: "the service's TLS certificate is not trusted: " + redact(inner.Error())}
+	}
+	e := &Error{Category: CategoryTransient, Cmdlet: cl.cmdlet, Code: "ConnectionFailed", sent: true}
+	var op *net.OpError
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial"):
+		e.sent = false
+		e.Message = "cannot connect to the service: " + redact(inner.Error())
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err):
+		e.Message = "the connection was closed before the answer came: " + redact(inner.Error())
+	default:
+		e.Message = "the request failed: " + redact(inner.Error())
+	}
+	e.Message = clip(e.Message)
+	return e
+}
+
+func isReset(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "connection reset") || strings.Contains(s, "broken pipe") ||
+		strings.Contains(s, "server closed") || strings.Contains(s, "EOF")
+}
+
+const maxErrorBody = 64 << 10
+
+// readSome reads at most maxErrorBody of an error body; what could not be
+// read (the fake-gzip 403) is simply absent.
+func readSome(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, maxErrorBody))
+	return b
+}
+
+// drain reads a little of a body so the connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+}
+
+// newRequestID returns a random UUID for client-request-id.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
+		j += 2
+	}
+	return string(out[:])
+}

@@ -1,0 +1,137 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// exchange sends one logical request (one page, one batch round) with the
+// retry rule of the package doc. handle reads a 2xx response; it may be
+// called again on a retry.
+func (cl *call) exchange(ctx context.Context, target string, body []byte, hdr http.Header, handle func(*http.Response) error) error {
+	transient, throttled := 0, 0
+	for {
+		err := cl.attempt(ctx, target, body, hdr, handle)
+		if err == nil {
+			return nil
+		}
+		wait, reason, final := cl.decide(ctx, err, &transient, &throttled)
+		if final != nil {
+			return final
+		}
+		if now := cl.c.clock.Now(); now.Add(wait).After(cl.deadline) {
+			return cl.gaveUp(err)
+		}
+		cl.stats.Retried = append(cl.stats.Retried, reason)
+		cl.c.log.Info().Str("cmdlet", cl.cmdlet).Str("tenant", cl.ep.Tenant).Str("reason", reason).
+			Dur("wait", wait).Msg("retrying")
+		if wait > 0 {
+			if err := cl.c.clock.Sleep(ctx, wait); err != nil {
+				return cl.ctxErr(ctx, err)
+			}
+		}
+	}
+}
+
+// decide applies the retry rule to one failed attempt: either a wait and a
+// reason, or the final error.
+func (cl *call) decide(ctx context.Context, err error, transient, throttled *int) (time.Duration, string, error) {
+	if ctx.Err() != nil {
+		return 0, "", cl.ctxErr(ctx, err)
+	}
+	var te *tokenError
+	if errors.As(err, &te) {
+		return 0, "", fmt.Errorf("%s: getting a token for tenant %s: %w", cl.cmdlet, cl.ep.Tenant, te.err)
+	}
+	var ee *emitError
+	if errors.As(err, &ee) {
+		return 0, "", ee.err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0, "", err
+	}
+	switch {
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !cl.refreshed:
+		cl.refreshed, cl.forceRefresh = true, true
+		return 0, "HTTP 401: token refreshed", nil
+	case e.Category == CategoryThrottled:
+		*throttled++
+		if *throttled > max(minThrottleWaits, cl.retries) {
+			e.Message = clip(e.Message + fmt.Sprintf(" (still throttled after %d waits)", *throttled-1))
+			return 0, "", e
+		}
+		wait := e.wait
+		if !e.hasWait {
+			wait = cl.c.backoff(*throttled - 1)
+		}
+		if cl.ep.Limiter != nil {
+			cl.ep.Limiter.Throttled(wait)
+		}
+		cl.stats.ThrottledWaits++
+		cl.stats.ThrottledFor += wait
+		return wait, fmt.Sprintf("throttled (%s): waited %s", statusText(e), wait), nil
+	case e.Category == CategoryTransient || e.Category == CategoryTimeout:
+		if strings.Contains(strings.ToLower(e.Message), paginationText) {
+			return 0, "", e // the same link would fail again
+		}
+		if e.sent && !cl.replayable {
+			e.plain = e.Message
+			if e.Status == http.StatusOK {
+				e.Message = clip(e.Message + "; " + cl.cmdlet + " ran, but its answer could not be read; it is not sent again")
+			} else {
+				e.OutcomeUnknown = true
+				e.Message = clip(e.Message + outcomeNote + cl.cmdlet +
+					" may or may not have run and was not sent again (check before re-running it)")
+			}
+			return 0, "", e
+		}
+		*transient++
+		if *transient > cl.retries {
+			if cl.retries > 0 {
+				e.Message = clip(e.Message + fmt.Sprintf(" (after %d retries)", cl.retries))
+			}
+			return 0, "", e
+		}
+		wait := e.wait
+		if !e.hasWait {
+			wait = cl.c.backoff(*transient - 1)
+		}
+		return wait, fmt.Sprintf("%s: %s", statusText(e), shortReason(e)), nil
+	}
+	return 0, "", e
+}
+
+func statusText(e *Error) string {
+	if e.Status == 0 {
+		return string(e.Category)
+	}
+	return "HTTP " + strconv.Itoa(e.Status)
+}
+
+func shortReason(e *Error) string {
+	if e.ExceptionType != "" {
+		return shortType(e.ExceptionType)
+	}
+	m := e.Message
+	if len(m) > 120 {
+		m = m[:120] + "…"
+	}
+	return m
+}
+
+// gaveUp reports the last error when MaxElapsed would be exceeded.
+func (cl *call) gaveUp(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		cp := *e
+		cp.Message = clip(cp.Message + fmt.Sprintf(" (gave up: retrying would exceed the %s limit)", cl.c.elapsed))
+		return &cp
+	}
+	return err
+}
