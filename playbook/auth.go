@@ -27,8 +27,9 @@ var authFields = map[string]struct {
 		required: []string{"client_id"},
 		oneOf:    [][]string{{"client_secret", "client_secret_file"}},
 	},
-	"device_code": {allowed: []string{"client_id", "scopes"}},
-	"interactive": {allowed: []string{"client_id", "scopes"}},
+	// username picks the cached account (and is the login hint).
+	"device_code": {allowed: []string{"client_id", "username", "scopes"}},
+	"interactive": {allowed: []string{"client_id", "username", "scopes"}},
 	"username_password": {
 		allowed:  []string{"client_id", "username", "password", "password_file", "scopes"},
 		required: []string{"username"},
@@ -40,8 +41,11 @@ var authFields = map[string]struct {
 		oneOf:   [][]string{{"access_token", "access_token_file", "access_token_command"}},
 	},
 	"refresh_token": {
-		allowed: []string{"client_id", "refresh_token", "refresh_token_file", "scopes"},
-		oneOf:   [][]string{{"refresh_token", "refresh_token_file"}},
+		// A partner's confidential app (CIPP-style) redeems the token with
+		// its secret or certificate; a public client with neither.
+		allowed: []string{"client_id", "refresh_token", "refresh_token_file", "client_secret", "client_secret_file",
+			"certificate_file", "certificate_password", "certificate_password_file", "scopes"},
+		oneOf: [][]string{{"refresh_token", "refresh_token_file"}},
 	},
 }
 
