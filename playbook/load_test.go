@@ -71,8 +71,14 @@ func TestAuthMethods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(pb.Auth); got != 11 {
-		t.Fatalf("%d auth entries, want 11", got)
+	if got := len(pb.Auth); got != 12 {
+		t.Fatalf("%d auth entries, want 12", got)
+	}
+	if p := pb.Auth["partner-app"]; p.ClientSecret == nil || p.RefreshToken == nil {
+		t.Errorf("a partner app's refresh_token credential keeps its client secret: %+v", p)
+	}
+	if pb.Auth["device"].Username != "admin@contoso.onmicrosoft.com" {
+		t.Errorf("device_code username not kept: %q", pb.Auth["device"].Username)
 	}
 	cert := pb.Auth["cert"]
 	if cert.CertificateFile != filepath.Join("testdata", "valid", "certs", "app.pfx") || cert.CertificatePasswordFile != filepath.Join("testdata", "valid", "secrets", "pfx-password") {
