@@ -19,8 +19,9 @@ const (
 	EventTenantStarted = "tenant_started"
 	EventSignedIn      = "signed_in"
 	EventStepStarted   = "step_started"
-	EventCellSent      = "cell_sent" // a write is about to be sent (synced first)
-	EventCellDone      = "cell_done" // one call (or one foreach item) finished
+	EventCellSent      = "cell_sent"   // a write is about to be sent (synced first)
+	EventCellUnsent    = "cell_unsent" // ...but it never left: cancelled before it got a connection slot
+	EventCellDone      = "cell_done"   // one call (or one foreach item) finished
 	EventStepDone      = "step_done"
 	EventTenantDone    = "tenant_done"
 	EventRunFinished   = "run_finished"

@@ -68,8 +68,9 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 	for i, c := range sent {
 		calls[i] = c.call
 	}
+	lim := &callLimiter{orgLimiter: s.tr.lim}
 	cctx, cancel := callContext(ctx, calls[0].Timeout)
-	stats, errs := s.tr.sess.InvokeBatch(cctx, calls, s.tr.lim, func(i int, obj json.RawMessage) error {
+	stats, errs := s.tr.sess.InvokeBatch(cctx, calls, lim, func(i int, obj json.RawMessage) error {
 		if i < 0 || i >= len(sent) {
 			return fmt.Errorf("$batch answered for request %d of %d", i, len(sent))
 		}
@@ -87,6 +88,6 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 		} else {
 			err = fmt.Errorf("$batch returned no answer for request %d", i)
 		}
-		s.complete(ctx, c, st, err)
+		s.complete(ctx, c, lim, st, err)
 	}
 }

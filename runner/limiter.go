@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -142,4 +143,20 @@ func (l *orgLimiter) stats() limiterStats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return limiterStats{Limit: l.limit, MaxInflight: l.maxInflight, Throttles: l.throttles}
+}
+
+// callLimiter is the organization's limiter as one call sees it: it
+// remembers whether the call ever got a slot, i.e. whether anything may have
+// been sent.
+type callLimiter struct {
+	*orgLimiter
+	acquired atomic.Bool
+}
+
+func (l *callLimiter) Acquire(ctx context.Context) error {
+	err := l.orgLimiter.Acquire(ctx)
+	if err == nil {
+		l.acquired.Store(true)
+	}
+	return err
 }

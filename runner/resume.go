@@ -85,6 +85,8 @@ func loadJournal(events []results.Event) *journalState {
 			js.resumes++
 		case results.EventCellSent:
 			cell(ev).sent = true
+		case results.EventCellUnsent:
+			cell(ev).sent = false
 		case results.EventCellDone:
 			cell(ev).done = ev
 		case results.EventStepDone:

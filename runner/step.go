@@ -69,8 +69,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		return prior.done, tr.reload(st, prior.done)
 	}
 	start := tr.r.clock.now()
-	sr := stepResult(st, "", "")
-	sr.Status = ""
+	sr := stepResult(st, "", "") // status decided below
 	s := &stepRun{
 		tr: tr, st: st, prior: prior,
 		proj:       newProjection(st.Select),
@@ -331,10 +330,11 @@ func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
 	if stream {
 		c.stream = s.spool.Stream()
 	}
+	lim := &callLimiter{orgLimiter: s.tr.lim}
 	cctx, cancel := callContext(ctx, c.call.Timeout)
-	stats, err := s.tr.sess.Invoke(cctx, c.call, s.tr.lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
+	stats, err := s.tr.sess.Invoke(cctx, c.call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
 	cancel()
-	s.complete(ctx, c, stats, err)
+	s.complete(ctx, c, lim, stats, err)
 }
 
 func callContext(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
@@ -372,7 +372,7 @@ func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
 }
 
 // complete records the outcome of a call that was sent.
-func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err error) {
+func (s *stepRun) complete(ctx context.Context, c *cell, lim *callLimiter, stats CallStats, err error) {
 	c.attempts.Add(results.Attempts{
 		Calls: 1, Attempts: stats.Attempts, Requests: stats.Requests, Pages: stats.Pages,
 		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
@@ -388,6 +388,11 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		c.buf.Reset()
 		c.objects = nil
 		s.stopCell(c)
+		if s.st.Write && !lim.acquired.Load() {
+			// It never got a connection slot, so it was not sent: a
+			// resume may send it whatever its verb.
+			s.tr.r.journal.Append(results.Event{Type: results.EventCellUnsent, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr()})
+		}
 		return
 	}
 	switch {
