@@ -112,8 +112,13 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 	return next.String(), nil
 }
 
-// checkNextLink makes sure a continuation stays within the host family.
-func (cl *call) checkNextLink(link string) (string, error) {
+// checkNextLink makes sure a continuation stays within the host family and
+// moves on (a link to the page just read would loop forever).
+func (cl *call) checkNextLink(current, link string) (string, error) {
+	if link == current {
+		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
+			Message: "the service answered with a next link to the page just read; stopped to avoid a loop"}
+	}
 	u, err := url.Parse(link)
 	if err != nil || !u.IsAbs() {
 		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",

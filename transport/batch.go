@@ -331,7 +331,7 @@ func (c *Client) batchAnswer(bcl *call, it *batchItem, r *batchResponse, errs []
 			it.done = true
 			return
 		}
-		next, err := it.cl.checkNextLink(p.nextLink)
+		next, err := it.cl.checkNextLink(it.url, p.nextLink)
 		if err != nil {
 			errs[it.idx], it.done = err, true
 			return

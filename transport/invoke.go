@@ -70,7 +70,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 		if p.full || p.nextLink == "" || (limit >= 0 && st.Objects >= limit) {
 			return nil
 		}
-		if target, err = cl.checkNextLink(p.nextLink); err != nil {
+		if target, err = cl.checkNextLink(target, p.nextLink); err != nil {
 			return err
 		}
 	}

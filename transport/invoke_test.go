@@ -224,7 +224,7 @@ func TestInvokeMaxElapsed(t *testing.T) {
 	if !errors.As(err, &e) || e.Category != CategoryThrottled || !strings.Contains(e.Message, "gave up") {
 		t.Fatalf("got %v", err)
 	}
-	if st.Requests != 2 || len(h.clock.Waits()) != 1 {
+	if st.Requests != 2 || len(h.clock.Waits()) != 1 || st.ThrottledWaits != 1 {
 		t.Errorf("stats %+v waits %v", st, h.clock.Waits())
 	}
 }
@@ -560,4 +560,17 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func TestInvokeNextLinkLoopStops(t *testing.T) {
+	h := newHarness(t, 1, Options{})
+	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		_, _ = w.Write([]byte(envelope(h.f.srv.URL+"/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=7", nil, `{"a":1}`)))
+		return true
+	}
+	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "BadNextLink" || st.Requests != 2 {
+		t.Fatalf("got %v %+v", err, st)
+	}
 }

@@ -24,9 +24,6 @@ func (cl *call) exchange(ctx context.Context, target string, body []byte, hdr ht
 		if final != nil {
 			return final
 		}
-		if now := cl.c.clock.Now(); now.Add(wait).After(cl.deadline) {
-			return cl.gaveUp(err)
-		}
 		cl.stats.Retried = append(cl.stats.Retried, reason)
 		cl.c.log.Info().Str("cmdlet", cl.cmdlet).Str("tenant", cl.ep.Tenant).Str("reason", reason).
 			Dur("wait", wait).Msg("retrying")
@@ -70,6 +67,9 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 		if !e.hasWait {
 			wait = cl.c.backoff(*throttled - 1)
 		}
+		if cl.tooLate(wait) {
+			return 0, "", cl.gaveUp(e)
+		}
 		if cl.ep.Limiter != nil {
 			cl.ep.Limiter.Throttled(wait)
 		}
@@ -102,6 +102,9 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 		if !e.hasWait {
 			wait = cl.c.backoff(*transient - 1)
 		}
+		if cl.tooLate(wait) {
+			return 0, "", cl.gaveUp(e)
+		}
 		return wait, fmt.Sprintf("%s: %s", statusText(e), shortReason(e)), nil
 	}
 	return 0, "", e
@@ -124,6 +127,9 @@ func shortReason(e *Error) string {
 	}
 	return m
 }
+
+// tooLate reports whether waiting d would pass the MaxElapsed deadline.
+func (cl *call) tooLate(d time.Duration) bool { return cl.c.clock.Now().Add(d).After(cl.deadline) }
 
 // gaveUp reports the last error when MaxElapsed would be exceeded.
 func (cl *call) gaveUp(err error) error {
