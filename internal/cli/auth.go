@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
@@ -205,7 +203,7 @@ func authTenantKey(t *playbook.Tenant) string {
 }
 
 func (o *authOptions) manager(s *streams) *auth.Manager {
-	interactive := authIsTerminal(s.In) && authIsTerminal(s.Err)
+	interactive := isTerminal(s.In) && isTerminal(s.Err)
 	if o.interactive != nil {
 		interactive = *o.interactive
 	}
@@ -381,11 +379,6 @@ func authCacheListing(s *streams, o *authOptions) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.TenantID, t.Username, authFirstScope(t.Scopes), state)
 	}
 	return w.Flush()
-}
-
-func authIsTerminal(v any) bool {
-	f, ok := v.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func authDash(s string) string {

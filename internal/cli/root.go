@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // Exit codes (DESIGN.md §3).
@@ -107,4 +109,11 @@ no module download.
 		newVersionCmd(io),
 	)
 	return root
+}
+
+// isTerminal reports whether v (a standard stream) is a terminal: a person
+// may be watching, and, for stdin, could answer.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

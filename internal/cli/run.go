@@ -17,7 +17,6 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
@@ -164,7 +163,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	authMgr := auth.NewManager(auth.Options{
 		HTTPClient:  httpClient,
 		Stderr:      io.Err,
-		Interactive: isTerminal(io.Err) && stdinIsTerminal(io.In),
+		Interactive: isTerminal(io.Err) && isTerminal(io.In),
 		Logger:      logger,
 	})
 	defer authMgr.Close()
@@ -293,12 +292,6 @@ func watchSignals(stderr io.Writer, drain chan struct{}, cancel context.CancelFu
 		}
 	}()
 	return func() { signal.Stop(ch); close(done) }
-}
-
-// stdinIsTerminal reports whether a person could answer a prompt.
-func stdinIsTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // newLogger logs JSON lines to the run's exoplay.log (debug and up) and to

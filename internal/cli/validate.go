@@ -10,7 +10,6 @@ import (
 
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 type validateOptions struct {
@@ -105,11 +104,6 @@ func reportLoadError(s *streams, err error) error {
 	}
 	printDiagnostics(s.Err, ds, isTerminal(s.Err))
 	return &ExitError{Code: ExitInvalid, Err: err, Silent: true}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // printDiagnostics writes one "file:line:col: message" line per problem,
