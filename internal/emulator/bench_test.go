@@ -64,20 +64,31 @@ func BenchmarkMailboxPages(b *testing.B) {
 	tid := e.Tenants()[0].ID
 	tok := token(b, e, tid, e.ExchangeURL)
 	body := cmdlet("Get-Mailbox", `{"ResultSize":"Unlimited"}`)
-	b.ResetTimer()
 	n := 0
 	for b.Loop() {
 		url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
 		for page := 0; url != "" && page < 10; page++ { // 10,000 mailboxes per iteration
-			a := post(b, e.HTTPClient(), url, tok, body, "Prefer", "odata.maxpagesize=1000")
+			a := postRaw(b, e.HTTPClient(), url, tok, body, "Prefer", "odata.maxpagesize=1000")
 			if a.status != 200 {
 				b.Fatalf("%d %.200s", a.status, a.raw)
 			}
-			n += len(a.body["value"].([]any))
-			url, _ = a.body["@odata.nextLink"].(string)
+			// Count objects without decoding them: the client's JSON work is not the emulator's.
+			n += strings.Count(string(a.raw), `"ExchangeObjectId":`)
+			url = nextLink(a.raw)
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "mailboxes/s")
+}
+
+// nextLink finds @odata.nextLink at the end of an envelope.
+func nextLink(raw []byte) string {
+	const key = `"@odata.nextLink":"`
+	i := strings.LastIndex(string(raw), key)
+	if i < 0 {
+		return ""
+	}
+	rest := string(raw[i+len(key):])
+	return rest[:strings.IndexByte(rest, '"')]
 }
 
 // BenchmarkStart200kMailboxes reports the heap a 200,000-mailbox tenant

@@ -59,6 +59,14 @@ type answer struct {
 
 func post(t testing.TB, c *http.Client, url, tok, body string, hdr ...string) answer {
 	t.Helper()
+	a := postRaw(t, c, url, tok, body, hdr...)
+	json.Unmarshal(a.raw, &a.body)
+	return a
+}
+
+// postRaw sends a POST and returns the answer without decoding its body.
+func postRaw(t testing.TB, c *http.Client, url, tok, body string, hdr ...string) answer {
+	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
@@ -71,9 +79,7 @@ func post(t testing.TB, c *http.Client, url, tok, body string, hdr ...string) an
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	a := answer{status: res.StatusCode, hdr: res.Header, raw: raw}
-	json.Unmarshal(raw, &a.body)
-	return a
+	return answer{status: res.StatusCode, hdr: res.Header, raw: raw}
 }
 
 func cmdlet(name, params string) string {

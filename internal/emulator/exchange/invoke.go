@@ -89,7 +89,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case opl == "invokecommand":
 		if version != "beta" {
-			e.write(w, &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}},
+			e.write(w, &reply{status: http.StatusMethodNotAllowed, json: true,
 				body: simpleError("MethodNotAllowed", "The requested resource does not support http method '"+r.Method+"'. InvokeCommand answers under /adminapi/beta/ only.")})
 			return
 		}
