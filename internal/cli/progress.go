@@ -59,7 +59,8 @@ type liveProgress struct {
 
 func (l *liveProgress) RunStarted(tenants int) {
 	l.total.Store(int64(tenants))
-	l.p = mpb.New(mpb.WithOutput(l.w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond))
+	// The caller knows w is a terminal (mpb cannot tell through an io.Writer).
+	l.p = mpb.New(mpb.WithOutput(l.w), mpb.WithAutoRefresh(), mpb.WithRefreshRate(200*time.Millisecond))
 	l.bar = l.p.AddBar(int64(tenants),
 		mpb.PrependDecorators(
 			decor.Name("tenants ", decor.WC{W: 8}),

@@ -70,9 +70,16 @@ func TestProgressModes(t *testing.T) {
 	if _, ok := newProgress("auto", &buf, false).(*plainProgress); !ok {
 		t.Fatal("auto without a terminal is not plain")
 	}
-	live := newProgress("auto", &buf, true)
+	var tty syncBuffer
+	live := newProgress("auto", &tty, true)
 	if _, ok := live.(*liveProgress); !ok {
 		t.Fatal("auto on a terminal is not the live view")
 	}
-	feed(live) // must not block or panic
+	feed(live)
+	out := tty.String()
+	for _, want := range []string{"tenants 2/2", "calls 2 (1 failed), throttled waits 1", "1 tenant(s) failed", "ETA"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("live view lacks %q: %q", want, out)
+		}
+	}
 }
