@@ -94,7 +94,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.IntVar(&opts.pageSize, "page-size", 0, "page size without a Prefer header (default 1000)")
 	f.DurationVar(&opts.tokenLifetime, "token-lifetime", 0, "access token lifetime (default 1h)")
 	f.DurationVar(&opts.nextLinkTTL, "nextlink-ttl", 0, "lifetime of @odata.nextLink continuations (default 30m)")
-	f.BoolVar(&opts.verbose, "verbose", false, "log the servers' own errors (TLS handshakes, ...) to stderr")
+	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
 	return cmd
 }
 
@@ -112,7 +112,7 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 	changed := cmd.Flags().Changed
 	eo.Addr, eo.BasePort = o.addr, o.port
 	if o.verbose {
-		eo.ErrorLog = stderr
+		eo.ErrorLog, eo.AccessLog = stderr, stderr
 	}
 	switch {
 	case len(o.domains) > 0 && o.tenants > 0:

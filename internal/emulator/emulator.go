@@ -159,6 +159,12 @@ func Start(opts Options) (*Emulator, error) {
 		e.front.FrontDoor(e.ComplianceRegionalURL),
 		e.front.Handler(exchange.Compliance, e.ComplianceRegionalURL, e.ComplianceURL),
 	}
+	if opts.AccessLog != nil {
+		al := &accessLog{w: opts.AccessLog}
+		for i, name := range []string{"authority", "exchange", "ipps-door", "ipps"} {
+			handlers[i] = al.wrap(name, handlers[i])
+		}
+	}
 	for i, h := range handlers {
 		srv := &http.Server{
 			Handler: h,

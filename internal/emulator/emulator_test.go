@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/exoplay/exoplay/internal/emulator"
 )
@@ -211,8 +213,16 @@ func TestTenantSpecs(t *testing.T) {
 	if emulator.TenantID("Contoso") != emulator.TenantID("contoso.onmicrosoft.com") || len(emulator.TenantID("x")) != 36 {
 		t.Error("TenantID is not stable across spellings")
 	}
-	if _, err := emulator.Start(emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "a"}, {Domain: "A.onmicrosoft.com"}}}); err == nil {
-		t.Error("duplicate tenant accepted")
+	if _, err := emulator.Start(emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "a", ID: "11111111-1111-4111-8111-111111111111"}, {Domain: "A.onmicrosoft.com", ID: "22222222-2222-4222-8222-222222222222"}}}); err == nil {
+		t.Error("one domain with two ids accepted")
+	}
+	if _, err := emulator.Start(emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "a", ID: "11111111-1111-4111-8111-111111111111"}, {Domain: "b", ID: "11111111-1111-4111-8111-111111111111"}}}); err == nil {
+		t.Error("one id for two domains accepted")
+	}
+	// The same organization listed twice (as a playbook may) is one tenant.
+	m := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "a"}, {Domain: "A.onmicrosoft.com", ID: "11111111-1111-4111-8111-111111111111", Mailboxes: 3}}})
+	if ts := m.Tenants(); len(ts) != 1 || ts[0].ID != "11111111-1111-4111-8111-111111111111" {
+		t.Errorf("merged: %+v", ts)
 	}
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{ID: "ABCDEF01-0000-4000-8000-000000000000"}}})
 	if ts := e.Tenants(); ts[0].ID != "abcdef01-0000-4000-8000-000000000000" || ts[0].Domain != "tenant-abcdef01.onmicrosoft.com" {
@@ -263,5 +273,86 @@ func TestCloseDoesNotWaitForForeignIdleClients(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("Close took %v with a foreign client's idle connections open", d)
+	}
+}
+
+// lockedBuffer is a goroutine-safe io.Writer for logs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServiceAnswersThroughTheWholeStack(t *testing.T) {
+	var logBuf lockedBuffer
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 3}}, AccessLog: &logBuf})
+	tid := e.Tenants()[0].ID
+	tok := token(t, e, tid, e.ExchangeURL)
+	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+
+	// A parameter the cmdlet does not have: the directory's binding error, as a 400 envelope.
+	a := post(t, e.HTTPClient(), url, tok, cmdlet("Get-Mailbox", `{"NoSuchParameter":1}`))
+	if a.status != 400 || !strings.Contains(string(a.raw), "NoSuchParameter") || a.hdr.Get("x-ExceptionType") == "" {
+		t.Errorf("binding error: %d %v %s", a.status, a.hdr, a.raw)
+	}
+	// An unknown cmdlet: 403 with NUL bytes labelled gzip, which a plain Go client cannot read.
+	req, _ := http.NewRequest("POST", url, strings.NewReader(cmdlet("Get-NoSuchThing", "")))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := e.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, readErr := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 403 || readErr == nil {
+		t.Errorf("unknown cmdlet: %d, body read error %v", res.StatusCode, readErr)
+	}
+	// $batch through the directory.
+	batch := `{"requests":[{"id":"1","method":"POST","url":"` + url + `","body":` + cmdlet("Get-AcceptedDomain", "") +
+		`},{"id":"2","method":"POST","url":"` + url + `","body":` + cmdlet("Get-Mailbox", `{"Identity":"nobody-here"}`) + `}]}`
+	a = post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/$batch", tok, batch)
+	rs, _ := a.body["responses"].([]any)
+	if a.status != 200 || len(rs) != 2 || rs[0].(map[string]any)["status"] != 200.0 || rs[1].(map[string]any)["status"] != 404.0 {
+		t.Errorf("batch: %d %.500s", a.status, a.raw)
+	}
+	// The access log has one line per request and no secrets.
+	log := logBuf.String()
+	if !strings.Contains(log, "exchange") || !strings.Contains(log, "/InvokeCommand 403") || strings.Contains(log, tok) || strings.Contains(log, e.DemoSecret) {
+		t.Errorf("access log:\n%s", log)
+	}
+}
+
+func TestUserTokenAndEarlyExpiry(t *testing.T) {
+	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
+	ti := e.Tenants()[0]
+	pub, err := public.New(e.DemoPublicClientID, public.WithAuthority(e.AuthorityURL+"/"+ti.Domain),
+		public.WithHTTPClient(e.HTTPClient()), public.WithInstanceDiscovery(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pub.AcquireTokenByUsernamePassword(context.Background(), []string{e.ExchangeURL + "/.default"}, ti.AdminUPN, emulator.DemoUserPassword)
+	if err != nil {
+		t.Fatalf("ROPC for the demo admin: %v", err)
+	}
+	url := e.ExchangeURL + "/adminapi/beta/" + ti.ID + "/InvokeCommand"
+	if a := post(t, e.HTTPClient(), url, res.AccessToken, cmdlet("Get-OrganizationConfig", ""), "X-AnchorMailbox", "UPN:"+ti.AdminUPN); a.status != 200 {
+		t.Fatalf("user token: %d %.300s", a.status, a.raw)
+	}
+	// Tokens that expire before expires_in says: the service refuses them.
+	e.Authority().SetEarlyExpiry(time.Hour + time.Minute)
+	tok := token(t, e, ti.ID, e.ExchangeURL)
+	if a := post(t, e.HTTPClient(), url, tok, cmdlet("Get-OrganizationConfig", "")); a.status != 401 || a.hdr.Get("WWW-Authenticate") == "" {
+		t.Errorf("early-expired token: %d", a.status)
 	}
 }

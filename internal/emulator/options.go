@@ -70,7 +70,10 @@ type Options struct {
 	BasePort int
 	// ErrorLog receives the HTTP servers' own errors (TLS handshakes, ...); nil = discarded.
 	ErrorLog io.Writer
-	Now      func() time.Time // nil = time.Now
+	// AccessLog, when set, gets one line per request (listener, method, path,
+	// status, bytes, duration); never headers or bodies.
+	AccessLog io.Writer
+	Now       func() time.Time // nil = time.Now
 }
 
 // Well-known demo identities.
@@ -108,36 +111,55 @@ func TenantID(domain string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", s[0:4], s[4:6], s[6:8], s[8:10], s[10:16])
 }
 
-// tenants returns the specs with domains normalized, IDs filled in, and
-// duplicates refused.
+// tenants returns the specs with domains normalized and IDs filled in.
+// Entries naming the same organization (same domain, IDs equal or one left
+// out) are merged, as a playbook may list one organization twice;
+// conflicting ones are refused.
 func (o *Options) tenants() ([]TenantSpec, error) {
 	specs := o.Tenants
 	if len(specs) == 0 {
 		specs = defaultTenants
 	}
 	out := make([]TenantSpec, 0, len(specs))
-	seen := map[string]bool{}
+	explicit := make([]bool, 0, len(specs))
+	byDomain := map[string]int{}
 	for _, t := range specs {
 		t.Domain = NormalizeDomain(t.Domain)
+		t.ID = strings.ToLower(strings.TrimSpace(t.ID))
 		if t.Domain == "" && t.ID != "" {
 			// Known by GUID only (a playbook's tenant_id): give it a domain of its own.
-			t.Domain = "tenant-" + strings.ToLower(strings.SplitN(t.ID, "-", 2)[0]) + ".onmicrosoft.com"
+			t.Domain = "tenant-" + strings.SplitN(t.ID, "-", 2)[0] + ".onmicrosoft.com"
 		}
 		if t.Domain == "" {
 			return nil, fmt.Errorf("emulator: a tenant has neither a domain nor an id")
 		}
-		if t.ID == "" {
-			t.ID = TenantID(t.Domain)
-		}
-		t.ID = strings.ToLower(t.ID)
 		if t.Mailboxes < 0 {
 			return nil, fmt.Errorf("emulator: tenant %s: negative mailbox count", t.Domain)
 		}
-		if seen[t.Domain] || seen[t.ID] {
-			return nil, fmt.Errorf("emulator: tenant %s (%s) is listed twice", t.Domain, t.ID)
+		if i, ok := byDomain[t.Domain]; ok {
+			prev := &out[i]
+			switch {
+			case t.ID != "" && explicit[i] && t.ID != prev.ID:
+				return nil, fmt.Errorf("emulator: tenant %s is listed with two ids (%s and %s)", t.Domain, prev.ID, t.ID)
+			case t.ID != "":
+				prev.ID, explicit[i] = t.ID, true
+			}
+			prev.Mailboxes = max(prev.Mailboxes, t.Mailboxes)
+			continue
 		}
-		seen[t.Domain], seen[t.ID] = true, true
+		explicit = append(explicit, t.ID != "")
+		if t.ID == "" {
+			t.ID = TenantID(t.Domain)
+		}
+		byDomain[t.Domain] = len(out)
 		out = append(out, t)
+	}
+	seen := map[string]string{}
+	for _, t := range out {
+		if d, ok := seen[t.ID]; ok {
+			return nil, fmt.Errorf("emulator: tenant id %s is given to both %s and %s", t.ID, d, t.Domain)
+		}
+		seen[t.ID] = t.Domain
 	}
 	return out, nil
 }
