@@ -89,7 +89,7 @@ func coldStart(ctx context.Context, h *harness, e *env, pb string, poll time.Dur
 	tenant := e.emu.Tenants()[0].ID
 	c0 := e.emu.Counters()
 	calls0, tokens0 := c0.Tenant(tenant).Requests, c0.Tokens.Requests(tenant, "")
-	cmd, _, stderr, err := h.runCmd(ctx, e, pb, fmt.Sprintf("cold-%d", rep))
+	cmd, _, stderr, err := h.runCmd(ctx, e, pb, fmt.Sprintf("cold-%d", rep), "")
 	if err != nil {
 		return coldSample{}, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 type harness struct {
 	root    string // module root: builds and `go run ./bench` run here
 	bin     string // the exoplay binary under test
+	launch  string // bench/rusage: starts bin so its peak RSS is its own
 	tmp     string // scratch folder for playbooks, run dirs, caches
 	out     string // bench/out (reports, profiles)
 	profile bool   // bin is bench/profexoplay: write CPU profiles to out
@@ -46,10 +48,13 @@ func (h *harness) build(ctx context.Context) error {
 		pkg = "./bench/profexoplay"
 	}
 	h.bin = filepath.Join(h.tmp, "exoplay")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", h.bin, pkg)
-	cmd.Dir = h.root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("bench: go build %s: %w\n%s", pkg, err, out)
+	h.launch = filepath.Join(h.tmp, "rusage")
+	for out, pkg := range map[string]string{h.bin: pkg, h.launch: "./bench/rusage"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+		cmd.Dir = h.root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("bench: go build %s: %w\n%s", pkg, err, b)
+		}
 	}
 	return nil
 }
@@ -91,6 +96,7 @@ type childResult struct {
 	User, Sys  time.Duration
 	MaxRSSKiB  int64
 	HarnessCPU time.Duration // this process (the emulator) during the run
+	OthersCPU  time.Duration // every other process on the machine during the run (-1: unknown)
 	Results    *resultsDoc
 	Stderr     string
 }
@@ -100,14 +106,19 @@ func (c *childResult) CPU() time.Duration { return c.User + c.Sys }
 
 // runCmd prepares `exoplay run playbook` against e: a fresh out and token
 // cache folder, the secret in BENCH_SECRET, a CPU profile when profiling.
-func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName string, extra ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer, error) {
+// With usage != "", the child is started through the rusage launcher, which
+// writes the child's own CPU and peak RSS to that file.
+func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName, usage string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer, error) {
 	dir, err := h.scratch("run")
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	args := append([]string{"run", playbook, "--out", filepath.Join(dir, "runs"),
-		"--progress", "none", "--format", "json", "--ca-file", e.ca}, extra...)
+	args := []string{"run", playbook, "--out", filepath.Join(dir, "runs"),
+		"--progress", "none", "--format", "json", "--ca-file", e.ca}
 	cmd := exec.CommandContext(ctx, h.bin, args...)
+	if usage != "" {
+		cmd = exec.CommandContext(ctx, h.launch, append([]string{usage, h.bin}, args...)...)
+	}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"BENCH_SECRET="+e.emu.DemoSecret,
@@ -131,18 +142,23 @@ func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName stri
 
 // run runs the child to completion and collects its resource usage.
 func (h *harness) run(ctx context.Context, e *env, playbook, profileName string) (*childResult, error) {
-	cmd, stdout, stderr, err := h.runCmd(ctx, e, playbook, profileName)
+	usageFile := filepath.Join(h.tmp, fmt.Sprintf("usage-%d.json", time.Now().UnixNano()))
+	cmd, stdout, stderr, err := h.runCmd(ctx, e, playbook, profileName, usageFile)
 	if err != nil {
 		return nil, err
 	}
-	self0 := selfCPU()
+	self0, meter := selfCPU(), startMeter()
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
-	r := &childResult{Wall: wall, HarnessCPU: selfCPU() - self0, Stderr: stderr.String()}
-	if cmd.ProcessState != nil {
-		r.User, r.Sys = cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime()
-		r.MaxRSSKiB = maxRSS(cmd.ProcessState)
+	r := &childResult{Wall: wall, HarnessCPU: selfCPU() - self0, Stderr: stderr.String(), OthersCPU: -1}
+	if u, uerr := readUsage(usageFile); uerr == nil {
+		r.User, r.Sys, r.MaxRSSKiB = time.Duration(u.UserNS), time.Duration(u.SysNS), u.MaxRSSKiB
+	} else if err == nil {
+		err = uerr
+	}
+	if all, ok := meter.used(); ok {
+		r.OthersCPU = max(0, all-r.CPU()-r.HarnessCPU)
 	}
 	if err != nil {
 		return r, fmt.Errorf("exoplay run %s: %w\n%s", filepath.Base(playbook), err, tail(stderr.String(), 2000))
@@ -159,4 +175,24 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// usage is what bench/rusage writes.
+type usage struct {
+	UserNS    int64 `json:"user_ns"`
+	SysNS     int64 `json:"sys_ns"`
+	MaxRSSKiB int64 `json:"maxrss_kib"`
+	ExitCode  int   `json:"exit_code"`
+}
+
+func readUsage(path string) (usage, error) {
+	var u usage
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return u, fmt.Errorf("bench: the rusage launcher left no usage: %w", err)
+	}
+	if err := json.Unmarshal(b, &u); err != nil {
+		return u, fmt.Errorf("bench: usage file %s: %w", path, err)
+	}
+	return u, nil
 }

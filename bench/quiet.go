@@ -85,3 +85,26 @@ func awaitQuiet(ctx context.Context, scenario string, maxBusy float64, wait time
 	}
 	return c
 }
+
+// clockTicks is USER_HZ, the unit of /proc/stat: 100 on every Linux ABI Go supports.
+const clockTicks = 100
+
+// machineMeter measures the whole machine's CPU use over an interval.
+type machineMeter struct {
+	busy uint64
+	ok   bool
+}
+
+func startMeter() machineMeter {
+	b, _, ok := cpuTimes()
+	return machineMeter{busy: b, ok: ok}
+}
+
+// used is the CPU time every process on the machine used since start.
+func (m machineMeter) used() (time.Duration, bool) {
+	b, _, ok := cpuTimes()
+	if !ok || !m.ok {
+		return 0, false
+	}
+	return time.Duration(b-m.busy) * time.Second / clockTicks, true
+}
