@@ -33,6 +33,9 @@ type emulatorOptions struct {
 	pageSize      int
 	tokenLifetime time.Duration
 	nextLinkTTL   time.Duration
+	earlyExpiry   time.Duration
+	retryAfter    time.Duration
+	replication   time.Duration
 	verbose       bool
 }
 
@@ -94,6 +97,9 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.IntVar(&opts.pageSize, "page-size", 0, "page size without a Prefer header (default 1000)")
 	f.DurationVar(&opts.tokenLifetime, "token-lifetime", 0, "access token lifetime (default 1h)")
 	f.DurationVar(&opts.nextLinkTTL, "nextlink-ttl", 0, "lifetime of @odata.nextLink continuations (default 30m)")
+	f.DurationVar(&opts.earlyExpiry, "token-early-expiry", 0, "tokens expire this much before their expires_in says (fault knob)")
+	f.DurationVar(&opts.retryAfter, "retry-after", 0, "Retry-After of the concurrency cap's and rate budget's 429s (default 1s)")
+	f.DurationVar(&opts.replication, "replication-delay", 0, "objects created by New-* answer 404 for this long")
 	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
 	return cmd
 }
@@ -174,6 +180,15 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 	}
 	if changed("nextlink-ttl") {
 		eo.NextLinkTTL = o.nextLinkTTL
+	}
+	if changed("token-early-expiry") {
+		eo.TokenEarlyExpiry = o.earlyExpiry
+	}
+	if changed("retry-after") {
+		eo.RetryAfter = o.retryAfter
+	}
+	if changed("replication-delay") {
+		eo.ReplicationDelay = o.replication
 	}
 	return eo, nil
 }

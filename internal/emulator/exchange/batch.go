@@ -61,19 +61,43 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	}
 	defer ts.leave()
 
+	items := make([]batchAnswer, len(in.Requests))
+	for i := range in.Requests {
+		items[i] = batchAnswer{id: in.Requests[i].ID, rep: e.batchItem(r, tenant, id, &in.Requests[i]), requestID: s.requestID()}
+	}
+	if acceptsJSON(r.Header.Get("Accept")) {
+		return &reply{status: http.StatusOK, json: true, body: jsonBatch(items)}
+	}
+	boundary := "batchresponse_" + s.requestID()
+	return &reply{status: http.StatusOK, body: multipartBatch(items, boundary),
+		hdr: []header{{"Content-Type", "multipart/mixed; boundary=" + boundary}, {"OData-Version", "4.0"}}}
+}
+
+type batchAnswer struct {
+	id, requestID string
+	rep           *reply
+}
+
+// acceptsJSON: the service answers a JSON batch unless the client's Accept
+// leaves JSON out (then multipart/mixed, as CIPP saw before it sent Accept).
+func acceptsJSON(accept string) bool {
+	return accept == "" || strings.Contains(accept, "application/json") || strings.Contains(accept, "*/*")
+}
+
+func jsonBatch(items []batchAnswer) []byte {
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"responses":[`...)
-	for i, it := range in.Requests {
+	for i, it := range items {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		rep := e.batchItem(r, tenant, id, &it)
+		rep := it.rep
 		out = append(out, `{"id":`...)
-		out = appendString(out, it.ID)
+		out = appendString(out, it.id)
 		out = append(out, `,"status":`...)
 		out = strconv.AppendInt(out, int64(rep.status), 10)
 		out = append(out, `,"headers":{"request-id":`...)
-		out = appendString(out, s.requestID())
+		out = appendString(out, it.requestID)
 		if rep.json {
 			out = append(out, `,"Content-Type":`...)
 			out = appendString(out, contentTypeJSON)
@@ -91,11 +115,32 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 		} else {
 			out = appendString(out, string(rep.body))
 		}
-		rep.release()
 		out = append(out, '}')
+		rep.release()
 	}
-	out = append(out, `]}`...)
-	return &reply{status: http.StatusOK, json: true, body: out}
+	return append(out, `]}`...)
+}
+
+// multipartBatch renders the OData multipart/mixed batch answer: one
+// application/http part per item, in order.
+func multipartBatch(items []batchAnswer, boundary string) []byte {
+	out := make([]byte, 0, 1024)
+	for _, it := range items {
+		rep := it.rep
+		out = append(out, "--"+boundary+"\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: "+it.id+"\r\n\r\n"...)
+		out = append(out, "HTTP/1.1 "+strconv.Itoa(rep.status)+" "+http.StatusText(rep.status)+"\r\nrequest-id: "+it.requestID+"\r\n"...)
+		if rep.json {
+			out = append(out, "Content-Type: "+contentTypeJSON+"\r\nOData-Version: 4.0\r\n"...)
+		}
+		for _, h := range rep.hdr {
+			out = append(out, h.k+": "+h.v+"\r\n"...)
+		}
+		out = append(out, "\r\n"...)
+		out = append(out, rep.body...)
+		out = append(out, "\r\n"...)
+		rep.release()
+	}
+	return append(out, "--"+boundary+"--\r\n"...)
 }
 
 func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *batchItem) *reply {

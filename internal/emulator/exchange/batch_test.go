@@ -147,3 +147,20 @@ func TestModuleFile(t *testing.T) {
 		t.Fatalf("without token: %d", r.status)
 	}
 }
+
+func TestBatchMultipartWithoutJSONAccept(t *testing.T) {
+	h := newHarness(t, nil)
+	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","body":` + cmd("Get-AcceptedDomain", "") + `},` +
+		`{"id":"b","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","body":` + cmd("Get-Mailbox", `{"Identity":"nobody"}`) + `}]}`
+	r := h.do("POST", h.exo.URL+"/adminapi/beta/"+tidA+"/$batch", body, "Authorization", "Bearer "+tokAppA, "Accept", "multipart/mixed")
+	ct := r.hdr.Get("Content-Type")
+	boundary, ok := strings.CutPrefix(ct, "multipart/mixed; boundary=")
+	if r.status != 200 || !ok {
+		t.Fatalf("%d %q", r.status, ct)
+	}
+	parts := strings.Split(string(r.body), "--"+boundary)
+	if len(parts) != 4 || !strings.Contains(parts[1], "HTTP/1.1 200 OK") || !strings.Contains(parts[1], "contoso.onmicrosoft.com") ||
+		!strings.Contains(parts[2], "HTTP/1.1 404 Not Found") || strings.TrimSpace(parts[3]) != "--" {
+		t.Errorf("multipart body:\n%s", r.body)
+	}
+}
