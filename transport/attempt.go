@@ -66,6 +66,10 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, hdr htt
 			u = next
 			continue
 		}
+		if resp.StatusCode == http.StatusNoContent {
+			drain(resp)
+			return nil
+		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := handle(resp)
 			resp.Body.Close()

@@ -390,3 +390,22 @@ func TestEmulatorExpiredTokenRefreshedOnce(t *testing.T) {
 		t.Fatalf("%v forced=%d %+v", err, v.tokens.forced, st)
 	}
 }
+
+// BenchmarkEmulatorInvoke is a whole small call over TLS on loopback,
+// client and emulator in one process (so ns/op includes the server).
+func BenchmarkEmulatorInvoke(b *testing.B) {
+	v := newEnv(b, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}, ConcurrencyCap: -1}, transport.Options{})
+	req := transport.Request{Cmdlet: "Get-AcceptedDomain"}
+	emit := func(json.RawMessage) error { return nil }
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := v.c.Invoke(context.Background(), v.ep, req, emit); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+}
