@@ -17,7 +17,34 @@
 // every depth. The client holds one object at a time, never a whole result.
 // Paging follows "@odata.nextLink" (or the older "odata.nextLink") by POSTing
 // the identical body and headers, X-AnchorMailbox included, until there is
-// none or the ResultSize limit is reached.
+// none or the ResultSize limit is reached. Each emitted json.RawMessage is a
+// fresh slice the caller may keep. A 200 whose body is empty, cut short, not
+// JSON or not an envelope with a value array is an error, never data.
+//
+// Batch sends up to ten requests per $batch call (more are split), each item
+// with its own anchor, page size and URL; items that come back with a next
+// link, or throttled, or transient (under the rule below), are sent again in
+// the next round of the same batch, so one item's trouble never fails
+// another. When the $batch request itself fails it is retried only if every
+// item in it is safe to replay.
+//
+// # Anchors
+//
+// X-AnchorMailbox is, in order: Request.Anchor; for the mailbox-routed
+// cmdlets of the module's -UseCustomRouting list, UPN:/SMTP: of the Identity
+// or Mailbox parameter when it is an address (with parameter-based-routing:
+// true); Endpoint.Anchor; else AppAnchor(tenant). The same value goes on
+// every page and retry, because the next link is bound to the backend the
+// anchor picked.
+//
+// # Stats
+//
+// Requests counts every HTTP request sent (pages, retries, redirect hops; for
+// a batch item, the $batch requests it was part of); Attempts is 1 + the
+// retries (len(Retried)); ThrottledWaits/ThrottledFor count the waits after
+// throttled answers; Warnings collects @adminapi.warnings and non-terminating
+// @adminapi.errors ("error: ..."). Request.Timeout bounds the whole call,
+// retries and waits included.
 //
 // # Retry rule (the only place exoplay retries a call)
 //

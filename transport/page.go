@@ -133,6 +133,8 @@ func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMe
 	return emitted, nil
 }
 
+// nonTerminating turns @adminapi.errors (strings or objects) into warning
+// lines, keeping the text and never the raw JSON.
 func nonTerminating(raw json.RawMessage) []string {
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
@@ -142,15 +144,36 @@ func nonTerminating(raw json.RawMessage) []string {
 	for _, it := range items {
 		var s string
 		if json.Unmarshal(it, &s) != nil {
-			e := decodeError(0, nil, it, "")
-			if e.Message == "" {
-				continue
-			}
-			s = e.Message
+			s = messageOf(it)
 		}
-		out = append(out, "error: "+clip(redact(s)))
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, "error: "+clip(redact(s)))
+		}
 	}
 	return out
+}
+
+// messageOf finds the text of an error object: its message (any case), the
+// message of a nested error, or the §5.1 detail.
+func messageOf(raw json.RawMessage) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	for k, v := range m {
+		var s string
+		if strings.EqualFold(k, "message") && json.Unmarshal(v, &s) == nil && s != "" {
+			return s
+		}
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, "error") || strings.EqualFold(k, "exception") {
+			if s := messageOf(v); s != "" {
+				return s
+			}
+		}
+	}
+	return "a non-terminating error without a message"
 }
 
 func syntaxText(err error) string {
