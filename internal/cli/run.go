@@ -147,7 +147,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		emuApp = connect.EmulatorCredential{ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
 		extraCAs = append(extraCAs, emu.CACertPEM)
 	}
-	httpClient, err := clientTrusting(extraCAs...)
+	httpClient, err := clientTrusting(pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, extraCAs...)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
@@ -243,8 +243,10 @@ func emulatorTenants(ts []*playbook.Tenant) []emulator.TenantSpec {
 }
 
 // clientTrusting returns the HTTP client of a run: the system roots plus
-// extra CAs, and enough idle connections per host for many tenants.
-func clientTrusting(extraCAs ...[]byte) (*http.Client, error) {
+// extra CAs. Every tenant of a cloud shares one Exchange host, so up to
+// inFlight connections to it are kept open: fewer would churn a TLS
+// handshake per call.
+func clientTrusting(inFlight int, extraCAs ...[]byte) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if len(extraCAs) > 0 {
 		pool, err := x509.SystemCertPool()
@@ -258,7 +260,8 @@ func clientTrusting(extraCAs ...[]byte) (*http.Client, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	tr.MaxIdleConnsPerHost = 64
+	tr.MaxIdleConnsPerHost = max(inFlight, 16)
+	tr.MaxIdleConns = 2 * tr.MaxIdleConnsPerHost
 	return &http.Client{Transport: tr}, nil
 }
 
