@@ -56,6 +56,12 @@ type emulatorInfo struct {
 }
 
 func newEmulatorCmd(io *streams) *cobra.Command {
+	cmd, _ := emulatorCommand(io)
+	return cmd
+}
+
+// emulatorCommand builds the command and returns the options its flags fill.
+func emulatorCommand(io *streams) (*cobra.Command, *emulatorOptions) {
 	opts := &emulatorOptions{}
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -101,7 +107,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.DurationVar(&opts.retryAfter, "retry-after", 0, "Retry-After of the concurrency cap's and rate budget's 429s (default 1s)")
 	f.DurationVar(&opts.replication, "replication-delay", 0, "objects created by New-* answer 404 for this long")
 	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
-	return cmd
+	return cmd, opts
 }
 
 // sampleTenants names the tenants of --tenants N.

@@ -132,3 +132,28 @@ func TestEmulatorCommandRefusesBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestEmulatorFlagsOverrideScenario(t *testing.T) {
+	scen := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(scen, []byte("seed: 3\nlatency: 5ms\ntenants: [{domain: a, mailboxes: 9}]\nconcurrency_cap: 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, o := emulatorCommand(&streams{})
+	if err := cmd.ParseFlags([]string{"--scenario", scen, "--tenants", "10", "--mailboxes", "4", "--latency", "1ms..2ms", "--faults", "500:first1"}); err != nil {
+		t.Fatal(err)
+	}
+	eo, err := emulatorOptionsFrom(cmd, o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eo.Seed != 3 || eo.ConcurrencyCap != 2 || len(eo.Tenants) != 10 || eo.Tenants[0].Domain != "contoso" || eo.Tenants[9].Domain != "tenant010" ||
+		eo.Tenants[5].Mailboxes != 4 || eo.Latency.Max != 2*time.Millisecond || len(eo.Faults.Rules) != 1 {
+		t.Errorf("%+v", eo)
+	}
+	// Without flags the scenario stands.
+	cmd, o = emulatorCommand(&streams{})
+	cmd.ParseFlags([]string{"--scenario", scen})
+	if eo, err = emulatorOptionsFrom(cmd, o, io.Discard); err != nil || len(eo.Tenants) != 1 || eo.Tenants[0].Mailboxes != 9 || eo.Latency.Fixed != 5*time.Millisecond {
+		t.Errorf("%+v %v", eo, err)
+	}
+}
