@@ -12,6 +12,9 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -20,11 +23,28 @@ import (
 	"github.com/exoplay/exoplay/internal/emulator/directory"
 )
 
-// measureFloor sends the sched scenario's writes from a minimal in-process
-// Go client (one token per tenant, cap workers per tenant, each sending its
-// share of Set-Mailbox calls back to back) against a fresh emulator with the
-// same knobs. Its makespan is what the emulator and this machine allow at
-// all: exoplay's ratio can only be judged against it.
+// floorEnv names the spec file that turns this binary into the floor client.
+const floorEnv = "BENCH_FLOOR_SPEC"
+
+// floorSpec tells the floor client what to send; the secret comes from
+// BENCH_SECRET, as for exoplay.
+type floorSpec struct {
+	ExchangeURL, AuthorityURL, CAFile, ClientID string
+	Cap                                         int
+	Tenants                                     []floorTenant
+}
+
+type floorTenant struct {
+	ID         string
+	Identities []string
+}
+
+// measureFloor sends the sched scenario's writes from a minimal Go client
+// (this binary re-executed: one token per tenant, cap workers per tenant,
+// each sending its share of Set-Mailbox calls back to back) in its own
+// process, against a fresh emulator with the same knobs. Its makespan and CPU
+// are what the emulator, TLS + HTTP/1.1 and this machine allow at all:
+// exoplay's figures are judged against them.
 func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, latency time.Duration, cap int) (*schedRun, error) {
 	e, err := h.startEmulator(emulator.Options{
 		Tenants: benchTenants(tenants, mailboxes), Seed: 1,
@@ -34,54 +54,46 @@ func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, laten
 		return nil, err
 	}
 	defer e.emu.Close()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(e.emu.CACertPEM) {
-		return nil, errors.New("floor: the emulator's CA is not PEM")
-	}
-	client := &http.Client{Transport: &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: pool},
-		MaxIdleConns:        tenants*cap + 8,
-		MaxIdleConnsPerHost: tenants*cap + 8,
-	}}
-	defer client.CloseIdleConnections()
-
-	type job struct{ tenant, token string }
-	var jobs []job
-	ids := map[string][]string{}
+	spec := floorSpec{ExchangeURL: e.emu.ExchangeURL, AuthorityURL: e.emu.AuthorityURL, CAFile: e.ca, ClientID: e.emu.DemoClientID, Cap: cap}
 	for _, t := range e.emu.Tenants() {
-		tok, err := clientToken(ctx, client, e.emu, t.ID)
+		ids, err := mailboxIDs(ctx, e.emu, t.ID)
 		if err != nil {
 			return nil, err
 		}
-		ids[t.ID], err = mailboxIDs(ctx, e.emu, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, job{t.ID, tok})
+		spec.Tenants = append(spec.Tenants, floorTenant{ID: t.ID, Identities: ids})
+	}
+	dir, err := h.scratch("floor")
+	if err != nil {
+		return nil, err
+	}
+	specFile, usageFile := filepath.Join(dir, "spec.json"), filepath.Join(dir, "usage.json")
+	b, _ := json.Marshal(spec)
+	if err := os.WriteFile(specFile, b, 0o600); err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
 	}
 	h.log("floor: %d tenants × %d writes from a minimal client", tenants, mailboxes)
-	var wg sync.WaitGroup
-	errs := make(chan error, tenants*cap)
-	child := &childResult{}
-	self0 := selfCPU()
+	cmd := exec.CommandContext(ctx, h.launch, usageFile, self)
+	cmd.Env = append(os.Environ(), floorEnv+"="+specFile, "BENCH_SECRET="+e.emu.DemoSecret)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	self0, meter := selfCPU(), startMeter()
 	start := time.Now()
-	for _, j := range jobs {
-		for w := range cap {
-			wg.Go(func() {
-				for i := w; i < len(ids[j.tenant]); i += cap {
-					if err := invokeSet(ctx, client, e.emu, j.tenant, j.token, ids[j.tenant][i]); err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
+	err = cmd.Run()
+	child := &childResult{Wall: time.Since(start), HarnessCPU: selfCPU() - self0, OthersCPU: -1}
+	if err != nil {
+		return nil, fmt.Errorf("floor client: %w\n%s", err, tail(stderr.String(), 2000))
 	}
-	wg.Wait()
-	child.Wall, child.HarnessCPU = time.Since(start), selfCPU()-self0
-	close(errs)
-	if err := <-errs; err != nil {
+	u, err := readUsage(usageFile)
+	if err != nil {
 		return nil, err
+	}
+	child.User, child.Sys, child.MaxRSSKiB = time.Duration(u.UserNS), time.Duration(u.SysNS), u.MaxRSSKiB
+	if all, ok := meter.used(); ok {
+		child.OthersCPU = max(0, all-child.CPU()-child.HarnessCPU)
 	}
 	r := &schedRun{tenants: tenants, mailboxes: mailboxes, latency: latency, cap: cap, child: child,
 		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency}
@@ -89,29 +101,6 @@ func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, laten
 		return nil, fmt.Errorf("floor: %w", err)
 	}
 	return r, nil
-}
-
-// clientToken gets an app-only Exchange token for tenant from the emulator.
-func clientToken(ctx context.Context, c *http.Client, emu *emulator.Emulator, tenant string) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {emu.DemoClientID},
-		"client_secret": {emu.DemoSecret}, "scope": {emu.ExchangeURL + "/.default"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, emu.AuthorityURL+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("floor: token: %w", err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("floor: token request answered %s", resp.Status)
-	}
-	return tok.AccessToken, nil
 }
 
 // mailboxIDs lists a tenant's mailbox identities straight from the directory.
@@ -133,10 +122,89 @@ func mailboxIDs(ctx context.Context, emu *emulator.Emulator, tenant string) ([]s
 	return out, nil
 }
 
-func invokeSet(ctx context.Context, c *http.Client, emu *emulator.Emulator, tenant, token, identity string) error {
+// floorMain is the floor client: the process this binary becomes when
+// BENCH_FLOOR_SPEC is set.
+func floorMain(specFile string) int {
+	if err := runFloorClient(context.Background(), specFile, os.Getenv("BENCH_SECRET")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func runFloorClient(ctx context.Context, specFile, secret string) error {
+	b, err := os.ReadFile(specFile)
+	if err != nil {
+		return err
+	}
+	var spec floorSpec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return err
+	}
+	ca, err := os.ReadFile(spec.CAFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ca) {
+		return errors.New("floor: the CA file is not PEM")
+	}
+	conns := len(spec.Tenants)*spec.Cap + 8
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConns: conns, MaxIdleConnsPerHost: conns,
+	}}
+	tokens := make([]string, len(spec.Tenants))
+	for i, t := range spec.Tenants {
+		if tokens[i], err = clientToken(ctx, client, spec, secret, t.ID); err != nil {
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(spec.Tenants)*spec.Cap)
+	for i, t := range spec.Tenants {
+		for w := range spec.Cap {
+			wg.Go(func() {
+				for j := w; j < len(t.Identities); j += spec.Cap {
+					if err := invokeSet(ctx, client, spec.ExchangeURL, t.ID, tokens[i], t.Identities[j]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// clientToken gets an app-only Exchange token for tenant.
+func clientToken(ctx context.Context, c *http.Client, spec floorSpec, secret, tenant string) (string, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {spec.ClientID},
+		"client_secret": {secret}, "scope": {spec.ExchangeURL + "/.default"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, spec.AuthorityURL+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("floor: token: %w", err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		return "", fmt.Errorf("floor: token request answered %s", resp.Status)
+	}
+	return tok.AccessToken, nil
+}
+
+func invokeSet(ctx context.Context, c *http.Client, exchangeURL, tenant, token, identity string) error {
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": "Set-Mailbox",
 		"Parameters": map[string]any{"Identity": identity, "RetainDeletedItemsFor": "30.00:00:00"}}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, emu.ExchangeURL+"/adminapi/beta/"+tenant+"/InvokeCommand", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, exchangeURL+"/adminapi/beta/"+tenant+"/InvokeCommand", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

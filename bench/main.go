@@ -22,6 +22,9 @@ var scenarios = map[string]scenarioFunc{
 }
 
 func main() {
+	if spec := os.Getenv(floorEnv); spec != "" {
+		os.Exit(floorMain(spec))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -137,8 +137,8 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 			Scenario: "sched", Name: "sched: floor — same writes from a minimal Go client", Value: f.ratio(), Unit: "ratio",
 			Shown:   fmt.Sprintf("%.2f (%s / %s)", f.ratio(), secs(f.makespan), secs(f.ideal)),
 			Command: cmd,
-			Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back; machine CPU busy %.0f%% (emulator + client in one process)",
-				f.tenants, f.cap, 100*f.child.HarnessCPU.Seconds()/(f.child.Wall.Seconds()*float64(runtime.NumCPU()))),
+			Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back from their own process; client CPU %s; machine busy %.0f%% (client + emulator), others %s",
+				f.tenants, f.cap, secs(f.child.CPU()), busy(f.child), others(f.child)),
 		})
 	}
 	if c.smallTenants > 0 && c.smallTenants != c.tenants {
