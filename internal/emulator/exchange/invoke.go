@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -273,7 +274,7 @@ func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string
 	if p.to < cur.res.Len {
 		link := e.origin + "/adminapi/beta/" + c.tenantSeg + "/InvokeCommand?"
 		if c.sel != "" {
-			link += "$select=" + c.sel + "&"
+			link += "$select=" + url.QueryEscape(c.sel) + "&"
 		}
 		p.nextLink = link + "$skiptoken=" + e.s.cursors.token(cur, p.to, e.s.now())
 		if !silentWarnings(c.warnAct) {

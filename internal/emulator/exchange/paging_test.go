@@ -132,3 +132,15 @@ func TestCursorBound(t *testing.T) {
 		t.Errorf("%d cursors kept; oldest present: %v", len(c.m), c.get(1) != nil)
 	}
 }
+
+func TestNextLinkKeepsSelect(t *testing.T) {
+	h := newHarness(t, nil)
+	body := cmd("Get-Mailbox", "")
+	r := h.do("POST", h.exo.URL+"/adminapi/beta/"+tidA+"/InvokeCommand?$select=Name,%20City", body, "Authorization", "Bearer "+tokAppA, "Prefer", "odata.maxpagesize=2")
+	next := r.json(t)["@odata.nextLink"].(string)
+	r = h.do("POST", next, body, "Authorization", "Bearer "+tokAppA, "Prefer", "odata.maxpagesize=2")
+	v := r.json(t)["value"].([]any)[0].(map[string]any)
+	if r.status != 200 || len(v) != 2 || v["Name"] != "user0002" {
+		t.Fatalf("%s -> %s", next, r.body)
+	}
+}
