@@ -574,3 +574,15 @@ func TestInvokeNextLinkLoopStops(t *testing.T) {
 		t.Fatalf("got %v %+v", err, st)
 	}
 }
+
+func TestInvokeNoContent(t *testing.T) {
+	h := newHarness(t, 1, Options{})
+	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	objs, st, err := h.invoke(t, Request{Cmdlet: "Set-Thing"})
+	if err != nil || len(objs) != 0 || st.Requests != 1 {
+		t.Fatalf("%v %+v", err, st)
+	}
+}

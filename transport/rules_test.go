@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"testing"
@@ -161,5 +163,38 @@ func TestNewDefaults(t *testing.T) {
 	New(Options{HTTPClient: hc})
 	if hc.CheckRedirect != nil {
 		t.Error("caller's client was modified")
+	}
+}
+
+func TestResultLimit(t *testing.T) {
+	cases := []struct {
+		req  Request
+		want int
+	}{
+		{Request{}, -1},
+		{Request{ResultSize: 7}, 7},
+		{Request{Parameters: map[string]any{"ResultSize": "Unlimited"}}, -1},
+		{Request{Parameters: map[string]any{"ResultSize": "unlimited"}}, -1},
+		{Request{Parameters: map[string]any{"ResultSize": 12.0}}, 12},
+		{Request{Parameters: map[string]any{"ResultSize": 12.5}}, -1},
+		{Request{Parameters: map[string]any{"ResultSize": int64(3)}}, 3},
+		{Request{Parameters: map[string]any{"ResultSize": json.Number("4")}}, 4},
+		{Request{Parameters: map[string]any{"ResultSize": " 9 "}}, 9},
+		{Request{Parameters: map[string]any{"ResultSize": 0}}, -1},
+		{Request{Parameters: map[string]any{"ResultSize": uint64(1) << 40}}, math.MaxInt32},
+	}
+	for _, c := range cases {
+		if got := resultLimit(&c.req); got != c.want {
+			t.Errorf("%+v: %d, want %d", c.req, got, c.want)
+		}
+	}
+}
+
+func TestSelectQuery(t *testing.T) {
+	if q := selectQuery([]string{"Name", " ", "Display Name", "a&b"}); q != "$select=Name,Display+Name,a%26b" {
+		t.Errorf("got %q", q)
+	}
+	if q := selectQuery([]string{" "}); q != "" {
+		t.Errorf("got %q", q)
 	}
 }
