@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -316,116 +315,6 @@ func (e *endpoint) continuation(c *call, id, cmdlet string, params map[string]an
 		return cur, off, nil
 	}
 	return nil, 0, expiredReply()
-}
-
-// admit applies the per-tenant concurrency cap and rate budget. On success
-// the caller must call ts.leave.
-func (s *Server) admit(ts *tenantState, k *knobs) *reply {
-	n := ts.enter()
-	if k.cap > 0 && n > int64(k.cap) {
-		ts.leave()
-		return s.throttle(ts, retryAfterValue(k.retryAfter), concurrencyText)
-	}
-	if k.rate.Requests > 0 {
-		now := s.now()
-		ts.mu.Lock()
-		if now.Sub(ts.windowStart) >= k.rate.Window {
-			ts.windowStart, ts.windowCount = now, 0
-		}
-		ts.windowCount++
-		over := ts.windowCount > k.rate.Requests
-		wait := k.rate.Window - now.Sub(ts.windowStart)
-		ts.mu.Unlock()
-		if over {
-			ts.leave()
-			return s.throttle(ts, retryAfterValue(wait), rateText)
-		}
-	}
-	return nil
-}
-
-func (s *Server) throttle(ts *tenantState, retryAfter, text string) *reply {
-	s.stats.throttled.Add(1)
-	ts.mu.Lock()
-	ts.throttled++
-	ts.mu.Unlock()
-	rep := &reply{status: http.StatusTooManyRequests, json: true, body: simpleError("TooManyRequests", text)}
-	if retryAfter != "" {
-		rep.hdr = append(rep.hdr, header{"Retry-After", retryAfter})
-	}
-	return rep
-}
-
-// retryAfterValue renders whole seconds when d is whole, else a decimal.
-func retryAfterValue(d time.Duration) string {
-	if d <= 0 {
-		return "0"
-	}
-	if d%time.Second == 0 {
-		return strconv.Itoa(int(d / time.Second))
-	}
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
-}
-
-func (s *Server) faultReply(ts *tenantState, rule *FaultRule) *reply {
-	switch rule.Kind {
-	case Fault429, Fault429Fractional, Fault429Bare:
-		ra := rule.RetryAfter
-		switch {
-		case rule.Kind == Fault429Bare:
-			ra = ""
-		case ra == "" && rule.Kind == Fault429Fractional:
-			ra = "0.5"
-		case ra == "":
-			ra = "1"
-		}
-		return s.throttle(ts, ra, stormText)
-	case Fault500:
-		return cmdletErrorReply(&CmdletError{Status: 500, Code: "InternalServerError", Message: "Error executing cmdlet",
-			ExceptionType: "Microsoft.Exchange.Data.Directory.ADTransientException",
-			Detail:        "Active Directory operation failed on a domain controller. This error is not retriable in this call; please try again later."})
-	case FaultProxy:
-		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
-			ExceptionType: "Microsoft.Exchange.Configuration.CmdletProxyException",
-			Detail:        "CmdletProxyNotAvailableFailure: The cmdlet proxy is not available for the moment. Please retry the operation."})
-	case FaultBusy:
-		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
-			ExceptionType: "Microsoft.Exchange.Data.Storage.ServerBusyException",
-			Detail:        "ServerBusyException: The server is busy. Please try again later."})
-	case FaultExpired:
-		return expiredReply()
-	case FaultReset:
-		return &reply{fault: FaultReset}
-	case FaultHTML:
-		return &reply{fault: FaultHTML}
-	}
-	return &reply{status: 500, json: true, body: simpleError("InternalServerError", "unhandled fault "+string(rule.Kind))}
-}
-
-func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
-	if e.svc == Compliance {
-		return &reply{status: http.StatusForbidden, json: true,
-			body: simpleError("Forbidden", "The term '"+cmdlet+"' is not recognized as a cmdlet available to this session on the Security & Compliance service.")}
-	}
-	// The service's 403 for an unknown cmdlet: NUL bytes labelled gzip (§5.2).
-	return &reply{status: http.StatusForbidden, body: make([]byte, 32), hdr: []header{{"Content-Encoding", "gzip"}}}
-}
-
-func cmdletErrorReply(ce *CmdletError) *reply {
-	st := ce.Status
-	if st == 0 {
-		st = http.StatusBadRequest
-	}
-	return &reply{status: st, json: true, body: errorBody(ce), hdr: []header{{"x-ExceptionType", ce.ExceptionType}}}
-}
-
-func badRequest(msg string) *reply {
-	return &reply{status: http.StatusBadRequest, json: true, body: simpleError("BadRequest", msg)}
-}
-
-func expiredReply() *reply {
-	return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: expiredText,
-		ExceptionType: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException", Detail: expiredText})
 }
 
 func (s *Server) violate(tenant string, c *call, reason string) {

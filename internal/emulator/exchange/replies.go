@@ -1,0 +1,66 @@
+package exchange
+
+import (
+	"net/http"
+)
+
+func (s *Server) faultReply(ts *tenantState, rule *FaultRule) *reply {
+	switch rule.Kind {
+	case Fault429, Fault429Fractional, Fault429Bare:
+		ra := rule.RetryAfter
+		switch {
+		case rule.Kind == Fault429Bare:
+			ra = ""
+		case ra == "" && rule.Kind == Fault429Fractional:
+			ra = "0.5"
+		case ra == "":
+			ra = "1"
+		}
+		return s.throttle(ts, ra, stormText)
+	case Fault500:
+		return cmdletErrorReply(&CmdletError{Status: 500, Code: "InternalServerError", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Data.Directory.ADTransientException",
+			Detail:        "Active Directory operation failed on a domain controller. This error is not retriable in this call; please try again later."})
+	case FaultProxy:
+		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Configuration.CmdletProxyException",
+			Detail:        "CmdletProxyNotAvailableFailure: The cmdlet proxy is not available for the moment. Please retry the operation."})
+	case FaultBusy:
+		return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: "Error executing cmdlet",
+			ExceptionType: "Microsoft.Exchange.Data.Storage.ServerBusyException",
+			Detail:        "ServerBusyException: The server is busy. Please try again later."})
+	case FaultExpired:
+		return expiredReply()
+	case FaultReset:
+		return &reply{fault: FaultReset}
+	case FaultHTML:
+		return &reply{fault: FaultHTML}
+	}
+	return &reply{status: 500, json: true, body: simpleError("InternalServerError", "unhandled fault "+string(rule.Kind))}
+}
+
+func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
+	if e.svc == Compliance {
+		return &reply{status: http.StatusForbidden, json: true,
+			body: simpleError("Forbidden", "The term '"+cmdlet+"' is not recognized as a cmdlet available to this session on the Security & Compliance service.")}
+	}
+	// The service's 403 for an unknown cmdlet: NUL bytes labelled gzip (§5.2).
+	return &reply{status: http.StatusForbidden, body: make([]byte, 32), hdr: []header{{"Content-Encoding", "gzip"}}}
+}
+
+func cmdletErrorReply(ce *CmdletError) *reply {
+	st := ce.Status
+	if st == 0 {
+		st = http.StatusBadRequest
+	}
+	return &reply{status: st, json: true, body: errorBody(ce), hdr: []header{{"x-ExceptionType", ce.ExceptionType}}}
+}
+
+func badRequest(msg string) *reply {
+	return &reply{status: http.StatusBadRequest, json: true, body: simpleError("BadRequest", msg)}
+}
+
+func expiredReply() *reply {
+	return cmdletErrorReply(&CmdletError{Status: 400, Code: "BadRequest", Message: expiredText,
+		ExceptionType: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException", Detail: expiredText})
+}

@@ -1,0 +1,56 @@
+package exchange
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// admit applies the per-tenant concurrency cap and rate budget. On success
+// the caller must call ts.leave.
+func (s *Server) admit(ts *tenantState, k *knobs) *reply {
+	n := ts.enter()
+	if k.cap > 0 && n > int64(k.cap) {
+		ts.leave()
+		return s.throttle(ts, retryAfterValue(k.retryAfter), concurrencyText)
+	}
+	if k.rate.Requests > 0 {
+		now := s.now()
+		ts.mu.Lock()
+		if now.Sub(ts.windowStart) >= k.rate.Window {
+			ts.windowStart, ts.windowCount = now, 0
+		}
+		ts.windowCount++
+		over := ts.windowCount > k.rate.Requests
+		wait := k.rate.Window - now.Sub(ts.windowStart)
+		ts.mu.Unlock()
+		if over {
+			ts.leave()
+			return s.throttle(ts, retryAfterValue(wait), rateText)
+		}
+	}
+	return nil
+}
+
+func (s *Server) throttle(ts *tenantState, retryAfter, text string) *reply {
+	s.stats.throttled.Add(1)
+	ts.mu.Lock()
+	ts.throttled++
+	ts.mu.Unlock()
+	rep := &reply{status: http.StatusTooManyRequests, json: true, body: simpleError("TooManyRequests", text)}
+	if retryAfter != "" {
+		rep.hdr = append(rep.hdr, header{"Retry-After", retryAfter})
+	}
+	return rep
+}
+
+// retryAfterValue renders whole seconds when d is whole, else a decimal.
+func retryAfterValue(d time.Duration) string {
+	if d <= 0 {
+		return "0"
+	}
+	if d%time.Second == 0 {
+		return strconv.Itoa(int(d / time.Second))
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
