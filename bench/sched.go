@@ -126,6 +126,11 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 			Command: cmd,
 			Detail: fmt.Sprintf("client %s + emulator %s CPU over %d cores × %s wall; other processes %s", secs(cpu), secs(r.child.HarnessCPU),
 				runtime.NumCPU(), secs(r.child.Wall), secs(max(0, r.child.OthersCPU)))},
+		Figure{Scenario: "sched", Name: "sched: CPU bound of the run ((client + emulator CPU) ÷ cores)", Value: cpuBound(r.child).Seconds(), Unit: "s",
+			Shown:   fmt.Sprintf("%s = %.2f × ideal", secs(cpuBound(r.child)), cpuBound(r.child).Seconds()/r.ideal.Seconds()),
+			Command: cmd,
+			Detail: fmt.Sprintf("the shortest the whole run could be with every core busy: client %s + emulator %s (%.3f s per 10,000 calls) over %d cores",
+				secs(cpu), secs(r.child.HarnessCPU), per10k(r.child.HarnessCPU, r.calls), runtime.NumCPU())},
 		Figure{Scenario: "sched", Name: "sched: client CPU per 10,000 calls (this run)", Value: per10k(cpu, r.calls), Unit: "s",
 			Shown: fmt.Sprintf("%.3f s", per10k(cpu, r.calls)), Aim: "≤ 0.5 s", Met: boolPtr(per10k(cpu, r.calls) <= 0.5),
 			Command: cmd, Detail: fmt.Sprintf("user %s + sys %s over %d calls", secs(r.child.User), secs(r.child.Sys), r.calls)},
@@ -167,6 +172,11 @@ func schedFigures(r *schedRun, label, cmd, aim string) []Figure {
 // busy is the share of the machine's CPU the child and the emulator used.
 func busy(c *childResult) float64 {
 	return 100 * (c.CPU() + c.HarnessCPU).Seconds() / (c.Wall.Seconds() * float64(runtime.NumCPU()))
+}
+
+// cpuBound is the CPU the client and the emulator used, spread over every core.
+func cpuBound(c *childResult) time.Duration {
+	return (c.CPU() + c.HarnessCPU) / time.Duration(runtime.NumCPU())
 }
 
 // others is the share of the machine other processes used during the run.
