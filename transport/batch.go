@@ -184,7 +184,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 }
 
 func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*batchItem, error) {
-	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayable(req.Cmdlet), req.Retries, req.Timeout, st)
+	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
 	if err != nil {
 		return nil, err
 	}

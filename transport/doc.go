@@ -66,7 +66,9 @@
 //     BackendCommunicationException) leave the outcome unknown. They are
 //     retried (up to Request.Retries, default Options.MaxRetries) for reads
 //     (Get-, Test-, Search-, Export-) and for idempotent writes (Set-, Enable-,
-//     Disable-: applying the same settings twice ends in the same state).
+//     Disable-: applying the same settings twice ends in the same state),
+//     unless a parameter adds to or removes from a multi-valued property
+//     (a hashtable with Add or Remove keys), which is not idempotent.
 //     Any other write (New-, Add-, Remove-, Update-, Start-, ...) is NOT
 //     replayed: a replayed New- fails as a duplicate and a replayed Remove- as
 //     not found, hiding what really happened. It is reported as category

@@ -25,7 +25,7 @@ func (c *Client) Invoke(ctx context.Context, ep *Endpoint, req Request, emit fun
 }
 
 func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit func(json.RawMessage) error, st *Stats) error {
-	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayable(req.Cmdlet), req.Retries, req.Timeout, st)
+	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
 	if err != nil {
 		return err
 	}

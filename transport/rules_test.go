@@ -198,3 +198,18 @@ func TestSelectQuery(t *testing.T) {
 		t.Errorf("got %q", q)
 	}
 }
+
+func TestAddRemoveMakesASetUnsafeToReplay(t *testing.T) {
+	if !replayableCall("Set-Mailbox", map[string]any{"Identity": "x", "HiddenFromAddressListsEnabled": true}) {
+		t.Error("plain Set- should be replayable")
+	}
+	if replayableCall("Set-Mailbox", map[string]any{"EmailAddresses": map[string]any{"add": []string{"smtp:a@b.c"}}}) {
+		t.Error("Set- with Add should not be replayable")
+	}
+	if replayableCall("Set-Mailbox", map[string]any{"GrantSendOnBehalfTo": &map[string]string{"Remove": "x"}}) {
+		t.Error("Set- with Remove should not be replayable")
+	}
+	if !replayableCall("Get-Mailbox", map[string]any{"X": map[string]any{"Add": 1}}) {
+		t.Error("reads are always replayable")
+	}
+}

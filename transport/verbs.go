@@ -1,6 +1,9 @@
 package transport
 
-import "strings"
+import (
+	"reflect"
+	"strings"
+)
 
 // verb returns the lower-cased verb of a Verb-Noun cmdlet name.
 func verb(cmdlet string) string {
@@ -28,6 +31,43 @@ func replayable(cmdlet string) bool {
 	switch verb(cmdlet) {
 	case "set", "enable", "disable":
 		return true
+	}
+	return false
+}
+
+// replayableCall refines replayable with the parameters: a Set- that adds to
+// or removes from a multi-valued property (a hashtable with Add or Remove)
+// is not idempotent — sent twice, the second add fails as a duplicate.
+func replayableCall(cmdlet string, params map[string]any) bool {
+	if !replayable(cmdlet) {
+		return false
+	}
+	if !IsWrite(cmdlet) {
+		return true
+	}
+	for _, v := range params {
+		if hasAddRemove(reflect.ValueOf(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasAddRemove(v reflect.Value) bool {
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String {
+		return false
+	}
+	for it := v.MapRange(); it.Next(); {
+		k := it.Key().String()
+		if strings.EqualFold(k, "Add") || strings.EqualFold(k, "Remove") {
+			return true
+		}
 	}
 	return false
 }
