@@ -30,6 +30,7 @@ type batchItem struct {
 	cl         *call // item-level budgets and messages
 
 	// set while a round is answered
+	last     *Error // the failure that asks for a retry
 	answered bool
 	wait     time.Duration
 	retry    string // reason to send again next round
@@ -109,7 +110,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		var pending []*batchItem
 		for _, it := range items {
 			if !it.done {
-				it.answered, it.wait, it.retry = false, 0, ""
+				it.answered, it.wait, it.retry, it.last = false, 0, "", nil
 				pending = append(pending, it)
 			}
 		}
@@ -147,27 +148,36 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		}
 		// Wait once for the items to send again, as long as the longest asks.
 		var wait time.Duration
-		again := false
+		again, throttled := false, false
 		for _, it := range pending {
 			if !it.done && it.retry != "" {
 				again = true
 				wait = max(wait, it.wait)
-				it.st.Retried = append(it.st.Retried, it.retry)
+				throttled = throttled || (it.last != nil && it.last.Category == CategoryThrottled)
 			}
 		}
 		if !again {
 			continue
 		}
-		if cl.c.clock.Now().Add(wait).After(cl.deadline) {
+		if cl.tooLate(wait) {
 			for _, it := range pending {
 				if !it.done && it.retry != "" {
-					errs[it.idx], it.done = fmt.Errorf("%s: gave up: retrying would exceed the %s limit (%s)", it.req.Cmdlet, c.elapsed, it.retry), true
+					errs[it.idx], it.done = itemError(cl.gaveUp(it.last), it), true
 				}
 			}
 			continue
 		}
+		for _, it := range pending {
+			if !it.done && it.retry != "" {
+				it.st.Retried = append(it.st.Retried, it.retry)
+				if it.last != nil && it.last.Category == CategoryThrottled {
+					it.st.ThrottledWaits++
+					it.st.ThrottledFor += wait // what it really waited: the round's longest ask
+				}
+			}
+		}
 		if wait > 0 {
-			if ep.Limiter != nil {
+			if throttled && ep.Limiter != nil {
 				ep.Limiter.Throttled(wait)
 			}
 			if err := c.clock.Sleep(ctx, wait); err != nil {
@@ -359,6 +369,7 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 		errs[it.idx], it.done = err, true
 		return
 	}
+	it.last = e
 	switch {
 	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !it.refreshed:
 		it.refreshed, bcl.forceRefresh = true, true
@@ -371,8 +382,6 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 			if !e.hasWait {
 				it.wait = c.backoff(it.throttled - 1)
 			}
-			it.st.ThrottledWaits++
-			it.st.ThrottledFor += it.wait
 			it.retry = fmt.Sprintf("throttled (%s): waited %s", statusText(e), it.wait)
 			return
 		}

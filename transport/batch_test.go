@@ -169,3 +169,21 @@ func TestBatchMissingAnswer(t *testing.T) {
 		t.Fatalf("%v", errs)
 	}
 }
+
+func TestBatchGivesUpWithinMaxElapsed(t *testing.T) {
+	h := newHarness(t, 1, Options{MaxElapsed: time.Second})
+	h.f.itemHook = func(id string, round int) (int, map[string]string, string, bool) {
+		if id == "0" {
+			return 429, map[string]string{"Retry-After": "5"}, `{"error":{"code":"TooManyRequests","message":"Too many requests"}}`, true
+		}
+		return 0, nil, "", false
+	}
+	out, st, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig"}, {Cmdlet: "Get-OrganizationConfig"}})
+	var e *Error
+	if !errors.As(errs[0], &e) || e.Category != CategoryThrottled || !strings.Contains(e.Message, "gave up") || st[0].ThrottledWaits != 0 {
+		t.Fatalf("item 0: %v %+v", errs[0], st[0])
+	}
+	if errs[1] != nil || len(out[1]) != 1 || len(h.clock.Waits()) != 0 || len(h.lim.throttled) != 0 {
+		t.Fatalf("item 1: %v, waits %v", errs[1], h.clock.Waits())
+	}
+}
