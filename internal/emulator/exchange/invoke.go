@@ -199,7 +199,7 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 			return rep
 		}
 	}
-	if err := sleep(ctx, k.latency.draw(s.rng)+extra); err != nil {
+	if err := s.sleep(ctx, k.latency.draw(s.rng)+extra); err != nil {
 		return &reply{status: http.StatusServiceUnavailable, json: true, body: simpleError("ServiceUnavailable", "The request was cancelled.")}
 	}
 

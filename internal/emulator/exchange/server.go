@@ -37,6 +37,9 @@ type Config struct {
 	PageSize    int           // page size without a Prefer header; default 1000, at most 1000
 	NextLinkTTL time.Duration // lifetime of an @odata.nextLink; default 30 min
 	Now         func() time.Time
+	// Sleep waits out latency and slow pages; nil = a timer that ends early
+	// when ctx does. Tests inject one to see the waits without taking them.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // knobs are the settings that may change while serving; they are swapped
@@ -58,6 +61,7 @@ type Server struct {
 	verifier  Verifier
 	authority string
 	now       func() time.Time
+	sleep     func(ctx context.Context, d time.Duration) error
 	rng       *rng
 	canonical map[string]string // lower-case cmdlet -> canonical spelling
 	exported  [2]string         // EXOModuleFile exportedCmdlets per service
@@ -85,6 +89,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.sleep = cfg.Sleep
+	if s.sleep == nil {
+		s.sleep = sleep
 	}
 	if l, ok := cfg.Backend.(CmdletLister); ok {
 		for _, svc := range []Service{Exchange, Compliance} {

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -219,15 +220,37 @@ func TestExpiredFaultHitsContinuationsOnly(t *testing.T) {
 	}
 }
 
-func TestSlowFaultAndLatencyUseRealTime(t *testing.T) {
+func TestSlowFaultAndLatencyWait(t *testing.T) {
 	spec, _ := ParseFaults("slow:first1:30ms")
-	h := newHarness(t, func(c *Config) { c.Faults = spec; c.Latency = LatencySpec{Fixed: 5 * time.Millisecond} })
-	start := time.Now()
-	if r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", "")); r.status != 200 {
-		t.Fatalf("%d", r.status)
+	var mu sync.Mutex
+	var waits []time.Duration
+	h := newHarness(t, func(c *Config) {
+		c.Faults = spec
+		c.Latency = LatencySpec{Fixed: 5 * time.Millisecond}
+		c.Sleep = func(_ context.Context, d time.Duration) error {
+			mu.Lock()
+			waits = append(waits, d)
+			mu.Unlock()
+			return nil
+		}
+	})
+	for range 2 {
+		if r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", "")); r.status != 200 {
+			t.Fatalf("%d", r.status)
+		}
 	}
-	// A lower bound only: the call must have waited; no upper bound is asserted.
-	if d := time.Since(start); d < 35*time.Millisecond {
-		t.Errorf("slow page took %v", d)
+	if len(waits) != 2 || waits[0] != 35*time.Millisecond || waits[1] != 5*time.Millisecond {
+		t.Errorf("waits %v, want [35ms 5ms]", waits)
+	}
+}
+
+func TestSleepEndsWithTheRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sleep(ctx, time.Hour); err == nil {
+		t.Fatal("sleep outlived its context")
+	}
+	if err := sleep(context.Background(), 0); err != nil {
+		t.Fatal(err)
 	}
 }
