@@ -53,6 +53,9 @@ type batchResponse struct {
 func (c *Client) Batch(ctx context.Context, ep *Endpoint, reqs []Request, emit func(i int, obj json.RawMessage) error) ([]Stats, []error) {
 	stats := make([]Stats, len(reqs))
 	errs := make([]error, len(reqs))
+	if emit == nil {
+		emit = func(int, json.RawMessage) error { return nil }
+	}
 	for start := 0; start < len(reqs); start += maxBatchItems {
 		end := min(start+maxBatchItems, len(reqs))
 		c.batchChunk(ctx, ep, reqs, start, end, stats, errs, emit)

@@ -19,6 +19,9 @@ import (
 // (wrapped) or the context's error (wrapped).
 func (c *Client) Invoke(ctx context.Context, ep *Endpoint, req Request, emit func(obj json.RawMessage) error) (Stats, error) {
 	var st Stats
+	if emit == nil {
+		emit = func(json.RawMessage) error { return nil }
+	}
 	err := c.invoke(ctx, ep, &req, emit, &st)
 	st.Attempts = 1 + len(st.Retried)
 	return st, err
