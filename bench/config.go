@@ -53,7 +53,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.cpuMailboxes, "cpu-mailboxes", 1000, "cpu: writes per tenant")
 	rss := fs.String("rss-sizes", "20000,200000", "rss: mailbox counts to export, comma-separated (the ratio compares the last to the first)")
 	fs.IntVar(&c.coldReps, "cold-reps", 5, "cold: repetitions (the median is reported)")
-	fs.DurationVar(&c.coldPoll, "cold-poll", 100*time.Microsecond, "cold: interval between reads of the emulator's counters (0 = spin)")
+	fs.DurationVar(&c.coldPoll, "cold-poll", 0, "cold: sleep between reads of the emulator's counters (0 = a tight loop)")
 	fs.StringVar(&c.out, "out", "", "folder for the JSON report and profiles (default <module>/bench/out)")
 	fs.BoolVar(&c.profile, "profile", false, "run a build of exoplay with a pprof hook and write <scenario>.cpu.pprof / .heap.pprof to the out folder")
 	fs.BoolVar(&c.trace, "trace", false, "with the pprof build, also write an execution trace <scenario>.trace to the out folder")

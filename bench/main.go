@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +38,9 @@ func main() {
 // 1 when one could not be, 2 on bad flags.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c, err := parseConfig(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2

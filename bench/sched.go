@@ -135,17 +135,11 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 			Shown: fmt.Sprintf("%.3f s", per10k(cpu, r.calls)), Aim: "≤ 0.5 s", Met: boolPtr(per10k(cpu, r.calls) <= 0.5),
 			Command: cmd, Detail: fmt.Sprintf("user %s + sys %s over %d calls", secs(r.child.User), secs(r.child.Sys), r.calls)},
 	)
-	if f, err := measureFloor(ctx, h, c.tenants, c.mailboxes, c.latency, c.cap); err != nil {
+	f, err := floorFigure(ctx, h, r, cmd)
+	if err != nil {
 		return figs, err
-	} else {
-		figs = append(figs, Figure{
-			Scenario: "sched", Name: "sched: floor — same writes from a minimal Go client", Value: f.ratio(), Unit: "ratio",
-			Shown:   fmt.Sprintf("%.2f (%s / %s)", f.ratio(), secs(f.makespan), secs(f.ideal)),
-			Command: cmd,
-			Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back from their own process; client CPU %s; machine busy %.0f%% (client + emulator), others %s",
-				f.tenants, f.cap, secs(f.child.CPU()), busy(f.child), others(f.child)),
-		})
 	}
+	figs = append(figs, f)
 	if c.smallTenants > 0 && c.smallTenants != c.tenants {
 		// The same shape with few tenants: the scheduler alone, off the CPU limit.
 		scmd := fmt.Sprintf("go run ./bench -only sched -tenants %d -mailboxes %d -latency %s -cap %d -small-tenants 0", c.smallTenants, c.mailboxes, c.latency, c.cap)
@@ -154,8 +148,28 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 			return figs, err
 		}
 		figs = append(figs, schedFigures(s, fmt.Sprintf("%d tenants × %d writes", s.tenants, s.mailboxes), scmd, "≤ 1.10 (diagnostic)")...)
+		f, err := floorFigure(ctx, h, s, scmd)
+		if err != nil {
+			return figs, err
+		}
+		figs = append(figs, f)
 	}
 	return figs, nil
+}
+
+// floorFigure measures the floor for the shape of r.
+func floorFigure(ctx context.Context, h *harness, r *schedRun, cmd string) (Figure, error) {
+	f, err := measureFloor(ctx, h, r.tenants, r.mailboxes, r.latency, r.cap)
+	if err != nil {
+		return Figure{}, err
+	}
+	return Figure{
+		Scenario: "sched", Name: fmt.Sprintf("sched: floor — same %d × %d writes from a minimal Go client", f.tenants, f.mailboxes), Value: f.ratio(), Unit: "ratio",
+		Shown:   fmt.Sprintf("%.2f (%s / %s)", f.ratio(), secs(f.makespan), secs(f.ideal)),
+		Command: cmd,
+		Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back from their own process; client CPU %s; machine busy %.0f%% (client + emulator), others %s",
+			f.tenants, f.cap, secs(f.child.CPU()), busy(f.child), others(f.child)),
+	}, nil
 }
 
 // schedFigures renders the makespan ratio of one run.
