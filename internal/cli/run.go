@@ -167,10 +167,12 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Logger:      logger,
 	})
 	defer authMgr.Close()
+	// Retries are per call: the runner sets each call's from its step or the
+	// playbook's settings.
 	conn := connect.New(connect.Options{
 		Playbook:    pb,
 		Auth:        authMgr,
-		Transport:   transport.New(transport.Options{HTTPClient: httpClient, PageSize: pb.Settings.PageSize, MaxRetries: pb.Settings.Retries, Logger: logger}),
+		Transport:   transport.New(transport.Options{HTTPClient: httpClient, PageSize: pb.Settings.PageSize, Logger: logger}),
 		Emulator:    emuEndpoints,
 		EmulatorApp: emuApp,
 	})
