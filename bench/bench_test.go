@@ -80,3 +80,12 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("table:\n%s", b.String())
 	}
 }
+
+func TestMarkdownEscapesPipes(t *testing.T) {
+	var b strings.Builder
+	printMarkdown(&b, []Figure{{Name: "a | b", Shown: "1% | 2%", Command: "go run ./bench"}})
+	row := strings.Split(strings.TrimSpace(b.String()), "\n")[2]
+	if got := strings.Count(row, "|") - strings.Count(row, `\|`); got != 6 {
+		t.Errorf("row has %d column separators, want 6: %s", got, row)
+	}
+}

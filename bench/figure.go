@@ -66,12 +66,13 @@ func printTable(w io.Writer, figs []Figure) {
 func printMarkdown(w io.Writer, figs []Figure) {
 	fmt.Fprintln(w, "| figure | value | aim | met | command |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
+	cell := strings.NewReplacer("|", "\\|").Replace
 	for _, f := range figs {
 		aim := f.Aim
 		if aim == "" {
 			aim = "-"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", f.Name, f.Shown, strings.ReplaceAll(aim, "|", "\\|"), metStr(f.Met), f.Command)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", cell(f.Name), cell(f.Shown), cell(aim), metStr(f.Met), f.Command)
 	}
 }
 
