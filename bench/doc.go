@@ -18,6 +18,12 @@
 //	go run ./bench -quick               # small smoke run
 //	go run ./bench -only sched,cold     # some scenarios
 //	go run ./bench -only cpu -profile   # also write a CPU profile of the child
+//	go run ./bench -h                   # sizes, knobs, quiet-machine wait
+//
+// The child is started through bench/rusage so that its peak RSS is its own
+// (see README.md), and the sched and cpu scenarios compare exoplay with a
+// minimal Go client sending the same calls (the harness binary re-executed
+// with BENCH_FLOOR_SPEC).
 //
 // See bench/README.md for what each figure means and the figures measured.
 package main
