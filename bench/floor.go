@@ -80,10 +80,13 @@ func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, laten
 	cmd.Env = append(os.Environ(), floorEnv+"="+specFile, "BENCH_SECRET="+e.emu.DemoSecret)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	self0, meter := selfCPU(), startMeter()
+	self0, meter, opens0 := selfCPU(), startMeter(), tcpActiveOpens()
 	start := time.Now()
 	err = cmd.Run()
-	child := &childResult{Wall: time.Since(start), HarnessCPU: selfCPU() - self0, OthersCPU: -1}
+	child := &childResult{Wall: time.Since(start), HarnessCPU: selfCPU() - self0, OthersCPU: -1, TCPOpens: -1}
+	if opens1 := tcpActiveOpens(); opens0 >= 0 && opens1 >= 0 {
+		child.TCPOpens = opens1 - opens0
+	}
 	if err != nil {
 		return nil, fmt.Errorf("floor client: %w\n%s", err, tail(stderr.String(), 2000))
 	}

@@ -97,6 +97,7 @@ type childResult struct {
 	MaxRSSKiB  int64
 	HarnessCPU time.Duration // this process (the emulator) during the run
 	OthersCPU  time.Duration // every other process on the machine during the run (-1: unknown)
+	TCPOpens   int64         // TCP connections opened machine-wide during the run (-1: unknown)
 	Results    *resultsDoc
 	Stderr     string
 }
@@ -147,11 +148,14 @@ func (h *harness) run(ctx context.Context, e *env, playbook, profileName string)
 	if err != nil {
 		return nil, err
 	}
-	self0, meter := selfCPU(), startMeter()
+	self0, meter, opens0 := selfCPU(), startMeter(), tcpActiveOpens()
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
-	r := &childResult{Wall: wall, HarnessCPU: selfCPU() - self0, Stderr: stderr.String(), OthersCPU: -1}
+	r := &childResult{Wall: wall, HarnessCPU: selfCPU() - self0, Stderr: stderr.String(), OthersCPU: -1, TCPOpens: -1}
+	if opens1 := tcpActiveOpens(); opens0 >= 0 && opens1 >= 0 {
+		r.TCPOpens = opens1 - opens0
+	}
 	if u, uerr := readUsage(usageFile); uerr == nil {
 		r.User, r.Sys, r.MaxRSSKiB = time.Duration(u.UserNS), time.Duration(u.SysNS), u.MaxRSSKiB
 	} else if err == nil {

@@ -108,3 +108,32 @@ func (m machineMeter) used() (time.Duration, bool) {
 	}
 	return time.Duration(b-m.busy) * time.Second / clockTicks, true
 }
+
+// tcpActiveOpens is the machine's count of TCP connections opened so far
+// (Tcp ActiveOpens in /proc/net/snmp); -1 when unknown.
+func tcpActiveOpens() int64 {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return -1
+	}
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "Tcp:") {
+			continue
+		}
+		f := strings.Fields(line)
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == "ActiveOpens" && i < len(f) {
+				v, err := strconv.ParseInt(f[i], 10, 64)
+				if err == nil {
+					return v
+				}
+			}
+		}
+	}
+	return -1
+}

@@ -116,7 +116,8 @@ func schedScenario(ctx context.Context, h *harness, c *config) ([]Figure, error)
 	figs = append(figs,
 		Figure{Scenario: "sched", Name: "sched: whole run (results.json duration)", Value: r.child.Results.Summary.DurationSeconds, Unit: "s",
 			Shown:   fmt.Sprintf("%.3f s", r.child.Results.Summary.DurationSeconds),
-			Command: cmd, Detail: fmt.Sprintf("child process wall %s incl. start-up and sign-in; %d calls", secs(r.child.Wall), r.child.Results.Summary.Calls)},
+			Command: cmd, Detail: fmt.Sprintf("child process wall %s incl. start-up and sign-in; %d calls; %d TCP connections opened machine-wide (%d tenants × %d sessions + token requests would need about %d)",
+				secs(r.child.Wall), r.child.Results.Summary.Calls, r.child.TCPOpens, r.tenants, r.cap, r.tenants*r.cap+1)},
 		Figure{Scenario: "sched", Name: "sched: emulator MaxInFlight per tenant (min..max)", Value: float64(r.maxIn), Unit: "requests",
 			Shown: fmt.Sprintf("%d..%d, %d × 429", r.minIn, r.maxIn, r.throttled),
 			Aim:   fmt.Sprintf("= %d, no 429", r.cap), Met: boolPtr(r.minIn == r.cap && r.maxIn == r.cap && r.throttled == 0),
@@ -167,8 +168,8 @@ func floorFigure(ctx context.Context, h *harness, r *schedRun, cmd string) (Figu
 		Scenario: "sched", Name: fmt.Sprintf("sched: floor — same %d × %d writes from a minimal Go client", f.tenants, f.mailboxes), Value: f.ratio(), Unit: "ratio",
 		Shown:   fmt.Sprintf("%.2f (%s / %s)", f.ratio(), secs(f.makespan), secs(f.ideal)),
 		Command: cmd,
-		Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back from their own process; client CPU %s; machine busy %.0f%% (client + emulator), others %s",
-			f.tenants, f.cap, secs(f.child.CPU()), busy(f.child), others(f.child)),
+		Detail: fmt.Sprintf("what the emulator and this machine allow: %d tenants × %d workers sending back to back from their own process; client CPU %s; machine busy %.0f%% (client + emulator), others %s; %d TCP connections opened machine-wide",
+			f.tenants, f.cap, secs(f.child.CPU()), busy(f.child), others(f.child), f.child.TCPOpens),
 	}, nil
 }
 
