@@ -80,23 +80,9 @@ func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, laten
 	cmd.Env = append(os.Environ(), floorEnv+"="+specFile, "BENCH_SECRET="+e.emu.DemoSecret)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	self0, meter, opens0 := selfCPU(), startMeter(), tcpActiveOpens()
-	start := time.Now()
-	err = cmd.Run()
-	child := &childResult{Wall: time.Since(start), HarnessCPU: selfCPU() - self0, OthersCPU: -1, TCPOpens: -1}
-	if opens1 := tcpActiveOpens(); opens0 >= 0 && opens1 >= 0 {
-		child.TCPOpens = opens1 - opens0
-	}
+	child, err := measure(cmd, usageFile)
 	if err != nil {
 		return nil, fmt.Errorf("floor client: %w\n%s", err, tail(stderr.String(), 2000))
-	}
-	u, err := readUsage(usageFile)
-	if err != nil {
-		return nil, err
-	}
-	child.User, child.Sys, child.MaxRSSKiB = time.Duration(u.UserNS), time.Duration(u.SysNS), u.MaxRSSKiB
-	if all, ok := meter.used(); ok {
-		child.OthersCPU = max(0, all-child.CPU()-child.HarnessCPU)
 	}
 	r := &schedRun{tenants: tenants, mailboxes: mailboxes, latency: latency, cap: cap, child: child,
 		ideal: time.Duration(math.Ceil(float64(mailboxes)/float64(cap))) * latency}

@@ -143,16 +143,35 @@ func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName, usa
 
 // run runs the child to completion and collects its resource usage.
 func (h *harness) run(ctx context.Context, e *env, playbook, profileName string) (*childResult, error) {
-	usageFile := filepath.Join(h.tmp, fmt.Sprintf("usage-%d.json", time.Now().UnixNano()))
+	dir, err := h.scratch("usage")
+	if err != nil {
+		return nil, err
+	}
+	usageFile := filepath.Join(dir, "usage.json")
 	cmd, stdout, stderr, err := h.runCmd(ctx, e, playbook, profileName, usageFile)
 	if err != nil {
 		return nil, err
 	}
+	r, err := measure(cmd, usageFile)
+	r.Stderr = stderr.String()
+	if err != nil {
+		return r, fmt.Errorf("exoplay run %s: %w\n%s", filepath.Base(playbook), err, tail(r.Stderr, 2000))
+	}
+	if r.Results, err = parseResults(stdout.Bytes()); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// measure runs cmd, a command started through the rusage launcher that
+// writes to usageFile, and collects the command's CPU and peak RSS, this
+// process's CPU meanwhile (the emulator's), other processes' CPU and the TCP
+// connections opened.
+func measure(cmd *exec.Cmd, usageFile string) (*childResult, error) {
 	self0, meter, opens0 := selfCPU(), startMeter(), tcpActiveOpens()
 	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	r := &childResult{Wall: wall, HarnessCPU: selfCPU() - self0, Stderr: stderr.String(), OthersCPU: -1, TCPOpens: -1}
+	err := cmd.Run()
+	r := &childResult{Wall: time.Since(start), HarnessCPU: selfCPU() - self0, OthersCPU: -1, TCPOpens: -1}
 	if opens1 := tcpActiveOpens(); opens0 >= 0 && opens1 >= 0 {
 		r.TCPOpens = opens1 - opens0
 	}
@@ -164,13 +183,7 @@ func (h *harness) run(ctx context.Context, e *env, playbook, profileName string)
 	if all, ok := meter.used(); ok {
 		r.OthersCPU = max(0, all-r.CPU()-r.HarnessCPU)
 	}
-	if err != nil {
-		return r, fmt.Errorf("exoplay run %s: %w\n%s", filepath.Base(playbook), err, tail(stderr.String(), 2000))
-	}
-	if r.Results, err = parseResults(stdout.Bytes()); err != nil {
-		return r, err
-	}
-	return r, nil
+	return r, err
 }
 
 // tail keeps the end of s, where a failing child says why.
@@ -181,7 +194,8 @@ func tail(s string, n int) string {
 	return "..." + s[len(s)-n:]
 }
 
-// usage is what bench/rusage writes.
+// usage is what bench/rusage writes (its Usage type; a main package cannot
+// be imported).
 type usage struct {
 	UserNS    int64 `json:"user_ns"`
 	SysNS     int64 `json:"sys_ns"`
