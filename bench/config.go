@@ -55,7 +55,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.coldReps, "cold-reps", 5, "cold: repetitions (the median is reported)")
 	fs.DurationVar(&c.coldPoll, "cold-poll", 0, "cold: sleep between reads of the emulator's counters (0 = a tight loop)")
 	fs.StringVar(&c.out, "out", "", "folder for the JSON report and profiles (default <module>/bench/out)")
-	fs.BoolVar(&c.profile, "profile", false, "run a build of exoplay with a pprof hook and write <scenario>.cpu.pprof / .heap.pprof to the out folder")
+	fs.BoolVar(&c.profile, "profile", false, "run a build of exoplay with a pprof hook and write <scenario>.cpu.pprof, .heap.pprof (at exit) and .peakheap.pprof (largest live heap) to the out folder")
 	fs.BoolVar(&c.trace, "trace", false, "with the pprof build, also write an execution trace <scenario>.trace to the out folder")
 	fs.BoolVar(&c.keep, "keep", false, "keep the scratch folder (playbooks, run directories)")
 	fs.Float64Var(&c.quietBusy, "quiet-busy", 15, "before each scenario, wait until other processes use under this % of the CPUs")

@@ -131,7 +131,8 @@ func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName, usa
 			return nil, nil, nil, err
 		}
 		cmd.Env = append(cmd.Env, "BENCH_CPUPROFILE="+filepath.Join(h.out, profileName+".cpu.pprof"),
-			"BENCH_MEMPROFILE="+filepath.Join(h.out, profileName+".heap.pprof"))
+			"BENCH_MEMPROFILE="+filepath.Join(h.out, profileName+".heap.pprof"),
+			"BENCH_PEAKHEAP="+filepath.Join(h.out, profileName+".peakheap.pprof"))
 		if h.trace {
 			cmd.Env = append(cmd.Env, "BENCH_TRACE="+filepath.Join(h.out, profileName+".trace"))
 		}

@@ -1,8 +1,10 @@
 // Command profexoplay is exoplay with a CPU / heap profile hook for the
 // benchmark harness (go run ./bench -profile). The hook lives here, not in
 // the product: BENCH_CPUPROFILE=FILE writes a CPU profile of the whole run,
-// BENCH_MEMPROFILE=FILE a heap profile at exit, BENCH_TRACE=FILE an execution
-// trace (go tool trace -pprof=sync|net|sched FILE shows where time waits).
+// BENCH_MEMPROFILE=FILE a heap profile at exit, BENCH_PEAKHEAP=FILE a heap
+// profile taken when the live heap was largest (sampled every 50 ms),
+// BENCH_TRACE=FILE an execution trace (go tool trace -pprof=sync|net|sched
+// FILE shows where time waits).
 package main
 
 import (
@@ -10,8 +12,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
+	"time"
 
 	"github.com/exoplay/exoplay/internal/cli"
 )
@@ -47,6 +51,10 @@ func run() int {
 		}
 		defer trace.Stop()
 	}
+	if p := os.Getenv("BENCH_PEAKHEAP"); p != "" {
+		stop := watchPeakHeap(p)
+		defer stop()
+	}
 	code := cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if p := os.Getenv("BENCH_MEMPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
@@ -56,4 +64,34 @@ func run() int {
 		}
 	}
 	return code
+}
+
+// watchPeakHeap rewrites path with a heap profile each time the live heap
+// grows 10 % past its largest sample so far.
+func watchPeakHeap(path string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var peak uint64
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak+peak/10 {
+				peak = v
+				if f, err := os.Create(path); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
