@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/emulator"
+	"github.com/exoplay/exoplay/internal/emulator/exchange"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -87,5 +93,78 @@ func TestMarkdownEscapesPipes(t *testing.T) {
 	row := strings.Split(strings.TrimSpace(b.String()), "\n")[2]
 	if got := strings.Count(row, "|") - strings.Count(row, `\|`); got != 6 {
 		t.Errorf("row has %d column separators, want 6: %s", got, row)
+	}
+}
+
+// The makespan counts from the first write applied to the last, plus the
+// first write's own latency; a missing write is an error, not a figure.
+func TestMakespanFromWriteTimestamps(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	at := func(ms int) exchange.WriteRecord {
+		return exchange.WriteRecord{At: t0.Add(time.Duration(ms) * time.Millisecond)}
+	}
+	c := emulator.Counters{Counters: exchange.Counters{Tenants: map[string]exchange.TenantCounters{
+		"a": {Requests: 3, MaxInFlight: 3, Writes: []exchange.WriteRecord{at(10), at(20)}},
+		"b": {Requests: 3, MaxInFlight: 2, Throttled: 1, Writes: []exchange.WriteRecord{at(15), at(40)}},
+	}}}
+	r := &schedRun{tenants: 2, mailboxes: 2, latency: 10 * time.Millisecond, cap: 3, ideal: 10 * time.Millisecond}
+	if err := r.fromCounters(c); err != nil {
+		t.Fatal(err)
+	}
+	if r.makespan != 40*time.Millisecond || r.tenantWorst != 35*time.Millisecond {
+		t.Errorf("makespan %v, slowest tenant %v; want 40ms (10→40 + 10), 35ms", r.makespan, r.tenantWorst)
+	}
+	if r.minIn != 2 || r.maxIn != 3 || r.throttled != 1 || r.calls != 6 {
+		t.Errorf("in flight %d..%d, throttled %d, calls %d", r.minIn, r.maxIn, r.throttled, r.calls)
+	}
+	short := &schedRun{tenants: 2, mailboxes: 3, latency: 10 * time.Millisecond}
+	if err := short.fromCounters(c); err == nil {
+		t.Error("4 writes for 2 × 3 mailboxes accepted")
+	}
+	reads := &schedRun{tenants: 2, mailboxes: 2, reads: true}
+	if err := reads.fromCounters(c); err == nil {
+		t.Error("writes in a read-only run accepted")
+	}
+}
+
+// The floor client signs in and applies one real write per mailbox.
+func TestFloorClientWritesEveryMailbox(t *testing.T) {
+	emu, err := emulator.Start(emulator.Options{Tenants: benchTenants(2, 4), Seed: 1, ConcurrencyCap: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	dir := t.TempDir()
+	ca, err := emu.WriteCAFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := floorSpec{ExchangeURL: emu.ExchangeURL, AuthorityURL: emu.AuthorityURL, CAFile: ca, ClientID: emu.DemoClientID, Cap: 2}
+	want := 0
+	for _, tn := range emu.Tenants() {
+		ids, err := mailboxIDs(context.Background(), emu, tn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += len(ids)
+		spec.Tenants = append(spec.Tenants, floorTenant{ID: tn.ID, Identities: ids})
+	}
+	b, _ := json.Marshal(spec)
+	specFile := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(specFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := runFloorClient(context.Background(), specFile, emu.DemoSecret); err != nil {
+		t.Fatal(err)
+	}
+	r := &schedRun{tenants: 2, mailboxes: want / 2, latency: time.Millisecond, cap: 2}
+	if err := r.fromCounters(emu.Counters()); err != nil {
+		t.Fatal(err)
+	}
+	if r.maxIn > 2 || r.throttled != 0 {
+		t.Errorf("floor client exceeded the cap: max in flight %d, %d × 429", r.maxIn, r.throttled)
+	}
+	if err := runFloorClient(context.Background(), specFile, "wrong-secret"); err == nil {
+		t.Error("a wrong secret signed in")
 	}
 }
