@@ -53,27 +53,48 @@ type Event struct {
 	Message string `json:"message,omitempty"`
 }
 
-// Journal appends events to events.jsonl. Every event is written with one
-// write(2) as it happens (so it survives the process being killed);
-// AppendSync also waits for fsync, shared by concurrent callers (group
-// commit), so a write is journaled durably before it is sent.
+// Journal appends events to events.jsonl, in the order they are appended.
+// Events are encoded into a buffer that is written with one write(2)
+// whenever an event needs to reach the file:
+//   - Append writes the buffer now, so the event survives the process being
+//     killed;
+//   - AppendSync also waits for fsync, shared by concurrent callers (group
+//     commit: callers that arrive during an fsync are written together and
+//     synced by the next one), so a write is journaled durably before it is
+//     sent;
+//   - AppendDeferred leaves the event in the buffer until the next Append,
+//     AppendSync or Flush, or deferFor later, whichever is first (at most
+//     deferMax bytes wait): for events whose loss to a kill -9 only means
+//     redoing work that is safe to redo (a read's cell_done) or nothing.
 type Journal struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	f       *os.File
-	now     func() time.Time
-	written uint64 // sequence of the last event written
-	synced  uint64 // sequence of the last event known durable
-	syncing bool
-	err     error // first write or sync error; the journal is then unusable
+	mu       sync.Mutex
+	cond     *sync.Cond
+	f        *os.File
+	now      func() time.Time
+	deferFor time.Duration
+	buf      []byte // encoded events not yet written, in order
+	queued   uint64 // sequence of the last event encoded
+	written  uint64 // sequence of the last event written
+	synced   uint64 // sequence of the last event known durable
+	syncing  bool
+	timer    *time.Timer // flushes deferred events; armed while armed is set
+	armed    bool
+	closed   bool
+	err      error // first write or sync error; the journal is then unusable
 }
+
+// Deferred events wait at most this long, or until this many bytes wait.
+const (
+	deferFor = 500 * time.Millisecond
+	deferMax = 32 << 10
+)
 
 func openJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{f: f, now: time.Now}
+	j := &Journal{f: f, now: time.Now, deferFor: deferFor}
 	j.cond = sync.NewCond(&j.mu)
 	return j, nil
 }
@@ -81,58 +102,127 @@ func openJournal(path string) (*Journal, error) {
 // SetClock sets the clock that stamps events without a time (tests).
 func (j *Journal) SetClock(now func() time.Time) { j.now = now }
 
-// Append writes ev (stamped now when ev.Time is zero).
+// Append writes ev (stamped now when ev.Time is zero) to the file before it
+// returns.
 func (j *Journal) Append(ev Event) error {
-	_, err := j.append(ev)
-	return err
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.enqueue(&ev); err != nil {
+		return err
+	}
+	return j.writeLocked()
+}
+
+// AppendDeferred queues ev to be written with the next write, or within
+// deferFor: a kill -9 may lose it, an orderly Close does not.
+func (j *Journal) AppendDeferred(ev Event) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.enqueue(&ev); err != nil {
+		return err
+	}
+	if len(j.buf) >= deferMax {
+		return j.writeLocked()
+	}
+	if !j.armed {
+		j.armed = true
+		if j.timer == nil {
+			j.timer = time.AfterFunc(j.deferFor, j.flushDeferred)
+		} else {
+			j.timer.Reset(j.deferFor)
+		}
+	}
+	return nil
 }
 
 // AppendSync writes ev and returns once it is on stable storage.
 func (j *Journal) AppendSync(ev Event) error {
-	seq, err := j.append(ev)
-	if err != nil {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.enqueue(&ev); err != nil {
 		return err
 	}
-	return j.syncTo(seq)
+	return j.syncLocked(j.queued)
 }
 
-// Sync makes every event written so far durable.
+// Sync makes every event appended so far durable.
 func (j *Journal) Sync() error {
 	j.mu.Lock()
-	seq := j.written
-	j.mu.Unlock()
-	return j.syncTo(seq)
+	defer j.mu.Unlock()
+	return j.syncLocked(j.queued)
 }
 
-func (j *Journal) append(ev Event) (uint64, error) {
+// Flush writes the deferred events (without fsync).
+func (j *Journal) Flush() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.writeLocked()
+}
+
+func (j *Journal) flushDeferred() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.closed && j.armed {
+		_ = j.writeLocked() // an error is kept in j.err for the next caller
+	}
+}
+
+// enqueue encodes ev at the end of the buffer. Called with mu held.
+func (j *Journal) enqueue(ev *Event) error {
+	if j.err != nil {
+		return j.err
+	}
+	if j.closed {
+		return fmt.Errorf("journal %s: closed", j.f.Name())
+	}
 	if ev.Time.IsZero() {
 		ev.Time = j.now().UTC()
 	}
-	line, err := json.Marshal(ev)
+	n := len(j.buf)
+	b, err := appendEvent(j.buf, ev)
 	if err != nil {
-		return 0, fmt.Errorf("journal: encoding %s event: %w", ev.Type, err)
+		j.buf = b[:n]
+		return fmt.Errorf("journal: encoding %s event: %w", ev.Type, err)
 	}
-	line = append(line, '\n')
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.err != nil {
-		return 0, j.err
-	}
-	if _, err := j.f.Write(line); err != nil {
-		j.err = fmt.Errorf("journal %s: %w", j.f.Name(), err)
-		return 0, j.err
-	}
-	j.written++
-	return j.written, nil
+	j.buf = append(b, '\n')
+	j.queued++
+	return nil
 }
 
-func (j *Journal) syncTo(seq uint64) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
+// writeLocked writes the buffer with one write(2). Called with mu held, so
+// the file has the events in the order they were appended.
+func (j *Journal) writeLocked() error {
+	if j.err != nil || len(j.buf) == 0 {
+		return j.err
+	}
+	if _, err := j.f.Write(j.buf); err != nil {
+		j.err = fmt.Errorf("journal %s: %w", j.f.Name(), err)
+		return j.err
+	}
+	j.written = j.queued
+	if j.armed { // nothing deferred is left
+		j.armed = false
+		j.timer.Stop()
+	}
+	if cap(j.buf) > 1<<20 { // a large run_started or step_done passed through
+		j.buf = nil
+	} else {
+		j.buf = j.buf[:0]
+	}
+	return nil
+}
+
+// syncLocked returns once event seq is durable. One caller at a time
+// writes what is queued and syncs it, without the lock; callers arriving
+// meanwhile queue their events and the next of them syncs them together.
+func (j *Journal) syncLocked(seq uint64) error {
 	for j.synced < seq && j.err == nil {
 		if j.syncing {
 			j.cond.Wait()
 			continue
+		}
+		if err := j.writeLocked(); err != nil {
+			break
 		}
 		j.syncing = true
 		target := j.written
@@ -151,11 +241,17 @@ func (j *Journal) syncTo(seq uint64) error {
 }
 
 func (j *Journal) close() error {
-	if err := j.Sync(); err != nil {
-		j.f.Close()
-		return err
+	j.mu.Lock()
+	err := j.syncLocked(j.queued)
+	j.closed = true
+	if j.timer != nil {
+		j.timer.Stop()
 	}
-	return j.f.Close()
+	j.mu.Unlock()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // ReadEvents decodes an events.jsonl stream. A torn last line (the process

@@ -104,3 +104,139 @@ func TestCreateTwiceInOneSecond(t *testing.T) {
 		t.Fatal("two runs share a directory")
 	}
 }
+
+// A deferred event stays in memory until the next event that must reach the
+// file, and is written before it: order is kept.
+func TestJournalDeferredEventsGoOutWithTheNextWrite(t *testing.T) {
+	t.Parallel()
+	dir, err := Create(t.TempDir(), "deferred", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	j := dir.Journal()
+	j.deferFor = time.Hour // only writes flush here
+	onDisk := func() []Event {
+		t.Helper()
+		f, err := os.Open(filepath.Join(dir.Path(), EventsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		evs, err := ReadEvents(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	if err := j.AppendDeferred(Event{Type: EventStepStarted, Step: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(onDisk()); n != 0 {
+		t.Fatalf("%d events on disk after a deferred append, want 0", n)
+	}
+	if err := j.Append(Event{Type: EventCellDone, Step: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	evs := onDisk()
+	if len(evs) != 2 || evs[0].Step != "a" || evs[1].Step != "b" {
+		t.Fatalf("on disk: %+v, want a then b", evs)
+	}
+	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AppendSync(Event{Type: EventCellSent, Step: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "e"}); err != nil {
+		t.Fatal(err)
+	}
+	// Events (resume) sees the deferred ones too.
+	evs, err = dir.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps string
+	for _, ev := range evs {
+		steps += ev.Step
+	}
+	if steps != "abcde" {
+		t.Fatalf("events in order %q, want abcde", steps)
+	}
+}
+
+// Deferred events reach the file by themselves after deferFor, and once
+// deferMax bytes wait.
+func TestJournalDeferredEventsAreFlushedByTimeAndSize(t *testing.T) {
+	t.Parallel()
+	dir, err := Create(t.TempDir(), "deferred", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	j := dir.Journal()
+	path := filepath.Join(dir.Path(), EventsFile)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+
+	j.mu.Lock()
+	j.deferFor = time.Hour
+	j.mu.Unlock()
+	big := strings.Repeat("x", 1000)
+	n := 0
+	for size() == 0 {
+		if n > deferMax/1000+1 {
+			t.Fatalf("%d deferred events of 1 KB and nothing written (deferMax %d)", n, deferMax)
+		}
+		if err := j.AppendDeferred(Event{Type: EventCellDone, Message: big}); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n < deferMax/1100 {
+		t.Fatalf("written after %d events of 1 KB, before deferMax (%d bytes) was reached", n, deferMax)
+	}
+
+	j.mu.Lock()
+	j.deferFor = time.Millisecond
+	j.mu.Unlock()
+	before := size()
+	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	// Waits for the flush timer (not a timing assertion: only that it comes).
+	deadline := time.Now().Add(20 * time.Second)
+	for size() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("a deferred event was never written")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestJournalClosedRefusesEvents(t *testing.T) {
+	t.Parallel()
+	dir, err := Create(t.TempDir(), "closed", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := dir.Journal()
+	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append(Event{Type: EventCellDone}); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("append after close: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir.Path(), EventsFile))
+	if err != nil || !strings.Contains(string(b), `"step":"kept"`) {
+		t.Fatalf("a deferred event was lost by Close: %q %v", b, err)
+	}
+}

@@ -87,8 +87,12 @@ func (d *RunDir) LogFile() io.Writer { return d.log }
 // Journal is events.jsonl.
 func (d *RunDir) Journal() *Journal { return d.journal }
 
-// Events reads the journal written so far (for resume).
+// Events reads the journal written so far (for resume), deferred events
+// included.
 func (d *RunDir) Events() ([]Event, error) {
+	if err := d.journal.Flush(); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(filepath.Join(d.path, EventsFile))
 	if err != nil {
 		return nil, err

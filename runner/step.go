@@ -46,6 +46,7 @@ type cell struct {
 	wouldRun map[string]any
 	call     Call
 	resend   bool // a write sent before an interruption, never confirmed
+	sent     bool // journaled as a sent write (cell_sent)
 
 	mu      sync.Mutex // emits of a $batch may interleave across cells
 	buf     bytes.Buffer
@@ -76,7 +77,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		needResult: st.Register != "" || st.FailedWhen != nil || len(st.Assert) > 0,
 		checkWrite: st.Write && tr.r.opts.Check,
 	}
-	tr.r.journal.Append(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID})
+	tr.r.journal.AppendDeferred(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID})
 	finalize := func() {
 		sr.Duration = tr.r.clock.now().Sub(start).Seconds()
 		tr.log.Info().Str("step", st.ID).Str("status", string(sr.Status)).Msg("step done")
@@ -309,12 +310,13 @@ func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
 	if sync {
 		err = s.tr.r.journal.AppendSync(ev)
 	} else {
-		err = s.tr.r.journal.Append(ev)
+		err = s.tr.r.journal.AppendDeferred(ev) // the caller's Sync writes it
 	}
 	if err != nil {
 		c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "journal", Message: "not sent: the run journal cannot be written: " + err.Error()}
 		return false
 	}
+	c.sent = true
 	return true
 }
 
@@ -476,7 +478,17 @@ func (s *stepRun) cellDone(c *cell) {
 		a := c.attempts
 		ev.Attempts = &a
 	}
-	if err := s.tr.r.journal.Append(ev); err != nil {
+	// The outcome of a sent write reaches the file now: a resume must not
+	// send it again. Anything else may wait for the next write: if a kill
+	// loses it, a resume only runs a read again, or decides again on a
+	// write that was never sent.
+	var err error
+	if c.sent {
+		err = s.tr.r.journal.Append(ev)
+	} else {
+		err = s.tr.r.journal.AppendDeferred(ev)
+	}
+	if err != nil {
 		s.tr.log.Error().Err(err).Msg("journal")
 	}
 }

@@ -33,7 +33,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	log := r.opts.Logger.With().Str("tenant", t.Name).Logger()
 	started := r.clock.now().UTC()
 	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Started: &started}
-	r.journal.Append(results.Event{Type: results.EventTenantStarted, Tenant: t.Name})
+	r.journal.AppendDeferred(results.Event{Type: results.EventTenantStarted, Tenant: t.Name})
 	r.obs.TenantStarted(t.Name)
 	defer func() {
 		finished := r.clock.now().UTC()
@@ -67,7 +67,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		return res
 	}
 	res.TenantID, res.AuthMethod = sess.TenantID(), sess.AuthMethod()
-	r.journal.Append(results.Event{Type: results.EventSignedIn, Tenant: t.Name, Message: res.TenantID})
+	r.journal.AppendDeferred(results.Event{Type: results.EventSignedIn, Tenant: t.Name, Message: res.TenantID})
 	key := sess.TenantID()
 	if key == "" {
 		key = organization(t)
