@@ -2,8 +2,11 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +110,79 @@ func TestSpoolStreamAndResume(t *testing.T) {
 	sp.Remove()
 	if got := len(readLines(t, d, rel)); got != 1000 {
 		t.Fatalf("data file has %d objects", got)
+	}
+}
+
+// Finish reads the spool in windows: ranges in any order, near each other,
+// far apart, larger than a window, must come out exactly in the order given.
+func TestSpoolFinishCopiesRangesInAnyOrder(t *testing.T) {
+	t.Parallel()
+	d, err := Create(t.TempDir(), "spool", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	sp, err := d.OpenSpool("t", "many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Remove()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 3000
+	ranges := make([]Range, n)
+	want := make([]string, n)
+	// Spool order: input order with local shuffles (as concurrent cells
+	// finish), plus a few huge objects.
+	order, key := make([]int, n), make([]int, n)
+	for i := range order {
+		order[i], key[i] = i, i+rng.IntN(20)
+	}
+	slices.SortFunc(order, func(a, b int) int { return key[a] - key[b] })
+	for _, i := range order {
+		size := 20 + rng.IntN(200)
+		if i%997 == 0 {
+			size = 2*finishWindow + 17
+		}
+		want[i] = fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("x", size))
+		r, err := sp.Append([]byte(want[i]+"\n"), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranges[i] = r
+	}
+	// A few far jumps back and forth.
+	ranges[10], ranges[n-10] = ranges[n-10], ranges[10]
+	want[10], want[n-10] = want[n-10], want[10]
+	rel, err := sp.Finish(ranges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readLines(t, d, rel)
+	if len(got) != n {
+		t.Fatalf("%d objects, want %d", len(got), n)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("object %d = %.40s…, want %.40s…", i, got[i], want[i])
+		}
+	}
+}
+
+func TestSpoolFinishRefusesARangePastTheEnd(t *testing.T) {
+	t.Parallel()
+	d, err := Create(t.TempDir(), "spool", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	sp, err := d.OpenSpool("t", "short")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Remove()
+	r, _ := sp.Append([]byte("{}\n"), 1)
+	_, err = sp.Finish([]Range{r, {Off: r.Len, Len: 10, Objects: 1}})
+	if err == nil || !strings.Contains(err.Error(), "past the end of the spool") {
+		t.Fatalf("err = %v", err)
 	}
 }
