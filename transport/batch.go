@@ -326,7 +326,7 @@ func (c *Client) batchAnswer(bcl *call, it *batchItem, r *batchResponse, errs []
 		if it.limit >= 0 {
 			want = it.limit - it.st.Objects
 		}
-		_, err := decodePage(bytes.NewReader(body), it.req.Cmdlet, it.inPage, want, func(o json.RawMessage) error {
+		_, err := decodeMem(body, it.req.Cmdlet, it.inPage, want, func(o json.RawMessage) error {
 			if err := emit(it.idx, o); err != nil {
 				return err
 			}

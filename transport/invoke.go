@@ -62,7 +62,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 			if limit >= 0 {
 				want = limit - st.Objects
 			}
-			_, err := decodePage(resp.Body, req.Cmdlet, inPage, want, count, &p)
+			_, err := decodeBody(resp.Body, resp.ContentLength, req.Cmdlet, inPage, want, count, &p)
 			return err
 		})
 		if err != nil {

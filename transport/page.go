@@ -30,10 +30,7 @@ func (e *emitError) Unwrap() error { return e.err }
 // whatever order they come. Any deviation from the envelope is an *Error of
 // category transient with Status 200.
 func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (emitted int, err error) {
-	bad := func(format string, a ...any) *Error {
-		return &Error{Category: CategoryTransient, Status: 200, Cmdlet: cmdlet, Code: "InvalidResponse", sent: true,
-			Message: "the service answered 200 with " + fmt.Sprintf(format, a...)}
-	}
+	bad := func(format string, a ...any) *Error { return pageError(cmdlet, format, a...) }
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
@@ -107,8 +104,7 @@ func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMe
 		case "@adminapi.confirmationmessage":
 			var s string
 			_ = dec.Decode(&s)
-			return emitted, &Error{Category: CategoryValidation, Status: 200, Cmdlet: cmdlet, Code: "ConfirmationRequired", sent: true,
-				Message: clip(redact("the service asked for confirmation and did nothing (send Confirm: false to run it): " + s))}
+			return emitted, confirmationError(cmdlet, s)
 		case "error":
 			if err := dec.Decode(&raw); err != nil {
 				return emitted, bad("a body cut short (%s)", syntaxText(err))
@@ -131,6 +127,19 @@ func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMe
 		return emitted, bad("a JSON object that is not a result envelope (no value array)")
 	}
 	return emitted, nil
+}
+
+// pageError is a 200 whose body is not a usable result envelope.
+func pageError(cmdlet, format string, a ...any) *Error {
+	return &Error{Category: CategoryTransient, Status: 200, Cmdlet: cmdlet, Code: "InvalidResponse", sent: true,
+		Message: "the service answered 200 with " + fmt.Sprintf(format, a...)}
+}
+
+// confirmationError is a 200 that asks for confirmation instead of running
+// the cmdlet.
+func confirmationError(cmdlet, text string) *Error {
+	return &Error{Category: CategoryValidation, Status: 200, Cmdlet: cmdlet, Code: "ConfirmationRequired", sent: true,
+		Message: clip(redact("the service asked for confirmation and did nothing (send Confirm: false to run it): " + text))}
 }
 
 // nonTerminating turns @adminapi.errors (strings or objects) into warning
