@@ -348,9 +348,14 @@ func callContext(ctx context.Context, d time.Duration) (context.Context, context
 
 // emit takes one object from the transport: select, write out, keep.
 func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
-	line, err := s.proj.apply(obj)
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	line, err := s.proj.appendTo(*bp, obj)
 	if err != nil {
 		return err
+	}
+	if len(line) > 0 && &line[0] != &obj[0] && cap(line) <= 64<<10 {
+		*bp = line[:0] // keep what the projection grew, not obj
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -372,6 +377,10 @@ func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
 	}
 	return nil
 }
+
+// linePool holds the projection's scratch buffers: a projected object is
+// copied out (to the cell's buffer or the spool) before emit returns.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // complete records the outcome of a call that was sent.
 func (s *stepRun) complete(ctx context.Context, c *cell, lim *callLimiter, stats CallStats, err error) {
