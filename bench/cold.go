@@ -39,6 +39,7 @@ func coldScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) 
 	if err != nil {
 		return nil, err
 	}
+	h.settle(ctx, "cold")
 	// One unmeasured run: the binary is in the page cache and the emulator's
 	// own code paths are warm, as for any run after the first on a machine.
 	if _, err := h.run(ctx, e, pb, ""); err != nil {

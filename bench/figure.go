@@ -30,7 +30,7 @@ type Report struct {
 	Machine Machine           `json:"machine"`
 	Options map[string]string `json:"options"`
 	Figures []Figure          `json:"figures"`
-	// Conditions: how busy the (shared) machine was before each scenario.
+	// Conditions: how busy the (shared) machine was before each measured run.
 	Conditions []Condition `json:"conditions"`
 	Errors     []string    `json:"errors,omitempty"` // scenarios that could not be measured
 	Duration   float64     `json:"duration_seconds"`

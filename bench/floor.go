@@ -75,6 +75,7 @@ func measureFloor(ctx context.Context, h *harness, tenants, mailboxes int, laten
 	if err != nil {
 		return nil, err
 	}
+	h.settle(ctx, fmt.Sprintf("floor %d×%d", tenants, mailboxes))
 	h.log("floor: %d tenants × %d writes from a minimal client", tenants, mailboxes)
 	cmd := exec.CommandContext(ctx, h.launch, usageFile, self)
 	cmd.Env = append(os.Environ(), floorEnv+"="+specFile, "BENCH_SECRET="+e.emu.DemoSecret)

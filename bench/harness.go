@@ -25,6 +25,18 @@ type harness struct {
 	profile bool   // bin is bench/profexoplay: write CPU profiles to out
 	trace   bool   // and execution traces
 	log     func(format string, args ...any)
+
+	quietBusy  float64       // wait before each measured run until others use less than this % ...
+	quietWait  time.Duration // ... for at most this long
+	conditions []Condition   // how busy the machine was before each measured run
+}
+
+// settle waits for a quiet machine before the measured run named label and
+// records how busy it was.
+func (h *harness) settle(ctx context.Context, label string) {
+	c := awaitQuiet(ctx, label, h.quietBusy, h.quietWait)
+	h.conditions = append(h.conditions, c)
+	h.log("%s: machine %.0f%% busy before start (load %.2f, waited %.0f s)", label, c.Busy, c.Load1, c.Waited)
 }
 
 // moduleRoot is the folder of the go.mod that `go env GOMOD` names.

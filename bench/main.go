@@ -66,7 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, trace: c.trace, log: logf}
+	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, trace: c.trace, log: logf,
+		quietBusy: c.quietBusy, quietWait: c.quietWait}
 	began := time.Now()
 	logf("building the binary under test")
 	if err := h.build(ctx); err != nil {
@@ -91,9 +92,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !c.only[name] || ctx.Err() != nil {
 			continue
 		}
-		cond := awaitQuiet(ctx, name, c.quietBusy, c.quietWait)
-		rep.Conditions = append(rep.Conditions, cond)
-		logf("%s: machine %.0f%% busy before start (load %.2f, waited %.0f s)", name, cond.Busy, cond.Load1, cond.Waited)
 		t := time.Now()
 		figs, err := scenarios[name](ctx, h, c)
 		rep.Figures = append(rep.Figures, figs...)
@@ -104,6 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		logf("%s done in %s", name, time.Since(t).Round(time.Millisecond))
 	}
+	rep.Conditions = h.conditions
 	if ctx.Err() != nil {
 		rep.Errors = append(rep.Errors, "interrupted")
 	}
@@ -114,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	printTable(stdout, rep.Figures)
 	fmt.Fprintln(stdout)
 	for _, cd := range rep.Conditions {
-		fmt.Fprintf(stdout, "before %-5s the machine was %3.0f%% busy with other work (load %.2f)\n", cd.Scenario, cd.Busy, cd.Load1)
+		fmt.Fprintf(stdout, "before %-16s the machine was %3.0f%% busy with other work (load %.2f)\n", cd.Scenario, cd.Busy, cd.Load1)
 	}
 	if c.markdown {
 		fmt.Fprintln(stdout)

@@ -9,9 +9,9 @@ import (
 )
 
 // Condition is how busy the machine was, from outside the harness, just
-// before a scenario ran: the figures of a shared machine mean little without it.
+// before a measured run: the figures of a shared machine mean little without it.
 type Condition struct {
-	Scenario string  `json:"scenario"`
+	Scenario string  `json:"run"`
 	Busy     float64 `json:"busy_percent"` // all CPUs, over a short sample, before the scenario
 	Load1    float64 `json:"load1"`
 	Waited   float64 `json:"waited_seconds,omitempty"` // time spent waiting for a quiet machine

@@ -57,6 +57,7 @@ func measureExport(ctx context.Context, h *harness, mailboxes int) (*childResult
 	if err != nil {
 		return nil, err
 	}
+	h.settle(ctx, fmt.Sprintf("rss %d", mailboxes))
 	h.log("rss: exporting %d mailboxes", mailboxes)
 	r, err := h.run(ctx, e, pb, fmt.Sprintf("rss-%d", mailboxes))
 	if err != nil {

@@ -54,6 +54,7 @@ func measureSched(ctx context.Context, h *harness, shape schedRun, profileName s
 	if err != nil {
 		return nil, err
 	}
+	h.settle(ctx, fmt.Sprintf("%s %d×%d", profileName, r.tenants, r.mailboxes))
 	h.log("%s: %d tenants × %d %s, latency %s, cap %d", profileName, r.tenants, r.mailboxes, what, r.latency, r.cap)
 	if r.child, err = h.run(ctx, e, pb, profileName); err != nil {
 		return nil, err
