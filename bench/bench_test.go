@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,30 @@ func TestFloorClientWritesEveryMailbox(t *testing.T) {
 	}
 	if err := runFloorClient(context.Background(), specFile, "wrong-secret"); err == nil {
 		t.Error("a wrong secret signed in")
+	}
+}
+
+func TestQuietestKeepsTheLeastDisturbedRun(t *testing.T) {
+	h := &harness{maxOthers: 10, retries: 2, log: func(string, ...any) {}}
+	shares := []float64{40, 15, 30} // % of the machine others used in each attempt
+	n := 0
+	got, err := quietest(h, "x", func(c *childResult) *childResult { return c }, func() (*childResult, error) {
+		c := &childResult{Wall: time.Second, OthersCPU: time.Duration(shares[n] / 100 * float64(runtime.NumCPU()) * float64(time.Second))}
+		n++
+		return c, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || othersShare(got) < 14 || othersShare(got) > 16 {
+		t.Errorf("%d attempts, kept a run with %.0f%% others; want 3 attempts and the 15%% one", n, othersShare(got))
+	}
+	n, shares = 0, []float64{5, 50, 50}
+	if _, err := quietest(h, "x", func(c *childResult) *childResult { return c }, func() (*childResult, error) {
+		c := &childResult{Wall: time.Second, OthersCPU: time.Duration(shares[n] / 100 * float64(runtime.NumCPU()) * float64(time.Second))}
+		n++
+		return c, nil
+	}); err != nil || n != 1 {
+		t.Errorf("a quiet first run was measured %d times (err %v)", n, err)
 	}
 }

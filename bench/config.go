@@ -32,6 +32,8 @@ type config struct {
 	keep         bool
 	markdown     bool
 	harnessTrace string
+	maxOthers    float64
+	retries      int
 	quietBusy    float64
 	quietWait    time.Duration
 }
@@ -61,6 +63,8 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.quietBusy, "quiet-busy", 15, "before each scenario, wait until other processes use under this % of the CPUs")
 	fs.DurationVar(&c.quietWait, "quiet-wait", 30*time.Second, "the longest wait for a quiet machine (0 = do not wait); the busy share is recorded either way")
 	fs.StringVar(&c.harnessTrace, "harness-trace", "", "write an execution trace of the harness itself (the emulator's side) to `FILE`")
+	fs.Float64Var(&c.maxOthers, "max-others", 10, "sched, cpu: measure a run again when other processes used more than this % of the machine during it")
+	fs.IntVar(&c.retries, "retries", 2, "sched, cpu: how many times a disturbed run is measured again (the least disturbed is kept)")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the table as Markdown")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

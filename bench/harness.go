@@ -29,6 +29,8 @@ type harness struct {
 	quietBusy  float64       // wait before each measured run until others use less than this % ...
 	quietWait  time.Duration // ... for at most this long
 	conditions []Condition   // how busy the machine was before each measured run
+	maxOthers  float64       // a timed run during which others used more than this % is measured again ...
+	retries    int           // ... up to this many times
 }
 
 // settle waits for a quiet machine before the measured run named label and

@@ -33,6 +33,11 @@ func (r *schedRun) ratio() float64 { return r.makespan.Seconds() / r.ideal.Secon
 // emulator applied it, at the end of its latency, so the step's makespan is
 // last - first + one latency (the first write's own service time).
 func measureSched(ctx context.Context, h *harness, shape schedRun, profileName string) (*schedRun, error) {
+	return quietest(h, profileName, func(r *schedRun) *childResult { return r.child },
+		func() (*schedRun, error) { return measureSchedOnce(ctx, h, shape, profileName) })
+}
+
+func measureSchedOnce(ctx context.Context, h *harness, shape schedRun, profileName string) (*schedRun, error) {
 	r := &shape
 	e, err := h.startEmulator(emulator.Options{
 		Tenants: benchTenants(r.tenants, r.mailboxes), Seed: 1,
