@@ -25,8 +25,8 @@ func cpuScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
 		figs = append(figs, Figure{
 			Scenario: "cpu", Name: "cpu: client CPU per 10,000 cmdlet calls (foreach " + what + ")", Value: v, Unit: "s",
 			Shown: fmt.Sprintf("%.3f s", v), Aim: "≤ 0.5 s", Met: boolPtr(v <= 0.5), Command: cmd,
-			Detail: fmt.Sprintf("user %s + sys %s over %d calls (%d tenants × (1 list + %d %s)), wall %s, peak RSS %s",
-				secs(r.child.User), secs(r.child.Sys), r.calls, r.tenants, r.mailboxes, what, secs(r.child.Wall), mib(r.child.MaxRSSKiB)),
+			Detail: fmt.Sprintf("user %s + sys %s over %d calls (%d tenants × (1 list + %d %s)), wall %s, peak RSS %s; other processes %s of the machine",
+				secs(r.child.User), secs(r.child.Sys), r.calls, r.tenants, r.mailboxes, what, secs(r.child.Wall), mib(r.child.MaxRSSKiB), others(r.child)),
 		})
 	}
 	// The same writes from a minimal Go client in its own process.
@@ -38,8 +38,8 @@ func cpuScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
 	figs = append(figs, Figure{
 		Scenario: "cpu", Name: "cpu: floor — minimal Go client CPU per 10,000 writes", Value: v, Unit: "s",
 		Shown: fmt.Sprintf("%.3f s", v), Command: cmd,
-		Detail: fmt.Sprintf("user %s + sys %s over %d calls: TLS + HTTP/1.1 + JSON and nothing else, on this machine",
-			secs(f.child.User), secs(f.child.Sys), f.calls),
+		Detail: fmt.Sprintf("user %s + sys %s over %d calls: TLS + HTTP/1.1 + JSON and nothing else, on this machine; other processes %s of the machine",
+			secs(f.child.User), secs(f.child.Sys), f.calls, others(f.child)),
 	})
 	return figs, nil
 }

@@ -185,8 +185,8 @@ func schedFigures(r *schedRun, label, cmd, aim string) []Figure {
 		Scenario: "sched", Name: "sched: write makespan ÷ ideal (" + label + ")", Value: r.ratio(), Unit: "ratio",
 		Shown: fmt.Sprintf("%.2f (%s / %s)", r.ratio(), secs(r.makespan), secs(r.ideal)),
 		Aim:   aim, Met: boolPtr(r.ratio() <= 1.10), Command: cmd,
-		Detail: fmt.Sprintf("ideal = ceil(%d/%d) × %s; slowest tenant alone %s; %d tenants at once, latency %s, cap %d",
-			r.mailboxes, r.cap, r.latency, secs(r.tenantWorst), r.tenants, r.latency, r.cap),
+		Detail: fmt.Sprintf("ideal = ceil(%d/%d) × %s; slowest tenant alone %s; %d tenants at once, latency %s, cap %d; other processes %s of the machine",
+			r.mailboxes, r.cap, r.latency, secs(r.tenantWorst), r.tenants, r.latency, r.cap, others(r.child)),
 	}}
 }
 
