@@ -13,13 +13,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // attempt sends one HTTP request (following redirects within the host
 // family) while holding a Limiter slot, and reads its answer. The token is
 // fetched before the slot is taken: a slow sign-in must not hold one of the
 // organization's few slots.
-func (cl *call) attempt(ctx context.Context, target string, body []byte, hdr http.Header, handle func(*http.Response) error) error {
+func (cl *call) attempt(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
 	tok, err := cl.ep.Tokens.Token(ctx, cl.forceRefresh)
 	cl.forceRefresh = false
 	if err != nil {
@@ -31,25 +32,28 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, hdr htt
 		}
 		defer lim.Release()
 	}
-	auth := []string{"Bearer " + tok}
+	hdr := cl.headersWith(tok)
 	u := target
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err != nil {
 			return &Error{Category: CategoryValidation, Cmdlet: cl.cmdlet, Code: "BadURL", Message: redact(err.Error())}
 		}
-		for k, v := range hdr {
-			req.Header[k] = v
+		req.Header = hdr
+		dbg := cl.c.log.Debug()
+		var start time.Time
+		if dbg.Enabled() {
+			start = cl.c.clock.Now()
 		}
-		req.Header["Authorization"] = auth
-		start := cl.c.clock.Now()
 		cl.stats.Requests++
-		resp, err := cl.c.hc.Do(req)
+		resp, err := cl.c.send(req)
 		if err != nil {
 			return cl.networkError(ctx, err)
 		}
-		cl.c.log.Debug().Str("cmdlet", cl.cmdlet).Str("tenant", cl.ep.Tenant).Str("host", req.URL.Host).
-			Int("status", resp.StatusCode).Dur("took", cl.c.clock.Now().Sub(start)).Msg("exo request")
+		if dbg.Enabled() {
+			dbg.Str("cmdlet", cl.cmdlet).Str("tenant", cl.ep.Tenant).Str("host", req.URL.Host).
+				Int("status", resp.StatusCode).Dur("took", cl.c.clock.Now().Sub(start)).Msg("exo request")
+		}
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
 			http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
@@ -72,7 +76,7 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, hdr htt
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := handle(resp)
-			resp.Body.Close()
+			drain(resp) // a page read only up to a ResultSize limit
 			return err
 		}
 		b := readSome(resp.Body)
@@ -107,6 +111,7 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 	if next.Host != cur.Host || next.Scheme != cur.Scheme {
 		cl.c.mu.Lock()
 		cl.c.regional[cl.regionKey()] = regional
+		cl.c.anyRegional.Store(true)
 		cl.c.mu.Unlock()
 		cl.c.log.Debug().Str("tenant", cl.ep.Tenant).Str("service", cl.ep.Service.String()).Str("regional", regional).Msg("regional endpoint remembered")
 		moved := *cur
@@ -185,9 +190,11 @@ func readSome(r io.Reader) []byte {
 	return b
 }
 
-// drain reads a little of a body so the connection can be reused.
+// drain reads what is left of a body, if little, then closes it: a body
+// closed before its end costs the connection (net/http only reuses one
+// whose body was read to EOF), and the next call a new TLS handshake.
 func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, wholeBodyMax))
 	resp.Body.Close()
 }
 

@@ -99,7 +99,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 	}
 	ctx, cancel := cl.withTimeout(ctx)
 	defer cancel()
-	hdr := http.Header{
+	cl.hdr = http.Header{
 		"Content-Type":        {"application/json"},
 		"Accept":              {"application/json"},
 		"User-Agent":          {c.ua},
@@ -132,7 +132,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 			byID[strconv.Itoa(it.idx)] = it
 		}
 		before := bst
-		err = cl.exchange(ctx, target, body, hdr, func(resp *http.Response) error {
+		err = cl.exchange(ctx, target, body, func(resp *http.Response) error {
 			return c.readBatch(resp, cl, byID, errs, emit)
 		})
 		// Every item of the round shares the cost of the batch request.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -23,7 +25,8 @@ type call struct {
 	c          *Client
 	ep         *Endpoint
 	origin     *url.URL // the endpoint's base: the token's host family
-	cmdlet     string   // for messages; "$batch" for a batch
+	originStr  string
+	cmdlet     string // for messages; "$batch" for a batch
 	write      bool
 	replayable bool
 	retries    int
@@ -33,6 +36,28 @@ type call struct {
 
 	refreshed    bool // the one 401 refresh was used
 	forceRefresh bool
+
+	// hdr is sent on every request of the call; headersWith adds the token.
+	hdr     http.Header
+	hdrTok  string // the token hdr carries, once authorized
+	hdrAuth bool
+}
+
+// headersWith returns the call's headers carrying tok, built once and
+// reused by every page and retry while the token stays the same. A map
+// that was handed to the transport is never changed (it may still be
+// reading it): a new token gets a copy.
+func (cl *call) headersWith(tok string) http.Header {
+	if cl.hdrAuth && cl.hdrTok == tok {
+		return cl.hdr
+	}
+	h := cl.hdr
+	if cl.hdrAuth {
+		h = maps.Clone(h)
+	}
+	h["Authorization"] = []string{"Bearer " + tok}
+	cl.hdr, cl.hdrTok, cl.hdrAuth = h, tok, true
+	return h
 }
 
 func (c *Client) newCall(ep *Endpoint, cmdlet string, write, replayable bool, retries *int, timeout time.Duration, st *Stats) (*call, error) {
@@ -42,7 +67,7 @@ func (c *Client) newCall(ep *Endpoint, cmdlet string, write, replayable bool, re
 	if ep.Tenant == "" {
 		return nil, &Error{Category: CategoryValidation, Cmdlet: cmdlet, Code: "NoTenant", Message: "the endpoint has no tenant"}
 	}
-	origin, err := parseOrigin(ep.BaseURL)
+	origin, err := c.parsedOrigin(ep.BaseURL)
 	if err != nil {
 		return nil, &Error{Category: CategoryValidation, Cmdlet: cmdlet, Code: "BadServiceURL", Message: err.Error()}
 	}
@@ -50,8 +75,39 @@ func (c *Client) newCall(ep *Endpoint, cmdlet string, write, replayable bool, re
 	if retries != nil {
 		r = max(*retries, 0)
 	}
-	return &call{c: c, ep: ep, origin: origin, cmdlet: cmdlet, write: write, replayable: replayable,
+	return &call{c: c, ep: ep, origin: origin.u, originStr: origin.s, cmdlet: cmdlet, write: write, replayable: replayable,
 		retries: r, timeout: timeout, deadline: c.clock.Now().Add(c.elapsed), stats: st}, nil
+}
+
+// origin is a checked service base URL and its string form.
+type origin struct {
+	u *url.URL // read only: shared by every call to this base
+	s string
+}
+
+// maxOrigins bounds the cache of parsed base URLs (a run has one or two
+// per cloud).
+const maxOrigins = 64
+
+// parsedOrigin is parseOrigin, remembered per base URL.
+func (c *Client) parsedOrigin(base string) (origin, error) {
+	c.omu.RLock()
+	o, ok := c.origins[base]
+	c.omu.RUnlock()
+	if ok {
+		return o, nil
+	}
+	u, err := parseOrigin(base)
+	if err != nil {
+		return origin{}, err
+	}
+	o = origin{u: u, s: u.String()}
+	c.omu.Lock()
+	if len(c.origins) < maxOrigins {
+		c.origins[base] = o
+	}
+	c.omu.Unlock()
+	return o, nil
 }
 
 // withTimeout applies Request.Timeout to the whole call.
@@ -65,13 +121,16 @@ func (cl *call) withTimeout(ctx context.Context) (context.Context, context.Cance
 // base is the origin requests go to: the remembered regional host, if the
 // service redirected this tenant before, else the endpoint's base.
 func (cl *call) base() string {
+	if !cl.c.anyRegional.Load() {
+		return cl.originStr
+	}
 	cl.c.mu.Lock()
 	r := cl.c.regional[cl.regionKey()]
 	cl.c.mu.Unlock()
 	if r != "" {
 		return r
 	}
-	return cl.origin.String()
+	return cl.originStr
 }
 
 func (cl *call) regionKey() string {

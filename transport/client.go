@@ -3,9 +3,12 @@ package transport
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -130,8 +133,11 @@ type Stats struct {
 // Client runs cmdlets. It is safe for concurrent use.
 type Client struct {
 	hc       *http.Client
+	rt       http.RoundTripper // hc's transport, called directly when hc adds nothing (no jar, no timeout)
 	clock    Clock
 	ua       string
+	uaHdr    []string // {ua}, shared by every request
+	prefer   string   // the Prefer header of a call without a smaller limit
 	pageSize int
 	retries  int
 	elapsed  time.Duration
@@ -140,8 +146,12 @@ type Client struct {
 	log      zerolog.Logger
 	jitter   func() float64 // in [0,1); tests pin it
 
-	mu       sync.Mutex
-	regional map[string]string // remembered regional origin per service|base|tenant
+	mu          sync.Mutex
+	regional    map[string]string // remembered regional origin per service|base|tenant
+	anyRegional atomic.Bool       // regional is not empty: most runs never look it up
+
+	omu     sync.RWMutex
+	origins map[string]origin // parsed base URLs
 }
 
 // New returns a client with opts' defaults filled in.
@@ -157,6 +167,7 @@ func New(opts Options) *Client {
 		log:      opts.Logger,
 		jitter:   defaultJitter,
 		regional: map[string]string{},
+		origins:  map[string]origin{},
 	}
 	if c.clock == nil {
 		c.clock = wallClock{}
@@ -164,9 +175,11 @@ func New(opts Options) *Client {
 	if c.ua == "" {
 		c.ua = clientApp
 	}
+	c.uaHdr = []string{c.ua}
 	if c.pageSize <= 0 || c.pageSize > DefaultPageSize {
 		c.pageSize = DefaultPageSize
 	}
+	c.prefer = preferPageSize(c.pageSize)
 	switch {
 	case c.retries == 0:
 		c.retries = DefaultMaxRetries
@@ -192,7 +205,33 @@ func New(opts Options) *Client {
 	cp := *hc // never mutate the caller's client
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.hc = &cp
+	if cp.Jar == nil && cp.Timeout == 0 {
+		// http.Client would only copy the headers (for redirects, which
+		// the client follows itself) and wrap errors: skip it.
+		c.rt = cp.Transport
+		if c.rt == nil {
+			c.rt = http.DefaultTransport
+		}
+	}
 	return c
+}
+
+// send is http.Client.Do without what the client does not use.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	if c.rt == nil {
+		return c.hc.Do(req)
+	}
+	resp, err := c.rt.RoundTrip(req)
+	if err != nil {
+		return nil, &url.Error{Op: "Post", URL: req.URL.Redacted(), Err: err}
+	}
+	if resp == nil {
+		return nil, &url.Error{Op: "Post", URL: req.URL.Redacted(), Err: fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", c.rt)}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
 }
 
 func defaultTransport() *http.Transport {

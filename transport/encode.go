@@ -35,11 +35,29 @@ const (
 
 // encodeBody renders {"CmdletInput":{"CmdletName":...,"Parameters":{...}}}
 // following the module's encoding (protocol notes §3.2).
+//
+// The values YAML and expressions produce take a path without reflection
+// (encode_plain.go); anything else, or any error, is left to the general
+// encoder, which stays the definition of the wire form.
 func encodeBody(cmdlet string, params map[string]any) ([]byte, error) {
 	e := encoder{buf: make([]byte, 0, 128+32*len(params))}
+	e.head(cmdlet)
+	if e.plainMembers(params, false, 0) {
+		return append(e.buf, "}}"...), nil
+	}
+	e.buf = e.buf[:0]
+	return e.general(cmdlet, params)
+}
+
+func (e *encoder) head(cmdlet string) {
 	e.buf = append(e.buf, `{"CmdletInput":{"CmdletName":`...)
 	e.buf = appendString(e.buf, cmdlet)
 	e.buf = append(e.buf, `,"Parameters":`...)
+}
+
+// general encodes any parameters by reflection.
+func (e *encoder) general(cmdlet string, params map[string]any) ([]byte, error) {
+	e.head(cmdlet)
 	if err := e.members(reflect.ValueOf(params), "", false, 0); err != nil {
 		return nil, &Error{Category: CategoryValidation, Code: "UnsupportedParameter", Cmdlet: cmdlet,
 			Message: err.Error() + "; the call was not sent"}

@@ -40,7 +40,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 		return err
 	}
 	limit := resultLimit(req)
-	hdr := c.headers(cl, req, limit)
+	cl.hdr = c.headers(cl, req, limit)
 	ctx, cancel := cl.withTimeout(ctx)
 	defer cancel()
 
@@ -56,7 +56,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 			st.Objects++
 			return nil
 		}
-		err := cl.exchange(ctx, target, body, hdr, func(resp *http.Response) error {
+		err := cl.exchange(ctx, target, body, func(resp *http.Response) error {
 			p = page{}
 			want := -1
 			if limit >= 0 {
@@ -93,28 +93,42 @@ func checkCmdlet(name string) error {
 // headers are the module's request headers for one call; the same map is
 // sent on every page and retry (the anchor pins the backend that holds the
 // next link).
+//
+// The values that are the same for every call are shared, read-only
+// slices; the call's own four share one allocation.
 func (c *Client) headers(cl *call, req *Request, limit int) http.Header {
 	anchor, routed := anchorFor(cl.ep, req)
-	size := c.pageSize
-	if limit > 0 && limit < size {
-		size = limit
+	prefer := c.prefer
+	if limit > 0 && limit < c.pageSize {
+		prefer = preferPageSize(limit)
 	}
-	h := http.Header{
-		"Content-Type":        {"application/json"},
-		"Accept":              {"application/json"},
-		"User-Agent":          {c.ua},
-		"X-Cmdletname":        {req.Cmdlet},
-		"X-Clientapplication": {clientApp},
-		"Client-Request-Id":   {newRequestID()},
-		"X-Anchormailbox":     {anchor},
-		"Prefer":              {"odata.maxpagesize=" + strconv.Itoa(size)},
-		"X-Responseformat":    {"json"},
-	}
+	v := make([]string, 4)
+	v[0], v[1], v[2], v[3] = req.Cmdlet, newRequestID(), anchor, prefer
+	h := make(http.Header, 11) // + Parameter-Based-Routing, Authorization
+	h["Content-Type"] = hdrJSON
+	h["Accept"] = hdrJSON
+	h["User-Agent"] = c.uaHdr
+	h["X-Cmdletname"] = v[0:1:1]
+	h["X-Clientapplication"] = hdrClientApp
+	h["Client-Request-Id"] = v[1:2:2]
+	h["X-Anchormailbox"] = v[2:3:3]
+	h["Prefer"] = v[3:4:4]
+	h["X-Responseformat"] = hdrFormat
 	if routed {
-		h["Parameter-Based-Routing"] = []string{"true"}
+		h["Parameter-Based-Routing"] = hdrTrue
 	}
 	return h
 }
+
+// Header values shared by every request; never written to.
+var (
+	hdrJSON      = []string{"application/json"}
+	hdrClientApp = []string{clientApp}
+	hdrFormat    = []string{"json"}
+	hdrTrue      = []string{"true"}
+)
+
+func preferPageSize(n int) string { return "odata.maxpagesize=" + strconv.Itoa(n) }
 
 // resultLimit is the number of objects to stop at, or -1 for all: the
 // request's ResultSize, else the ResultSize parameter when it is a number.

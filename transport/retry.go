@@ -13,10 +13,10 @@ import (
 // exchange sends one logical request (one page, one batch round) with the
 // retry rule of the package doc. handle reads a 2xx response; it may be
 // called again on a retry.
-func (cl *call) exchange(ctx context.Context, target string, body []byte, hdr http.Header, handle func(*http.Response) error) error {
+func (cl *call) exchange(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
 	transient, throttled := 0, 0
 	for {
-		err := cl.attempt(ctx, target, body, hdr, handle)
+		err := cl.attempt(ctx, target, body, handle)
 		if err == nil {
 			return nil
 		}

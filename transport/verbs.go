@@ -5,10 +5,20 @@ import (
 	"strings"
 )
 
-// verb returns the lower-cased verb of a Verb-Noun cmdlet name.
+// knownVerbs are the verbs the rules below name, lower-cased.
+var knownVerbs = [...]string{"get", "set", "test", "search", "export", "enable", "disable"}
+
+// verb returns the lower-cased verb of a Verb-Noun cmdlet name (without
+// allocating for the verbs the rules name).
 func verb(cmdlet string) string {
 	v, _, _ := strings.Cut(cmdlet, "-")
-	return strings.ToLower(strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
+	for _, k := range knownVerbs {
+		if strings.EqualFold(v, k) {
+			return k
+		}
+	}
+	return strings.ToLower(v)
 }
 
 // IsWrite reports whether cmdlet may change the organization. Get-, Test-,
@@ -46,6 +56,17 @@ func replayableCall(cmdlet string, params map[string]any) bool {
 		return true
 	}
 	for _, v := range params {
+		switch x := v.(type) {
+		case string, bool, int, int64, float64, nil, []any:
+			continue // not a hashtable
+		case map[string]any:
+			for k := range x {
+				if strings.EqualFold(k, "Add") || strings.EqualFold(k, "Remove") {
+					return false
+				}
+			}
+			continue
+		}
 		if hasAddRemove(reflect.ValueOf(v)) {
 			return false
 		}
