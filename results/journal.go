@@ -77,10 +77,16 @@ type Journal struct {
 	written  uint64 // sequence of the last event written
 	synced   uint64 // sequence of the last event known durable
 	syncing  bool
-	timer    *time.Timer // flushes deferred events; armed while armed is set
-	armed    bool
-	closed   bool
-	err      error // first write or sync error; the journal is then unusable
+	waiting  int // callers waiting for their events to be durable
+	// lastGroup is how many callers the last fsync served; gatherFor is
+	// how long a sync waits for company when that was more than one.
+	lastGroup int
+	gatherFor time.Duration
+	syncs     int         // fsyncs done (tests)
+	timer     *time.Timer // flushes deferred events; armed while armed is set
+	armed     bool
+	closed    bool
+	err       error // first write or sync error; the journal is then unusable
 }
 
 // Deferred events wait at most this long, or until this many bytes wait.
@@ -89,12 +95,15 @@ const (
 	deferMax = 32 << 10
 )
 
+// gatherFor is how long an fsync waits for concurrent callers to join it.
+const gatherFor = time.Millisecond
+
 func openJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{f: f, now: time.Now, deferFor: deferFor}
+	j := &Journal{f: f, now: time.Now, deferFor: deferFor, gatherFor: gatherFor}
 	j.cond = sync.NewCond(&j.mu)
 	return j, nil
 }
@@ -215,21 +224,39 @@ func (j *Journal) writeLocked() error {
 // syncLocked returns once event seq is durable. One caller at a time
 // writes what is queued and syncs it, without the lock; callers arriving
 // meanwhile queue their events and the next of them syncs them together.
+// When the last fsync served several callers, the next one first waits
+// gatherFor for more to join: an fsync costs far more CPU than the wait,
+// and a foreach's cells are journaled well before a connection slot frees
+// for them, so the wait rarely delays a call.
 func (j *Journal) syncLocked(seq uint64) error {
+	if j.synced >= seq {
+		return j.err
+	}
+	j.waiting++
+	defer func() { j.waiting-- }()
 	for j.synced < seq && j.err == nil {
 		if j.syncing {
 			j.cond.Wait()
 			continue
 		}
+		j.syncing = true
+		if j.gatherFor > 0 && j.lastGroup > 1 {
+			j.mu.Unlock()
+			time.Sleep(j.gatherFor)
+			j.mu.Lock()
+		}
 		if err := j.writeLocked(); err != nil {
+			j.syncing = false
+			j.cond.Broadcast()
 			break
 		}
-		j.syncing = true
 		target := j.written
+		j.lastGroup = j.waiting
 		j.mu.Unlock()
 		err := j.f.Sync()
 		j.mu.Lock()
 		j.syncing = false
+		j.syncs++
 		if err != nil {
 			j.err = fmt.Errorf("journal %s: sync: %w", j.f.Name(), err)
 		} else {
