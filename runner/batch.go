@@ -69,14 +69,12 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 		calls[i] = c.call
 	}
 	lim := &callLimiter{orgLimiter: s.tr.lim}
-	cctx, cancel := callContext(ctx, calls[0].Timeout)
-	stats, errs := s.tr.sess.InvokeBatch(cctx, calls, lim, func(i int, obj json.RawMessage) error {
+	stats, errs := s.tr.sess.InvokeBatch(ctx, calls, lim, func(i int, obj json.RawMessage) error {
 		if i < 0 || i >= len(sent) {
 			return fmt.Errorf("$batch answered for request %d of %d", i, len(sent))
 		}
 		return s.emit(sent[i], obj)
 	})
-	cancel()
 	for i, c := range sent {
 		var st CallStats
 		var err error

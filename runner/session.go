@@ -19,6 +19,9 @@ type Call struct {
 	Select  []string
 	Anchor  string // X-AnchorMailbox override, "" = the session's rules
 	Retries *int   // retries after the first attempt (transient errors only)
+	// Timeout bounds the whole call, retries included; 0 = none. The
+	// Session enforces it (the transport's Request.Timeout), and reports
+	// it as an error of category timeout.
 	Timeout time.Duration
 	Write   bool
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -333,17 +332,8 @@ func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
 		c.stream = s.spool.Stream()
 	}
 	lim := &callLimiter{orgLimiter: s.tr.lim}
-	cctx, cancel := callContext(ctx, c.call.Timeout)
-	stats, err := s.tr.sess.Invoke(cctx, c.call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
-	cancel()
+	stats, err := s.tr.sess.Invoke(ctx, c.call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
 	s.complete(ctx, c, lim, stats, err)
-}
-
-func callContext(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d > 0 {
-		return context.WithTimeout(ctx, d)
-	}
-	return context.WithCancel(ctx)
 }
 
 // emit takes one object from the transport: select, write out, keep.
