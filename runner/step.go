@@ -30,6 +30,9 @@ type stepRun struct {
 	needResult bool // register, failed_when or assert read the objects
 	checkWrite bool // a write in check mode: nothing is sent
 	cells      []*cell
+
+	callOnce sync.Once
+	call     Call // baseCall
 }
 
 // cell is one call of a step.
@@ -55,12 +58,13 @@ type cell struct {
 	rng     *results.Range
 }
 
+// itemPtr is the cell's foreach index for events and results (nil without
+// foreach). The index never changes, so it is shared, not copied.
 func (c *cell) itemPtr() *int {
 	if c.index < 0 {
 		return nil
 	}
-	i := c.index
-	return &i
+	return &c.index
 }
 
 func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, []any) {
@@ -254,18 +258,8 @@ func (s *stepRun) prepare(c *cell) bool {
 		}
 		params[p.Name] = v
 	}
-	call := Call{
-		Service: service(st), Cmdlet: st.Cmdlet, Parameters: params,
-		Select: serviceSelect(st.Select), Write: st.Write,
-		Retries: st.Retries, Timeout: st.Timeout,
-	}
-	if call.Retries == nil {
-		n := tr.r.pb.Settings.Retries
-		call.Retries = &n
-	}
-	if call.Timeout == 0 {
-		call.Timeout = tr.r.pb.Settings.Timeout
-	}
+	call := s.baseCall()
+	call.Parameters = params
 	if st.Anchor != nil {
 		a, err := st.Anchor.EvalString(scope)
 		if err != nil {
@@ -276,6 +270,26 @@ func (s *stepRun) prepare(c *cell) bool {
 	}
 	c.call = call
 	return true
+}
+
+// baseCall is what every call of the step shares, worked out once.
+func (s *stepRun) baseCall() Call {
+	s.callOnce.Do(func() {
+		st, set := s.st, s.tr.r.pb.Settings
+		s.call = Call{
+			Service: service(st), Cmdlet: st.Cmdlet,
+			Select: serviceSelect(st.Select), Write: st.Write,
+			Retries: st.Retries, Timeout: st.Timeout,
+		}
+		if s.call.Retries == nil {
+			n := set.Retries
+			s.call.Retries = &n
+		}
+		if s.call.Timeout == 0 {
+			s.call.Timeout = set.Timeout
+		}
+	})
+	return s.call
 }
 
 // admit decides, just before sending, whether the cell's call may go out;
@@ -474,8 +488,7 @@ func (s *stepRun) cellDone(c *cell) {
 		Status: c.status, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun,
 	}
 	if c.attempts.Calls > 0 {
-		a := c.attempts
-		ev.Attempts = &a
+		ev.Attempts = &c.attempts // encoded before Append returns
 	}
 	// The outcome of a sent write reaches the file now: a resume must not
 	// send it again. Anything else may wait for the next write: if a kill
