@@ -19,6 +19,7 @@ import (
 // Get-Mailbox serves total objects in pages of the same 1000-object block.
 type memTransport struct {
 	small []byte
+	one   []byte
 	head  []byte
 	block []byte // objects of one page, comma-separated
 	total int
@@ -32,6 +33,7 @@ func newMemTransport(total, per int) *memTransport {
 	}
 	return &memTransport{
 		small: []byte(envelope("", nil, `{"Name@odata.type":"#String","Name":"contoso","OAuth2ClientProfileEnabled":true,"AuditDisabled":false}`)),
+		one:   []byte(envelope("", nil, `{"DisplayName":"User 1","RetainDeletedItemsFor":"14.00:00:00"}`)),
 		head:  []byte(`{"@odata.context":"https://bench.example.com/adminapi/beta/t/$metadata#Collection(Exchange.GenericHashTable)","adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[],"value":[`),
 		block: []byte(strings.Join(objs, ",")),
 		total: total,
@@ -45,6 +47,10 @@ func (m *memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Body.Close()
 	}
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r, ProtoMajor: 1, ProtoMinor: 1}
+	if r.URL.Query().Has("$select") { // Get-Mailbox -Identity, two properties
+		resp.Body = io.NopCloser(bytes.NewReader(m.one))
+		return resp, nil
+	}
 	if r.Header.Get("X-CmdletName") != "Get-Mailbox" {
 		resp.Body = io.NopCloser(bytes.NewReader(m.small))
 		return resp, nil
@@ -96,6 +102,46 @@ func BenchmarkInvokeCall(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// BenchmarkInvokeBench is the calls of the bench harness's cpu scenario
+// (go run ./bench -only cpu), client side only: Set-Mailbox with an empty
+// result, and Get-Mailbox -Identity selecting two properties, each with the
+// runner's per-call timeout and retries.
+func BenchmarkInvokeBench(b *testing.B) {
+	retries := 3
+	for _, bc := range []struct {
+		name string
+		req  Request
+	}{
+		{"write", Request{Cmdlet: "Set-Mailbox", Parameters: map[string]any{"Identity": "user42@contoso.onmicrosoft.com", "RetainDeletedItemsFor": "30.00:00:00"}}},
+		{"read", Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "user42@contoso.onmicrosoft.com"},
+			Select: []string{"DisplayName", "RetainDeletedItemsFor"}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := New(Options{HTTPClient: &http.Client{Transport: newMemTransport(0, 1)}})
+			ep := &Endpoint{BaseURL: "https://bench.example.com", Tenant: "contoso.onmicrosoft.com", Tokens: staticTokens{}, Limiter: nopLimiter{}}
+			req := bc.req
+			req.Retries, req.Timeout = &retries, 15*time.Minute
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			objs := 0
+			emit := func(json.RawMessage) error { objs++; return nil }
+			b.ReportAllocs()
+			start := cpuTime()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := c.Invoke(ctx, ep, req, emit); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+			if bc.name == "read" && objs == 0 {
+				b.Fatal("no object read")
+			}
+		})
+	}
 }
 
 // BenchmarkStream streams Get-Mailbox results of n objects (pages of 1000)

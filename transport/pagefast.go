@@ -80,13 +80,13 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // decodeBytes is decodePage over a page held in memory. It takes on only
-// valid JSON that is an object (ok is false otherwise, before anything is
+// valid JSON (validJSON) that is an object (ok is false otherwise, before anything is
 // emitted): every deviation decodePage reports with the position it was met
 // at is left to decodePage, so the messages stay its own. Members are read
 // in order with the same rules as decodePage.
 func decodeBytes(b []byte, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (emitted int, err error, ok bool) {
 	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' || !json.Valid(b) {
+	if i >= len(b) || b[i] != '{' || !validJSON(b) {
 		return 0, nil, false
 	}
 	bad := func(format string, a ...any) (int, error, bool) {
@@ -194,7 +194,7 @@ func plainASCII(b []byte) bool {
 	return true
 }
 
-// The scanners below walk JSON already checked by json.Valid: they find
+// The scanners below walk JSON already checked by validJSON: they find
 // where things end, never whether they are well formed.
 
 func skipSpace(b []byte, i int) int {
