@@ -240,3 +240,53 @@ func TestJournalClosedRefusesEvents(t *testing.T) {
 		t.Fatalf("a deferred event was lost by Close: %q %v", b, err)
 	}
 }
+
+// Callers that arrive while an fsync runs are written together and made
+// durable by one more fsync, not one each.
+func TestJournalGroupCommit(t *testing.T) {
+	t.Parallel()
+	dir, err := Create(t.TempDir(), "group", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	j := dir.Journal()
+	j.mu.Lock()
+	j.syncing = true // an fsync is in progress
+	j.gatherFor = 0
+	j.mu.Unlock()
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			item := i
+			if err := j.AppendSync(Event{Type: EventCellSent, Item: &item}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for {
+		j.mu.Lock()
+		w := j.waiting
+		j.mu.Unlock()
+		if w == n {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	j.mu.Lock()
+	if j.written != 0 {
+		t.Errorf("%d events written while an fsync ran; they should wait for the next one", j.written)
+	}
+	j.syncing = false // that fsync ends
+	j.cond.Broadcast()
+	j.mu.Unlock()
+	wg.Wait()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.syncs != 1 || j.synced != n || j.lastGroup != n {
+		t.Fatalf("%d fsyncs for %d callers (synced %d, group %d), want one", j.syncs, n, j.synced, j.lastGroup)
+	}
+}
