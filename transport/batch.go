@@ -17,7 +17,8 @@ type batchItem struct {
 	idx        int
 	req        *Request
 	body       []byte
-	hdr        map[string]string
+	anchor     string
+	hdrJSON    []byte // the item's headers, rendered once for every round
 	url        string // InvokeCommand URL, then each next link
 	limit      int
 	inPage     int // objects of the current url already handed on
@@ -105,7 +106,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		"User-Agent":          {c.ua},
 		"X-Clientapplication": {clientApp},
 		"Client-Request-Id":   {newRequestID()},
-		"X-Anchormailbox":     {items[0].hdr["X-AnchorMailbox"]},
+		"X-Anchormailbox":     {items[0].anchor},
 		"Prefer":              {"odata.continue-on-error"},
 	}
 	target := cl.url("$batch", "")
@@ -120,13 +121,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		if len(pending) == 0 {
 			return
 		}
-		body, err := batchBody(pending)
-		if err != nil {
-			for _, it := range pending {
-				errs[it.idx], it.done = err, true
-			}
-			return
-		}
+		body := batchBody(pending)
 		byID := make(map[string]*batchItem, len(pending))
 		for _, it := range pending {
 			byID[strconv.Itoa(it.idx)] = it
@@ -209,45 +204,49 @@ func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*ba
 		return nil, err
 	}
 	limit := resultLimit(req)
-	h := c.headers(cl, req, limit)
+	anchor, routed := anchorFor(ep, req)
+	prefer := c.prefer
+	if limit > 0 && limit < c.pageSize {
+		prefer = preferPageSize(limit)
+	}
 	hdr := map[string]string{
 		"Content-Type":     "application/json",
 		"X-CmdletName":     req.Cmdlet,
-		"X-AnchorMailbox":  h.Get("X-AnchorMailbox"),
-		"Prefer":           h.Get("Prefer") + ";odata.continue-on-error",
+		"X-AnchorMailbox":  anchor,
+		"Prefer":           prefer + ";odata.continue-on-error",
 		"X-ResponseFormat": "json",
 	}
-	if h.Get("Parameter-Based-Routing") != "" {
+	if routed {
 		hdr["parameter-based-routing"] = "true"
 	}
-	return &batchItem{idx: i, req: req, body: body, hdr: hdr, url: cl.url("InvokeCommand", selectQuery(req.Select)),
+	hj, err := json.Marshal(hdr)
+	if err != nil {
+		return nil, &Error{Category: CategoryValidation, Cmdlet: req.Cmdlet, Code: "BadHeader", Message: err.Error()}
+	}
+	return &batchItem{idx: i, req: req, body: body, anchor: anchor, hdrJSON: hj, url: cl.url("InvokeCommand", selectQuery(req.Select)),
 		limit: limit, replayable: cl.replayable, st: st, cl: cl}, nil
 }
 
 // batchBody renders {"requests":[{"id","method","url","headers","body"}...]}.
-func batchBody(items []*batchItem) ([]byte, error) {
+func batchBody(items []*batchItem) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"requests":[`)
 	for n, it := range items {
 		if n > 0 {
 			b.WriteByte(',')
 		}
-		h, err := json.Marshal(it.hdr)
-		if err != nil {
-			return nil, err
-		}
 		b.WriteString(`{"id":`)
 		b.Write(appendString(nil, strconv.Itoa(it.idx)))
 		b.WriteString(`,"method":"POST","url":`)
 		b.Write(appendString(nil, it.url))
 		b.WriteString(`,"headers":`)
-		b.Write(h)
+		b.Write(it.hdrJSON)
 		b.WriteString(`,"body":`)
 		b.Write(it.body)
 		b.WriteByte('}')
 	}
 	b.WriteString(`]}`)
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // readBatch streams the responses array, one item's answer at a time.
