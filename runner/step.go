@@ -120,8 +120,11 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 			finalize()
 			return sr, nil
 		}
+		backing := make([]cell, len(items)) // one allocation for all cells
+		s.cells = make([]*cell, len(items))
 		for i, it := range items {
-			s.cells = append(s.cells, &cell{index: i, item: it})
+			backing[i].index, backing[i].item = i, it
+			s.cells[i] = &backing[i]
 		}
 	} else {
 		s.cells = []*cell{{index: -1}}
