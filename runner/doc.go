@@ -30,9 +30,13 @@
 // --check sends no write: each is recorded as would_run with its resolved
 // parameters (secret-looking ones redacted), status skipped.
 //
-// Journal and resume. Every state change is appended to events.jsonl as it
-// happens; a write is journaled as sent (fsync'ed, shared by concurrent
-// writers) before it goes out and as done after. Resume skips every cell
+// Journal and resume. Every state change is appended to events.jsonl; a
+// write is journaled as sent (fsync'ed, one fsync shared by concurrent
+// writers) before it goes out, and its done event is written as soon as it
+// is confirmed. Events whose loss to a kill -9 costs nothing but redoing
+// safe work (a read's done event, step and tenant started) are written with
+// the next event that must reach the file, or within half a second. Resume
+// skips every cell
 // (tenant × step × foreach item) with a done event, reloads the registered
 // output of finished steps from their data files and of finished items from
 // the step's spool, and re-runs the rest. A write journaled as sent but
