@@ -83,8 +83,8 @@ type Journal struct {
 	lastGroup int
 	gatherFor time.Duration
 	syncs     int         // fsyncs done (tests)
-	timer     *time.Timer // flushes deferred events; armed while armed is set
-	armed     bool
+	timer     *time.Timer // writes deferred events deferFor after the first
+	armed     bool        // the timer is pending: deferred events wait
 	closed    bool
 	err       error // first write or sync error; the journal is then unusable
 }
