@@ -21,6 +21,15 @@ const maxJSONDepth = 10000
 type validator struct {
 	b []byte
 	i int
+	// short is set when the input ended before the value could be judged:
+	// with more bytes it might be valid (valueStream reads on).
+	short bool
+}
+
+// end notes that the input ran out; the value is not valid as it stands.
+func (v *validator) end() bool {
+	v.short = true
+	return false
 }
 
 func (v *validator) ws() {
@@ -36,7 +45,7 @@ func (v *validator) ws() {
 
 func (v *validator) value(depth int) bool {
 	if v.i >= len(v.b) {
-		return false
+		return v.end()
 	}
 	switch c := v.b[v.i]; c {
 	case '{':
@@ -70,11 +79,17 @@ func (v *validator) object(depth int) bool {
 		return true
 	}
 	for {
-		if v.i >= len(v.b) || v.b[v.i] != '"' || !v.str() {
+		if v.i >= len(v.b) {
+			return v.end()
+		}
+		if v.b[v.i] != '"' || !v.str() {
 			return false
 		}
 		v.ws()
-		if v.i >= len(v.b) || v.b[v.i] != ':' {
+		if v.i >= len(v.b) {
+			return v.end()
+		}
+		if v.b[v.i] != ':' {
 			return false
 		}
 		v.i++
@@ -84,7 +99,7 @@ func (v *validator) object(depth int) bool {
 		}
 		v.ws()
 		if v.i >= len(v.b) {
-			return false
+			return v.end()
 		}
 		switch v.b[v.i] {
 		case ',':
@@ -115,7 +130,7 @@ func (v *validator) array(depth int) bool {
 		}
 		v.ws()
 		if v.i >= len(v.b) {
-			return false
+			return v.end()
 		}
 		switch v.b[v.i] {
 		case ',':
@@ -135,12 +150,12 @@ func (v *validator) array(depth int) bool {
 func (v *validator) str() bool {
 	b := v.b
 	i := v.i + 1
-	for i < len(b) {
+	for {
 		for i < len(b) && plainInString[b[i]] {
 			i++
 		}
 		if i >= len(b) {
-			return false
+			return v.end()
 		}
 		c := b[i]
 		switch {
@@ -151,14 +166,14 @@ func (v *validator) str() bool {
 			return false
 		case c == '\\':
 			if i+1 >= len(b) {
-				return false
+				return v.end()
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(b) {
-					return false
+					return v.end()
 				}
 				for _, h := range b[i+2 : i+6] {
 					if !isHex(h) {
@@ -173,7 +188,6 @@ func (v *validator) str() bool {
 			i++
 		}
 	}
-	return false
 }
 
 // plainInString marks the bytes a string holds as they are: not a control
@@ -190,7 +204,10 @@ func isHex(c byte) bool {
 }
 
 func (v *validator) lit(s string) bool {
-	if len(v.b)-v.i < len(s) || string(v.b[v.i:v.i+len(s)]) != s {
+	if len(v.b)-v.i < len(s) {
+		return v.end()
+	}
+	if string(v.b[v.i:v.i+len(s)]) != s {
 		return false
 	}
 	v.i += len(s)
@@ -206,7 +223,7 @@ func (v *validator) number() bool {
 	}
 	switch {
 	case i >= len(b):
-		return false
+		return v.end()
 	case b[i] == '0':
 		i++
 	case b[i] >= '1' && b[i] <= '9':
@@ -223,6 +240,9 @@ func (v *validator) number() bool {
 			i++
 		}
 		if i == start {
+			if i >= len(b) {
+				return v.end()
+			}
 			return false
 		}
 	}
@@ -236,6 +256,9 @@ func (v *validator) number() bool {
 			i++
 		}
 		if i == start {
+			if i >= len(b) {
+				return v.end()
+			}
 			return false
 		}
 	}

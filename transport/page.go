@@ -60,6 +60,13 @@ func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMe
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
 				return emitted, bad("a %s where the value array should be", jsonKind(tok))
 			}
+			// The common case, faster; dec then stands where it would
+			// have stood had it read those objects itself.
+			next, stop, err := streamValues(dec, r, skip, want, emit, p, &emitted)
+			if stop {
+				return emitted, err
+			}
+			dec = next
 			for dec.More() {
 				if want >= 0 && emitted >= want {
 					p.full = true

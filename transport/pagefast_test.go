@@ -78,6 +78,60 @@ var pageBodies = []string{
 	`{"value":[{"a":1},]}`,
 	`{"value":[{"a":1}]`,
 	`{"value":[tru]}`,
+	`{"value":[1x]}`, `{"value":["a".5]}`, `{"value":[1.]}`, `{"value":[12,34.5e6,-0,true,false,null]}`, `{"value":[1,]}`,
+	`{"value":[,1]}`, `{"value":[{"a":1}}`, `{"value":[{"a":1},{"a":2}`, `{"value":[{"a":1},`, `{"value":[`, `{"value":[{"a":"\u00`,
+	`{"value":[{"a":1} {"a":2}]}`, `{"value":[{"a":1}]]}`, `{"value":[] , "@odata.nextLink" : "https://h/n" }`,
+	`{"value":[[[[[[1]]]]]],"x":1}`, "{\"value\":[\"\x01\"]}",
+	`{"value":[` + strings.Repeat("[", 9998) + strings.Repeat("]", 9998) + `]}`,
+	`{"value":[` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `]}`,
+	`{"value":[1,` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `]}`,
+	`{"value":[1,` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `]}`,
+}
+
+// Reads end at every place inside and between objects: numbers cut in two
+// (1234|567 must not pass for 1234), strings cut after a backslash,
+// literals cut short.
+func TestValueStreamReadBoundaries(t *testing.T) {
+	var b strings.Builder
+	for i := range 1500 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		switch i % 4 {
+		case 0: // 1 to 13 digits, so reads end at every place in one
+			b.WriteString("1234567890123"[:1+i%13])
+		case 1:
+			b.WriteString(`"a\"\\b\u00e9"`)
+		case 2:
+			b.WriteString(`{"k@odata.type":"x","k":[true,false,null,-1.5e+3]}`)
+		default:
+			b.WriteString("null")
+		}
+	}
+	b.WriteString(`],"@odata.nextLink":"https://h/n"}`)
+	for shift := range 16 {
+		padded := `{"@odata.context":"c","value":[` + strings.Repeat(" ", shift) + b.String()
+		want := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+			return decodePageTokens(strings.NewReader(padded), "Get-X", 0, -1, emit, p)
+		}, -1)
+		got := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+			return decodePage(iotest.OneByteReader(strings.NewReader(padded)), "Get-X", 0, -1, emit, p)
+		}, -1)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("shift %d: %d vs %d objects, err %q vs %q", shift, len(got.Objects), len(want.Objects), got.Err, want.Err)
+		}
+		if len(got.Objects) != 1500 || got.Err != "" {
+			t.Fatalf("shift %d: %d objects, %q", shift, len(got.Objects), got.Err)
+		}
+	}
+}
+
+// decodePageFillingByOne runs decodePage with valueStream reading one byte
+// at a time, so that every object is met cut at every place.
+func decodePageFillingByOne(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
+	defer func(n int) { streamFillMin = n }(streamFillMin)
+	streamFillMin = 1
+	return decodePage(r, "Get-X", skip, want, emit, p)
 }
 
 func TestDecodeBodyMatchesStream(t *testing.T) {
@@ -87,7 +141,7 @@ func TestDecodeBodyMatchesStream(t *testing.T) {
 				for _, failAt := range []int{-1, 1} {
 					name := fmt.Sprintf("body%d/skip%d/want%d/fail%d", bi, skip, want, failAt)
 					stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-						return decodePage(strings.NewReader(body), "Get-X", skip, want, emit, p)
+						return decodePageTokens(strings.NewReader(body), "Get-X", skip, want, emit, p)
 					}, failAt)
 					for _, size := range []int64{int64(len(body)), -1} {
 						fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
@@ -95,6 +149,17 @@ func TestDecodeBodyMatchesStream(t *testing.T) {
 						}, failAt)
 						if !reflect.DeepEqual(fast, stream) {
 							t.Errorf("%s size %d: %q\nstream %+v\nbody   %+v", name, size, body, stream, fast)
+						}
+					}
+					for _, r := range []io.Reader{strings.NewReader(body), iotest.OneByteReader(strings.NewReader(body))} {
+						streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+							if len(body) > 2000 { // filling by one is quadratic in an object's size
+								return decodePage(r, "Get-X", skip, want, emit, p)
+							}
+							return decodePageFillingByOne(r, skip, want, emit, p)
+						}, failAt)
+						if !reflect.DeepEqual(streamed, stream) {
+							t.Errorf("%s decodePage: %q\ntokens %+v\nstream %+v", name, body, stream, streamed)
 						}
 					}
 				}
@@ -130,7 +195,7 @@ func TestDecodeBodyBigAndBroken(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, want := range []int{-1, 3} {
 				stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-					return decodePage(c.r(), "Get-X", 1, want, emit, p)
+					return decodePageTokens(c.r(), "Get-X", 1, want, emit, p)
 				}, -1)
 				fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
 					return decodeBody(c.r(), c.size, "Get-X", 1, want, emit, p)
@@ -177,13 +242,23 @@ func FuzzDecodeBodyMatchesStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string, skip, want int) {
 		skip, want = skip%4, want%4
 		stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-			return decodePage(strings.NewReader(body), "Get-X", skip, want, emit, p)
+			return decodePageTokens(strings.NewReader(body), "Get-X", skip, want, emit, p)
 		}, -1)
 		fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
 			return decodeBody(strings.NewReader(body), int64(len(body)), "Get-X", skip, want, emit, p)
 		}, -1)
 		if !reflect.DeepEqual(fast, stream) {
 			t.Fatalf("%q skip %d want %d\nstream %+v\nbody   %+v", body, skip, want, stream, fast)
+		}
+		streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+			r := iotest.OneByteReader(strings.NewReader(body))
+			if len(body) > 2000 { // filling by one is quadratic in an object's size
+				return decodePage(r, "Get-X", skip, want, emit, p)
+			}
+			return decodePageFillingByOne(r, skip, want, emit, p)
+		}, -1)
+		if !reflect.DeepEqual(streamed, stream) {
+			t.Fatalf("decodePage %q skip %d want %d\ntokens %+v\nstream %+v", body, skip, want, stream, streamed)
 		}
 	})
 }
