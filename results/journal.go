@@ -96,7 +96,7 @@ const (
 )
 
 // gatherFor is how long an fsync waits for concurrent callers to join it.
-const gatherFor = time.Millisecond
+const gatherFor = 2 * time.Millisecond
 
 func openJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
