@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +73,7 @@ progress go to stderr.
 	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
-	f.StringVar(&opts.format, "format", "text", "stdout format: text|json|jsonl")
+	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
@@ -84,9 +83,9 @@ progress go to stderr.
 
 func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	switch opts.format {
-	case "text", "json", "jsonl":
+	case "text", "json", "jsonl", "csv":
 	default:
-		return exitf(ExitInvalid, "--format must be text, json or jsonl, not %q", opts.format)
+		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
 	}
 	switch opts.progress {
 	case "auto", "plain", "none":
@@ -216,11 +215,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 func printResults(w io.Writer, format string, res *results.Results, dir *results.RunDir) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return results.WriteJSON(w, res)
 	case "jsonl":
 		return results.WriteJSONL(w, res)
+	case "csv":
+		return results.WriteCSV(w, res)
 	default:
 		return results.WriteSummary(w, res, dir.Path())
 	}
