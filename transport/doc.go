@@ -11,10 +11,14 @@
 //
 // # Results
 //
-// Objects are decoded page by page from a json.Decoder token stream and handed
-// to the caller one by one as json.RawMessage, with the OData annotation
-// members ("@odata.type", "Prop@odata.type", "Prop@data.type", ...) removed at
-// every depth. The client holds one object at a time, never a whole result.
+// Objects are decoded page by page and handed to the caller one by one as
+// json.RawMessage, with the OData annotation members ("@odata.type",
+// "Prop@odata.type", "Prop@data.type", ...) removed at every depth. A page of
+// up to 64 KiB (a write's empty result, a few objects) is read whole and
+// decoded in one pass; a bigger one is streamed, so the client holds one
+// object at a time, never a whole result. Either way the result, and every
+// error, is what a token-by-token json.Decoder makes of the body (the tests
+// hold both decoders to it).
 // Paging follows "@odata.nextLink" (or the older "odata.nextLink") by POSTing
 // the identical body and headers, X-AnchorMailbox included, until there is
 // none or the ResultSize limit is reached. Each emitted json.RawMessage is a
