@@ -36,6 +36,7 @@ type config struct {
 	retries      int
 	quietBusy    float64
 	quietWait    time.Duration
+	quietBudget  time.Duration
 }
 
 // parseConfig reads the flags. -quick shrinks every size that was not set
@@ -61,10 +62,11 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.trace, "trace", false, "with the pprof build, also write an execution trace <scenario>.trace to the out folder")
 	fs.BoolVar(&c.keep, "keep", false, "keep the scratch folder (playbooks, run directories)")
 	fs.Float64Var(&c.quietBusy, "quiet-busy", 15, "before each scenario, wait until other processes use under this % of the CPUs")
-	fs.DurationVar(&c.quietWait, "quiet-wait", 30*time.Second, "the longest wait for a quiet machine (0 = do not wait); the busy share is recorded either way")
+	fs.DurationVar(&c.quietWait, "quiet-wait", 30*time.Second, "the longest wait for a quiet machine before one measured run (0 = do not wait); the busy share is recorded either way")
 	fs.StringVar(&c.harnessTrace, "harness-trace", "", "write an execution trace of the harness itself (the emulator's side) to `FILE`")
 	fs.Float64Var(&c.maxOthers, "max-others", 10, "sched, cpu: measure a run again when other processes used more than this % of the machine during it")
-	fs.IntVar(&c.retries, "retries", 2, "sched, cpu: how many times a disturbed run is measured again (the least disturbed is kept)")
+	fs.DurationVar(&c.quietBudget, "quiet-budget", 90*time.Second, "the most time spent waiting for a quiet machine over the whole run")
+	fs.IntVar(&c.retries, "retries", 1, "sched, cpu: how many times a disturbed run is measured again (the least disturbed is kept)")
 	fs.BoolVar(&c.markdown, "markdown", false, "also print the table as Markdown")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

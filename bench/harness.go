@@ -27,7 +27,8 @@ type harness struct {
 	log     func(format string, args ...any)
 
 	quietBusy  float64       // wait before each measured run until others use less than this % ...
-	quietWait  time.Duration // ... for at most this long
+	quietWait  time.Duration // ... for at most this long each time
+	waitLeft   time.Duration // ... and this long in all (a full run stays within minutes)
 	conditions []Condition   // how busy the machine was before each measured run
 	maxOthers  float64       // a timed run during which others used more than this % is measured again ...
 	retries    int           // ... up to this many times
@@ -36,7 +37,8 @@ type harness struct {
 // settle waits for a quiet machine before the measured run named label and
 // records how busy it was.
 func (h *harness) settle(ctx context.Context, label string) {
-	c := awaitQuiet(ctx, label, h.quietBusy, h.quietWait)
+	c := awaitQuiet(ctx, label, h.quietBusy, min(h.quietWait, h.waitLeft))
+	h.waitLeft = max(0, h.waitLeft-time.Duration(c.Waited*float64(time.Second)))
 	h.conditions = append(h.conditions, c)
 	h.log("%s: machine %.0f%% busy before start (load %.2f, waited %.0f s)", label, c.Busy, c.Load1, c.Waited)
 }

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(tmp)
 	}
 	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, trace: c.trace, log: logf,
-		quietBusy: c.quietBusy, quietWait: c.quietWait, maxOthers: c.maxOthers, retries: c.retries}
+		quietBusy: c.quietBusy, quietWait: c.quietWait, waitLeft: c.quietBudget, maxOthers: c.maxOthers, retries: c.retries}
 	began := time.Now()
 	logf("building the binary under test")
 	if err := h.build(ctx); err != nil {
