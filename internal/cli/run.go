@@ -116,55 +116,14 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
 
-	// Tenants in the Emulator environment talk to an in-process emulator
-	// seeded with their organizations.
-	var extraCAs [][]byte
-	if opts.caFile != "" {
-		pem, err := os.ReadFile(opts.caFile)
-		if err != nil {
-			return exitf(ExitInvalid, "--ca-file: %v", err)
-		}
-		extraCAs = append(extraCAs, pem)
-	}
-	var emuEndpoints *cloud.Endpoints
-	var emuApp connect.EmulatorCredential
-	var emu *emulator.Emulator
-	emuSpecs, emuTenants := emulatorTenants(sel.tenants)
-	if len(emuSpecs) > 0 {
-		emu, err = emulator.Start(emulator.Options{Tenants: emuSpecs})
-		if err != nil {
-			return exitf(ExitStepFailed, "starting the emulator: %v", err)
-		}
-		logger.Info().Str("exchange", emu.ExchangeURL).Str("authority", emu.AuthorityURL).Msg("emulator started")
-		emuEndpoints = &cloud.Endpoints{
-			Environment:        cloud.Emulator,
-			ExchangeURL:        emu.ExchangeURL,
-			ComplianceURL:      emu.ComplianceURL,
-			AuthorityURL:       emu.AuthorityURL,
-			ExchangeResource:   emu.ExchangeURL,
-			ComplianceResource: emu.ComplianceURL,
-		}
-		emuApp = connect.EmulatorCredential{ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
-		extraCAs = append(extraCAs, emu.CACertPEM)
-	}
-	// Parsing the system's CA bundle costs ~10 ms of CPU: skip it when the
-	// run only talks to the in-process emulator.
-	onlyEmulator := opts.caFile == "" && emuTenants == len(sel.tenants)
-	httpClient, err := clientTrusting(pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, !onlyEmulator, extraCAs...)
+	nw, err := openNetwork(opts.caFile, sel.tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
 	if err != nil {
-		return exitf(ExitInvalid, "%v", err)
+		return err
 	}
-	if emu != nil {
-		defer func() {
-			// Connections we opened but never used would hold the
-			// emulator's graceful shutdown for seconds.
-			httpClient.CloseIdleConnections()
-			emu.Close()
-		}()
-	}
+	defer nw.close()
 
 	authMgr := auth.NewManager(auth.Options{
-		HTTPClient:  httpClient,
+		HTTPClient:  nw.client,
 		Stderr:      io.Err,
 		Interactive: isTerminal(io.Err) && isTerminal(io.In),
 		Logger:      logger,
@@ -175,9 +134,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	conn := connect.New(connect.Options{
 		Playbook:    pb,
 		Auth:        authMgr,
-		Transport:   transport.New(transport.Options{HTTPClient: httpClient, PageSize: pb.Settings.PageSize, Logger: logger}),
-		Emulator:    emuEndpoints,
-		EmulatorApp: emuApp,
+		Transport:   transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize, Logger: logger}),
+		Emulator:    nw.emulator,
+		EmulatorApp: nw.app,
 	})
 
 	drain := make(chan struct{})
@@ -227,6 +186,67 @@ func printResults(w io.Writer, format string, res *results.Results, dir *results
 	default:
 		return results.WriteSummary(w, res, dir.Path())
 	}
+}
+
+// network is what a run talks through: one HTTP client and, for tenants in
+// the Emulator environment, an in-process emulator seeded with their
+// organizations.
+type network struct {
+	client   *http.Client
+	emulator *cloud.Endpoints // nil without emulator tenants
+	app      connect.EmulatorCredential
+	close    func()
+}
+
+func openNetwork(caFile string, tenants []*playbook.Tenant, inFlight int, logger zerolog.Logger) (*network, error) {
+	n := &network{close: func() {}}
+	var extraCAs [][]byte
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, exitf(ExitInvalid, "--ca-file: %v", err)
+		}
+		extraCAs = append(extraCAs, pem)
+	}
+	specs, emuTenants := emulatorTenants(tenants)
+	var emu *emulator.Emulator
+	if len(specs) > 0 {
+		var err error
+		if emu, err = emulator.Start(emulator.Options{Tenants: specs}); err != nil {
+			return nil, exitf(ExitStepFailed, "starting the emulator: %v", err)
+		}
+		logger.Info().Str("exchange", emu.ExchangeURL).Str("authority", emu.AuthorityURL).Msg("emulator started")
+		n.emulator = &cloud.Endpoints{
+			Environment:        cloud.Emulator,
+			ExchangeURL:        emu.ExchangeURL,
+			ComplianceURL:      emu.ComplianceURL,
+			AuthorityURL:       emu.AuthorityURL,
+			ExchangeResource:   emu.ExchangeURL,
+			ComplianceResource: emu.ComplianceURL,
+		}
+		n.app = connect.EmulatorCredential{ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
+		extraCAs = append(extraCAs, emu.CACertPEM)
+	}
+	// Parsing the system's CA bundle costs ~10 ms of CPU: skip it when the
+	// run only talks to the in-process emulator.
+	onlyEmulator := caFile == "" && emuTenants == len(tenants)
+	client, err := clientTrusting(inFlight, !onlyEmulator, extraCAs...)
+	if err != nil {
+		if emu != nil {
+			emu.Close()
+		}
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	n.client = client
+	if emu != nil {
+		n.close = func() {
+			// Connections we opened but never used would hold the
+			// emulator's graceful shutdown for seconds.
+			client.CloseIdleConnections()
+			emu.Close()
+		}
+	}
+	return n, nil
 }
 
 // emulatorTenants lists the organizations of tenants in the Emulator
