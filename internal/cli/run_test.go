@@ -100,6 +100,7 @@ func popEnabled(t *testing.T, emu *emulator.Emulator) map[string]int {
 	return out
 }
 
+// runMain runs exoplay in-process with empty stdin and captured output.
 func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer

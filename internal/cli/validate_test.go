@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,20 +13,13 @@ import (
 )
 
 // pbMain runs exoplay in-process with buffers for stdout and stderr.
-func pbMain(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestValidateReportsEveryProblemAndExits2(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("version: 1\nsteps:\n  - cmdlet: Bad\n    nmae: x\n"), 0o644)
 	good := filepath.Join("..", "..", "examples", "quickstart.yaml")
 
-	code, stdout, stderr := pbMain(t, "validate", good, bad)
+	code, stdout, stderr := runMain(t, "validate", good, bad)
 	if code != ExitInvalid {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitInvalid, stderr)
 	}
@@ -47,7 +39,7 @@ func TestValidateReportsEveryProblemAndExits2(t *testing.T) {
 		t.Errorf("stdout: %q", stdout)
 	}
 
-	code, _, stderr = pbMain(t, "validate", good)
+	code, _, stderr = runMain(t, "validate", good)
 	if code != ExitOK || stderr != "" {
 		t.Errorf("valid file: exit %d, stderr %q", code, stderr)
 	}
@@ -57,7 +49,7 @@ func TestValidateJSONAndSnippet(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    when: ${{ nope }}\n"), 0o644)
-	code, stdout, _ := pbMain(t, "validate", "--format", "json", bad)
+	code, stdout, _ := runMain(t, "validate", "--format", "json", bad)
 	var got []jsonDiagnostic
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != ExitInvalid {
 		t.Fatalf("exit %d, %v: %s", code, err, stdout)
@@ -79,17 +71,17 @@ func TestValidateVarFlag(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "p.yaml")
 	os.WriteFile(f, []byte("version: 1\nsteps:\n  - cmdlet: Set-Mailbox\n    when: ${{ desired }}\n"), 0o644)
-	if code, _, _ := pbMain(t, "validate", f); code != ExitInvalid {
+	if code, _, _ := runMain(t, "validate", f); code != ExitInvalid {
 		t.Errorf("without --var: exit %d", code)
 	}
-	if code, _, stderr := pbMain(t, "validate", "--var", "desired=true", f); code != ExitOK {
+	if code, _, stderr := runMain(t, "validate", "--var", "desired=true", f); code != ExitOK {
 		t.Errorf("with --var: exit %d: %s", code, stderr)
 	}
 }
 
 func TestPlanSelectsAndResolves(t *testing.T) {
 	pb := filepath.Join("..", "..", "examples", "msp-disable-legacy-protocols.yaml")
-	code, stdout, stderr := pbMain(t, "plan", pb, "--limit", "pilot,!northwind", "--tags", "remediate", "--format", "json")
+	code, stdout, stderr := runMain(t, "plan", pb, "--limit", "pilot,!northwind", "--tags", "remediate", "--format", "json")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -135,7 +127,7 @@ steps:
     when: ${{ enforce }}
     parameters: {OAuth2ClientProfileEnabled: true, Note: "for ${{ tenant.name }}"}
 `), 0o644)
-	code, stdout, stderr := pbMain(t, "plan", f)
+	code, stdout, stderr := runMain(t, "plan", f)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -149,16 +141,16 @@ steps:
 			t.Errorf("plan lacks %q:\n%s", want, stdout)
 		}
 	}
-	if code, _, stderr := pbMain(t, "plan", f, "--limit", "nope"); code != ExitInvalid || !strings.Contains(stderr, `"nope" matches no tenant`) {
+	if code, _, stderr := runMain(t, "plan", f, "--limit", "nope"); code != ExitInvalid || !strings.Contains(stderr, `"nope" matches no tenant`) {
 		t.Errorf("bad --limit: exit %d, %s", code, stderr)
 	}
-	if code, _, _ := pbMain(t, "plan", f, "--shard", "3/2"); code != ExitInvalid {
+	if code, _, _ := runMain(t, "plan", f, "--shard", "3/2"); code != ExitInvalid {
 		t.Errorf("bad --shard: exit %d", code)
 	}
 }
 
 func TestSchemaCommandPrintsEmbeddedSchema(t *testing.T) {
-	code, stdout, _ := pbMain(t, "schema")
+	code, stdout, _ := runMain(t, "schema")
 	if code != ExitOK || stdout != string(exoplay.SchemaJSON) || !json.Valid([]byte(stdout)) {
 		t.Errorf("exit %d, %d bytes", code, len(stdout))
 	}
