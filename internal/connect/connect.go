@@ -58,8 +58,8 @@ func (e *authError) Error() string         { return e.msg }
 func (e *authError) ErrorCategory() string { return "auth" }
 func (e *authError) ErrorCode() string     { return "" }
 
-// Endpoints returns the URLs a tenant talks to.
-func (c *Connector) Endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
+// endpoints returns the URLs a tenant talks to.
+func (c *Connector) endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
 	base, err := cloud.Lookup(t.Environment)
 	if err != nil {
 		return cloud.Endpoints{}, err
@@ -78,7 +78,7 @@ func (c *Connector) Endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
 // requested here, so a sign-in failure is reported for this tenant before
 // any step runs.
 func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
-	ep, err := c.Endpoints(t)
+	ep, err := c.endpoints(t)
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
@@ -100,18 +100,16 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 	id := src.Identity()
 	s := &session{
 		c:        c,
-		tenant:   t,
 		cred:     cred,
 		ep:       ep,
 		tenantID: id.TenantID,
-		method:   cred.Method,
 		exchange: src,
 	}
 	switch {
 	case t.Anchor != "":
 		s.anchor = t.Anchor
-	case id.Delegated && id.UPN != "" && cred.Method != "refresh_token":
-		s.anchor = "UPN:" + id.UPN
+	case id.Delegated && id.UPN != "" && cred.Method != auth.MethodRefreshToken:
+		s.anchor = transport.UserAnchor(id.UPN)
 	default:
 		// App-only and partner (GDAP) contexts have no mailbox of their own
 		// in the tenant: anchor on the system mailbox.
@@ -128,7 +126,7 @@ func (c *Connector) credential(t *playbook.Tenant, ep cloud.Endpoints) (*auth.Cr
 		}
 		return &auth.Credential{
 			Name:         "emulator-demo-app",
-			Method:       "client_secret",
+			Method:       auth.MethodClientSecret,
 			ClientID:     c.opts.EmulatorApp.ClientID,
 			ClientSecret: c.opts.EmulatorApp.Secret,
 		}, nil
@@ -208,11 +206,9 @@ func Credential(a *playbook.Auth) (*auth.Credential, error) {
 // session is one signed-in organization.
 type session struct {
 	c        *Connector
-	tenant   *playbook.Tenant
 	cred     *auth.Credential
 	ep       cloud.Endpoints
 	tenantID string
-	method   string
 	anchor   string
 	exchange *auth.Source
 
@@ -222,7 +218,7 @@ type session struct {
 }
 
 func (s *session) TenantID() string   { return s.tenantID }
-func (s *session) AuthMethod() string { return s.method }
+func (s *session) AuthMethod() string { return s.cred.Method }
 
 func (s *session) endpoint(service string, lim runner.Limiter) (*transport.Endpoint, error) {
 	ep := &transport.Endpoint{
