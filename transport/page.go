@@ -29,7 +29,14 @@ func (e *emitError) Unwrap() error { return e.err }
 // (want < 0: no limit). The envelope members the client needs are read in
 // whatever order they come. Any deviation from the envelope is an *Error of
 // category transient with Status 200.
-func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (emitted int, err error) {
+func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
+	return decodeTokens(r, cmdlet, skip, want, emit, p, true)
+}
+
+// decodeTokens is decodePage; with fastValues false it reads the value
+// array with the decoder alone (dec.More/dec.Decode), the reference the
+// tests hold streamValues and decodeBytes to.
+func decodeTokens(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page, fastValues bool) (emitted int, err error) {
 	bad := func(format string, a ...any) *Error { return pageError(cmdlet, format, a...) }
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
@@ -60,13 +67,15 @@ func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMe
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
 				return emitted, bad("a %s where the value array should be", jsonKind(tok))
 			}
-			// The common case, faster; dec then stands where it would
-			// have stood had it read those objects itself.
-			next, stop, err := streamValues(dec, r, skip, want, emit, p, &emitted)
-			if stop {
-				return emitted, err
+			if fastValues {
+				// The common case, faster; dec then stands where it would
+				// have stood had it read those objects itself.
+				next, stop, err := streamValues(dec, r, skip, want, emit, p, &emitted)
+				if stop {
+					return emitted, err
+				}
+				dec = next
 			}
-			dec = next
 			for dec.More() {
 				if want >= 0 && emitted >= want {
 					p.full = true
