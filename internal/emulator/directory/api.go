@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,10 +56,26 @@ func (s *Store) AddTenant(spec TenantSpec) *Tenant {
 	t := newTenant(s.opts, spec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, key := range []string{strings.ToLower(t.id), strings.ToLower(t.domain)} {
+		if old, ok := s.tenants[key]; ok {
+			s.drop(old)
+		}
+	}
 	s.tenants[strings.ToLower(t.id)] = t
 	s.tenants[strings.ToLower(t.domain)] = t
 	s.order = append(s.order, t)
 	return t
+}
+
+// drop forgets a replaced tenant under both its keys and in the listing, so
+// neither Tenant nor Tenants can return it any more. Caller holds s.mu.
+func (s *Store) drop(old *Tenant) {
+	for _, key := range []string{strings.ToLower(old.id), strings.ToLower(old.domain)} {
+		if s.tenants[key] == old {
+			delete(s.tenants, key)
+		}
+	}
+	s.order = slices.DeleteFunc(s.order, func(x *Tenant) bool { return x == old })
 }
 
 // Tenant finds a tenant by GUID or initial domain, case-insensitively.

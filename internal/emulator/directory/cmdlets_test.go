@@ -74,6 +74,18 @@ func TestStoreLookup(t *testing.T) {
 	if b := s.AddTenant(TenantSpec{Domain: "fabrikam.onmicrosoft.com"}); !isGUID(b.ID()) || b.ID() == a.ID() {
 		t.Errorf("derived id %q", b.ID())
 	}
+	// Re-adding the same id under another domain replaces the tenant: the
+	// old domain no longer resolves and Tenants lists each tenant once.
+	c := s.AddTenant(TenantSpec{Domain: "northwind.onmicrosoft.com", ID: a.ID()})
+	if got, ok := s.Tenant(a.ID()); !ok || got != c {
+		t.Error("Tenant(id) does not return the replacement")
+	}
+	if _, ok := s.Tenant("contoso.onmicrosoft.com"); ok {
+		t.Error("the replaced tenant's domain still resolves")
+	}
+	if all := s.Tenants(); len(all) != 2 || all[0].Domain() != "fabrikam.onmicrosoft.com" || all[1] != c {
+		t.Errorf("Tenants after a replace = %d tenants", len(all))
+	}
 }
 
 func TestDeterminism(t *testing.T) {
