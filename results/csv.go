@@ -25,7 +25,9 @@ func WriteCSV(w io.Writer, r *Results) error {
 	}
 	for _, t := range r.Tenants {
 		tenant := []string{t.Name, t.Organization, t.TenantID, string(t.Status)}
-		if t.Error != nil && len(t.Steps) == 0 {
+		// A tenant that could not sign in ran no step (the runner lists
+		// them as skipped): its one row carries the sign-in error.
+		if t.Error != nil {
 			row := append(append([]string{}, tenant...), "", "", "", string(t.Status), "", "", "")
 			row = append(row, errorCells(t.Error)...)
 			if err := writeRow(cw, append(row, "", "", "", "")); err != nil {

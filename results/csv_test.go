@@ -14,7 +14,9 @@ func TestWriteCSV(t *testing.T) {
 				Assertions: []Assertion{{ID: "A-1", Passed: true, Severity: "high"}, {ID: "A-2", Passed: false, Severity: "low", Message: "=HYPERLINK(\"x\")"}}},
 			{ID: "set", Cmdlet: "Set-Mailbox", Write: true, Status: StatusFailed, Error: &Error{Category: "not_found", Code: "Ex6F9304", Message: "object\n'x' not found"}},
 		}},
-		{Name: "nowhere", Organization: "nowhere.onmicrosoft.com", Status: StatusFailed, Error: &Error{Category: "auth", Code: "AADSTS90002", Message: "tenant not found"}},
+		// As the runner reports a sign-in failure: every step skipped.
+		{Name: "nowhere", Organization: "nowhere.onmicrosoft.com", Status: StatusFailed, Error: &Error{Category: "auth", Code: "AADSTS90002", Message: "tenant not found"},
+			Steps: []*Step{{ID: "org", Cmdlet: "Get-OrganizationConfig", Status: StatusSkipped, Reason: "not run: sign-in failed"}}},
 	}}
 	var b strings.Builder
 	if err := WriteCSV(&b, r); err != nil {
@@ -42,7 +44,7 @@ func TestWriteCSV(t *testing.T) {
 	if rows[3][col("error_code")] != "Ex6F9304" || rows[3][col("error")] != "object 'x' not found" || rows[3][col("write")] != "true" {
 		t.Errorf("failed step row: %v", rows[3])
 	}
-	if rows[4][col("tenant")] != "nowhere" || rows[4][col("error_category")] != "auth" {
+	if rows[4][col("tenant")] != "nowhere" || rows[4][col("error_category")] != "auth" || rows[4][col("error")] != "tenant not found" {
 		t.Errorf("sign-in row: %v", rows[4])
 	}
 }
