@@ -147,15 +147,7 @@ func (t *Tenant) groupObject(s groupSpec, r *rng) Object {
 }
 
 // groupAsRecipient renders a group with the Get-Recipient property set.
-func groupAsRecipient(o Object) Object {
-	tbl := recipientTable()
-	out := make(Object, len(tbl.props))
-	for i, p := range tbl.props {
-		v, _ := o.Get(p.name)
-		out[i] = Prop{Name: p.name, Value: v, ODataType: p.odata, DataType: p.dtype}
-	}
-	return out
-}
+func groupAsRecipient(o Object) Object { return recipientTable().project(o) }
 
 var enumGroupRTD = enum("Microsoft.Exchange.Data.Directory.Recipient.RecipientTypeDetails", "MailNonUniversalGroup", "MailUniversalDistributionGroup", "MailUniversalSecurityGroup", "RoomList")
 var enumRecipientType = enum("Microsoft.Exchange.Data.Directory.Recipient.RecipientType",
@@ -238,16 +230,12 @@ var memberTable = sync.OnceValue(func() *mtable {
 
 func (cl *call) memberObject(ms member) Object {
 	if ms.mbx >= 0 {
-		return cl.t.snapshot(memberTable(), []mrow{{ms.mbx, cl.t.mbx.ov[ms.mbx]}})(0)
+		m := cl.t.mbx.mailbox(ms.mbx)
+		return memberTable().object(&m)
 	}
 	for _, it := range cl.t.colls["group"].items {
 		if it.obj.str("Guid") == ms.gid {
-			out := make(Object, 0, len(memberTable().props))
-			for _, p := range memberTable().props {
-				v, _ := it.obj.Get(p.name)
-				out = append(out, Prop{Name: p.name, Value: v, ODataType: p.odata, DataType: p.dtype})
-			}
-			return out
+			return memberTable().project(it.obj)
 		}
 	}
 	return nil
@@ -398,12 +386,12 @@ func getRecipient(cl *call) (*Result, *Error) {
 	}
 	n, warn := cl.limit(len(rows))
 	rows = rows[:n]
-	mailboxObj := func(r mrow) Object { return cl.t.snapshot(tbl, []mrow{r})(0) }
 	return &Result{Len: n, Warnings: warn, Object: func(k int) Object {
 		if rows[k].g != nil {
 			return rows[k].g
 		}
-		return mailboxObj(rows[k].m)
+		m := cl.t.withOverrides(rows[k].m.i, rows[k].m.ov)
+		return tbl.object(&m)
 	}}, nil
 }
 

@@ -182,10 +182,14 @@ func (t *Tenant) gen(i int32) mbx {
 	return m
 }
 
-// mailbox returns mailbox i with its overrides applied.
-func (s *mailboxes) mailbox(i int32) mbx {
-	m := s.t.gen(i)
-	if ov := s.ov[i]; ov != nil {
+// mailbox returns mailbox i with its current overrides applied.
+func (s *mailboxes) mailbox(i int32) mbx { return s.t.withOverrides(i, s.ov[i]) }
+
+// withOverrides is mailbox i as generated, seen through the override map ov
+// (nil when it was never written); a Result keeps the ov it was made with.
+func (t *Tenant) withOverrides(i int32, ov map[string]any) mbx {
+	m := t.gen(i)
+	if ov != nil {
 		m.ov = ov
 		if k, ok := ov["_kind"].(mkind); ok {
 			m.kind = k

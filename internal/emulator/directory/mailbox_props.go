@@ -47,6 +47,18 @@ func (t *mtable) object(m *mbx) Object {
 	return o
 }
 
+// project renders a stored object (a group) with the table's property names
+// and annotations, so groups and mailboxes share one output shape.
+func (t *mtable) project(o Object) Object {
+	out := make(Object, len(t.props))
+	for i := range t.props {
+		p := &t.props[i]
+		v, _ := o.Get(p.name)
+		out[i] = Prop{Name: p.name, Value: v, ODataType: p.odata, DataType: p.dtype}
+	}
+	return out
+}
+
 // filterable reports whether a -Filter may name the property: any property
 // of the table or of the full mailbox (OPATH filters on directory
 // attributes, not on what the cmdlet displays).

@@ -121,13 +121,7 @@ type mrow struct {
 // snapshot renders rows through a table, lazily.
 func (t *Tenant) snapshot(tbl *mtable, rows []mrow) func(int) Object {
 	return func(k int) Object {
-		m := t.gen(rows[k].i)
-		if ov := rows[k].ov; ov != nil {
-			m.ov = ov
-			if kd, ok := ov["_kind"].(mkind); ok {
-				m.kind = kd
-			}
-		}
+		m := t.withOverrides(rows[k].i, rows[k].ov)
 		return tbl.object(&m)
 	}
 }
