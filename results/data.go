@@ -157,10 +157,8 @@ func (s *Spool) ReadRange(r Range, fn func(json.RawMessage) error) error {
 func (s *Spool) Finish(ranges []Range) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var total int64
 	objects := 0
 	for _, r := range ranges {
-		total += r.Len
 		objects += r.Objects
 	}
 	if objects == 0 {
