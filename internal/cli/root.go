@@ -54,12 +54,13 @@ func exitf(code int, format string, args ...any) error {
 type streams struct {
 	In       io.Reader
 	Out, Err io.Writer
+	argv     []string // the command line without the program name, for the run record
 }
 
 // Main runs exoplay with args (without the program name) and returns the
 // process exit code. It is the only exit point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	io := &streams{In: stdin, Out: stdout, Err: stderr}
+	io := &streams{In: stdin, Out: stdout, Err: stderr, argv: args}
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -64,7 +64,7 @@ progress go to stderr.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.playbook = args[0]
-			opts.argv = append([]string{"exoplay", "run"}, os.Args[min(2, len(os.Args)):]...)
+			opts.argv = append([]string{"exoplay"}, io.argv...)
 			return runRun(cmd.Context(), io, opts)
 		},
 	}
@@ -335,21 +335,8 @@ func newLogger(stderr, file io.Writer, level zerolog.Level, format string) zerol
 		console = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly, NoColor: !isTerminal(stderr)}
 	}
 	multi := zerolog.MultiLevelWriter(
-		levelWriter{w: console, min: level},
-		levelWriter{w: file, min: fileLevel},
+		&zerolog.FilteredLevelWriter{Writer: zerolog.LevelWriterAdapter{Writer: console}, Level: level},
+		&zerolog.FilteredLevelWriter{Writer: zerolog.LevelWriterAdapter{Writer: file}, Level: fileLevel},
 	)
 	return zerolog.New(multi).Level(fileLevel).With().Timestamp().Logger()
-}
-
-type levelWriter struct {
-	w   io.Writer
-	min zerolog.Level
-}
-
-func (l levelWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
-func (l levelWriter) WriteLevel(lv zerolog.Level, p []byte) (int, error) {
-	if lv < l.min {
-		return len(p), nil
-	}
-	return l.w.Write(p)
 }
