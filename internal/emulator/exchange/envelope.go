@@ -11,7 +11,6 @@ import (
 // Header values of the service's JSON answers (exo-rest-protocol.md §4.1).
 const (
 	contentTypeJSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-	warningsType    = "#Collection(String)"
 	collectionCtx   = "$metadata#Collection(Exchange.GenericHashTable)"
 	pagingWarning   = "There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter."
 )

@@ -146,8 +146,6 @@ type harness struct {
 	vmu      sync.Mutex
 }
 
-const exoAud = "https://exchange.test"
-
 func newHarness(t *testing.T, mutate func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, be: &fakeBackend{mailboxes: 5}, clock: &testClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}

@@ -15,22 +15,18 @@ type FaultKind string
 // "after" ones run it (a write is applied) and then spoil the answer, as a
 // broken proxy on the way back would.
 const (
-	Fault429           FaultKind = "429"           // before: 429 with Retry-After (default 1 s)
-	Fault429Bare       FaultKind = "429-bare"      // before: 429 without Retry-After
-	Fault429Fractional FaultKind = "429-frac"      // before: 429 with Retry-After: 0.5
-	Fault500           FaultKind = "500"           // before: 500 ADTransientException envelope
-	FaultProxy         FaultKind = "400-proxy"     // before: 400 wrapping CmdletProxyNotAvailableFailure
-	FaultBusy          FaultKind = "400-busy"      // before: 400 wrapping ServerBusyException
-	FaultReset         FaultKind = "reset"         // before: the connection is closed without an answer
-	FaultHTML          FaultKind = "html"          // before: 503 with an HTML page
-	FaultEmpty         FaultKind = "empty"         // after: 200 with an empty body
-	FaultTruncated     FaultKind = "truncated"     // after: 200 with the JSON cut in half
-	FaultSlow          FaultKind = "slow"          // before: extra delay (Delay, default 2 s), then normal
-	FaultExpired       FaultKind = "expired"       // continuation pages only: 400 expired pagination request
-	faultConcurrency   FaultKind = "concurrency"   // internal: the per-tenant cap
-	faultRate          FaultKind = "rate"          // internal: the rate budget
-	faultNone          FaultKind = ""              // no fault
-	faultUnknownCmdlet FaultKind = "unknowncmdlet" // internal: 403 NUL-byte body
+	Fault429           FaultKind = "429"       // before: 429 with Retry-After (default 1 s)
+	Fault429Bare       FaultKind = "429-bare"  // before: 429 without Retry-After
+	Fault429Fractional FaultKind = "429-frac"  // before: 429 with Retry-After: 0.5
+	Fault500           FaultKind = "500"       // before: 500 ADTransientException envelope
+	FaultProxy         FaultKind = "400-proxy" // before: 400 wrapping CmdletProxyNotAvailableFailure
+	FaultBusy          FaultKind = "400-busy"  // before: 400 wrapping ServerBusyException
+	FaultReset         FaultKind = "reset"     // before: the connection is closed without an answer
+	FaultHTML          FaultKind = "html"      // before: 503 with an HTML page
+	FaultEmpty         FaultKind = "empty"     // after: 200 with an empty body
+	FaultTruncated     FaultKind = "truncated" // after: 200 with the JSON cut in half
+	FaultSlow          FaultKind = "slow"      // before: extra delay (Delay, default 2 s), then normal
+	FaultExpired       FaultKind = "expired"   // continuation pages only: 400 expired pagination request
 )
 
 var faultKinds = []FaultKind{Fault429, Fault429Bare, Fault429Fractional, Fault500, FaultProxy, FaultBusy,

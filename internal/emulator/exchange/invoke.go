@@ -195,8 +195,7 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 				extra = 2 * time.Second
 			}
 		default:
-			rep := s.faultReply(ts, rule)
-			return rep
+			return s.faultReply(ts, rule)
 		}
 	}
 	if err := s.sleep(ctx, k.latency.draw(s.rng)+extra); err != nil {
