@@ -15,7 +15,6 @@ type tokenClaims struct {
 	TenantID  string
 	AppID     string
 	UPN       string
-	ObjectID  string
 	Audience  string
 	Scopes    string
 	Roles     []string
@@ -41,7 +40,6 @@ func parseClaims(token string) (tokenClaims, error) {
 		UPN        string          `json:"upn"`
 		Preferred  string          `json:"preferred_username"`
 		UniqueName string          `json:"unique_name"`
-		OID        string          `json:"oid"`
 		Aud        json.RawMessage `json:"aud"`
 		SCP        string          `json:"scp"`
 		Roles      []string        `json:"roles"`
@@ -57,7 +55,6 @@ func parseClaims(token string) (tokenClaims, error) {
 		TenantID: raw.TID,
 		AppID:    first(raw.AppID, raw.AZP),
 		UPN:      first(raw.UPN, raw.Preferred, raw.UniqueName),
-		ObjectID: raw.OID,
 		Scopes:   raw.SCP,
 		Roles:    raw.Roles,
 	}

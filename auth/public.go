@@ -24,7 +24,6 @@ type publicAcq struct {
 	m      *Manager
 	cred   *Credential
 	client public.Client
-	cache  *fileCache
 
 	signIn   sync.Mutex // one person-facing sign-in at a time
 	warnOnce sync.Once
@@ -49,7 +48,7 @@ func newPublic(m *Manager, cred *Credential, authority string) (*publicAcq, erro
 	if err != nil {
 		return nil, configError(cred, "", CodeInvalidConfig, err.Error(), "")
 	}
-	return &publicAcq{m: m, cred: cred, client: c, cache: fc}, nil
+	return &publicAcq{m: m, cred: cred, client: c}, nil
 }
 
 func (a *publicAcq) interactive() bool { return a.cred.Method != MethodUsernamePassword }
