@@ -58,14 +58,16 @@ func TestRunOutlivesShortTokens(t *testing.T) {
 	// Each tenant needs about one token per lifetime; far more would mean
 	// renewal on every call, far fewer that expired tokens were used.
 	perTenant := float64(issued) / 2
-	if min := elapsed.Seconds()/lifetime.Seconds() - 1; perTenant < min {
+	if atLeast := elapsed.Seconds()/lifetime.Seconds() - 1; perTenant < atLeast {
 		t.Fatalf("%d tokens issued in %v with %v lifetimes: expired tokens must have been used", issued, elapsed, lifetime)
 	}
-	if emu.Counters().Tenants != nil {
-		for _, tc := range emu.Counters().Tenants {
-			if tc.ByCmdlet["Get-OrganizationConfig"] < calls {
-				t.Fatalf("tenant %s saw %d calls, want %d", tc.Domain, tc.ByCmdlet["Get-OrganizationConfig"], calls)
-			}
+	tenants := emu.Counters().Tenants
+	if len(tenants) != 2 {
+		t.Fatalf("counters for %d tenants, want 2", len(tenants))
+	}
+	for _, tc := range tenants {
+		if tc.ByCmdlet["Get-OrganizationConfig"] < calls {
+			t.Fatalf("tenant %s saw %d calls, want %d", tc.Domain, tc.ByCmdlet["Get-OrganizationConfig"], calls)
 		}
 	}
 	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
