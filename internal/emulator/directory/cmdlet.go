@@ -197,6 +197,31 @@ func (cl *call) limit(total int) (int, []string) {
 	return total, nil
 }
 
+// limitedList is objs cut to ResultSize, with the service's warning.
+func (cl *call) limitedList(objs []Object) *Result {
+	n, warn := cl.limit(len(objs))
+	r := listResult(objs[:n])
+	r.Warnings = warn
+	return r
+}
+
+// scanLimit is how many matches a Get that scans every mailbox needs before
+// it may stop: one beyond the limit, enough for limit to add the warning;
+// -1 (scan everything) for Unlimited or a cmdlet without ResultSize.
+func (cl *call) scanLimit() int {
+	if _, has := cl.c.param("ResultSize"); !has {
+		return -1
+	}
+	rs, given := cl.a["ResultSize"].(int)
+	switch {
+	case !given:
+		return defaultResultSize + 1
+	case rs > 0:
+		return rs + 1
+	}
+	return -1
+}
+
 // resultSizeParam is the ResultSize parameter of list cmdlets.
 func resultSizeParam() param { return param{name: "ResultSize", typ: pResultSize} }
 

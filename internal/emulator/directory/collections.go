@@ -112,10 +112,7 @@ func (cl *call) getColl(c *coll) (*Result, *Error) {
 		}
 		objs = append(objs, it.obj)
 	}
-	n, warn := cl.limit(len(objs))
-	r := listResult(objs[:n])
-	r.Warnings = warn
-	return r, nil
+	return cl.limitedList(objs), nil
 }
 
 // setColl is the generic Set-* over a collection.

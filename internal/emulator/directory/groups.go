@@ -252,10 +252,7 @@ func getGroupMembers(cl *call) (*Result, *Error) {
 			objs = append(objs, o)
 		}
 	}
-	n, warn := cl.limit(len(objs))
-	r := listResult(objs[:n])
-	r.Warnings = warn
-	return r, nil
+	return cl.limitedList(objs), nil
 }
 
 func addGroupMember(cl *call) (*Result, *Error) {
@@ -357,12 +354,7 @@ func getRecipient(cl *call) (*Result, *Error) {
 		}
 		return f == nil || f.match(get)
 	}
-	stopAt := -1
-	if rs, ok := cl.a["ResultSize"].(int); ok && rs > 0 {
-		stopAt = rs + 1
-	} else if !ok {
-		stopAt = defaultResultSize + 1
-	}
+	stopAt := cl.scanLimit()
 	var rows []rrow
 	plain := f == nil && len(types) == 0 && len(details) == 0 && anr == ""
 	for i := int32(0); int(i) < s.n && (stopAt < 0 || len(rows) < stopAt); i++ {

@@ -120,10 +120,7 @@ func getMailboxPermission(cl *call) (*Result, *Error) {
 	for i, p := range ps {
 		objs[i] = permObject(&m, p)
 	}
-	n, warn := cl.limit(len(objs))
-	r := listResult(objs[:n])
-	r.Warnings = warn
-	return r, nil
+	return cl.limitedList(objs), nil
 }
 
 func addMailboxPermission(cl *call) (*Result, *Error) {
@@ -306,8 +303,5 @@ func getInboxRule(cl *call) (*Result, *Error) {
 	if skip, ok := cl.a["SkipCount"].(int); ok && skip > 0 {
 		rules = rules[min(skip, len(rules)):]
 	}
-	n, warn := cl.limit(len(rules))
-	r := listResult(rules[:n])
-	r.Warnings = warn
-	return r, nil
+	return cl.limitedList(rules), nil
 }

@@ -162,13 +162,7 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	}
 	anr := strings.ToLower(cl.a.str("Anr"))
 	archive := cl.a.boolean("Archive")
-	// Stop once one match beyond the limit is known: enough for the warning.
-	stopAt := -1
-	if rs, ok := cl.a["ResultSize"].(int); ok && rs > 0 {
-		stopAt = rs + 1
-	} else if !ok {
-		stopAt = defaultResultSize + 1
-	}
+	stopAt := cl.scanLimit()
 	plain := f == nil && len(kinds) == 0 && anr == "" && !archive
 	var rows []mrow
 	if plain && stopAt < 0 {
