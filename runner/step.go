@@ -660,12 +660,11 @@ func idempotent(cmdlet string) bool {
 }
 
 // redactParams hides parameter values whose names say they are secrets,
-// for would_run.
+// for would_run, by the same rule as --var and argv (results.LooksSecret).
 func redactParams(p map[string]any) map[string]any {
 	out := make(map[string]any, len(p))
 	for k, v := range p {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "token") || strings.Contains(lk, "credential") {
+		if results.LooksSecret(k) {
 			v = results.Redacted
 		}
 		out[k] = v
