@@ -132,6 +132,10 @@ var (
 	mDN          = pv("DistinguishedName", func(m *mbx) any { return m.dn() })
 	mCreated     = pd("WhenCreated", func(m *mbx) time.Time { return m.created })
 	mChanged     = pd("WhenChanged", func(m *mbx) time.Time { return m.created.Add(36 * time.Hour) })
+	mLegacyDN    = pv("LegacyExchangeDN", func(m *mbx) any { return m.legacyDN() })
+	mSam         = pv("SamAccountName", func(m *mbx) any {
+		return "$" + strings.ToUpper(m.objectID()[:6]) + "-" + strings.ToUpper(m.objectID()[24:30])
+	})
 )
 
 // recipientTrailer is the common tail of recipient objects.
@@ -258,10 +262,8 @@ var mailboxTable = sync.OnceValue(func() *mtable {
 			}
 			return m.t.k.mailboxPlan
 		}),
-		pv("LegacyExchangeDN", func(m *mbx) any { return m.legacyDN() }),
-		pv("SamAccountName", func(m *mbx) any {
-			return "$" + strings.ToUpper(m.objectID()[:6]) + "-" + strings.ToUpper(m.objectID()[24:30])
-		}),
+		mLegacyDN,
+		mSam,
 		pv("WindowsEmailAddress", func(m *mbx) any { return m.upn() }),
 		pv("UsageLocation", func(m *mbx) any { return "US" }),
 	}
@@ -271,11 +273,9 @@ var mailboxTable = sync.OnceValue(func() *mtable {
 var casTable = sync.OnceValue(func() *mtable {
 	props := []mprop{
 		mEmail,
-		pv("LegacyExchangeDN", func(m *mbx) any { return m.legacyDN() }),
+		mLegacyDN,
 		mPrimarySmtp,
-		pv("SamAccountName", func(m *mbx) any {
-			return "$" + strings.ToUpper(m.objectID()[:6]) + "-" + strings.ToUpper(m.objectID()[24:30])
-		}),
+		mSam,
 		pv("ServerName", func(m *mbx) any { return m.t.k.serverName }),
 		mDisplayName,
 		pempty("ActiveSyncAllowedDeviceIDs"),
