@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -151,52 +152,48 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 			return eo, fmt.Errorf("--mailboxes must not be negative")
 		}
 		if len(eo.Tenants) == 0 {
-			eo.Tenants = []emulator.TenantSpec{{Domain: "contoso"}, {Domain: "fabrikam"}}
+			eo.Tenants = emulator.DefaultTenants()
 		}
 		for i := range eo.Tenants {
 			eo.Tenants[i].Mailboxes = o.mailboxes
 		}
 	}
-	if changed("latency") {
-		if eo.Latency, err = emulator.ParseLatency(o.latency); err != nil {
-			return eo, err
-		}
+	if err := errors.Join(
+		overrideParsed(changed, "latency", &eo.Latency, o.latency, emulator.ParseLatency),
+		overrideParsed(changed, "faults", &eo.Faults, o.faults, emulator.ParseFaults),
+		overrideParsed(changed, "rate", &eo.RateBudget, o.rate, emulator.ParseRate),
+	); err != nil {
+		return eo, err
 	}
-	if changed("faults") {
-		if eo.Faults, err = emulator.ParseFaults(o.faults); err != nil {
-			return eo, err
-		}
-	}
-	if changed("rate") {
-		if eo.RateBudget, err = emulator.ParseRate(o.rate); err != nil {
-			return eo, err
-		}
-	}
-	if changed("seed") {
-		eo.Seed = o.seed
-	}
-	if changed("concurrency-cap") {
-		eo.ConcurrencyCap = o.concurrency
-	}
-	if changed("page-size") {
-		eo.PageSize = o.pageSize
-	}
-	if changed("token-lifetime") {
-		eo.TokenLifetime = o.tokenLifetime
-	}
-	if changed("nextlink-ttl") {
-		eo.NextLinkTTL = o.nextLinkTTL
-	}
-	if changed("token-early-expiry") {
-		eo.TokenEarlyExpiry = o.earlyExpiry
-	}
-	if changed("retry-after") {
-		eo.RetryAfter = o.retryAfter
-	}
-	if changed("replication-delay") {
-		eo.ReplicationDelay = o.replication
-	}
+	override(changed, "seed", &eo.Seed, o.seed)
+	override(changed, "concurrency-cap", &eo.ConcurrencyCap, o.concurrency)
+	override(changed, "page-size", &eo.PageSize, o.pageSize)
+	override(changed, "token-lifetime", &eo.TokenLifetime, o.tokenLifetime)
+	override(changed, "nextlink-ttl", &eo.NextLinkTTL, o.nextLinkTTL)
+	override(changed, "token-early-expiry", &eo.TokenEarlyExpiry, o.earlyExpiry)
+	override(changed, "retry-after", &eo.RetryAfter, o.retryAfter)
+	override(changed, "replication-delay", &eo.ReplicationDelay, o.replication)
 	return eo, nil
+}
+
+// override sets *dst to v when the flag was given, so a scenario's value
+// stands unless the command line names the knob.
+func override[T any](changed func(string) bool, flag string, dst *T, v T) {
+	if changed(flag) {
+		*dst = v
+	}
+}
+
+// overrideParsed is override for a knob given in a syntax parse reads.
+func overrideParsed[T any](changed func(string) bool, flag string, dst *T, s string, parse func(string) (T, error)) error {
+	if !changed(flag) {
+		return nil
+	}
+	v, err := parse(s)
+	if err == nil {
+		*dst = v
+	}
+	return err
 }
 
 func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulatorOptions) error {

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/emulator"
 )
 
 // emuStderr is a goroutine-safe stderr sink.
@@ -139,7 +141,8 @@ func TestEmulatorFlagsOverrideScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd, o := emulatorCommand(&streams{})
-	if err := cmd.ParseFlags([]string{"--scenario", scen, "--tenants", "10", "--mailboxes", "4", "--latency", "1ms..2ms", "--faults", "500:first1"}); err != nil {
+	if err := cmd.ParseFlags([]string{"--scenario", scen, "--tenants", "10", "--mailboxes", "4", "--latency", "1ms..2ms", "--faults", "500:first1",
+		"--page-size", "7", "--retry-after", "3s", "--rate", "5/1s"}); err != nil {
 		t.Fatal(err)
 	}
 	eo, err := emulatorOptionsFrom(cmd, o, io.Discard)
@@ -147,13 +150,23 @@ func TestEmulatorFlagsOverrideScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	if eo.Seed != 3 || eo.ConcurrencyCap != 2 || len(eo.Tenants) != 10 || eo.Tenants[0].Domain != "contoso" || eo.Tenants[9].Domain != "tenant010" ||
-		eo.Tenants[5].Mailboxes != 4 || eo.Latency.Max != 2*time.Millisecond || len(eo.Faults.Rules) != 1 {
+		eo.Tenants[5].Mailboxes != 4 || eo.Latency.Max != 2*time.Millisecond || len(eo.Faults.Rules) != 1 ||
+		eo.PageSize != 7 || eo.RetryAfter != 3*time.Second || eo.RateBudget.Requests != 5 {
 		t.Errorf("%+v", eo)
 	}
 	// Without flags the scenario stands.
 	cmd, o = emulatorCommand(&streams{})
 	cmd.ParseFlags([]string{"--scenario", scen})
-	if eo, err = emulatorOptionsFrom(cmd, o, io.Discard); err != nil || len(eo.Tenants) != 1 || eo.Tenants[0].Mailboxes != 9 || eo.Latency.Fixed != 5*time.Millisecond {
+	if eo, err = emulatorOptionsFrom(cmd, o, io.Discard); err != nil || len(eo.Tenants) != 1 || eo.Tenants[0].Mailboxes != 9 || eo.Latency.Fixed != 5*time.Millisecond ||
+		eo.ConcurrencyCap != 2 || eo.Seed != 3 || eo.PageSize != 0 {
 		t.Errorf("%+v %v", eo, err)
+	}
+	// --mailboxes alone sizes the emulator's default tenants.
+	cmd, o = emulatorCommand(&streams{})
+	cmd.ParseFlags([]string{"--mailboxes", "6"})
+	eo, err = emulatorOptionsFrom(cmd, o, io.Discard)
+	def := emulator.DefaultTenants()
+	if err != nil || len(eo.Tenants) != len(def) || len(def) == 0 || eo.Tenants[0].Domain != def[0].Domain || eo.Tenants[len(def)-1].Mailboxes != 6 {
+		t.Errorf("--mailboxes alone: %+v %v", eo.Tenants, err)
 	}
 }

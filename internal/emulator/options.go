@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,6 +93,10 @@ const (
 )
 
 var defaultTenants = []TenantSpec{{Domain: "contoso.onmicrosoft.com"}, {Domain: "fabrikam.onmicrosoft.com"}}
+
+// DefaultTenants returns the tenants Start serves when Options.Tenants is
+// empty (a copy the caller may change).
+func DefaultTenants() []TenantSpec { return slices.Clone(defaultTenants) }
 
 // NormalizeDomain lower-cases a domain and gives a bare name ".onmicrosoft.com".
 func NormalizeDomain(d string) string {
