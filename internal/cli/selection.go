@@ -20,15 +20,6 @@ func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&s.vars, "var", "e", nil, "set a variable NAME=VALUE (YAML-typed; repeatable); wins over playbook and tenant vars")
 }
 
-// parsedVars parses --var; call it before loading so expressions may use them.
-func (s *selectionFlags) parsedVars() (map[string]any, error) {
-	v, err := playbook.ParseVars(s.vars)
-	if err != nil {
-		return nil, exitf(ExitInvalid, "%v", err)
-	}
-	return v, nil
-}
-
 // selection is what the flags picked in a loaded playbook.
 type selection struct {
 	tenants        []*playbook.Tenant
@@ -48,16 +39,13 @@ func (s *selection) steps(pb *playbook.Playbook) []*playbook.Step {
 	return out
 }
 
-// resolve applies --limit, --shard, --tags and --var to a loaded playbook.
-// Errors are ExitError with ExitInvalid.
-func (s *selectionFlags) resolve(pb *playbook.Playbook) (*selection, error) {
+// resolve applies --limit, --shard and --tags to a loaded playbook; vars
+// are the --var values the playbook was loaded with. Errors are ExitError
+// with ExitInvalid.
+func (s *selectionFlags) resolve(pb *playbook.Playbook, vars map[string]any) (*selection, error) {
 	shard, err := playbook.ParseShard(s.shard)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
-	}
-	vars, err := s.parsedVars()
-	if err != nil {
-		return nil, err
 	}
 	tenants, err := pb.SelectTenants(s.limit, shard)
 	if err != nil {
@@ -82,15 +70,15 @@ type loaded struct {
 // --var variables) and applies the selection. A playbook error is
 // playbook.Diagnostics; show it with reportLoadError.
 func (s *selectionFlags) load(path string) (*loaded, error) {
-	vars, err := s.parsedVars()
+	vars, err := playbook.ParseVars(s.vars)
 	if err != nil {
-		return nil, err
+		return nil, exitf(ExitInvalid, "%v", err)
 	}
 	pb, err := playbook.Load(path, playbook.LoadOptions{Vars: vars})
 	if err != nil {
 		return nil, err
 	}
-	sel, err := s.resolve(pb)
+	sel, err := s.resolve(pb, vars)
 	if err != nil {
 		return nil, err
 	}
