@@ -221,16 +221,11 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 	}
 	e := &Error{Tenant: tenant, Credential: cred.label(), Category: CategoryAuth}
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		e.Code = "canceled"
-		e.Message = "the sign-in was interrupted: " + err.Error()
-		e.cause = err
-		if errors.Is(err, context.DeadlineExceeded) {
-			e.cause = context.DeadlineExceeded
-			e.Message = "the sign-in did not finish in time"
-		} else {
-			e.cause = context.Canceled
-		}
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Code, e.Message, e.cause = "canceled", "the sign-in did not finish in time", context.DeadlineExceeded
+		return e
+	case errors.Is(err, context.Canceled):
+		e.Code, e.Message, e.cause = "canceled", "the sign-in was interrupted: "+err.Error(), context.Canceled
 		return e
 	}
 	if f, ok := asHTTPFailure(err, now); ok {
