@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -95,7 +97,7 @@ func ParseScenario(data []byte) (Options, error) {
 	var s Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) { // an empty file is an empty scenario
 		return Options{}, err
 	}
 	o := Options{Seed: s.Seed, Tenants: s.Tenants, ConcurrencyCap: s.ConcurrencyCap, PageSize: s.PageSize,
