@@ -1,12 +1,14 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,6 +170,9 @@ func TestWriteCAFileAndDemoUser(t *testing.T) {
 	}
 	if !strings.HasSuffix(p, ".pem") {
 		t.Errorf("path %s", p)
+	}
+	if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, e.CACertPEM) || len(got) == 0 {
+		t.Errorf("CA file %s does not hold CACertPEM (%v)", p, err)
 	}
 	if got := e.Tenants()[0].AdminUPN; got != "admin@contoso.onmicrosoft.com" {
 		t.Errorf("admin %s", got)
