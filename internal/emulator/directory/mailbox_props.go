@@ -155,7 +155,7 @@ func recipientTrailer() []mprop {
 		pdu("WhenCreatedUTC", func(m *mbx) time.Time { return m.created }),
 		pg("ExchangeObjectId", func(m *mbx) string { return m.guid() }),
 		pv("OrganizationalUnitRoot", func(m *mbx) any { return m.t.k.ouRoot }),
-		pv("OrganizationId", func(m *mbx) any { return m.t.orgID() }),
+		pv("OrganizationId", func(m *mbx) any { return m.t.orgID }),
 		mGUID,
 		pv("OriginatingServer", func(m *mbx) any { return m.t.server }),
 		pconst("ObjectState", "Unchanged"),

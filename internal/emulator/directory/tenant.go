@@ -50,7 +50,7 @@ type Tenant struct {
 	dc      string // domain controller FQDN named in not-found errors
 	server  string // OriginatingServer of config objects
 	created time.Time
-	orgIDs  string // OrganizationId, computed once
+	orgID   string // OrganizationId of every object
 	k       tenantStrings
 
 	mu         sync.RWMutex
@@ -117,7 +117,8 @@ func newTenant(opts Options, spec TenantSpec) *Tenant {
 	if n <= 0 {
 		n = DefaultMailboxes
 	}
-	t.orgIDs = t.orgID()
+	f := t.forest + ".PROD.OUTLOOK.COM"
+	t.orgID = fmt.Sprintf("%s/Microsoft Exchange Hosted Organizations/%s - %s/ConfigurationUnits/%s/Configuration", f, t.domain, f, t.domain)
 	t.k = tenantStrings{
 		personCategory: t.forest + ".PROD.OUTLOOK.COM/Configuration/Schema/Person",
 		ouRoot:         t.domain + "/",
@@ -147,15 +148,6 @@ func (t *Tenant) userDN(name string) string {
 	return fmt.Sprintf("CN=%s,OU=%s,OU=Microsoft Exchange Hosted Organizations,DC=%s,DC=PROD,DC=OUTLOOK,DC=COM", name, t.domain, t.forest)
 }
 
-// orgID is the OrganizationId of every object.
-func (t *Tenant) orgID() string {
-	if t.orgIDs != "" {
-		return t.orgIDs
-	}
-	f := t.forest + ".PROD.OUTLOOK.COM"
-	return fmt.Sprintf("%s/Microsoft Exchange Hosted Organizations/%s - %s/ConfigurationUnits/%s/Configuration", f, t.domain, f, t.domain)
-}
-
 // trailer appends the common trailing properties of configuration objects
 // (cmdlet-catalog.md §0.1).
 func (t *Tenant) trailer(b *ob, name, identity, dn, exVersion string, class []string, created, changed time.Time, guid string) *ob {
@@ -174,7 +166,7 @@ func (t *Tenant) trailer(b *ob, name, identity, dn, exVersion string, class []st
 		dateUTC("WhenCreatedUTC", created).
 		guid("ExchangeObjectId", guid).
 		v("OrganizationalUnitRoot", t.domain).
-		v("OrganizationId", t.orgID()).
+		v("OrganizationId", t.orgID).
 		guid("Guid", guid).
 		v("OriginatingServer", t.server).
 		v("IsValid", true).
@@ -199,7 +191,7 @@ func (t *Tenant) ffoTrailer(b *ob, name string, class string, created, changed t
 		dateUTC("WhenCreatedUTC", created).
 		guid("ExchangeObjectId", guid).
 		v("OrganizationalUnitRoot", t.domain).
-		v("OrganizationId", t.orgID()).
+		v("OrganizationId", t.orgID).
 		guid("Guid", guid).
 		v("OriginatingServer", "").
 		v("IsValid", true).
