@@ -56,7 +56,7 @@ func (l *loader) yamlInventory(file string, data []byte) {
 			return
 		}
 	}
-	l.tenants(root, file, true)
+	l.tenants(root, file)
 }
 
 // csvColumns are the columns a CSV inventory may have besides vars.NAME.

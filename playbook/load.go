@@ -75,9 +75,7 @@ func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
 	if l.d.empty() && !opts.SkipSchema {
 		// The Go rules passed; the schema is a second opinion so that a gap
 		// in either shows up as a positioned error instead of drift.
-		for _, d := range validateSchema(root) {
-			l.d.list = append(l.d.list, d)
-		}
+		l.d.list = append(l.d.list, validateSchema(root)...)
 	}
 	if !l.d.empty() {
 		return nil, capDiagnostics(sortDiagnostics(l.d.list))
@@ -134,7 +132,7 @@ func (l *loader) decode(root *node) {
 	pb.Description, _ = f.str("description")
 	pb.Vars = l.vars(f.get("vars"), "vars")
 	pb.Auth = l.auths(f.get("auth"))
-	l.tenants(f.get("tenants"), pb.Path, false)
+	l.tenants(f.get("tenants"), pb.Path)
 	l.inventory(f)
 	l.checkTenants()
 	l.settings(f.get("settings"))

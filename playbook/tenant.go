@@ -16,7 +16,7 @@ const EnvironmentEmulator = "Emulator"
 var tenantKeys = []string{"name", "organization", "tenant_id", "environment", "connection_uri", "authority_uri", "auth", "anchor", "groups", "vars"}
 
 // tenants decodes a list of tenant mappings declared in file.
-func (l *loader) tenants(n *node, file string, fromInventory bool) {
+func (l *loader) tenants(n *node, file string) {
 	if n == nil {
 		return
 	}
