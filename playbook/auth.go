@@ -49,8 +49,9 @@ var authFields = map[string]struct {
 	},
 }
 
-// secretScope is where a secret's expression is compiled: env only.
-func secretScope() *exprScope { return &exprScope{env: true, secret: true} }
+// secretScope is where a secret's expression is compiled: env only (the
+// caller, secret, has already checked it is exactly ${{ env.NAME }}).
+func secretScope() *exprScope { return &exprScope{env: true} }
 
 func (l *loader) auths(n *node) map[string]*Auth {
 	out := map[string]*Auth{}

@@ -31,7 +31,6 @@ type exprScope struct {
 	item      bool           // inside a foreach step
 	result    bool           // assert, failed_when
 	env       bool           // secret fields only
-	secret    bool           // the field is a secret: only ${{ env.NAME }}
 	typeMap   types.Map      // built lazily by types()
 }
 
@@ -243,12 +242,6 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 	if strings.TrimSpace(src) == "" {
 		c.d.add(c.offsetPos(n, off), "empty ${{ }} expression")
 		return nil, nil
-	}
-	if sc.secret {
-		if !isEnvRef(src) {
-			c.d.add(c.offsetPos(n, off), "a secret field takes only ${{ env.NAME }} (an environment variable) or the *_file field")
-			return nil, nil
-		}
 	}
 	env := expr.Env(sc.types())
 	var prog *vm.Program
