@@ -28,6 +28,7 @@ type stepRun struct {
 	proj       *projection
 	spool      *results.Spool
 	needResult bool // register, failed_when or assert read the objects
+	itemWhen   bool // when reads item: decided per cell, not once
 	checkWrite bool // a write in check mode: nothing is sent
 	cells      []*cell
 
@@ -79,6 +80,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		proj:       newProjection(st.Select),
 		needResult: st.Register != "" || st.FailedWhen != nil || len(st.Assert) > 0,
 		checkWrite: st.Write && tr.r.opts.Check,
+		itemWhen:   st.When != nil && st.Foreach != nil && st.When.Uses("item"),
 	}
 	tr.r.journal.AppendDeferred(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID})
 	finalize := func() {
@@ -93,8 +95,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	}
 
 	// A when that does not read item is decided once for the step.
-	perItemWhen := st.When != nil && st.Foreach != nil && st.When.Uses("item")
-	if st.When != nil && !perItemWhen {
+	if st.When != nil && !s.itemWhen {
 		ok, err := st.When.EvalBool(tr.scope)
 		if err != nil {
 			sr.Status, sr.Error = results.StatusFailed, exprError(err)
@@ -241,7 +242,7 @@ func (s *stepRun) prepare(c *cell) bool {
 	if c.index >= 0 {
 		scope = tr.with("item", c.item)
 	}
-	if st.When != nil && st.Foreach != nil && st.When.Uses("item") {
+	if s.itemWhen {
 		ok, err := st.When.EvalBool(scope)
 		if err != nil {
 			c.status, c.err = results.StatusFailed, exprError(err)
