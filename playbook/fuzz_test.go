@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -63,7 +64,7 @@ func FuzzExpression(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	result := []any{map[string]any{"Name": "a", "Size": "10", "PopEnabled": true}, nil, "text", 3.5}
+	result := []any{map[string]any{"Name": "a", "Size": "10", "Count": json.Number("7"), "PopEnabled": true}, nil, "text", 3.5, json.Number("2.5")}
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 2000 {
 			return

@@ -164,7 +164,8 @@ func buildPlan(l *loaded) *planDoc {
 	return doc
 }
 
-// runtimeNames are scope entries only known while running.
+// dependsOnRun reports whether v reads a name the plan scope lacks (a
+// register, item or result), known only while running.
 func dependsOnRun(v *playbook.Value, scope playbook.Scope) bool {
 	for _, r := range v.Refs() {
 		if _, known := scope[r]; !known {

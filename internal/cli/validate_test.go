@@ -12,7 +12,6 @@ import (
 	"github.com/exoplay/exoplay/playbook"
 )
 
-// pbMain runs exoplay in-process with buffers for stdout and stderr.
 func TestValidateReportsEveryProblemAndExits2(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
