@@ -13,9 +13,10 @@ type tenantRef struct {
 	meta    bool   // organizations, common or consumers: the user's home tenant decides
 }
 
-// tenantID is the tenant's GUID, or the meta segment when none is resolved.
+// tenantID is the tenant's GUID, or the path segment when none is resolved
+// (a meta tenant, or one that does not exist).
 func (t tenantRef) tenantID() string {
-	if t.meta {
+	if t.meta || t.tenant.ID == "" {
 		return t.segment
 	}
 	return strings.ToLower(t.tenant.ID)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestErrorShapes(t *testing.T) {
-	_, srv := newServer(t, testOptions(t))
+	a, srv := newServer(t, testOptions(t))
 	tok := "/" + contosoID + "/oauth2/v2.0/token"
 	with := func(f url.Values, k, v string) url.Values {
 		g := url.Values{}
@@ -62,6 +62,11 @@ func TestErrorShapes(t *testing.T) {
 				t.Error("401 without WWW-Authenticate")
 			}
 		})
+	}
+
+	// A request to a tenant that does not exist counts under its path segment.
+	if got := a.Counters().Requests("nowhere.onmicrosoft.com", "client_credentials"); got != 1 {
+		t.Errorf("requests counted for the unknown tenant: %d, want 1", got)
 	}
 
 	// GET on the token endpoint.
