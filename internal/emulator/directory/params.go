@@ -446,9 +446,6 @@ func toInt(v any) (int64, bool) {
 	case string:
 		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
 		return n, err == nil
-	case interface{ Int64() (int64, error) }: // json.Number
-		n, err := x.Int64()
-		return n, err == nil
 	}
 	return 0, false
 }
