@@ -60,15 +60,20 @@ func (c *Credential) Delegated() bool {
 	return false
 }
 
-// usesPublicClient reports whether the method goes through an MSAL public
-// client (and therefore the on-disk delegated cache).
-func (c *Credential) usesPublicClient() bool {
-	switch c.Method {
+// CachesSignIn reports whether method signs in through an MSAL public client
+// and so keeps its sign-in in the on-disk delegated cache (what
+// `exoplay auth login` fills and Manager.TenantStatus reads).
+func CachesSignIn(method string) bool {
+	switch method {
 	case MethodDeviceCode, MethodInteractive, MethodUsernamePassword:
 		return true
 	}
 	return false
 }
+
+// usesPublicClient reports whether the credential goes through an MSAL
+// public client (and therefore the on-disk delegated cache).
+func (c *Credential) usesPublicClient() bool { return CachesSignIn(c.Method) }
 
 // clientID is the app the credential signs in with.
 func (c *Credential) clientID() string {

@@ -162,7 +162,7 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 			continue
 		}
 		tg.method = a.Method
-		if !authDelegatedCached(a.Method) {
+		if !auth.CachesSignIn(a.Method) {
 			tg.skip = "method " + a.Method + " needs no sign-in ahead of a run"
 			continue
 		}
@@ -183,15 +183,6 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 		tg.cred = cred
 	}
 	return out, nil
-}
-
-// authDelegatedCached reports the methods that use the delegated cache.
-func authDelegatedCached(method string) bool {
-	switch method {
-	case auth.MethodDeviceCode, auth.MethodInteractive, auth.MethodUsernamePassword:
-		return true
-	}
-	return false
 }
 
 // authTenantKey is what a tenant is addressed by at its authority.
