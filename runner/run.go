@@ -93,9 +93,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		if r.prior.sha256 != "" && r.pb.SHA256 != "" && r.prior.sha256 != r.pb.SHA256 {
 			return nil, fmt.Errorf("cannot resume %s: the playbook changed since the run started (sha256 %.12s…, now %.12s…); start a new run", opts.Dir.Path(), r.prior.sha256, r.pb.SHA256)
 		}
-		if !r.prior.started.IsZero() {
-			info.Started = r.prior.started
-		}
+		info.Started = r.prior.started // checked non-zero above
 		info.Resumes = r.prior.resumes + 1
 		if err := r.journal.AppendSync(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {
 			return nil, err

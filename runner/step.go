@@ -182,7 +182,7 @@ func (s *stepRun) restore() []*cell {
 		if ev.Attempts != nil {
 			c.attempts = *ev.Attempts
 		}
-		if c.rng != nil && s.needResult && s.spool != nil && (c.status == results.StatusOK || c.status == results.StatusChanged) {
+		if c.rng != nil && s.needResult && s.spool != nil && c.keep() {
 			err := s.spool.ReadRange(*c.rng, func(obj json.RawMessage) error {
 				var v any
 				if err := json.Unmarshal(obj, &v); err != nil {
@@ -451,7 +451,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, lim *callLimiter, stats
 func (s *stepRun) commit(c *cell) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	keep := c.status == results.StatusOK || c.status == results.StatusChanged
+	keep := c.keep()
 	if c.stream != nil {
 		if !keep {
 			c.stream.Abort()
@@ -509,6 +509,7 @@ func (s *stepRun) cellDone(c *cell) {
 	}
 }
 
+// keep reports whether the cell's objects are its answer (it succeeded).
 func (c *cell) keep() bool { return c.status == results.StatusOK || c.status == results.StatusChanged }
 
 // aggregate folds the cells into the step result and returns the

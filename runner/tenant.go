@@ -115,7 +115,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	return res
 }
 
-// itemScope is the tenant's scope plus item (foreach) or result.
+// with is the tenant's scope plus item (foreach) or result.
 func (tr *tenantRun) with(name string, v any) playbook.Scope {
 	s := maps.Clone(tr.scope)
 	s[name] = v
