@@ -19,6 +19,32 @@ type item struct {
 type coll struct {
 	items   []*item
 	idProps []string // properties an identity is matched against
+	// shape is an object of the collection's kind (set when it is seeded),
+	// kept so a -Filter naming an unknown property fails even when no item
+	// is left to compare with.
+	shape Object
+}
+
+// shapeObj is the object -Filter property names are checked against, or nil
+// for a collection that never had an item. It never writes: reads share the
+// tenant's read lock.
+func (c *coll) shapeObj() Object {
+	if c.shape == nil && len(c.items) > 0 {
+		return c.items[0].obj
+	}
+	return c.shape
+}
+
+// where is the sub-collection of the items keep accepts (for a Get-*'s own
+// narrowing parameters); it keeps c's shape and identity properties.
+func (c *coll) where(keep func(o Object) bool) *coll {
+	sub := &coll{idProps: c.idProps, shape: c.shapeObj()}
+	for _, it := range c.items {
+		if keep(it.obj) {
+			sub.items = append(sub.items, it)
+		}
+	}
+	return sub
 }
 
 // visible returns the items a read at now may see.
@@ -101,8 +127,8 @@ func (cl *call) getColl(c *coll) (*Result, *Error) {
 	}
 	objs := make([]Object, 0, len(items))
 	f, _ := cl.a["Filter"].(*filterExpr)
-	if f != nil && len(items) > 0 {
-		if err := f.check(func(p string) bool { return items[0].obj.index(p) >= 0 }); err != nil {
+	if shape := c.shapeObj(); f != nil && shape != nil {
+		if err := f.check(func(p string) bool { return shape.index(p) >= 0 }); err != nil {
 			return nil, err
 		}
 	}

@@ -19,13 +19,7 @@ func complianceCmdlets() []*cmdlet {
 func getDlpPolicy(cl *call) (*Result, *Error) {
 	c := cl.t.colls["dlp"]
 	if dn := cl.a.str("DisplayName"); dn != "" {
-		sub := &coll{idProps: c.idProps}
-		for _, it := range c.items {
-			if strings.EqualFold(it.obj.str("DisplayName"), dn) {
-				sub.items = append(sub.items, it)
-			}
-		}
-		c = sub
+		c = c.where(func(o Object) bool { return strings.EqualFold(o.str("DisplayName"), dn) })
 	}
 	return cl.getColl(c)
 }

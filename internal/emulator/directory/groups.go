@@ -203,23 +203,21 @@ func getDistributionGroup(cl *call) (*Result, *Error) {
 		}
 	}
 	if len(kinds) > 0 || anr != "" || owner != "" {
-		sub := &coll{idProps: c.idProps}
-		for _, it := range c.items {
-			if len(kinds) > 0 && !slices.Contains(kinds, it.obj.str("RecipientTypeDetails")) {
-				continue
+		c = c.where(func(o Object) bool {
+			if len(kinds) > 0 && !slices.Contains(kinds, o.str("RecipientTypeDetails")) {
+				return false
 			}
-			if anr != "" && !strings.HasPrefix(strings.ToLower(it.obj.str("Name")), anr) && !strings.HasPrefix(strings.ToLower(it.obj.str("Alias")), anr) {
-				continue
+			if anr != "" && !strings.HasPrefix(strings.ToLower(o.str("Name")), anr) && !strings.HasPrefix(strings.ToLower(o.str("Alias")), anr) {
+				return false
 			}
 			if owner != "" {
-				mb, _ := it.obj.Get("ManagedBy")
+				mb, _ := o.Get("ManagedBy")
 				if l, _ := mb.([]string); !containsFold(l, owner) {
-					continue
+					return false
 				}
 			}
-			sub.items = append(sub.items, it)
-		}
-		c = sub
+			return true
+		})
 	}
 	return cl.getColl(c)
 }

@@ -32,6 +32,9 @@ func TestParameterValidation(t *testing.T) {
 		{"bad result size", "Get-Mailbox", map[string]any{"ResultSize": "all"}, "Unlimited"},
 		{"bad filter syntax", "Get-Mailbox", map[string]any{"Filter": "PopEnabled -eq"}, "Invalid filter syntax"},
 		{"unknown filter property", "Get-CASMailbox", map[string]any{"Filter": "Teleport -eq $true"}, "'Teleport' is not a recognized filterable property"},
+		// Checked against the kind of object, not only against what matched.
+		{"unknown filter property, nothing matching", "Get-TransportRule", map[string]any{"State": "Disabled", "Filter": "Teleport -eq 1"},
+			"'Teleport' is not a recognized filterable property"},
 		{"parameter given twice", "Get-Mailbox", map[string]any{"Identity": "admin", "identity": "info"}, "is specified more than once"},
 		{"int out of range", "Set-TransportConfig", map[string]any{"ReplyAllStormBlockDurationHours": 99}, "out of range"},
 	} {

@@ -242,13 +242,7 @@ func ruleCmdlets() []*cmdlet {
 func getTransportRule(cl *call) (*Result, *Error) {
 	c := cl.t.colls["transportRule"]
 	if st, ok := cl.a["State"].(string); ok {
-		sub := &coll{idProps: c.idProps}
-		for _, it := range c.items {
-			if it.obj.str("State") == st {
-				sub.items = append(sub.items, it)
-			}
-		}
-		c = sub
+		c = c.where(func(o Object) bool { return o.str("State") == st })
 	}
 	return cl.getColl(c)
 }

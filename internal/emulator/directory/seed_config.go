@@ -21,6 +21,9 @@ func (t *Tenant) seedConfig() {
 	t.colls["retention"] = t.retentionPolicies(hard, risky)
 	t.colls["group"] = t.seedGroups()
 	t.seedPolicies()
+	for _, c := range t.colls {
+		c.shape = c.shapeObj()
+	}
 }
 
 func (t *Tenant) orgConfig(hard, risky bool) Object {
