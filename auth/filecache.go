@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -211,37 +212,30 @@ func writeFileAtomic(path string, data []byte) error {
 // deterministic so an unchanged cache is not rewritten. fromDisk reports
 // entries that only the disk had (another process's sign-ins).
 func mergeCache(disk, mem []byte, now time.Time) (merged []byte, fromDisk bool, err error) {
-	out := map[string]map[string]json.RawMessage{}
-	var diskDoc map[string]map[string]json.RawMessage
-	for i, blob := range [][]byte{disk, mem} {
-		if len(bytes.TrimSpace(blob)) == 0 {
-			continue
-		}
-		var doc map[string]map[string]json.RawMessage
-		if err := json.Unmarshal(blob, &doc); err != nil {
-			if i == 0 {
-				continue // a damaged file is replaced
-			}
+	type doc = map[string]map[string]json.RawMessage
+	var memDoc, diskDoc doc
+	if len(bytes.TrimSpace(mem)) > 0 {
+		if err := json.Unmarshal(mem, &memDoc); err != nil {
 			return nil, false, fmt.Errorf("MSAL cache blob is not JSON: %w", err)
 		}
-		if i == 0 {
-			diskDoc = doc
-		} else {
-			for section, entries := range diskDoc {
-				for k := range entries {
-					if _, ok := doc[section][k]; !ok {
-						fromDisk = true
-					}
-				}
+	}
+	if len(bytes.TrimSpace(disk)) > 0 && json.Unmarshal(disk, &diskDoc) != nil {
+		diskDoc = nil // a damaged file is replaced
+	}
+	for section, entries := range diskDoc {
+		for k := range entries {
+			if _, ok := memDoc[section][k]; !ok {
+				fromDisk = true
 			}
 		}
-		for section, entries := range doc {
+	}
+	out := doc{}
+	for _, d := range []doc{diskDoc, memDoc} { // memory's entries win
+		for section, entries := range d {
 			if out[section] == nil {
 				out[section] = map[string]json.RawMessage{}
 			}
-			for k, v := range entries {
-				out[section][k] = v
-			}
+			maps.Copy(out[section], entries)
 		}
 	}
 	for k, v := range out["AccessToken"] {

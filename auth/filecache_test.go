@@ -128,8 +128,15 @@ func TestMergeCacheDropsExpiredAccessTokens(t *testing.T) {
 		t.Fatalf("merged %s", out)
 	}
 	// A damaged file is replaced, not fatal.
-	if _, _, err := mergeCache([]byte("{garbage"), mem, now); err != nil {
-		t.Fatal(err)
+	if _, fromDisk, err := mergeCache([]byte("{garbage"), mem, now); err != nil || fromDisk {
+		t.Fatal(err, fromDisk)
+	}
+	// An empty memory lacks everything on disk.
+	if _, fromDisk, err := mergeCache(disk, nil, now); err != nil || !fromDisk {
+		t.Fatal(err, fromDisk)
+	}
+	if _, _, err := mergeCache(disk, []byte("{garbage"), now); err == nil {
+		t.Fatal("a damaged MSAL blob was merged")
 	}
 }
 
