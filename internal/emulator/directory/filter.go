@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -283,17 +284,11 @@ func compare(v any, n *filterNode) bool {
 	}
 	switch x := v.(type) {
 	case []string:
-		any := false
-		for _, e := range x {
-			if compareScalar(e, n, true) {
-				any = true
-				break
-			}
-		}
+		hit := slices.ContainsFunc(x, func(e string) bool { return compareScalar(e, n, true) })
 		if n.cmp == "ne" || n.cmp == "notlike" {
-			return !any
+			return !hit
 		}
-		return any
+		return hit
 	case []any:
 		strs := make([]string, len(x))
 		for i, e := range x {
