@@ -111,6 +111,9 @@ type plainProgress struct {
 	w        io.Writer
 	interval time.Duration
 	now      func() time.Time
+	// ticker returns the status-line ticks and a stop func; tests inject
+	// one they drive instead of waiting out the interval.
+	ticker func(time.Duration) (<-chan time.Time, func())
 	counters
 
 	mu    sync.Mutex // serializes writes to w
@@ -120,7 +123,12 @@ type plainProgress struct {
 }
 
 func newPlainProgress(w io.Writer, interval time.Duration, now func() time.Time) *plainProgress {
-	return &plainProgress{w: w, interval: interval, now: now, stop: make(chan struct{})}
+	return &plainProgress{w: w, interval: interval, now: now, ticker: realTicker, stop: make(chan struct{})}
+}
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 func (p *plainProgress) printf(format string, args ...any) {
@@ -139,14 +147,14 @@ func (p *plainProgress) RunStarted(tenants int) {
 	p.total.Store(int64(tenants))
 	p.start = p.now()
 	p.printf("progress: starting %d tenant(s)\n", tenants)
+	ticks, stop := p.ticker(p.interval)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		t := time.NewTicker(p.interval)
-		defer t.Stop()
+		defer stop()
 		for {
 			select {
-			case <-t.C:
+			case <-ticks:
 				p.printf("%s\n", p.status())
 			case <-p.stop:
 				return

@@ -60,6 +60,49 @@ func TestPlainProgress(t *testing.T) {
 	}
 }
 
+// The periodic status line is printed on each tick with the counts of the
+// moment (driven by an injected ticker, not by waiting).
+func TestPlainProgressTicks(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	start := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	now := start
+	var mu sync.Mutex
+	p := newPlainProgress(&buf, time.Hour, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	ticks := make(chan time.Time)
+	stopped := false
+	p.ticker = func(d time.Duration) (<-chan time.Time, func()) {
+		if d != time.Hour {
+			t.Errorf("ticker interval %s, want the one given", d)
+		}
+		return ticks, func() { stopped = true }
+	}
+	p.RunStarted(2)
+	p.TenantStarted("contoso")
+	p.TenantStarted("fabrikam")
+	p.TenantDone("contoso", results.StatusOK)
+	mu.Lock()
+	now = start.Add(42 * time.Second)
+	mu.Unlock()
+	// Unbuffered: the second send returns only once the first line is out.
+	for range 2 {
+		select {
+		case ticks <- now:
+		case <-time.After(10 * time.Second): // a safety net, not timing
+			t.Fatal("the status goroutine does not read its ticker")
+		}
+	}
+	want := "progress: 1/2 tenants done (1 running, 0 failed), calls 0 (0 failed), throttled waits 0, elapsed 42s"
+	if out := buf.String(); !strings.Contains(out, want) {
+		t.Errorf("no status line %q on a tick:\n%s", want, out)
+	}
+	p.TenantDone("fabrikam", results.StatusOK)
+	p.RunFinished(results.Summary{})
+	if !stopped {
+		t.Error("the ticker was not stopped")
+	}
+}
+
 func TestProgressModes(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
