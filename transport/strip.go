@@ -29,16 +29,7 @@ type stripper struct {
 	i   int
 }
 
-func (s *stripper) ws() {
-	for s.i < len(s.src) {
-		switch s.src[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *stripper) ws() { s.i = skipSpace(s.src, s.i) }
 
 func (s *stripper) value(emit bool) bool {
 	if s.i >= len(s.src) {
@@ -135,21 +126,8 @@ func (s *stripper) object(emit bool) bool {
 		if !s.value(keep) {
 			return false
 		}
-		s.ws()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			if emit {
-				s.dst = append(s.dst, '}')
-			}
-			return true
-		default:
-			return false
+		if more, ok := s.next('}', emit); !more {
+			return ok
 		}
 	}
 }
@@ -175,21 +153,29 @@ func (s *stripper) array(emit bool) bool {
 		if !s.value(emit) {
 			return false
 		}
-		s.ws()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			if emit {
-				s.dst = append(s.dst, ']')
-			}
-			return true
-		default:
-			return false
+		if more, ok := s.next(']', emit); !more {
+			return ok
 		}
 	}
+}
+
+// next reads what follows a member or element: a ',' (more follow) or
+// the closing byte, written out when emit. ok is false for anything else.
+func (s *stripper) next(closing byte, emit bool) (more, ok bool) {
+	s.ws()
+	if s.i >= len(s.src) {
+		return false, false
+	}
+	switch s.src[s.i] {
+	case ',':
+		s.i++
+		return true, true
+	case closing:
+		s.i++
+		if emit {
+			s.dst = append(s.dst, closing)
+		}
+		return false, true
+	}
+	return false, false
 }
