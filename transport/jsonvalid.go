@@ -32,16 +32,7 @@ func (v *validator) end() bool {
 	return false
 }
 
-func (v *validator) ws() {
-	for v.i < len(v.b) {
-		switch v.b[v.i] {
-		case ' ', '\t', '\n', '\r':
-			v.i++
-		default:
-			return
-		}
-	}
-}
+func (v *validator) ws() { v.i = skipSpace(v.b, v.i) }
 
 func (v *validator) value(depth int) bool {
 	if v.i >= len(v.b) {
@@ -97,19 +88,8 @@ func (v *validator) object(depth int) bool {
 		if !v.value(depth) {
 			return false
 		}
-		v.ws()
-		if v.i >= len(v.b) {
-			return v.end()
-		}
-		switch v.b[v.i] {
-		case ',':
-			v.i++
-			v.ws()
-		case '}':
-			v.i++
-			return true
-		default:
-			return false
+		if more, ok := v.next('}'); !more {
+			return ok
 		}
 	}
 }
@@ -128,21 +108,30 @@ func (v *validator) array(depth int) bool {
 		if !v.value(depth) {
 			return false
 		}
-		v.ws()
-		if v.i >= len(v.b) {
-			return v.end()
-		}
-		switch v.b[v.i] {
-		case ',':
-			v.i++
-			v.ws()
-		case ']':
-			v.i++
-			return true
-		default:
-			return false
+		if more, ok := v.next(']'); !more {
+			return ok
 		}
 	}
+}
+
+// next checks what follows a member or element: a ',' (more follow, the
+// space after it skipped) or the closing byte. ok is false for anything
+// else, and when the input ends first (short).
+func (v *validator) next(closing byte) (more, ok bool) {
+	v.ws()
+	if v.i >= len(v.b) {
+		return false, v.end()
+	}
+	switch v.b[v.i] {
+	case ',':
+		v.i++
+		v.ws()
+		return true, true
+	case closing:
+		v.i++
+		return false, true
+	}
+	return false, false
 }
 
 // str checks a string literal: no raw control characters, only JSON's
