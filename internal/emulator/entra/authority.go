@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"sync"
@@ -15,8 +13,7 @@ import (
 // Authority is an in-memory Entra ID. It is safe for concurrent use.
 type Authority struct {
 	now    func() time.Time
-	key    *rsa.PrivateKey // signs access and id tokens (RS256), generated once
-	kid    string
+	kid    string // random per Authority: Verify accepts only tokens with it
 	rtKey  []byte // HMAC key of the self-contained refresh tokens
 	client loopbackPoster
 
@@ -41,25 +38,29 @@ type Authority struct {
 	counters counterSet
 }
 
-// New builds an Authority and generates its signing key.
-func New(opts Options) (*Authority, error) {
+// processKey is the RSA key every Authority of the process signs with
+// (RS256, as Entra). Generating one costs ~100 ms of CPU and an emulator is
+// started per test and per run, so it is made once, in the background from
+// the first New on. Authorities stay apart through their kid: it is inside
+// the signed header, and Verify accepts only its own.
+var processKey = sync.OnceValues(func() (*rsa.PrivateKey, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, fmt.Errorf("entra: generate signing key: %w", err)
 	}
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("entra: encode signing key: %w", err)
-	}
-	sum := sha256.Sum256(der)
+	return key, nil
+})
+
+// New builds an Authority.
+func New(opts Options) (*Authority, error) {
+	go processKey() // ready by the first token request, which waits for it otherwise
 	rtKey := make([]byte, 32)
 	if _, err := rand.Read(rtKey); err != nil {
 		return nil, fmt.Errorf("entra: generate refresh token key: %w", err)
 	}
 	a := &Authority{
 		now:            opts.Now,
-		key:            key,
-		kid:            base64.RawURLEncoding.EncodeToString(sum[:12]),
+		kid:            randomToken(12),
 		rtKey:          rtKey,
 		client:         newLoopbackPoster(),
 		tenants:        map[string]Tenant{},

@@ -48,8 +48,13 @@ func (a *Authority) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Requ
 }
 
 // serveKeys answers the jwks_uri with the public half of the signing key.
-func (a *Authority) serveKeys(w http.ResponseWriter, _ *http.Request) {
-	pub := a.key.PublicKey
+func (a *Authority) serveKeys(w http.ResponseWriter, r *http.Request) {
+	key, err := processKey()
+	if err != nil {
+		a.writeError(w, r, errServer(err))
+		return
+	}
+	pub := key.PublicKey
 	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]any{{
 		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": a.kid,
 		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),

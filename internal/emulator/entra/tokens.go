@@ -114,9 +114,13 @@ func clientInfo(u User) string {
 }
 
 func (a *Authority) sign(c jwt.MapClaims) (string, error) {
+	key, err := processKey()
+	if err != nil {
+		return "", err
+	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
 	t.Header["kid"] = a.kid
-	s, err := t.SignedString(a.key)
+	s, err := t.SignedString(key)
 	if err != nil {
 		return "", fmt.Errorf("entra: sign token: %w", err)
 	}
@@ -130,7 +134,11 @@ func (a *Authority) parseOwn(token string) (jwt.MapClaims, error) {
 		if kid, _ := t.Header["kid"].(string); kid != a.kid {
 			return nil, errors.New("unknown signing key")
 		}
-		return &a.key.PublicKey, nil
+		key, err := processKey()
+		if err != nil {
+			return nil, err
+		}
+		return &key.PublicKey, nil
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	return c, err
 }
