@@ -83,11 +83,8 @@ func verifier(a *entra.Authority) exchange.Verifier {
 		if err != nil {
 			return nil, err
 		}
-		out := &exchange.Claims{TenantID: c.TenantID, Audience: c.Audience, AppID: c.AppID, UPN: c.UPN,
-			Roles: c.Roles, Scopes: c.Scopes, ExpiresAt: c.ExpiresAt}
-		if c.IdentityType == "app" {
-			out.UPN, out.Scopes = "", nil
-		}
-		return out, nil
+		// App-only tokens carry neither upn nor scp, which is how the front end tells them apart.
+		return &exchange.Claims{TenantID: c.TenantID, Audience: c.Audience, AppID: c.AppID, UPN: c.UPN,
+			Roles: c.Roles, Scopes: c.Scopes, ExpiresAt: c.ExpiresAt}, nil
 	})
 }
