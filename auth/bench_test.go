@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +52,47 @@ func BenchmarkTokenAcquire(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.clock.Add(forceWindow) // out of the window that shares forced refreshes
+	}
+}
+
+// BenchmarkTenantStatus is `exoplay auth status --playbook` for one tenant
+// (by id, so no request) of a 500-tenant delegated cache.
+func BenchmarkTenantStatus(b *testing.B) {
+	dir := b.TempDir()
+	var tenants []string
+	for i := range 500 {
+		tenants = append(tenants, fmt.Sprintf("%08d-0000-4000-8000-000000000000", i))
+	}
+	writeDelegatedCache(b, dir, tenants...)
+	m := NewManager(Options{CacheDir: dir})
+	defer m.Close()
+	cred := &Credential{Method: MethodDeviceCode}
+	b.ReportAllocs()
+	for b.Loop() {
+		st, err := m.TenantStatus(context.Background(), cred, statusAuthority, tenants[len(tenants)-1], exchange)
+		if err != nil || !st.Usable {
+			b.Fatal(st, err)
+		}
+	}
+}
+
+const statusAuthority = "https://login.microsoftonline.com"
+
+// writeDelegatedCache writes the delegated cache of the Exchange PowerShell
+// client as MSAL does: one user with a refresh token, and an account entry
+// and an access token (with its ~2 KB secret) per tenant.
+func writeDelegatedCache(tb testing.TB, dir string, tenants ...string) {
+	tb.Helper()
+	doc := map[string]map[string]any{"Account": {}, "AccessToken": {}, "RefreshToken": {
+		"rt": map[string]string{"home_account_id": "home", "client_id": ExchangePowerShellClientID, "secret": strings.Repeat("r", 1500)},
+	}}
+	for _, tid := range tenants {
+		doc["Account"]["a"+tid] = map[string]string{"home_account_id": "home", "environment": "login.microsoftonline.com", "realm": tid, "username": "admin@partner.example"}
+		doc["AccessToken"]["t"+tid] = map[string]string{"home_account_id": "home", "environment": "login.microsoftonline.com", "realm": tid,
+			"client_id": ExchangePowerShellClientID, "target": exchange + "/.default", "expires_on": "4000000000", "secret": strings.Repeat("x", 2000)}
+	}
+	data, _ := json.Marshal(doc)
+	if err := writeFileAtomic(delegatedCachePath(dir, statusAuthority, ExchangePowerShellClientID), data); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -57,7 +57,13 @@ func newFileCache(path string, now func() time.Time, warn func(string, ...any)) 
 
 // sameVersion reports whether fi is the file version MSAL's memory holds.
 func (c *fileCache) sameVersion(fi os.FileInfo) bool {
-	return c.held != nil && fi != nil && os.SameFile(fi, c.held) && fi.Size() == c.held.Size() && fi.ModTime().Equal(c.held.ModTime())
+	return c.held != nil && fi != nil && sameFileVersion(fi, c.held)
+}
+
+// sameFileVersion reports whether a and b are one version of a cache file:
+// every write is a rename, so a new version is a new inode.
+func sameFileVersion(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // delegatedCachePath names the cache file of one (authority, client).

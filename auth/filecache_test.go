@@ -226,3 +226,34 @@ func BenchmarkFileCacheReplace(b *testing.B) {
 		}
 	}
 }
+
+// TenantStatus remembers a cache file only while it is unchanged: a sign-in
+// written by another process shows at once.
+func TestTenantStatusSeesCacheChanges(t *testing.T) {
+	dir := t.TempDir()
+	m := NewManager(Options{CacheDir: dir})
+	defer m.Close()
+	cred := &Credential{Method: MethodDeviceCode}
+	status := func(tenant string) TenantStatus {
+		t.Helper()
+		st, err := m.TenantStatus(context.Background(), cred, statusAuthority, tenant, exchange)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := status(contosoID); st.Usable || st.RefreshToken {
+		t.Fatalf("no cache: %+v", st)
+	}
+	writeDelegatedCache(t, dir, fabrikamID)
+	if st := status(contosoID); st.Usable || !st.RefreshToken {
+		t.Fatalf("cache without contoso: %+v", st)
+	}
+	if st := status(fabrikamID); !st.Usable || !st.SignedIn {
+		t.Fatalf("fabrikam: %+v", st)
+	}
+	writeDelegatedCache(t, dir, fabrikamID, contosoID)
+	if st := status(contosoID); !st.Usable || !st.SignedIn || st.ExpiresOn.IsZero() {
+		t.Fatalf("contoso signed in since: %+v", st)
+	}
+}

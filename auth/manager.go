@@ -56,11 +56,12 @@ type Manager struct {
 	base   context.Context // parent of every acquisition; canceled by Close
 	cancel context.CancelFunc
 
-	mu        sync.Mutex
-	acquirers map[string]acquirer // by authority + credential
-	sources   map[string]*Source
-	tenants   *tenantResolver
-	closed    bool
+	mu         sync.Mutex
+	acquirers  map[string]acquirer // by authority + credential
+	sources    map[string]*Source
+	tenants    *tenantResolver
+	cacheViews map[string]cacheView // by cache file path, for TenantStatus
+	closed     bool
 }
 
 // NewManager returns a Manager.
@@ -76,13 +77,14 @@ func NewManager(opts Options) *Manager {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
-		opts:      opts,
-		now:       opts.Now,
-		sleep:     sleepCtx,
-		base:      ctx,
-		cancel:    cancel,
-		acquirers: map[string]acquirer{},
-		sources:   map[string]*Source{},
+		opts:       opts,
+		now:        opts.Now,
+		sleep:      sleepCtx,
+		base:       ctx,
+		cancel:     cancel,
+		acquirers:  map[string]acquirer{},
+		sources:    map[string]*Source{},
+		cacheViews: map[string]cacheView{},
 	}
 	m.tenants = newTenantResolver(m.httpClient())
 	return m
