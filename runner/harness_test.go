@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func (e *env) connector() runner.Connector {
 	tr.MaxIdleConnsPerHost = 256
 	hc := &http.Client{Transport: tr}
 	e.t.Cleanup(tr.CloseIdleConnections)
-	am := auth.NewManager(auth.Options{HTTPClient: hc, CacheDir: e.t.TempDir(), Stderr: &discard{}, Logger: zerolog.Nop()})
+	am := auth.NewManager(auth.Options{HTTPClient: hc, CacheDir: e.t.TempDir(), Stderr: io.Discard, Logger: zerolog.Nop()})
 	e.t.Cleanup(func() { am.Close() })
 	return connect.New(connect.Options{
 		Playbook: e.pb,
@@ -86,10 +87,6 @@ func (e *env) connector() runner.Connector {
 		EmulatorApp: connect.EmulatorCredential{ClientID: e.emu.DemoClientID, Secret: e.emu.DemoSecret},
 	})
 }
-
-type discard struct{}
-
-func (*discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // run runs the playbook in a new run directory (or resumes dir).
 func (e *env) run(ctx context.Context, o runner.Options, resume string) (*results.Results, *results.RunDir) {
