@@ -49,18 +49,27 @@ func randomToken(n int) string {
 }
 
 func (s *grantStore) putCode(c *authCode, now time.Time) string {
-	id := randomToken(32)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.codes == nil {
-		s.codes = map[string]*authCode{}
+	return put(&s.codes, c, 32, now)
+}
+
+func (c *authCode) expiry() time.Time   { return c.expires }
+func (d *deviceCode) expiry() time.Time { return d.expires }
+
+// put prunes the expired entries of *m and stores v under a new random id
+// of n bytes. The caller holds the store's lock.
+func put[T interface{ expiry() time.Time }](m *map[string]T, v T, n int, now time.Time) string {
+	if *m == nil {
+		*m = map[string]T{}
 	}
-	for k, v := range s.codes {
-		if now.After(v.expires) {
-			delete(s.codes, k)
+	for k, x := range *m {
+		if now.After(x.expiry()) {
+			delete(*m, k)
 		}
 	}
-	s.codes[id] = c
+	id := randomToken(n)
+	(*m)[id] = v
 	return id
 }
 
@@ -78,19 +87,9 @@ func (s *grantStore) takeCode(id string) (authCode, bool) {
 }
 
 func (s *grantStore) putDevice(d *deviceCode, now time.Time) string {
-	id := randomToken(48)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.devices == nil {
-		s.devices = map[string]*deviceCode{}
-	}
-	for k, v := range s.devices {
-		if now.After(v.expires) {
-			delete(s.devices, k)
-		}
-	}
-	s.devices[id] = d
-	return id
+	return put(&s.devices, d, 48, now)
 }
 
 // pollDevice counts one poll. pending is true while the code is not yet approved; an approved
