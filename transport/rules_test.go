@@ -21,8 +21,8 @@ func TestIsWriteAndReplayable(t *testing.T) {
 		{"Update-RoleGroupMember", true, false}, {"Start-ComplianceSearch", true, false}, {"Weird", true, false},
 	}
 	for _, c := range cases {
-		if IsWrite(c.cmdlet) != c.write || replayable(c.cmdlet) != c.replayable {
-			t.Errorf("%s: write=%v replayable=%v", c.cmdlet, IsWrite(c.cmdlet), replayable(c.cmdlet))
+		if IsWrite(c.cmdlet) != c.write || replayableCall(c.cmdlet, nil) != c.replayable {
+			t.Errorf("%s: write=%v replayable=%v", c.cmdlet, IsWrite(c.cmdlet), replayableCall(c.cmdlet, nil))
 		}
 	}
 }

@@ -31,29 +31,20 @@ func IsWrite(cmdlet string) bool {
 	return true
 }
 
-// replayable reports whether sending cmdlet again after an unknown outcome
-// cannot do harm: reads, and the writes that set a state (Set-, Enable-,
-// Disable-), which end in the same state when applied twice.
-func replayable(cmdlet string) bool {
+// replayableCall reports whether sending cmdlet again after an unknown
+// outcome cannot do harm: reads, and the writes that set a state (Set-,
+// Enable-, Disable-), which end in the same state when applied twice —
+// unless a parameter adds to or removes from a multi-valued property (a
+// hashtable with Add or Remove): sent twice, the second add fails as a
+// duplicate.
+func replayableCall(cmdlet string, params map[string]any) bool {
 	if !IsWrite(cmdlet) {
 		return true
 	}
 	switch verb(cmdlet) {
 	case "set", "enable", "disable":
-		return true
-	}
-	return false
-}
-
-// replayableCall refines replayable with the parameters: a Set- that adds to
-// or removes from a multi-valued property (a hashtable with Add or Remove)
-// is not idempotent — sent twice, the second add fails as a duplicate.
-func replayableCall(cmdlet string, params map[string]any) bool {
-	if !replayable(cmdlet) {
+	default:
 		return false
-	}
-	if !IsWrite(cmdlet) {
-		return true
 	}
 	for _, v := range params {
 		switch x := v.(type) {
