@@ -79,3 +79,26 @@ func BenchmarkEvalParameter(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWhenOverBigRegister measures a per-item when that also reads a
+// 10,000-object register: the cost must not grow with the register.
+func BenchmarkWhenOverBigRegister(b *testing.B) {
+	src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    foreach: ${{ mbx }}\n    when: ${{ len(mbx) > 0 && item.PopEnabled }}\n"
+	pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := make([]any, 10000)
+	for i := range reg {
+		reg[i] = map[string]any{"Identity": fmt.Sprint(i), "PopEnabled": true, "Size": 1.0}
+	}
+	scope := pb.Scope(nil, nil)
+	scope["mbx"], scope["item"] = reg, reg[0]
+	when := pb.Steps[1].When
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := when.EvalBool(scope); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package playbook
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -253,7 +254,7 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 		_, err = expr.Compile(src, env, opt)
 	}
 	if err == nil {
-		prog, err = expr.Compile(src, env)
+		prog, err = expr.Compile(src, env, numFunction, expr.Patch(numberPatch{}))
 	}
 	if err != nil {
 		var fe *file.Error
@@ -312,6 +313,38 @@ func (s *exprScope) explain(msg, src string) string {
 func sortedStrings(s []string) []string {
 	sort.Strings(s)
 	return s
+}
+
+// numFunc is the function numberPatch wraps reads in; the name cannot
+// clash with a var in practice and is not in any scope's type map.
+const numFunc = "__exoplay_num"
+
+// numFunction turns json.Number into int64 or float64 (deeply, copying
+// only what changes), so that cmdlet output decoded either way compares as
+// numbers.
+var numFunction = expr.Function(numFunc, func(params ...any) (any, error) {
+	return NormalizeJSON(params[0]), nil
+}, new(func(any) any))
+
+// numberPatch wraps every read of a value whose type is unknown at load
+// time (a var, item, a register's element or field, a predicate's #) in
+// numFunc. Numbers are normalised where an expression reads them, at the
+// cost of what it reads, instead of scanning every scope value the
+// expression names on each evaluation (a when over a 10,000-object
+// register inside a foreach scanned the register once per item). Reads of
+// known types (tenant.name, a register as a whole) keep their type checks.
+type numberPatch struct{}
+
+func (numberPatch) Visit(n *ast.Node) {
+	switch (*n).(type) {
+	case *ast.IdentifierNode, *ast.MemberNode, *ast.PointerNode:
+	default:
+		return
+	}
+	if t := (*n).Type(); t != nil && t.Kind() != reflect.Interface {
+		return
+	}
+	ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: numFunc}, Arguments: []ast.Node{*n}})
 }
 
 type refCollector struct {

@@ -103,21 +103,10 @@ func (v *Value) Eval(scope Scope) (any, error) {
 	return nil, fmt.Errorf("%s: unknown value kind", v.pos)
 }
 
+// run evaluates one compiled program. json.Number in cmdlet output is
+// normalised inside the program, where it is read (see numberPatch).
 func (v *Value) run(p *vm.Program, scope Scope) (any, error) {
 	env := map[string]any(scope)
-	// Cmdlet output may arrive with json.Number; expressions compare numbers,
-	// so the values this expression reads are normalised first.
-	if needsNormalize(scope, v.refs) {
-		env = make(map[string]any, len(scope))
-		for k, val := range scope {
-			env[k] = val
-		}
-		for _, r := range v.refs {
-			if val, ok := env[r]; ok {
-				env[r] = NormalizeJSON(val)
-			}
-		}
-	}
 	if env == nil {
 		env = map[string]any{}
 	}
@@ -126,42 +115,6 @@ func (v *Value) run(p *vm.Program, scope Scope) (any, error) {
 		return nil, fmt.Errorf("%s: evaluating %s: %s", v.pos, v.src, firstLine(err.Error()))
 	}
 	return r, nil
-}
-
-func needsNormalize(scope Scope, refs []string) bool {
-	for _, r := range refs {
-		switch r {
-		case "vars", "tenant", "run", "env":
-			continue
-		}
-		if hasJSONNumber(scope[r], 0) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasJSONNumber(v any, depth int) bool {
-	if depth > maxDepth*2 {
-		return false
-	}
-	switch t := v.(type) {
-	case json.Number:
-		return true
-	case []any:
-		for _, e := range t {
-			if hasJSONNumber(e, depth+1) {
-				return true
-			}
-		}
-	case map[string]any:
-		for _, e := range t {
-			if hasJSONNumber(e, depth+1) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // NormalizeJSON returns v with every json.Number turned into an int64 (when

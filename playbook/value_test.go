@@ -103,6 +103,41 @@ func TestJSONNumbersCompareAsNumbers(t *testing.T) {
 	}
 }
 
+// TestJSONNumbersWhereverRead covers the places an expression reads cmdlet
+// output: the item itself, fields, indexes, optional chains, predicates,
+// builtins over mapped lists and let bindings.
+func TestJSONNumbersWhereverRead(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		item any
+	}{
+		{"item + 1 == 8", json.Number("7")},
+		{"max(item, 2) == 7", json.Number("7")},
+		{"item?.A?.B == 2", map[string]any{"A": map[string]any{"B": json.Number("2")}}},
+		{"(item?.Missing ?? 3) == 3", map[string]any{}},
+		{"item.Sizes[1] > 1", map[string]any{"Sizes": []any{json.Number("1"), json.Number("1.5")}}},
+		{"sum(item.Sizes) == 2.5", map[string]any{"Sizes": []any{json.Number("1"), json.Number("1.5")}}},
+		{"mbx[0].Size > 5", nil},
+		{"sum(map(mbx, .Size)) == 10.5", nil},
+		{"2 in map(mbx, .Count)", nil},
+		{"all(mbx, #.Count == 2)", nil},
+		{"let x = mbx[0]; x.Count == 2", nil},
+	} {
+		src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    foreach: ${{ mbx }}\n    when: \"${{ " + c.expr + " }}\"\n"
+		pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", c.expr, err)
+			continue
+		}
+		scope := pb.Scope(nil, nil)
+		scope["item"] = c.item
+		scope["mbx"] = []any{map[string]any{"Size": json.Number("10.5"), "Count": json.Number("2")}}
+		if ok, err := pb.Steps[1].When.EvalBool(scope); err != nil || !ok {
+			t.Errorf("%s: got %v, %v; want true", c.expr, ok, err)
+		}
+	}
+}
+
 func TestEvalErrorsNamePosition(t *testing.T) {
 	src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    when: ${{ mbx[0].Enabled }}\n"
 	pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
