@@ -40,6 +40,16 @@ func (c *tokenCache) put(tok string, cl *Claims) {
 	c.m.Store(tok, cl)
 }
 
+// caller resolves the tenant segment of a URL and checks the bearer token
+// for it: the tenant's GUID and domain, or the 401/403 reply.
+func (e *endpoint) caller(tenantSeg, authz string) (id, domain string, rep *reply) {
+	id, domain, ok := e.s.backend.Resolve(tenantSeg)
+	if !ok {
+		return "", "", e.s.unauthorized("The tenant '" + tenantSeg + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
+	}
+	return id, domain, e.s.authenticate(e, authz, id)
+}
+
 // authenticate checks the bearer token of a call to tenantID on endpoint e.
 // It returns nil when the caller may proceed, else the 401/403 reply.
 func (s *Server) authenticate(e *endpoint, authz, tenantID string) *reply {

@@ -34,11 +34,8 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	if r.Method != http.MethodPost {
 		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "POST"}}, body: simpleError("MethodNotAllowed", "$batch accepts POST only.")}
 	}
-	id, domain, ok := s.backend.Resolve(tenant)
-	if !ok {
-		return s.unauthorized("The tenant '" + tenant + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
-	}
-	if rep := s.authenticate(e, r.Header.Get("Authorization"), id); rep != nil {
+	id, domain, rep := e.caller(tenant, r.Header.Get("Authorization"))
+	if rep != nil {
 		return rep
 	}
 	outer := &call{method: r.Method, tenantSeg: tenant, path: r.URL.Path}

@@ -130,11 +130,8 @@ func (e *endpoint) newCall(r *http.Request, tenant string) (*call, *reply) {
 func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 	s := e.s
 	k := s.knobs.Load()
-	id, domain, ok := s.backend.Resolve(c.tenantSeg)
-	if !ok {
-		return s.unauthorized("The tenant '" + c.tenantSeg + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
-	}
-	if rep := s.authenticate(e, c.authz, id); rep != nil {
+	id, domain, rep := e.caller(c.tenantSeg, c.authz)
+	if rep != nil {
 		return rep
 	}
 	ts := s.stats.tenant(id, domain)
@@ -169,7 +166,6 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 	var cur *cursor
 	offset := 0
 	if c.hasSkip {
-		var rep *reply
 		if cur, offset, rep = e.continuation(c, id, cmdlet, params, k); rep != nil {
 			return rep
 		}
@@ -202,7 +198,6 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 		return &reply{status: http.StatusServiceUnavailable, json: true, body: simpleError("ServiceUnavailable", "The request was cancelled.")}
 	}
 
-	var rep *reply
 	if cur != nil {
 		rep = e.pageReply(c, cur, offset, nil, k)
 	} else {

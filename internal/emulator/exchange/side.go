@@ -11,7 +11,7 @@ func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
 	if r.Method != http.MethodGet {
 		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOModuleFile accepts GET only.")}
 	}
-	if rep := e.sideAuth(r, tenant); rep != nil {
+	if _, _, rep := e.caller(tenant, r.Header.Get("Authorization")); rep != nil {
 		return rep
 	}
 	b := []byte(`{"@odata.context":`)
@@ -30,19 +30,11 @@ func (e *endpoint) banner(r *http.Request, version, tenant string) *reply {
 	if r.Method != http.MethodGet {
 		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOBanner accepts GET only.")}
 	}
-	if rep := e.sideAuth(r, tenant); rep != nil {
+	if _, _, rep := e.caller(tenant, r.Header.Get("Authorization")); rep != nil {
 		return rep
 	}
 	b := []byte(`{"@odata.context":`)
 	b = appendString(b, e.origin+"/adminapi/"+version+"/"+tenant+"/$metadata#Edm.String")
 	b = append(b, `,"value":"This is the exoplay emulator, not Microsoft Exchange Online."}`...)
 	return &reply{status: http.StatusOK, json: true, body: b}
-}
-
-func (e *endpoint) sideAuth(r *http.Request, tenant string) *reply {
-	id, _, ok := e.s.backend.Resolve(tenant)
-	if !ok {
-		return e.s.unauthorized("The tenant '" + tenant + "' in the URL is not known to this service.")
-	}
-	return e.s.authenticate(e, r.Header.Get("Authorization"), id)
 }
