@@ -115,7 +115,7 @@ func TestStartServesExchangeWithMSALTokens(t *testing.T) {
 		t.Errorf("cross-tenant: %d", a.status)
 	}
 	c := e.Counters()
-	if c.Tenant(ts[0].Domain).Calls("Get-AcceptedDomain") != 2 || c.Tokens.Requests(ts[0].ID, "") == 0 && c.Tokens.Requests(ts[0].Domain, "") == 0 {
+	if c.Tenant(ts[0].Domain).Calls("Get-AcceptedDomain") != 2 || c.Tokens.Issued(ts[0].ID, "client_credentials") != 1 {
 		t.Errorf("counters: %+v tokens %+v", c.Tenant(ts[0].Domain), c.Tokens)
 	}
 }
