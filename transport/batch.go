@@ -380,10 +380,7 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 	case e.Category == CategoryThrottled:
 		it.throttled++
 		if it.throttled <= max(minThrottleWaits, it.cl.retries) {
-			it.wait = e.wait
-			if !e.hasWait {
-				it.wait = c.backoff(it.throttled - 1)
-			}
+			it.wait = c.retryWait(e, it.throttled)
 			it.retry = fmt.Sprintf("throttled (%s): waited %s", statusText(e), it.wait)
 			return
 		}
@@ -391,10 +388,7 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 		if it.replayable && !strings.Contains(strings.ToLower(e.Message), paginationText) {
 			it.transient++
 			if it.transient <= it.cl.retries {
-				it.wait = e.wait
-				if !e.hasWait {
-					it.wait = c.backoff(it.transient - 1)
-				}
+				it.wait = c.retryWait(e, it.transient)
 				it.retry = fmt.Sprintf("%s: %s", statusText(e), shortReason(e))
 				return
 			}

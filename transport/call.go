@@ -154,7 +154,7 @@ func (cl *call) ctxErr(ctx context.Context, last error) error {
 			Message: fmt.Sprintf("did not finish within %s", cl.timeout)}
 		if cl.write && !cl.replayable {
 			e.OutcomeUnknown = true
-			e.Message += "; the outcome is unknown: it may or may not have run"
+			e.Message += outcomeNote + "it may or may not have run"
 		}
 		return e
 	}

@@ -63,10 +63,7 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 			e.Message = clip(e.Message + fmt.Sprintf(" (still throttled after %d waits)", *throttled-1))
 			return 0, "", e
 		}
-		wait := e.wait
-		if !e.hasWait {
-			wait = cl.c.backoff(*throttled - 1)
-		}
+		wait := cl.c.retryWait(e, *throttled)
 		if cl.tooLate(wait) {
 			return 0, "", cl.gaveUp(e)
 		}
@@ -98,10 +95,7 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 			}
 			return 0, "", e
 		}
-		wait := e.wait
-		if !e.hasWait {
-			wait = cl.c.backoff(*transient - 1)
-		}
+		wait := cl.c.retryWait(e, *transient)
 		if cl.tooLate(wait) {
 			return 0, "", cl.gaveUp(e)
 		}
@@ -126,6 +120,15 @@ func shortReason(e *Error) string {
 		m = m[:120] + "…"
 	}
 	return m
+}
+
+// retryWait is the wait before sending again after e, the n-th failure of
+// its kind: what the service asked for (Retry-After), else the backoff.
+func (c *Client) retryWait(e *Error, n int) time.Duration {
+	if e.hasWait {
+		return e.wait
+	}
+	return c.backoff(n - 1)
 }
 
 // tooLate reports whether waiting d would pass the MaxElapsed deadline.
