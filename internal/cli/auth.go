@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
@@ -280,39 +281,24 @@ func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
 	}
 	m := o.manager(s)
 	defer m.Close()
-	rows := make([]authStatusRow, 0, len(targets))
+	// A tenant named by its domain costs one request to resolve its id:
+	// ask for a few at once, so a playbook of hundreds does not wait for
+	// each in turn. Rows keep the playbook's order.
+	rows := make([]authStatusRow, len(targets))
+	var g errgroup.Group
+	g.SetLimit(authStatusParallel)
+	for i, tg := range targets {
+		g.Go(func() error {
+			rows[i] = authStatusOf(ctx, m, tg, o.playbook)
+			return nil
+		})
+	}
+	_ = g.Wait()
 	missing := 0
-	for _, tg := range targets {
-		r := authStatusRow{Tenant: tg.tenant.Name, Organization: tg.tenant.Organization, Auth: tg.tenant.Auth, Method: tg.method}
-		if tg.cred == nil {
-			r.Usable, r.Note = true, tg.skip
-			rows = append(rows, r)
-			continue
-		}
-		st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
-		r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
-		if !st.ExpiresOn.IsZero() {
-			exp := st.ExpiresOn
-			r.ExpiresOn = &exp
-		}
-		switch {
-		case err != nil:
-			r.Note = "cannot tell: " + err.Error()
-		case !st.ExpiresOn.IsZero() && st.SignedIn:
-			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; renewable"
-		case !st.ExpiresOn.IsZero():
-			r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; no refresh token"
-		case st.SignedIn:
-			r.Note = "renewable from the cached sign-in of " + st.Username
-		case st.RefreshToken:
-			r.Note = "not signed in to this tenant yet (the cached sign-in of " + st.Username + " may reach it): run exoplay auth login --playbook " + o.playbook
-		default:
-			r.Note = "no cached sign-in: run exoplay auth login --playbook " + o.playbook
-		}
+	for _, r := range rows {
 		if !r.Usable {
 			missing++
 		}
-		rows = append(rows, r)
 	}
 	if o.format == "json" {
 		enc := json.NewEncoder(s.Out)
@@ -332,6 +318,39 @@ func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
 		return &ExitError{Code: ExitAuthFailed, Err: fmt.Errorf("%d tenant(s) need exoplay auth login", missing)}
 	}
 	return nil
+}
+
+// authStatusParallel bounds the tenants `auth status` resolves at once.
+const authStatusParallel = 8
+
+// authStatusOf is the status row of one tenant.
+func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbookPath string) authStatusRow {
+	r := authStatusRow{Tenant: tg.tenant.Name, Organization: tg.tenant.Organization, Auth: tg.tenant.Auth, Method: tg.method}
+	if tg.cred == nil {
+		r.Usable, r.Note = true, tg.skip
+		return r
+	}
+	st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
+	r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
+	if !st.ExpiresOn.IsZero() {
+		exp := st.ExpiresOn
+		r.ExpiresOn = &exp
+	}
+	switch {
+	case err != nil:
+		r.Note = "cannot tell: " + err.Error()
+	case !st.ExpiresOn.IsZero() && st.SignedIn:
+		r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; renewable"
+	case !st.ExpiresOn.IsZero():
+		r.Note = "access token valid until " + st.ExpiresOn.Local().Format(time.DateTime) + "; no refresh token"
+	case st.SignedIn:
+		r.Note = "renewable from the cached sign-in of " + st.Username
+	case st.RefreshToken:
+		r.Note = "not signed in to this tenant yet (the cached sign-in of " + st.Username + " may reach it): run exoplay auth login --playbook " + playbookPath
+	default:
+		r.Note = "no cached sign-in: run exoplay auth login --playbook " + playbookPath
+	}
+	return r
 }
 
 // authCacheListing prints what the cache holds, without a playbook.

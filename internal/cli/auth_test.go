@@ -83,6 +83,15 @@ func TestAuthLoginAndStatus(t *testing.T) {
 		t.Fatalf("status before login: %v\n%s", err, out.String())
 	}
 	out.Reset()
+	// Tenants are looked at in parallel; rows keep the playbook's order.
+	o := opts()
+	o.format = "json"
+	_ = runAuthStatus(ctx, s, o)
+	var rows []authStatusRow
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || rows[0].Tenant != "contoso" || rows[1].Tenant != "dc" || rows[2].Tenant != "app" || !rows[2].Usable || rows[0].Usable {
+		t.Fatalf("status json before login: %s (%v)", out.String(), err)
+	}
+	out.Reset()
 
 	if err := runAuthLogin(ctx, s, opts("contoso", "app")); err != nil {
 		t.Fatalf("login: %v\nstdout %s\nstderr %s", err, out.String(), errOut.String())
@@ -92,12 +101,12 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	}
 	out.Reset()
 
-	o := opts("contoso")
+	o = opts("contoso")
 	o.format = "json"
 	if err := runAuthStatus(ctx, s, o); err != nil {
 		t.Fatalf("status after login: %v\n%s", err, out.String())
 	}
-	var rows []authStatusRow
+	rows = nil
 	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 1 || !rows[0].Usable || rows[0].TenantID != authTestTenantID || rows[0].ExpiresOn == nil {
 		t.Fatalf("status json %s (%v)", out.String(), err)
 	}
