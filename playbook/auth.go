@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"path/filepath"
+	"slices"
 )
 
 // AuthMethods are the credential kinds an auth entry may use.
@@ -97,7 +98,7 @@ func (l *loader) auth(name string, n *node) *Auth {
 	// Keys valid for another method get a message naming the method.
 	known := append([]string{"method"}, spec.allowed...)
 	for i, k := range n.keys {
-		if contains(known, k.value) {
+		if slices.Contains(known, k.value) {
 			if isNull(n.vals[i]) {
 				l.d.add(k.pos, "%s has no value; remove the key or give it one", k.value)
 			}
@@ -154,7 +155,7 @@ func (l *loader) auth(name string, n *node) *Auth {
 
 func isAuthKey(k string) bool {
 	for _, spec := range authFields {
-		if contains(spec.allowed, k) {
+		if slices.Contains(spec.allowed, k) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package playbook
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -37,7 +38,7 @@ func (l *loader) fields(n *node, what string, known ...string) *fieldSet {
 	f := &fieldSet{l: l, n: n, what: what, known: known}
 	for i, k := range n.keys {
 		switch {
-		case !contains(known, k.value):
+		case !slices.Contains(known, k.value):
 			l.d.add(k.pos, "unknown key %q in %s%s", k.value, what, didYouMean(k.value, known))
 		case isNull(n.vals[i]):
 			l.d.add(k.pos, "%s has no value; remove the key or give it one", k.value)
@@ -47,15 +48,6 @@ func (l *loader) fields(n *node, what string, known ...string) *fieldSet {
 }
 
 func isNull(n *node) bool { return n.kind == scalarNode && n.tag == "!!null" }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // get returns the node of key k (nil when absent or null).
 func (f *fieldSet) get(k string) *node {
@@ -215,7 +207,7 @@ func (f *fieldSet) strList(k string, single bool) ([]string, []*node) {
 // enum reads a text that must be one of allowed.
 func (f *fieldSet) enum(k string, allowed ...string) (string, *node) {
 	s, n := f.str(k)
-	if n != nil && s != "" && !contains(allowed, s) {
+	if n != nil && s != "" && !slices.Contains(allowed, s) {
 		f.l.d.add(n.pos, "%s %q is not one of %s%s", k, s, quotedList(allowed), didYouMean(s, allowed))
 		return "", n
 	}

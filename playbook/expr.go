@@ -3,8 +3,9 @@ package playbook
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -303,16 +304,8 @@ func (s *exprScope) explain(msg, src string) string {
 	if p, ok := s.later[name]; ok {
 		return fmt.Sprintf("%q is registered by a step at line %d; only registers of earlier steps are defined here", name, p.Line)
 	}
-	known := make([]string, 0, len(s.types()))
-	for k := range s.types() {
-		known = append(known, k)
-	}
-	return fmt.Sprintf("unknown name %q in expression%s; defined here: %s", name, didYouMean(name, known), strings.Join(sortedStrings(known), ", "))
-}
-
-func sortedStrings(s []string) []string {
-	sort.Strings(s)
-	return s
+	known := slices.Sorted(maps.Keys(s.types()))
+	return fmt.Sprintf("unknown name %q in expression%s; defined here: %s", name, didYouMean(name, known), strings.Join(known, ", "))
 }
 
 // numFunc is the function numberPatch wraps reads in; the name cannot
@@ -373,14 +366,6 @@ func mergeRefs(a, b []string) []string {
 		return a
 	}
 	out := append(append([]string(nil), a...), b...)
-	sort.Strings(out)
-	w := 0
-	for i, s := range out {
-		if i > 0 && s == out[w-1] {
-			continue
-		}
-		out[w] = s
-		w++
-	}
-	return out[:w]
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -82,12 +83,12 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		line, col := r.FieldPos(i)
 		p := Pos{File: file, Line: line, Col: col}
 		switch {
-		case contains(header[:i], h):
+		case slices.Contains(header[:i], h):
 			skip[i] = true
 			l.d.add(p, "inventory column %q appears twice", h)
 		case h == "organization" || h == "tenant_id":
 			hasOrg = true
-		case contains(csvColumns, h):
+		case slices.Contains(csvColumns, h):
 		case strings.HasPrefix(h, "vars.") && identRE.MatchString(h[5:]):
 		default:
 			skip[i] = true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -157,7 +158,7 @@ func (l *loader) vars(n *node, what string) map[string]any {
 		switch {
 		case !identRE.MatchString(k.value):
 			l.d.add(k.pos, "variable name %q must be an identifier (letters, digits, _; not starting with a digit)", k.value)
-		case contains(reservedNames, k.value):
+		case slices.Contains(reservedNames, k.value):
 			l.d.add(k.pos, "variable name %q is reserved in expressions; choose another name", k.value)
 		}
 		out[k.value] = n.vals[i].plain()

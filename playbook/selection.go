@@ -3,6 +3,7 @@ package playbook
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -189,7 +190,7 @@ func ParseVars(pairs []string) (map[string]any, error) {
 		if !ok || !identRE.MatchString(k) {
 			return nil, fmt.Errorf("--var %q: want NAME=VALUE with NAME an identifier", kv)
 		}
-		if contains(reservedNames, k) {
+		if slices.Contains(reservedNames, k) {
 			return nil, fmt.Errorf("--var %q: %q is reserved in expressions", kv, k)
 		}
 		var val any

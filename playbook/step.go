@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -122,9 +123,9 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 		switch {
 		case !identRE.MatchString(st.Register):
 			l.d.add(rn.pos, "register %q must be an identifier (letters, digits, _; not starting with a digit) so expressions can name it", st.Register)
-		case contains(reservedNames, st.Register):
+		case slices.Contains(reservedNames, st.Register):
 			l.d.add(rn.pos, "register %q is reserved in expressions; choose another name", st.Register)
-		case contains(l.varNames, st.Register):
+		case slices.Contains(l.varNames, st.Register):
 			l.d.add(rn.pos, "register %q hides the variable of the same name; choose another name", st.Register)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -69,7 +70,7 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	t.Auth, an = f.str("auth")
 	switch {
 	case an != nil && t.Auth != "":
-		if names := l.authNames; !contains(names, t.Auth) {
+		if names := l.authNames; !slices.Contains(names, t.Auth) {
 			if len(names) == 0 {
 				l.d.add(an.pos, "auth %q is not defined: add it under the top-level auth: mapping", t.Auth)
 			} else {

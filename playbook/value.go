@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,12 +279,7 @@ func (v *Value) Refs() []string {
 
 // Uses reports whether the value's expressions read name.
 func (v *Value) Uses(name string) bool {
-	for _, r := range v.Refs() {
-		if r == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(v.Refs(), name)
 }
 
 // Stringify formats an expression result for interpolation into text:
