@@ -88,6 +88,13 @@ func New(opts Options) (*Authority, error) {
 	if a.rtLifetime <= 0 {
 		a.rtLifetime = defaultRefreshTokenLifetime
 	}
+	for i, mi := range a.mis {
+		if mi.ObjectID == "" {
+			// Every identity has an object id: it is the oid and sub of its tokens, which
+			// federated credentials match on.
+			a.mis[i].ObjectID = derivedGUID("mi:" + strings.ToLower(mi.ClientID))
+		}
+	}
 	for _, r := range opts.Resources {
 		a.resources[strings.ToLower(strings.TrimRight(r, "/"))] = strings.TrimRight(r, "/")
 	}

@@ -2,6 +2,9 @@ package entra
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -77,5 +80,29 @@ func TestMSALManagedIdentity(t *testing.T) {
 	}
 	if got := a.Counters().Issued(partnerID, "managed_identity"); got != 3 {
 		t.Errorf("managed identity tokens = %d, want 3", got)
+	}
+}
+
+// An identity registered without an object id still has one in its tokens (oid and sub).
+func TestManagedIdentityObjectIDDefault(t *testing.T) {
+	opts := testOptions(t)
+	opts.ManagedIdentities = []ManagedIdentity{{ClientID: miClientID, TenantID: partnerID}}
+	a, srv := newServer(t, opts)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/msi/token?api-version=2019-08-01&resource="+url.QueryEscape(exoResource), nil)
+	req.Header.Set("X-IDENTITY-HEADER", identityHdr)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 200 {
+		t.Fatalf("msi token: %d %v", res.StatusCode, err)
+	}
+	cl, err := a.Verify(body.AccessToken)
+	if err != nil || len(cl.ObjectID) != 36 {
+		t.Fatalf("claims %+v, %v: want a GUID object id", cl, err)
 	}
 }

@@ -40,7 +40,7 @@ type User struct {
 // The first one is the system-assigned identity (a request without client_id/object_id/mi_res_id).
 type ManagedIdentity struct {
 	ClientID   string
-	ObjectID   string
+	ObjectID   string // default: derived from ClientID
 	ResourceID string // optional ARM id, matched against mi_res_id
 	TenantID   string
 	Roles      []string // app roles in its tokens for Options.Resources; default Exchange.ManageAsApp
