@@ -195,11 +195,7 @@ func (e *encoder) value(v reflect.Value, path string, depth int) error {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("%s: %v is not a JSON number", pathName(path), f)
 		}
-		format := byte('f')
-		if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-			format = 'e'
-		}
-		e.buf = strconv.AppendFloat(e.buf, f, format, -1, v.Type().Bits())
+		e.buf = appendFloat(e.buf, f, v.Type().Bits())
 	case reflect.Map:
 		return e.members(v, path, true, depth)
 	case reflect.Slice, reflect.Array:
@@ -286,6 +282,16 @@ func timeSpan(d time.Duration) string {
 		out += fmt.Sprintf(".%07d", frac)
 	}
 	return out
+}
+
+// appendFloat writes a finite f in its shortest form, with an exponent only
+// below 1e-6 or from 1e21 (encoding/json's thresholds).
+func appendFloat(b []byte, f float64, bits int) []byte {
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	return strconv.AppendFloat(b, f, format, -1, bits)
 }
 
 func joinPath(path, k string) string {

@@ -76,11 +76,7 @@ func (e *encoder) plainValue(v any, depth int) bool {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return false
 		}
-		format := byte('f')
-		if a := math.Abs(x); a != 0 && (a < 1e-6 || a >= 1e21) {
-			format = 'e'
-		}
-		e.buf = strconv.AppendFloat(e.buf, x, format, -1, 64)
+		e.buf = appendFloat(e.buf, x, 64)
 	case map[string]any:
 		return e.plainMembers(x, true, depth)
 	case []any:
