@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,16 @@ func TestStepSemantics(t *testing.T) {
 		for i := range some {
 			if i < len(got) && got[i]["Identity"] != some[i]["Identity"] {
 				t.Errorf("%s: batched output not in input order at %d", tn, i)
+			}
+		}
+		// Small output is inline too, the same objects in the same order.
+		if len(b.Output.Inline) != len(got) {
+			t.Errorf("%s: batched: %d inline objects, want %d", tn, len(b.Output.Inline), len(got))
+		}
+		for i, raw := range b.Output.Inline {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil || i >= len(got) || m["Identity"] != got[i]["Identity"] || len(m) != len(got[i]) {
+				t.Errorf("%s: batched inline object %d is %s, want %v (%v)", tn, i, raw, got[min(i, len(got)-1)], err)
 			}
 		}
 		m := stepOf(t, tr, "missing")

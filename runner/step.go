@@ -588,6 +588,21 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 			size += c.rng.Len
 		}
 	}
+	// A small output is also inlined: read from the spool that is still
+	// open, rather than opening the data file again once it is written.
+	var inline []json.RawMessage
+	if total > 0 && total <= inlineMaxObjects && size <= inlineMaxBytes {
+		for _, r := range ranges {
+			err := s.spool.ReadRange(r, func(obj json.RawMessage) error {
+				inline = append(inline, append(json.RawMessage(nil), obj...))
+				return nil
+			})
+			if err != nil { // the data file still has it
+				inline = nil
+				break
+			}
+		}
+	}
 	rel, err := s.spool.Finish(ranges)
 	if err != nil {
 		sr.Status = results.StatusFailed
@@ -597,13 +612,7 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 	if total == 0 {
 		return
 	}
-	sr.Output = &results.Output{Objects: total, Path: rel}
-	if total <= inlineMaxObjects && size <= inlineMaxBytes {
-		_ = s.tr.r.opts.Dir.ReadData(rel, func(obj json.RawMessage) error {
-			sr.Output.Inline = append(sr.Output.Inline, append(json.RawMessage(nil), obj...))
-			return nil
-		})
-	}
+	sr.Output = &results.Output{Objects: total, Path: rel, Inline: inline}
 }
 
 // assert evaluates the step's assertions over everything it returned.
