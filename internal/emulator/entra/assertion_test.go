@@ -2,6 +2,7 @@ package entra
 
 import (
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
@@ -17,6 +18,19 @@ func assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.M
 	tok := jwt.NewWithClaims(jwt.SigningMethodPS256, claims)
 	sum := sha256.Sum256(thumbOf.cert.Raw)
 	tok.Header["x5t#S256"] = base64.StdEncoding.EncodeToString(sum[:])
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sha1Assertion signs a client assertion ADFS-style: RS256 with a SHA-1 x5t in base64url.
+func sha1Assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	sum := sha1.Sum(thumbOf.cert.Raw)
+	tok.Header["x5t"] = base64.RawURLEncoding.EncodeToString(sum[:])
 	s, err := tok.SignedString(key)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +87,8 @@ func TestAssertionChecks(t *testing.T) {
 		{"iss is not the client", certAppID, assertion(t, good, good.key, claims(func(c jwt.MapClaims) { c["iss"] = secretAppID })), 700021},
 		{"forged signature", certAppID, assertion(t, good, bad.key, claims(nil)), 700027},
 		{"unregistered cert", certAppID, assertion(t, bad, bad.key, claims(nil)), 700027},
+		{"x5t (SHA-1)", certAppID, sha1Assertion(t, good, good.key, claims(nil)), 0},
+		{"x5t of an unregistered cert", certAppID, sha1Assertion(t, bad, bad.key, claims(nil)), 700027},
 		{"not a JWT", certAppID, "not-a-jwt", 50027},
 		{"federated", fedAppID, fedToken, 0},
 		{"federated, wrong audience", fedAppID, exoMIToken, 700212},

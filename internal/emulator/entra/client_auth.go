@@ -132,22 +132,21 @@ func errMalformedAssertion(why string) *aadError {
 // findCert matches the assertion's x5t#S256 (SHA-256, as MSAL sends it) or x5t (SHA-1, ADFS
 // style) against the app's certificates. thumb is the presented thumbprint, for the message.
 func findCert(app App, header map[string]any) (cert *x509.Certificate, thumb string) {
-	if v, _ := header["x5t#S256"].(string); v != "" {
-		want := decodeThumb(v)
-		thumb = strings.ToUpper(hex.EncodeToString(want))
-		for _, c := range app.Certificates {
-			sum := sha256.Sum256(c.Raw)
-			if want != nil && subtle.ConstantTimeCompare(sum[:], want) == 1 {
-				return c, thumb
-			}
+	for _, h := range []struct {
+		name string
+		sum  func(der []byte) []byte
+	}{
+		{"x5t#S256", func(der []byte) []byte { s := sha256.Sum256(der); return s[:] }},
+		{"x5t", func(der []byte) []byte { s := sha1.Sum(der); return s[:] }},
+	} {
+		v, _ := header[h.name].(string)
+		if v == "" {
+			continue
 		}
-	}
-	if v, _ := header["x5t"].(string); v != "" {
 		want := decodeThumb(v)
 		thumb = strings.ToUpper(hex.EncodeToString(want))
 		for _, c := range app.Certificates {
-			sum := sha1.Sum(c.Raw)
-			if want != nil && subtle.ConstantTimeCompare(sum[:], want) == 1 {
+			if want != nil && subtle.ConstantTimeCompare(h.sum(c.Raw), want) == 1 {
 				return c, thumb
 			}
 		}
