@@ -15,6 +15,13 @@ import (
 // one new token answers them all.
 const forceWindow = 5 * time.Second
 
+// staleRecheck is how long a token that came back already due for renewal
+// is handed out before asking again. An access_token file or command, or a
+// managed identity endpoint with its own cache, returns the same token until
+// it renews it: asking on every call would read the file or start the
+// command once per cmdlet for the last minutes of the token's life.
+const staleRecheck = 30 * time.Second
+
 // tokenResult is what an acquirer got.
 type tokenResult struct {
 	token     string
@@ -62,13 +69,15 @@ type current struct {
 	lifetime  time.Duration
 	fetchedAt time.Time
 	forced    bool
+	recheckAt time.Time // set when the token came back already due for renewal; never after exp
 }
 
 // fresh reports whether c can still be handed out at now: it is renewed when
-// less than a tenth of its lifetime, or maxMargin, is left.
+// less than a tenth of its lifetime, or maxMargin, is left, unless it was
+// just fetched in that state (recheckAt).
 func (c *current) fresh(now time.Time, maxMargin time.Duration) bool {
 	margin := min(c.lifetime/10, maxMargin)
-	return now.Before(c.exp.Add(-margin))
+	return now.Before(c.exp.Add(-margin)) || now.Before(c.recheckAt)
 }
 
 // Token returns a valid access token for the tenant. Concurrent callers
@@ -152,6 +161,12 @@ func (s *Source) fetch(force bool) (*current, error) {
 		return nil, err
 	}
 	c.forced = force
+	if now := s.m.now(); !c.fresh(now, s.m.opts.RefreshMargin) {
+		c.recheckAt = now.Add(staleRecheck)
+		if c.recheckAt.After(c.exp) {
+			c.recheckAt = c.exp
+		}
+	}
 	s.mu.Lock()
 	s.cur = c
 	s.mu.Unlock()

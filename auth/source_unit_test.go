@@ -92,3 +92,40 @@ func TestRenewalMargin(t *testing.T) {
 		}
 	}
 }
+
+// A source that hands back the same token until it renews it (an
+// access_token file or command, a managed identity endpoint's own cache) is
+// asked again every staleRecheck once that token is due for renewal, not on
+// every call, and its token is never handed out past expiry.
+func TestStaleTokenRecheckedNotPerCall(t *testing.T) {
+	clk := newClock()
+	exp := clk.Now().Add(2 * time.Minute) // inside the renewal margin of an hour's token
+	fa := &fakeAcquirer{now: clk.Now, lifetime: time.Hour}
+	fa.fromCache = func(int, bool) (time.Time, bool) { return exp, false }
+	s := unitSource(t, fa, clk.Now)
+	ctx := context.Background()
+	for range 10 {
+		if _, err := s.Token(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(fa.calls) != 1 {
+		t.Fatalf("%d acquisitions for 10 calls, want 1", len(fa.calls))
+	}
+	clk.Add(staleRecheck - time.Second)
+	_, _ = s.Token(ctx, false)
+	if len(fa.calls) != 1 {
+		t.Fatalf("asked again %v before the recheck", time.Second)
+	}
+	clk.Add(time.Second)
+	_, _ = s.Token(ctx, false)
+	if len(fa.calls) != 2 {
+		t.Fatalf("not asked again after %v: %d acquisitions", staleRecheck, len(fa.calls))
+	}
+	clk.Set(exp.Add(-time.Second))
+	_, _ = s.Token(ctx, false)
+	clk.Set(exp)
+	if _, err := s.Token(ctx, false); err == nil || len(fa.calls) != 4 {
+		t.Fatalf("at expiry: %v after %d acquisitions, want an error after 4", err, len(fa.calls))
+	}
+}
