@@ -148,7 +148,9 @@ func (o *offsetWriter) Write(p []byte) (int, error) {
 
 // ReadRange calls fn for each object of r.
 func (s *Spool) ReadRange(r Range, fn func(json.RawMessage) error) error {
-	return eachLine(io.NewSectionReader(s.f, r.Off, r.Len), fn)
+	// A cell's range is often a few hundred bytes (resume reads one per
+	// cell): no 64 KiB buffer for it.
+	return eachLine(io.NewSectionReader(s.f, r.Off, r.Len), min(r.Len+1, lineBuf), fn)
 }
 
 // Finish writes the data file from ranges, in the order given, and returns
@@ -284,11 +286,14 @@ func (d *RunDir) ReadData(rel string, fn func(json.RawMessage) error) error {
 		return err
 	}
 	defer f.Close()
-	return eachLine(f, fn)
+	return eachLine(f, lineBuf, fn)
 }
 
-func eachLine(r io.Reader, fn func(json.RawMessage) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+// lineBuf is the read buffer of eachLine for a whole file.
+const lineBuf = 64 << 10
+
+func eachLine(r io.Reader, size int64, fn func(json.RawMessage) error) error {
+	br := bufio.NewReaderSize(r, int(size))
 	for {
 		line, err := br.ReadBytes('\n')
 		if line = bytes.TrimSpace(line); len(line) > 0 {
