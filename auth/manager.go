@@ -139,7 +139,7 @@ func (m *Manager) Source(cred *Credential, authorityURL, tenant, resource string
 	if err != nil {
 		return nil, configError(cred, tenant, CodeInvalidConfig, err.Error(), "")
 	}
-	resource = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(resource), "/.default"), "/")
+	resource = resourceOf(resource)
 	if resource == "" {
 		return nil, configError(cred, tenant, CodeInvalidConfig, "no token resource given", "")
 	}
@@ -197,6 +197,11 @@ func (m *Manager) Close() error {
 		m.cancel()
 	}
 	return nil
+}
+
+// resourceOf is the token audience named by a resource or its /.default scope.
+func resourceOf(s string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "/.default"), "/")
 }
 
 // authorityOrigin keeps https://host[:port] of raw.

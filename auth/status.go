@@ -106,7 +106,7 @@ func (m *Manager) TenantStatus(ctx context.Context, cred *Credential, authorityU
 	}
 	ts.TenantID = tid
 	userOK := func(u string) bool { return cred.Username == "" || strings.EqualFold(u, cred.Username) }
-	resource = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(resource, "/.default"), "/"))
+	resource = strings.ToLower(resourceOf(resource))
 	now := m.now()
 	for _, t := range toks {
 		if !(strings.EqualFold(t.TenantID, tid) || strings.EqualFold(t.TenantID, tenant)) || !userOK(t.Username) || !strings.Contains(strings.ToLower(t.Scopes), resource) {
