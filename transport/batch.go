@@ -23,8 +23,7 @@ type batchItem struct {
 	limit      int
 	inPage     int // objects of the current url already handed on
 	replayable bool
-	transient  int
-	throttled  int
+	budget     retryBudget
 	refreshed  bool
 	done       bool
 	st         *Stats
@@ -377,21 +376,12 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 		it.refreshed, bcl.forceRefresh = true, true
 		it.retry = "HTTP 401: sent again"
 		return
-	case e.Category == CategoryThrottled:
-		it.throttled++
-		if it.throttled <= max(minThrottleWaits, it.cl.retries) {
-			it.wait = c.retryWait(e, it.throttled)
-			it.retry = fmt.Sprintf("throttled (%s): waited %s", statusText(e), it.wait)
+	case e.Category == CategoryThrottled ||
+		(e.Category == CategoryTransient || e.Category == CategoryTimeout) &&
+			it.replayable && !strings.Contains(strings.ToLower(e.Message), paginationText):
+		if wait, reason, ok := c.nextRetry(e, &it.budget, it.cl.retries); ok {
+			it.wait, it.retry = wait, reason
 			return
-		}
-	case e.Category == CategoryTransient || e.Category == CategoryTimeout:
-		if it.replayable && !strings.Contains(strings.ToLower(e.Message), paginationText) {
-			it.transient++
-			if it.transient <= it.cl.retries {
-				it.wait = c.retryWait(e, it.transient)
-				it.retry = fmt.Sprintf("%s: %s", statusText(e), shortReason(e))
-				return
-			}
 		}
 	}
 	errs[it.idx], it.done = itemError(e, it), true

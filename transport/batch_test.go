@@ -187,3 +187,24 @@ func TestBatchGivesUpWithinMaxElapsed(t *testing.T) {
 		t.Fatalf("item 1: %v, waits %v", errs[1], h.clock.Waits())
 	}
 }
+
+// A batch item's spent budget is reported as Invoke reports it: the one
+// retry rule counts both.
+func TestBatchItemRetriesSpentSaySo(t *testing.T) {
+	h := newHarness(t, 1, Options{})
+	h.f.itemHook = func(id string, round int) (int, map[string]string, string, bool) {
+		if id == "0" {
+			return 500, nil, adTransientBody, true
+		}
+		return 0, nil, "", false
+	}
+	one := 1
+	out, st, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig", Retries: &one}, {Cmdlet: "Get-OrganizationConfig"}})
+	var e *Error
+	if !errors.As(errs[0], &e) || e.Category != CategoryTransient || !strings.Contains(e.Message, "(after 1 retries)") || st[0].Attempts != 2 {
+		t.Errorf("item 0: %v %+v", errs[0], st[0])
+	}
+	if errs[1] != nil || len(out[1]) != 1 {
+		t.Errorf("item 1: %v", errs[1])
+	}
+}

@@ -14,13 +14,13 @@ import (
 // retry rule of the package doc. handle reads a 2xx response; it may be
 // called again on a retry.
 func (cl *call) exchange(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
-	transient, throttled := 0, 0
+	var b retryBudget
 	for {
 		err := cl.attempt(ctx, target, body, handle)
 		if err == nil {
 			return nil
 		}
-		wait, reason, final := cl.decide(ctx, err, &transient, &throttled)
+		wait, reason, final := cl.decide(ctx, err, &b)
 		if final != nil {
 			return final
 		}
@@ -37,7 +37,7 @@ func (cl *call) exchange(ctx context.Context, target string, body []byte, handle
 
 // decide applies the retry rule to one failed attempt: either a wait and a
 // reason, or the final error.
-func (cl *call) decide(ctx context.Context, err error, transient, throttled *int) (time.Duration, string, error) {
+func (cl *call) decide(ctx context.Context, err error, b *retryBudget) (time.Duration, string, error) {
 	if ctx.Err() != nil {
 		return 0, "", cl.ctxErr(ctx, err)
 	}
@@ -58,12 +58,10 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 		cl.refreshed, cl.forceRefresh = true, true
 		return 0, "HTTP 401: token refreshed", nil
 	case e.Category == CategoryThrottled:
-		*throttled++
-		if *throttled > max(minThrottleWaits, cl.retries) {
-			e.Message = clip(e.Message + fmt.Sprintf(" (still throttled after %d waits)", *throttled-1))
+		wait, reason, ok := cl.c.nextRetry(e, b, cl.retries)
+		if !ok {
 			return 0, "", e
 		}
-		wait := cl.c.retryWait(e, *throttled)
 		if cl.tooLate(wait) {
 			return 0, "", cl.gaveUp(e)
 		}
@@ -72,7 +70,7 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 		}
 		cl.stats.ThrottledWaits++
 		cl.stats.ThrottledFor += wait
-		return wait, fmt.Sprintf("throttled (%s): waited %s", statusText(e), wait), nil
+		return wait, reason, nil
 	case e.Category == CategoryTransient || e.Category == CategoryTimeout:
 		if strings.Contains(strings.ToLower(e.Message), paginationText) {
 			return 0, "", e // the same link would fail again
@@ -88,20 +86,45 @@ func (cl *call) decide(ctx context.Context, err error, transient, throttled *int
 			}
 			return 0, "", e
 		}
-		*transient++
-		if *transient > cl.retries {
-			if cl.retries > 0 {
-				e.Message = clip(e.Message + fmt.Sprintf(" (after %d retries)", cl.retries))
-			}
+		wait, reason, ok := cl.c.nextRetry(e, b, cl.retries)
+		if !ok {
 			return 0, "", e
 		}
-		wait := cl.c.retryWait(e, *transient)
 		if cl.tooLate(wait) {
 			return 0, "", cl.gaveUp(e)
 		}
-		return wait, fmt.Sprintf("%s: %s", statusText(e), shortReason(e)), nil
+		return wait, reason, nil
 	}
 	return 0, "", e
+}
+
+// retryBudget counts the retries of one logical request (an Invoke page, a
+// batch item) under the retry rule.
+type retryBudget struct{ transient, throttled int }
+
+// nextRetry counts e, a throttled answer or a transient failure that may be
+// sent again, against b: throttled answers are waited out at least
+// minThrottleWaits times, transient ones retried up to retries times. It
+// returns the wait before sending again and the reason to record, or ok
+// false when the budget is spent (e's message then says so).
+func (c *Client) nextRetry(e *Error, b *retryBudget, retries int) (wait time.Duration, reason string, ok bool) {
+	if e.Category == CategoryThrottled {
+		b.throttled++
+		if b.throttled > max(minThrottleWaits, retries) {
+			e.Message = clip(e.Message + fmt.Sprintf(" (still throttled after %d waits)", b.throttled-1))
+			return 0, "", false
+		}
+		wait = c.retryWait(e, b.throttled)
+		return wait, fmt.Sprintf("throttled (%s): waited %s", statusText(e), wait), true
+	}
+	b.transient++
+	if b.transient > retries {
+		if retries > 0 {
+			e.Message = clip(e.Message + fmt.Sprintf(" (after %d retries)", retries))
+		}
+		return 0, "", false
+	}
+	return c.retryWait(e, b.transient), fmt.Sprintf("%s: %s", statusText(e), shortReason(e)), true
 }
 
 func statusText(e *Error) string {
