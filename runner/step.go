@@ -183,15 +183,7 @@ func (s *stepRun) restore() []*cell {
 			c.attempts = *ev.Attempts
 		}
 		if c.rng != nil && s.needResult && s.spool != nil && c.keep() {
-			err := s.spool.ReadRange(*c.rng, func(obj json.RawMessage) error {
-				var v any
-				if err := json.Unmarshal(obj, &v); err != nil {
-					return err
-				}
-				c.objects = append(c.objects, v)
-				return nil
-			})
-			if err != nil {
+			if err := s.spool.ReadRange(*c.rng, decodeOnto(&c.objects)); err != nil {
 				// The output is gone: run the cell again (a read) or
 				// report it (a write is never repeated).
 				c.status, c.rng, c.objects = "", nil, nil
@@ -638,18 +630,22 @@ func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) []any {
 		return nil
 	}
 	var reg []any
-	err := tr.r.opts.Dir.ReadData(sr.Output.Path, func(obj json.RawMessage) error {
+	if err := tr.r.opts.Dir.ReadData(sr.Output.Path, decodeOnto(&reg)); err != nil {
+		tr.log.Error().Err(err).Str("step", st.ID).Msg("reloading registered output")
+	}
+	return reg
+}
+
+// decodeOnto is a read callback that decodes each object onto *dst.
+func decodeOnto(dst *[]any) func(json.RawMessage) error {
+	return func(obj json.RawMessage) error {
 		var v any
 		if err := json.Unmarshal(obj, &v); err != nil {
 			return err
 		}
-		reg = append(reg, v)
+		*dst = append(*dst, v)
 		return nil
-	})
-	if err != nil {
-		tr.log.Error().Err(err).Str("step", st.ID).Msg("reloading registered output")
 	}
-	return reg
 }
 
 func orEmpty(v []any) []any {
