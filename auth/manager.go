@@ -50,7 +50,6 @@ const (
 // It is safe for concurrent use.
 type Manager struct {
 	opts  Options
-	now   func() time.Time
 	sleep func(context.Context, time.Duration) error // tests count waits instead
 
 	base   context.Context // parent of every acquisition; canceled by Close
@@ -78,7 +77,6 @@ func NewManager(opts Options) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts:       opts,
-		now:        opts.Now,
 		sleep:      sleepCtx,
 		base:       ctx,
 		cancel:     cancel,
@@ -89,6 +87,9 @@ func NewManager(opts Options) *Manager {
 	m.tenants = newTenantResolver(m.httpClient())
 	return m
 }
+
+// now is the Manager's clock (Options.Now).
+func (m *Manager) now() time.Time { return m.opts.Now() }
 
 func (m *Manager) httpClient() *http.Client {
 	if m.opts.HTTPClient != nil {
