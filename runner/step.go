@@ -31,9 +31,7 @@ type stepRun struct {
 	itemWhen   bool // when reads item: decided per cell, not once
 	checkWrite bool // a write in check mode: nothing is sent
 	cells      []*cell
-
-	callOnce sync.Once
-	call     Call // baseCall
+	call       Call // what every call of the step shares (baseCall)
 }
 
 // cell is one call of a step.
@@ -81,6 +79,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		needResult: st.Register != "" || st.FailedWhen != nil || len(st.Assert) > 0,
 		checkWrite: st.Write && tr.r.opts.Check,
 		itemWhen:   st.When != nil && st.Foreach != nil && st.When.Uses("item"),
+		call:       baseCall(st, tr.r.pb.Settings),
 	}
 	tr.r.journal.AppendDeferred(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID})
 	finalize := func() {
@@ -254,7 +253,7 @@ func (s *stepRun) prepare(c *cell) bool {
 		}
 		params[p.Name] = v
 	}
-	call := s.baseCall()
+	call := s.call
 	call.Parameters = params
 	if st.Anchor != nil {
 		a, err := st.Anchor.EvalString(scope)
@@ -268,24 +267,22 @@ func (s *stepRun) prepare(c *cell) bool {
 	return true
 }
 
-// baseCall is what every call of the step shares, worked out once.
-func (s *stepRun) baseCall() Call {
-	s.callOnce.Do(func() {
-		st, set := s.st, s.tr.r.pb.Settings
-		s.call = Call{
-			Service: service(st), Cmdlet: st.Cmdlet,
-			Select: serviceSelect(st.Select), Write: st.Write,
-			Retries: st.Retries, Timeout: st.Timeout,
-		}
-		if s.call.Retries == nil {
-			n := set.Retries
-			s.call.Retries = &n
-		}
-		if s.call.Timeout == 0 {
-			s.call.Timeout = set.Timeout
-		}
-	})
-	return s.call
+// baseCall is what every call of a step shares, worked out once per step
+// before its cells run.
+func baseCall(st *playbook.Step, set playbook.Settings) Call {
+	c := Call{
+		Service: service(st), Cmdlet: st.Cmdlet,
+		Select: serviceSelect(st.Select), Write: st.Write,
+		Retries: st.Retries, Timeout: st.Timeout,
+	}
+	if c.Retries == nil {
+		n := set.Retries
+		c.Retries = &n
+	}
+	if c.Timeout == 0 {
+		c.Timeout = set.Timeout
+	}
+	return c
 }
 
 // admit decides, just before sending, whether the cell's call may go out;
