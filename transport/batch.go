@@ -80,7 +80,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		}
 		items = append(items, it)
 		allReplayable = allReplayable && it.replayable
-		anyWrite = anyWrite || IsWrite(req.Cmdlet)
+		anyWrite = anyWrite || it.cl.write
 		timeout = max(timeout, req.Timeout)
 		if req.Retries != nil && (retries == nil || *req.Retries < *retries) {
 			retries = req.Retries
@@ -191,28 +191,16 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 }
 
 func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*batchItem, error) {
-	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
+	cl, body, limit, err := c.prepare(ep, req, st)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCmdlet(req.Cmdlet); err != nil {
-		return nil, err
-	}
-	body, err := encodeBody(req.Cmdlet, req.Parameters)
-	if err != nil {
-		return nil, err
-	}
-	limit := resultLimit(req)
 	anchor, routed := anchorFor(ep, req)
-	prefer := c.prefer
-	if limit > 0 && limit < c.pageSize {
-		prefer = preferPageSize(limit)
-	}
 	hdr := map[string]string{
 		"Content-Type":     "application/json",
 		"X-CmdletName":     req.Cmdlet,
 		"X-AnchorMailbox":  anchor,
-		"Prefer":           prefer + ";odata.continue-on-error",
+		"Prefer":           c.preferFor(limit) + ";odata.continue-on-error",
 		"X-ResponseFormat": "json",
 	}
 	if routed {

@@ -28,18 +28,10 @@ func (c *Client) Invoke(ctx context.Context, ep *Endpoint, req Request, emit fun
 }
 
 func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit func(json.RawMessage) error, st *Stats) error {
-	cl, err := c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
+	cl, body, limit, err := c.prepare(ep, req, st)
 	if err != nil {
 		return err
 	}
-	if err := checkCmdlet(req.Cmdlet); err != nil {
-		return err
-	}
-	body, err := encodeBody(req.Cmdlet, req.Parameters)
-	if err != nil {
-		return err
-	}
-	limit := resultLimit(req)
 	cl.hdr = c.headers(cl, req, limit)
 	ctx, cancel := cl.withTimeout(ctx)
 	defer cancel()
@@ -80,6 +72,23 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 	return nil
 }
 
+// prepare checks and encodes one request, Invoke's or a batch item's,
+// before anything is sent: its call state, its body and its ResultSize
+// limit (-1: none).
+func (c *Client) prepare(ep *Endpoint, req *Request, st *Stats) (cl *call, body []byte, limit int, err error) {
+	cl, err = c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if err := checkCmdlet(req.Cmdlet); err != nil {
+		return nil, nil, 0, err
+	}
+	if body, err = encodeBody(req.Cmdlet, req.Parameters); err != nil {
+		return nil, nil, 0, err
+	}
+	return cl, body, resultLimit(req), nil
+}
+
 // checkCmdlet refuses names that are not Verb-Noun before anything is sent.
 func checkCmdlet(name string) error {
 	v, n, ok := strings.Cut(name, "-")
@@ -98,12 +107,8 @@ func checkCmdlet(name string) error {
 // slices; the call's own four share one allocation.
 func (c *Client) headers(cl *call, req *Request, limit int) http.Header {
 	anchor, routed := anchorFor(cl.ep, req)
-	prefer := c.prefer
-	if limit > 0 && limit < c.pageSize {
-		prefer = preferPageSize(limit)
-	}
 	v := make([]string, 4)
-	v[0], v[1], v[2], v[3] = req.Cmdlet, newRequestID(), anchor, prefer
+	v[0], v[1], v[2], v[3] = req.Cmdlet, newRequestID(), anchor, c.preferFor(limit)
 	h := make(http.Header, 11) // + Parameter-Based-Routing, Authorization
 	h["Content-Type"] = hdrJSON
 	h["Accept"] = hdrJSON
@@ -129,6 +134,15 @@ var (
 )
 
 func preferPageSize(n int) string { return "odata.maxpagesize=" + strconv.Itoa(n) }
+
+// preferFor is the Prefer page size of a call stopping at limit objects:
+// no bigger pages than it needs.
+func (c *Client) preferFor(limit int) string {
+	if limit > 0 && limit < c.pageSize {
+		return preferPageSize(limit)
+	}
+	return c.prefer
+}
 
 // resultLimit is the number of objects to stop at, or -1 for all: the
 // request's ResultSize, else the ResultSize parameter when it is a number.
