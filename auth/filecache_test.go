@@ -257,3 +257,27 @@ func TestTenantStatusSeesCacheChanges(t *testing.T) {
 		t.Fatalf("contoso signed in since: %+v", st)
 	}
 }
+
+// BenchmarkFileCacheExport is the write after each network token with a
+// 500-tenant delegated cache on disk: one access token changed, the disk
+// blob merged under it, written and synced.
+func BenchmarkFileCacheExport(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "delegated-x.json")
+	doc := map[string]map[string]any{"AccessToken": {}}
+	for i := range 500 {
+		doc["AccessToken"][fmt.Sprintf("k%d", i)] = map[string]string{"secret": strings.Repeat("x", 2000), "expires_on": "4000000000", "realm": fmt.Sprint(i)}
+	}
+	c, _ := newTestCache(path, time.Now())
+	data, _ := json.Marshal(doc)
+	_ = c.Export(context.Background(), &blob{data: data}, cache.ExportHints{})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		doc["AccessToken"]["k0"] = map[string]string{"secret": strings.Repeat("y", 2000), "expires_on": fmt.Sprint(4000000000 + i), "realm": "0"}
+		data, _ := json.Marshal(doc)
+		if err := c.Export(context.Background(), &blob{data: data}, cache.ExportHints{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
