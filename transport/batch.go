@@ -283,14 +283,14 @@ func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batc
 	if !seen {
 		return bad("no responses array")
 	}
-	var missing []string
-	for id, it := range byID {
+	missing := 0
+	for _, it := range byID {
 		if !it.answered {
-			missing = append(missing, id)
+			missing++
 		}
 	}
-	if len(missing) > 0 {
-		return bad("no answer for %d of its requests", len(missing))
+	if missing > 0 {
+		return bad("no answer for %d of its requests", missing)
 	}
 	return nil
 }

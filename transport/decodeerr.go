@@ -92,7 +92,7 @@ func headerValue(h http.Header, k string) string {
 func (e *Error) fromJSON(b []byte, status int) string {
 	var env errEnvelope
 	if err := json.Unmarshal(b, &env); err != nil {
-		if m := bytes.Index(b, []byte(concurrencyText)); m >= 0 {
+		if bytes.Contains(b, []byte(concurrencyText)) {
 			return "You have reached the " + concurrencyText + " per tenant"
 		}
 		return fmt.Sprintf("HTTP %d %s with an unreadable JSON body (%d bytes, cut short or malformed)",
