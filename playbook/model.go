@@ -81,6 +81,16 @@ type Tenant struct {
 	Source        string // file that declared it (the playbook or an inventory file)
 }
 
+// SignInTenant is what the tenant is addressed by at its authority and in
+// Exchange URLs before its token names its GUID: tenant_id when given,
+// else the organization.
+func (t *Tenant) SignInTenant() string {
+	if t.TenantID != "" {
+		return t.TenantID
+	}
+	return t.Organization
+}
+
 // Settings are run-wide knobs; defaults are applied by the loader.
 type Settings struct {
 	MaxSessionsPerOrg  int           // default 3

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -134,12 +133,7 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 	}
 	pb, err := playbook.Load(o.playbook, playbook.LoadOptions{Vars: vars})
 	if err != nil {
-		var ds playbook.Diagnostics
-		if errors.As(err, &ds) {
-			printDiagnostics(s.Err, ds, false)
-			return nil, &ExitError{Code: ExitInvalid, Err: err, Silent: true}
-		}
-		return nil, exitf(ExitInvalid, "%v", err)
+		return nil, reportLoadError(s, err)
 	}
 	tenants, err := pb.SelectTenants(strings.Join(o.tenants, ","), playbook.Shard{})
 	if err != nil {
@@ -186,14 +180,6 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 	return out, nil
 }
 
-// authTenantKey is what a tenant is addressed by at its authority.
-func authTenantKey(t *playbook.Tenant) string {
-	if t.TenantID != "" {
-		return t.TenantID
-	}
-	return t.Organization
-}
-
 func (o *authOptions) manager(s *streams) *auth.Manager {
 	interactive := isTerminal(s.In) && isTerminal(s.Err)
 	if o.interactive != nil {
@@ -223,7 +209,7 @@ func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
 			fmt.Fprintf(s.Out, "%s (%s): skipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
 			continue
 		}
-		src, err := m.Source(tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
+		src, err := m.Source(tg.cred, tg.endpoints.AuthorityURL, tg.tenant.SignInTenant(), tg.endpoints.ExchangeResource)
 		if err == nil {
 			_, err = src.Token(ctx, false)
 		}
@@ -330,7 +316,7 @@ func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbook
 		r.Usable, r.Note = true, tg.skip
 		return r
 	}
-	st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, authTenantKey(tg.tenant), tg.endpoints.ExchangeResource)
+	st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, tg.tenant.SignInTenant(), tg.endpoints.ExchangeResource)
 	r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
 	if !st.ExpiresOn.IsZero() {
 		exp := st.ExpiresOn

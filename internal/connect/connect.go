@@ -86,11 +86,7 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	tenant := t.TenantID
-	if tenant == "" {
-		tenant = t.Organization
-	}
-	src, err := c.opts.Auth.Source(cred, ep.AuthorityURL, tenant, ep.ExchangeResource)
+	src, err := c.opts.Auth.Source(cred, ep.AuthorityURL, t.SignInTenant(), ep.ExchangeResource)
 	if err != nil {
 		return nil, err
 	}
