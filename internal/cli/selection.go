@@ -28,14 +28,10 @@ type selection struct {
 	vars           map[string]any
 }
 
-// steps returns the steps selected by --tags / --skip-tags, in order.
+// steps returns the steps selected by --tags / --skip-tags, in order
+// (resolve has checked the tags, so this cannot fail).
 func (s *selection) steps(pb *playbook.Playbook) []*playbook.Step {
-	var out []*playbook.Step
-	for _, st := range pb.Steps {
-		if st.Selected(s.tags, s.skipTags) {
-			out = append(out, st)
-		}
-	}
+	out, _ := pb.SelectSteps(s.tags, s.skipTags)
 	return out
 }
 
@@ -51,13 +47,20 @@ func (s *selectionFlags) resolve(pb *playbook.Playbook, vars map[string]any) (*s
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
-	return &selection{
+	if err := pb.CheckVars(vars); err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	sel := &selection{
 		tenants:  tenants,
 		shard:    shard,
 		tags:     playbook.SplitList(s.tags),
 		skipTags: playbook.SplitList(s.skipTags),
 		vars:     vars,
-	}, nil
+	}
+	if _, err := pb.SelectSteps(sel.tags, sel.skipTags); err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
+	return sel, nil
 }
 
 // loaded is a playbook and what the selection flags picked in it.
