@@ -78,6 +78,7 @@
 //     replayed: a replayed New- fails as a duplicate and a replayed Remove- as
 //     not found, hiding what really happened. It is reported as category
 //     "transient" with OutcomeUnknown set and a message saying so.
+//     The rule is cmdlet.Replayable, which the runner's resume asks too.
 //   - Everything else (validation, not found, permission, ...) is final.
 //
 // A retried page that had already handed some objects on skips them, so the
