@@ -31,13 +31,15 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
-	"dur":    func(s float64) string { return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String() },
-	"join":   strings.Join,
-	"label":  label,
-	"short":  shortResult,
-	"lower":  strings.ToLower,
-	"anchor": anchor,
-	"count":  func(m map[string]int, k string) int { return m[k] },
+	"dur": func(s float64) string {
+		return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String()
+	},
+	"join":       strings.Join,
+	"label":      label,
+	"short":      shortResult,
+	"lower":      strings.ToLower,
+	"anchor":     anchor,
+	"count":      func(m map[string]int, k string) int { return m[k] },
 	"changeList": func(title, id string, items []Change) changeList { return changeList{title, id, items} },
 	"sevOr": func(s string) string {
 		if s == "" {
