@@ -271,7 +271,7 @@ func (s *stepRun) prepare(c *cell) bool {
 // before its cells run.
 func baseCall(st *playbook.Step, set playbook.Settings) Call {
 	c := Call{
-		Service: service(st), Cmdlet: st.Cmdlet,
+		Service: st.Service, Cmdlet: st.Cmdlet,
 		Select: serviceSelect(st.Select), Write: st.Write,
 		Retries: st.Retries, Timeout: st.Timeout,
 	}

@@ -90,11 +90,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return exitf(ExitInvalid, "--log-level: %v", err)
 	}
 
-	sel, err := opts.sel.load(opts.playbook)
+	plan, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(io, err)
 	}
-	pb := sel.playbook
+	pb := plan.Playbook
 
 	var dir *results.RunDir
 	if opts.resume != "" {
@@ -109,7 +109,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
 
-	nw, err := openNetwork(opts.caFile, opts.connectTo, sel.tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
+	nw, err := openNetwork(opts.caFile, opts.connectTo, plan.Tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
 	if err != nil {
 		return err
 	}
@@ -141,11 +141,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 
 	res, err := runner.Run(runCtx, runner.Options{
-		Playbook:  pb,
-		Tenants:   sel.tenants,
-		Tags:      sel.tags,
-		SkipTags:  sel.skipTags,
-		Vars:      sel.vars,
+		Plan:      plan,
 		Check:     opts.check,
 		Connector: conn,
 		Dir:       dir,
