@@ -174,7 +174,9 @@ func Start(opts Options) (*Emulator, error) {
 	tr.TLSClientConfig = &tls.Config{RootCAs: pk.pool, MinVersion: tls.VersionTLS12}
 	tr.MaxIdleConnsPerHost = 64
 	d := &net.Dialer{Timeout: 10 * time.Second}
-	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, addr) }
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}
 	tr.Proxy = nil
 	e.client = &http.Client{Transport: tr}
 	ok = true
