@@ -38,21 +38,26 @@ type emulatorOptions struct {
 	retryAfter    time.Duration
 	replication   time.Duration
 	verbose       bool
+	certApps      []string
+	fedApps       []string
 }
 
 // emulatorInfo is the one JSON line `exoplay emulator` prints on stdout.
 type emulatorInfo struct {
-	AuthorityURL          string                `json:"authority_url"`
-	ExchangeURL           string                `json:"exchange_url"`
-	ComplianceURL         string                `json:"compliance_url"`
-	ComplianceRegionalURL string                `json:"compliance_regional_url"`
-	CAFile                string                `json:"ca_file"`
-	DemoClientID          string                `json:"demo_client_id"`
-	DemoSecret            string                `json:"demo_secret"`
-	DemoPublicClientID    string                `json:"demo_public_client_id"`
-	DemoUserPassword      string                `json:"demo_user_password"`
-	IdentityEndpoint      string                `json:"identity_endpoint"`
-	IdentityHeader        string                `json:"identity_header"`
+	// ConnectTo is the --connect-to rule that dials every host name of the
+	// service to the emulator; with CAFile it is all a client needs.
+	ConnectTo          string `json:"connect_to"`
+	Addr               string `json:"addr"`
+	CAFile             string `json:"ca_file"`
+	DemoClientID       string `json:"demo_client_id"`
+	DemoSecret         string `json:"demo_secret"`
+	DemoPublicClientID string `json:"demo_public_client_id"`
+	DemoUserPassword   string `json:"demo_user_password"`
+	IdentityEndpoint   string `json:"identity_endpoint"`
+	IdentityHeader     string `json:"identity_header"`
+	// The managed identity a federated app (--app-federated) trusts.
+	ManagedIdentityID     string                `json:"managed_identity_client_id"`
+	ManagedIdentityObject string                `json:"managed_identity_object_id"`
 	Tenants               []emulator.TenantInfo `json:"tenants"`
 }
 
@@ -68,14 +73,23 @@ func emulatorCommand(io *streams) (*cobra.Command, *emulatorOptions) {
 		Use:   "emulator",
 		Short: "Serve a local Exchange Online + Entra ID emulator until interrupted",
 		Long: `Start a local, stateful Exchange Online and Entra ID emulator over TLS on
-loopback: an authority (client credentials, certificates, device code, ...),
-the Exchange REST endpoint (/adminapi/beta/{tenant}/InvokeCommand and $batch),
-and a Security & Compliance front door that redirects to a regional host.
+loopback. It answers the service's own host names on ONE port, routed by
+host name: the authorities (login.microsoftonline.com and the other clouds'),
+the Exchange REST hosts (outlook.office365.com, outlook.office365.us, ...:
+/adminapi/beta/{tenant}/InvokeCommand and $batch), and the Security &
+Compliance front doors that redirect to a regional
+<region>.ps.compliance.protection.outlook.com. Tokens are asked for the real
+resources (https://outlook.office365.com/.default, ...).
 
-It prints ONE JSON line on stdout with its URLs, tenants, the demo app's
-client id and secret, and the path of the CA certificate to trust; it logs
-to stderr and stops on SIGINT/SIGTERM. Every tenant has the user
-admin@<domain> with the password in demo_user_password.
+A client reaches it unchanged except for dialling and trust: connect every
+host to the emulator's port and trust its CA, e.g.
+  exoplay run pb.yaml --connect-to ::127.0.0.1:PORT --ca-file CA
+  curl --connect-to ::127.0.0.1:PORT --cacert CA https://login.microsoftonline.com/...
+
+It prints ONE JSON line on stdout with connect_to (the rule above), the CA
+file, its tenants and the demo app's client id and secret; it logs to stderr
+and stops on SIGINT/SIGTERM. Every tenant has the user admin@<domain> with
+the password in demo_user_password.
 
 Faults (--faults) are a comma-separated list of KIND[:WHEN[:ARG]][@TENANT][/CMDLET]
 with KIND one of 429, 429-bare, 429-frac, 500, 400-proxy, 400-busy, reset,
@@ -90,7 +104,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.addr, "addr", "127.0.0.1", "`HOST` to listen on")
-	f.IntVar(&opts.port, "port", 0, "first of four consecutive ports (authority, exchange, compliance, compliance regional); 0 = free ports")
+	f.IntVar(&opts.port, "port", 0, "the one port every host name is served on; 0 = a free port")
 	f.IntVar(&opts.tenants, "tenants", 0, "number of generated tenants (contoso, fabrikam, northwind, ...); default 2")
 	f.StringArrayVar(&opts.domains, "tenant", nil, "tenant `DOMAIN` (repeatable; a bare name gets .onmicrosoft.com)")
 	f.IntVar(&opts.mailboxes, "mailboxes", 0, "mailboxes per tenant (default 25)")
@@ -107,6 +121,8 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.DurationVar(&opts.earlyExpiry, "token-early-expiry", 0, "tokens expire this much before their expires_in says (fault knob)")
 	f.DurationVar(&opts.retryAfter, "retry-after", 0, "Retry-After of the concurrency cap's and rate budget's 429s (default 1s)")
 	f.DurationVar(&opts.replication, "replication-delay", 0, "objects created by New-* answer 404 for this long")
+	f.StringArrayVar(&opts.certApps, "app-cert", nil, "register a certificate app in every tenant: `CLIENT_ID=CERT_FILE` (PEM; its CERTIFICATE blocks are trusted for client assertions, a key in the file is ignored); repeatable")
+	f.StringArrayVar(&opts.fedApps, "app-federated", nil, "register an app whose federated credential trusts a managed identity: `CLIENT_ID[=OBJECT_ID]` (default: the emulator's own managed identity); repeatable")
 	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
 	return cmd, opts
 }
@@ -123,7 +139,7 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 		}
 	}
 	changed := cmd.Flags().Changed
-	eo.Addr, eo.BasePort = o.addr, o.port
+	eo.Addr, eo.Port = o.addr, o.port
 	if o.verbose {
 		eo.ErrorLog, eo.AccessLog = stderr, stderr
 	}
@@ -164,6 +180,20 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 		overrideParsed(changed, "rate", &eo.RateBudget, o.rate, emulator.ParseRate),
 	); err != nil {
 		return eo, err
+	}
+	for _, a := range o.certApps {
+		spec, err := emulator.ParseCertApp(a)
+		if err != nil {
+			return eo, err
+		}
+		eo.AppSpecs = append(eo.AppSpecs, spec)
+	}
+	for _, a := range o.fedApps {
+		spec, err := emulator.ParseFederatedApp(a)
+		if err != nil {
+			return eo, err
+		}
+		eo.AppSpecs = append(eo.AppSpecs, spec)
 	}
 	override(changed, "seed", &eo.Seed, o.seed)
 	override(changed, "concurrency-cap", &eo.ConcurrencyCap, o.concurrency)
@@ -227,10 +257,10 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 	}
 
 	line, _ := json.Marshal(emulatorInfo{
-		AuthorityURL: e.AuthorityURL, ExchangeURL: e.ExchangeURL, ComplianceURL: e.ComplianceURL,
-		ComplianceRegionalURL: e.ComplianceRegionalURL, CAFile: caFile,
+		ConnectTo: e.ConnectTo, Addr: e.Addr, CAFile: caFile,
 		DemoClientID: e.DemoClientID, DemoSecret: e.DemoSecret, DemoPublicClientID: e.DemoPublicClientID,
 		DemoUserPassword: emulator.DemoUserPassword, IdentityEndpoint: e.IdentityEndpoint, IdentityHeader: e.IdentityHeader,
+		ManagedIdentityID: e.ManagedIdentityClientID, ManagedIdentityObject: e.ManagedIdentityObjectID,
 		Tenants: e.Tenants(),
 	})
 	if _, err := fmt.Fprintf(io.Out, "%s\n", line); err != nil {
@@ -240,8 +270,7 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 	for _, t := range e.Tenants() {
 		domains = append(domains, t.Domain)
 	}
-	log.Info().Str("exchange", e.ExchangeURL).Str("authority", e.AuthorityURL).Str("compliance", e.ComplianceURL).
-		Str("ca_file", caFile).Str("tenants", strings.Join(domains, ",")).Msg("emulator listening; Ctrl-C to stop")
+	log.Info().Str("addr", e.Addr).Str("connect_to", e.ConnectTo).Str("ca_file", caFile).Str("tenants", strings.Join(domains, ",")).Msg("emulator listening; Ctrl-C to stop")
 
 	<-ctx.Done()
 	c := e.Counters()
