@@ -226,6 +226,7 @@ func (c *compiler) template(n *node, sc *exprScope, opt expr.Option) *Value {
 // single-line plain and quoted scalars and the scalar's start otherwise.
 func (c *compiler) offsetPos(n *node, off int) Pos {
 	p := n.pos
+	off = max(off, 0) // an error inside a wrapper the loader added (expect.go)
 	if strings.ContainsRune(n.value[:min(off, len(n.value))], '\n') {
 		return p
 	}

@@ -27,6 +27,8 @@ type Playbook struct {
 	Settings    Settings
 	Steps       []*Step
 	Pos         Pos
+	Waivers     []*Waiver // waiver.go: the playbook's and --waivers files'
+	Includes    []Include // include.go: what include: pulled in
 }
 
 // Auth is a named credential. Secrets are Values so that ${{ env.X }} is
@@ -143,4 +145,11 @@ type Assertion struct {
 	Message  string
 	Severity string // info | low | medium | high | critical
 	Pos      Pos
+
+	// Explaining assertions and controls (expect.go): exactly one of That,
+	// Expect and Manual is set.
+	Expect      *Expect
+	AppliesWhen *Value // false: not_applicable; nil = always applies
+	Manual      string // reason the control is checked by hand
+	Control     Control
 }

@@ -77,6 +77,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
+		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {
 		events, err := opts.Dir.Events()
@@ -125,6 +126,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
+	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
 	if err := r.journal.AppendSync(results.Event{Type: results.EventRunFinished, Status: runStatus(res), Message: fmt.Sprintf("exit code %d", res.Summary.ExitCode)}); err != nil {
 		return res, err

@@ -151,9 +151,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	if sr.Status != results.StatusIncomplete && s.spool != nil {
 		s.writeOutput(sr)
 	}
-	if sr.Status == results.StatusOK || sr.Status == results.StatusChanged {
-		s.assert(sr, reg)
-	}
+	s.assertAll(sr, reg) // expect.go
 	finalize()
 	if s.spool != nil {
 		if sr.Status == results.StatusIncomplete {
@@ -602,23 +600,6 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 		return
 	}
 	sr.Output = &results.Output{Objects: total, Path: rel, Inline: inline}
-}
-
-// assert evaluates the step's assertions over everything it returned.
-func (s *stepRun) assert(sr *results.Step, reg []any) {
-	if len(s.st.Assert) == 0 {
-		return
-	}
-	scope := s.tr.with("result", orEmpty(reg))
-	for _, a := range s.st.Assert {
-		out := results.Assertion{ID: a.ID, Message: a.Message, Severity: a.Severity}
-		ok, err := a.That.EvalBool(scope)
-		if err != nil {
-			out.Error = err.Error()
-		}
-		out.Passed = ok && err == nil
-		sr.Assertions = append(sr.Assertions, out)
-	}
 }
 
 // reload gives back what a step finished in an earlier run registered.
