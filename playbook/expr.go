@@ -256,7 +256,7 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 		_, err = expr.Compile(src, env, opt)
 	}
 	if err == nil {
-		prog, err = expr.Compile(src, env, numFunction, expr.Patch(numberPatch{}))
+		prog, err = expr.Compile(src, env, numFunction, daysFunction, expr.Patch(numberPatch{}))
 	}
 	if err != nil {
 		var fe *file.Error
