@@ -29,6 +29,7 @@ type Playbook struct {
 	Pos         Pos
 	Waivers     []*Waiver // waiver.go: the playbook's and --waivers files'
 	Includes    []Include // include.go: what include: pulled in
+	WaiverFiles []string  // LoadOptions.WaiverFiles that were read
 }
 
 // Auth is a named credential. Secrets are Values so that ${{ env.X }} is

@@ -189,4 +189,5 @@ func (l *loader) waiverFile(file string) {
 	if n := f.required("waivers"); n != nil {
 		l.pb.Waivers = append(l.pb.Waivers, l.waivers(n)...)
 	}
+	l.pb.WaiverFiles = append(l.pb.WaiverFiles, file)
 }
