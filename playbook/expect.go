@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,7 +110,7 @@ func (e *Expect) Check(scope Scope, objs []any) (Outcome, error) {
 	s[expectOver] = objs
 	r, err := e.Cond.Eval(s)
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, errors.New(strings.ReplaceAll(err.Error(), expectOver, "the checked list"))
 	}
 	bools, ok := r.([]any)
 	if !ok || len(bools) != len(objs) {
@@ -220,12 +221,14 @@ func (l *loader) condition(n *node, e *Expect, sc *exprScope) *Value {
 	e.src = strings.TrimSpace(inner)
 	prefix := "map(" + expectOver + ", "
 	off := strings.Index(n.value, exprOpen) + len(exprOpen)
+	// The list is a register here, so that the property reads of the
+	// condition are checked against its objects (props.go) like any other.
 	inScope := *sc
-	inScope.vars = append(slices.Clone(sc.vars), expectOver)
+	inScope.registers = append(slices.Clone(sc.registers), expectOver)
 	inScope.typeMap = nil
 	before := len(l.d.list)
 	wrapped := prefix + inner + ")"
-	prog, refs := l.c.compile(n, off-len(prefix), wrapped, &inScope, nil)
+	prog, refs, props := l.c.compile(n, off-len(prefix), wrapped, &inScope, nil)
 	if prog == nil {
 		for i := before; i < len(l.d.list); i++ { // say what the user wrote, not the wrapper
 			l.d.list[i].Message = strings.ReplaceAll(l.d.list[i].Message, strings.TrimSpace(wrapped), e.src)
@@ -234,7 +237,7 @@ func (l *loader) condition(n *node, e *Expect, sc *exprScope) *Value {
 	}
 	refs = slices.DeleteFunc(refs, func(r string) bool { return r == expectOver })
 	e.Props = elementProps(prog.Node())
-	return &Value{pos: n.pos, kind: kindExpr, prog: prog, refs: refs, src: n.value}
+	return &Value{pos: n.pos, kind: kindExpr, prog: prog, refs: refs, props: props, src: n.value}
 }
 
 // elementProps lists the properties a condition reads from its object

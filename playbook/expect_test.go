@@ -127,3 +127,13 @@ func TestDaysReadsTimeSpans(t *testing.T) {
 		}
 	}
 }
+
+func TestExpectRefusesAPropertyNoObjectHas(t *testing.T) {
+	pb := loadExpect(t, `      - {id: typo, expect: {each: "${{ .AutoForwardEnabld == false }}"}}
+`)
+	objs := []any{map[string]any{"Name": "Default", "AutoForwardEnabled": true}}
+	_, err := pb.Steps[1].Assert[0].Expect.Check(pb.Scope(pb.Tenants[0], nil), objs)
+	if err == nil || !strings.Contains(err.Error(), `property "AutoForwardEnabld" is in none of the 1 objects of the checked list`) {
+		t.Fatalf("a misspelt property must be an error, not a pass: %v", err)
+	}
+}

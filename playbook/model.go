@@ -30,6 +30,8 @@ type Playbook struct {
 	Waivers     []*Waiver // waiver.go: the playbook's and --waivers files'
 	Includes    []Include // include.go: what include: pulled in
 	WaiverFiles []string  // LoadOptions.WaiverFiles that were read
+
+	varReads map[string]bool // var names expressions read (CheckVars)
 }
 
 // Auth is a named credential. Secrets are Values so that ${{ env.X }} is
@@ -74,6 +76,7 @@ type Tenant struct {
 	Organization  string // initial domain or tenant GUID
 	TenantID      string // optional GUID
 	Environment   string // canonical cloud name, default O365Default
+	Emulate       string // for Environment Emulator: the cloud whose names it stands in for ("" = O365Default)
 	ConnectionURI string
 	AuthorityURI  string
 	Auth          string // key into Playbook.Auth; empty only for Emulator tenants
@@ -115,6 +118,7 @@ type Step struct {
 	Service         string // exchange | compliance
 	Parameters      []Param
 	Select          []string
+	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call
@@ -141,11 +145,12 @@ type Param struct {
 
 // Assertion is a compliance check over a step's result.
 type Assertion struct {
-	ID       string
-	That     *Value
-	Message  string
-	Severity string // info | low | medium | high | critical
-	Pos      Pos
+	ID           string
+	That         *Value
+	Message      string
+	MessageValue *Value // Message compiled when it holds ${{ }} (result in scope); nil otherwise
+	Severity     string // info | low | medium | high | critical
+	Pos          Pos
 
 	// Explaining assertions and controls (expect.go): exactly one of That,
 	// Expect and Manual is set.

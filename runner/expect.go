@@ -21,19 +21,31 @@ func (s *stepRun) assertAll(sr *results.Step, reg []any) {
 		return
 	}
 	scope := s.tr.with("result", orEmpty(reg))
+	ran := sr.Status == results.StatusOK || sr.Status == results.StatusChanged
+	legacy := &results.Step{Status: sr.Status}
 	for i := range s.st.Assert {
 		a := &s.st.Assert[i]
 		v := s.tr.verdict(a, sr, scope, reg)
 		s.tr.applyWaiver(a, &v, sr)
 		v.Passed = v.Result != results.ResultFail && v.Result != results.ResultError
 		sr.Assertions = append(sr.Assertions, v)
+		if ran && a.Expect == nil && a.AppliesWhen == nil && a.Manual == "" {
+			legacy.Assertions = append(legacy.Assertions, v)
+		}
+	}
+	// A plain that: which cannot be evaluated fails its step, as before the
+	// vocabulary; the other forms report error and leave the step (and the
+	// controls after it) running, so one broken control does not hide the rest.
+	checkAssertions(legacy)
+	if legacy.Status != sr.Status {
+		sr.Status, sr.Error = legacy.Status, legacy.Error
 	}
 }
 
 // verdict evaluates one assertion before waivers.
 func (tr *tenantRun) verdict(a *playbook.Assertion, sr *results.Step, scope playbook.Scope, reg []any) results.Assertion {
 	c := a.Control
-	out := results.Assertion{ID: a.ID, Message: a.Message, Severity: a.Severity, Verdict: results.Verdict{
+	out := results.Assertion{ID: a.ID, Message: a.RenderMessage(scope), Severity: a.Severity, Verdict: results.Verdict{
 		Title: c.Title, Strength: c.Strength, Refs: c.Refs, Tags: c.Tags, Remediation: c.Remediation, RemedyURL: c.RemediationURL,
 	}}
 	decide := func(result, reason string) results.Assertion {
