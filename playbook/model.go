@@ -112,6 +112,7 @@ type Step struct {
 	Service         string // exchange | compliance
 	Parameters      []Param
 	Select          []string
+	Show            []string // properties printed as a table after the summary (wildcards as select)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call

@@ -4,62 +4,38 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/exoplay/exoplay/playbook"
 )
 
-// projection applies a step's select: a list of property names, where
-// '*', '?' and '[...]' are globs, matched case-insensitively as PowerShell's
-// Select-Object does. Properties keep the order the service sent them in.
+// projection applies a step's select with playbook's property matching
+// (names and case-insensitive globs, as PowerShell's Select-Object).
+// Properties keep the order the service sent them in.
 type projection struct {
-	exact    []string // names without glob characters
-	patterns []string // lower-cased globs
+	m *playbook.PropertyMatcher
 }
 
 func newProjection(sel []string) *projection {
-	if len(sel) == 0 {
+	m := playbook.NewPropertyMatcher(sel)
+	if m == nil {
 		return nil
 	}
-	p := &projection{}
-	for _, s := range sel {
-		if strings.ContainsAny(s, "*?[") {
-			p.patterns = append(p.patterns, strings.ToLower(s))
-		} else {
-			p.exact = append(p.exact, s)
-		}
-	}
-	return p
+	return &projection{m: m}
 }
 
 // serviceSelect is what to send as $select: the names, when none is a glob
 // (the service does not expand wildcards).
 func serviceSelect(sel []string) []string {
 	for _, s := range sel {
-		if strings.ContainsAny(s, "*?[") {
+		if playbook.HasWildcard(s) {
 			return nil
 		}
 	}
 	return sel
 }
 
-func (p *projection) match(name string) bool {
-	for _, e := range p.exact {
-		if strings.EqualFold(e, name) {
-			return true
-		}
-	}
-	if len(p.patterns) == 0 {
-		return false
-	}
-	ln := strings.ToLower(name)
-	for _, pat := range p.patterns {
-		if ok, _ := path.Match(pat, ln); ok {
-			return true
-		}
-	}
-	return false
-}
+func (p *projection) match(name string) bool { return p.m.Match(name) }
 
 // apply returns obj with only the selected properties, as one JSON line.
 // A nil projection only makes sure the object fits on one line.
