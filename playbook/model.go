@@ -27,6 +27,8 @@ type Playbook struct {
 	Settings    Settings
 	Steps       []*Step
 	Pos         Pos
+
+	varReads map[string]bool // var names expressions read (CheckVars)
 }
 
 // Auth is a named credential. Secrets are Values so that ${{ env.X }} is
@@ -71,6 +73,7 @@ type Tenant struct {
 	Organization  string // initial domain or tenant GUID
 	TenantID      string // optional GUID
 	Environment   string // canonical cloud name, default O365Default
+	Emulate       string // for Environment Emulator: the cloud whose names it stands in for ("" = O365Default)
 	ConnectionURI string
 	AuthorityURI  string
 	Auth          string // key into Playbook.Auth; empty only for Emulator tenants
@@ -112,6 +115,7 @@ type Step struct {
 	Service         string // exchange | compliance
 	Parameters      []Param
 	Select          []string
+	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
 	Show            []string // properties printed as a table after the summary (wildcards as select)
 	Register        string
 	When            *Value        // bool expression, nil = always
@@ -139,9 +143,10 @@ type Param struct {
 
 // Assertion is a compliance check over a step's result.
 type Assertion struct {
-	ID       string
-	That     *Value
-	Message  string
-	Severity string // info | low | medium | high | critical
-	Pos      Pos
+	ID           string
+	That         *Value
+	Message      string
+	MessageValue *Value // Message compiled when it holds ${{ }} (result in scope); nil otherwise
+	Severity     string // info | low | medium | high | critical
+	Pos          Pos
 }

@@ -38,6 +38,16 @@ func NewPropertyMatcher(list []string) *PropertyMatcher {
 	return m
 }
 
+// EntryMatches reports whether entry i of the list selects name.
+func (m *PropertyMatcher) EntryMatches(i int, name string) bool {
+	e := m.entries[i]
+	if e.glob == "" {
+		return strings.EqualFold(e.text, name)
+	}
+	ok, _ := path.Match(e.glob, strings.ToLower(name))
+	return ok
+}
+
 // Match reports whether name is selected.
 func (m *PropertyMatcher) Match(name string) bool { return m.Index(name) >= 0 }
 

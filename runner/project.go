@@ -13,7 +13,8 @@ import (
 // (names and case-insensitive globs, as PowerShell's Select-Object).
 // Properties keep the order the service sent them in.
 type projection struct {
-	m *playbook.PropertyMatcher
+	m    *playbook.PropertyMatcher
+	seen seenSelect
 }
 
 func newProjection(sel []string) *projection {
@@ -21,7 +22,9 @@ func newProjection(sel []string) *projection {
 	if m == nil {
 		return nil
 	}
-	return &projection{m: m}
+	p := &projection{m: m}
+	p.seen.init(m, sel)
+	return p
 }
 
 // serviceSelect is what to send as $select: the names, when none is a glob
@@ -35,7 +38,10 @@ func serviceSelect(sel []string) []string {
 	return sel
 }
 
-func (p *projection) match(name string) bool { return p.m.Match(name) }
+func (p *projection) match(name string) bool {
+	p.seen.mark(name)
+	return p.m.Match(name)
+}
 
 // apply returns obj with only the selected properties, as one JSON line.
 // A nil projection only makes sure the object fits on one line.
@@ -63,6 +69,7 @@ func (p *projection) appendTo(buf []byte, obj json.RawMessage) ([]byte, error) {
 		}
 		return appendCompact(buf[:0], obj), nil
 	}
+	p.seen.objects.Store(true)
 	out := append(buf[:0], '{')
 	first := true
 	i = skipSpace(obj, i+1)
