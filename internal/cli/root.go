@@ -112,6 +112,8 @@ no module download.
 		newDiffCmd(io),
 		newVerifyCmd(io),
 		newShowCmd(io),
+		newBaselineCmd(io),
+		newAuditCmd(io),
 	)
 	return root
 }
