@@ -178,6 +178,7 @@ func (s *Source) fetch(force bool) (*current, error) {
 // acquireChecked gets a token and checks it belongs to the tenant.
 func (s *Source) acquireChecked(ctx context.Context, force bool) (*current, tokenResult, *Error) {
 	res, err := s.acq.acquire(ctx, s.tenant, s.resource, force)
+	s.m.secret(res.token)
 	now := s.m.now()
 	if err != nil {
 		return nil, res, classify(err, s.cred, s.tenant, now)
