@@ -37,6 +37,9 @@ type Options struct {
 	Drain   <-chan struct{}
 	Argv    []string
 	Version string
+	// Shard is the part of the organizations these tenants are (I/N, for
+	// results.json and `exoplay merge`); empty when they are all.
+	Shard string
 	// Adaptive tunes how a throttled organization slows down and recovers
 	// (zero = defaults).
 	Adaptive Adaptive

@@ -75,6 +75,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
+		Shard:       opts.Shard,
 	}
 	if opts.Resume {
 		events, err := opts.Dir.Events()

@@ -162,11 +162,12 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Drain:     drain,
 		Argv:      opts.argv,
 		Version:   Version(),
+		Shard:     sel.shard.String(),
 	})
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}
-	if err := printResults(io.Out, opts.format, res, dir); err != nil {
+	if err := printResults(io.Out, opts.format, res, dir.Path()); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
 	if code := res.Summary.ExitCode; code != ExitOK {
@@ -175,7 +176,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	return nil
 }
 
-func printResults(w io.Writer, format string, res *results.Results, dir *results.RunDir) error {
+func printResults(w io.Writer, format string, res *results.Results, dir string) error {
 	switch format {
 	case "json":
 		return results.WriteJSON(w, res)
@@ -184,7 +185,7 @@ func printResults(w io.Writer, format string, res *results.Results, dir *results
 	case "csv":
 		return results.WriteCSV(w, res)
 	default:
-		return results.WriteSummary(w, res, dir.Path())
+		return results.WriteSummary(w, res, dir)
 	}
 }
 
