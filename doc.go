@@ -5,10 +5,16 @@
 // schema` and editors (through `# yaml-language-server: $schema=...`) share
 // one copy. The playbook format is described in docs/playbook.md.
 //
-// Layout (imports point down only):
+// Layout (imports point down only; DESIGN.md §1, enforced by
+// TestImportsFollowDesignLayers in layering_test.go):
 //
-//	cmd/exoplay -> internal/cli -> {runner, auth, transport, results, playbook, cloud, internal/emulator}
+//	cmd/exoplay -> internal/cli -> {internal/connect, runner, report, results, playbook, exoplay, internal/emulator}
+//	internal/connect -> {auth, transport, runner, playbook}
 //	runner -> {playbook, results}
+//	report -> results
 //	playbook -> exoplay (the schema)
-//	auth, transport, results, cloud: leaves
+//	results, auth, transport, exoplay: nothing of the module but the leaves
+//	cloud, cmdlet: leaves, importable by every layer, importing nothing
+//	internal/emulator: nothing of the product
+//	bench, examples, deploy: tools and tests, never imported by the product
 package exoplay

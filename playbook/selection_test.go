@@ -158,16 +158,3 @@ func TestScopePrecedence(t *testing.T) {
 		t.Errorf("run: %v", run)
 	}
 }
-
-func TestStepWrites(t *testing.T) {
-	for cmdlet, want := range map[string]bool{
-		"Get-Mailbox": false, "get-mailbox": false, "Test-OAuthConnectivity": false,
-		"Search-UnifiedAuditLog": false, "Export-QuarantineMessage": false,
-		"Set-Mailbox": true, "New-TransportRule": true, "Remove-MailboxPermission": true,
-		"Add-DistributionGroupMember": true, "Enable-OrganizationCustomization": true,
-	} {
-		if got := StepWrites(cmdlet); got != want {
-			t.Errorf("StepWrites(%s) = %v, want %v", cmdlet, got, want)
-		}
-	}
-}

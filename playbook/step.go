@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/exoplay/exoplay/cmdlet"
 )
 
 // Severities of an assertion, lowest first.
@@ -96,7 +98,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 			l.d.add(cn.pos, "cmdlet %q is not of Verb-Noun form (e.g. Get-Mailbox)", st.Cmdlet)
 		}
 	}
-	st.Write = StepWrites(st.Cmdlet)
+	st.Write = cmdlet.IsWrite(st.Cmdlet)
 	if s, sn := f.enum("service", services...); sn != nil && s != "" {
 		st.Service = s
 	}

@@ -40,8 +40,9 @@
 // (tenant × step × foreach item) with a done event, reloads the registered
 // output of finished steps from their data files and of finished items from
 // the step's spool, and re-runs the rest. A write journaled as sent but
-// never confirmed is sent again only when its verb is idempotent (Set-,
-// Enable-, Disable-, Update-); otherwise it is reported failed with code
+// never confirmed is sent again only when cmdlet.Replayable says so for its
+// cmdlet and parameters (the rule transport retries by: Set-, Enable-,
+// Disable- without an {Add, Remove} hashtable); otherwise it is reported failed with code
 // outcome_unknown. (A write cancelled before it got a connection slot is
 // journaled as unsent: it cannot have reached the service.) A run is resumed only with the same playbook (sha256) and
 // the same mode.

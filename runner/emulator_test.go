@@ -368,7 +368,7 @@ steps:
 	}
 
 	// Every tenant failing sign-in is exit 4.
-	res, _ = e.run(context.Background(), runner.Options{Tenants: e.pb.Tenants[:1]}, "")
+	res, _ = e.run(context.Background(), runner.Options{Plan: e.plan(runner.Selection{Limit: e.pb.Tenants[0].Name})}, "")
 	if res.Summary.ExitCode != results.ExitAuthFailed {
 		t.Errorf("all sign-ins failed: exit %d, want 4", res.Summary.ExitCode)
 	}

@@ -102,9 +102,9 @@ func (e *env) run(ctx context.Context, o runner.Options, resume string) (*result
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { rd.Close() })
-	o.Playbook, o.Dir, o.Resume = e.pb, rd, resume != ""
-	if o.Tenants == nil {
-		o.Tenants = e.pb.Tenants
+	o.Dir, o.Resume = rd, resume != ""
+	if o.Plan == nil {
+		o.Plan = e.plan(runner.Selection{})
 	}
 	if o.Connector == nil {
 		o.Connector = e.connector()
@@ -122,6 +122,16 @@ func (e *env) run(ctx context.Context, o runner.Options, resume string) (*result
 		e.t.Fatalf("results.json does not match results/results.schema.json: %v", err)
 	}
 	return res, rd
+}
+
+// plan applies sel to the env's playbook.
+func (e *env) plan(sel runner.Selection) *runner.Plan {
+	e.t.Helper()
+	p, err := runner.NewPlan(e.pb, sel)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
 }
 
 func tenantOf(t *testing.T, res *results.Results, name string) *results.Tenant {

@@ -6,18 +6,14 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
 
 // Options are the inputs of one run.
 type Options struct {
-	Playbook *playbook.Playbook
-	// Tenants are the selected tenants (after --limit and --shard), in order.
-	Tenants  []*playbook.Tenant
-	Tags     []string // --tags
-	SkipTags []string // --skip-tags
-	Vars     map[string]any
+	// Plan is the playbook and selection to run (NewPlan): the same value
+	// `exoplay plan` shows.
+	Plan *Plan
 	// Check sends reads only; each write is recorded as would_run.
 	Check     bool
 	Connector Connector
@@ -37,9 +33,6 @@ type Options struct {
 	Drain   <-chan struct{}
 	Argv    []string
 	Version string
-	// Shard is the part of the organizations these tenants are (I/N, for
-	// results.json and `exoplay merge`); empty when they are all.
-	Shard string
 	// Adaptive tunes how a throttled organization slows down and recovers
 	// (zero = defaults).
 	Adaptive Adaptive

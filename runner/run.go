@@ -18,6 +18,7 @@ import (
 // run is the state of one Run call.
 type run struct {
 	opts    Options
+	plan    *Plan
 	pb      *playbook.Playbook
 	clock   clock
 	obs     Observer
@@ -34,17 +35,18 @@ type run struct {
 	stop        string // why no new tenant starts ("" = go on)
 }
 
-// Run runs the playbook's steps over opts.Tenants and returns the results,
+// Run runs opts.Plan (its selected steps over its tenants) and returns the results,
 // also written to opts.Dir. The error is for problems of the run itself
 // (the run directory cannot be written); failures of tenants and steps are
 // in the results, with the exit code in Summary.ExitCode.
 func Run(ctx context.Context, opts Options) (*results.Results, error) {
-	if opts.Playbook == nil || opts.Dir == nil || opts.Connector == nil {
-		return nil, errors.New("runner: Playbook, Dir and Connector are required")
+	if opts.Plan == nil || opts.Dir == nil || opts.Connector == nil {
+		return nil, errors.New("runner: Plan, Dir and Connector are required")
 	}
 	r := &run{
 		opts:     opts,
-		pb:       opts.Playbook,
+		plan:     opts.Plan,
+		pb:       opts.Plan.Playbook,
 		clock:    clock{now: opts.Now, sleep: opts.Sleep},
 		obs:      opts.Observer,
 		journal:  opts.Dir.Journal(),
@@ -75,7 +77,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
-		Shard:       opts.Shard,
+		Shard:       opts.Plan.Selection.Shard.String(), // for exoplay merge
 	}
 	if opts.Resume {
 		events, err := opts.Dir.Events()
@@ -103,13 +105,13 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		return nil, err
 	}
 	log := opts.Logger.With().Str("run", info.ID).Logger()
-	log.Info().Str("mode", mode).Int("tenants", len(opts.Tenants)).Bool("resume", opts.Resume).Msg("run started")
-	r.obs.RunStarted(len(opts.Tenants))
+	log.Info().Str("mode", mode).Int("tenants", len(r.plan.Tenants)).Bool("resume", opts.Resume).Msg("run started")
+	r.obs.RunStarted(len(r.plan.Tenants))
 
-	out := make([]*results.Tenant, len(opts.Tenants))
+	out := make([]*results.Tenant, len(r.plan.Tenants))
 	var g errgroup.Group
 	g.SetLimit(max(1, r.pb.Settings.MaxParallelTenants))
-	for i, t := range opts.Tenants {
+	for i, t := range r.plan.Tenants {
 		g.Go(func() error {
 			res := r.runTenant(ctx, t)
 			out[i] = res
@@ -179,7 +181,7 @@ func (r *run) tenantFinished(t *results.Tenant) {
 	}
 	failed := r.failed.Add(1)
 	s := r.pb.Settings
-	total := len(r.opts.Tenants)
+	total := len(r.plan.Tenants)
 	r.stopMu.Lock()
 	defer r.stopMu.Unlock()
 	if r.stop != "" {
@@ -209,12 +211,9 @@ func (r *run) limiter(key string) *orgLimiter {
 	return l
 }
 
-func (r *run) maxSessions() int {
-	if n := r.pb.Settings.MaxSessionsPerOrg; n > 0 {
-		return n
-	}
-	return 3
-}
+// maxSessions is max_sessions_per_org as the loader resolved it (its
+// default lives there, not here).
+func (r *run) maxSessions() int { return r.pb.Settings.MaxSessionsPerOrg }
 
 // notStarted is the result of a tenant that never ran.
 func (r *run) notStarted(t *playbook.Tenant, reason string) *results.Tenant {
@@ -234,14 +233,7 @@ func organization(t *playbook.Tenant) string {
 
 func stepResult(st *playbook.Step, status results.Status, reason string) *results.Step {
 	return &results.Step{
-		ID: st.ID, Name: st.Name, Cmdlet: st.Cmdlet, Service: service(st),
+		ID: st.ID, Name: st.Name, Cmdlet: st.Cmdlet, Service: st.Service,
 		Write: st.Write, Status: status, Reason: reason,
 	}
-}
-
-func service(st *playbook.Step) string {
-	if st.Service == "" {
-		return "exchange"
-	}
-	return st.Service
 }

@@ -60,8 +60,8 @@ steps:
 		}
 		log := zerolog.New(rd.LogFile()).Level(zerolog.DebugLevel)
 		res, err := runner.Run(context.Background(), runner.Options{
-			Playbook: e.pb, Tenants: e.pb.Tenants, Dir: rd, Connector: e.connector(), Logger: log,
-			Vars: map[string]any{"api_password": varSecret}, Argv: argv, Check: check,
+			Plan: e.plan(runner.Selection{Vars: map[string]any{"api_password": varSecret}}),
+			Dir:  rd, Connector: e.connector(), Logger: log, Argv: argv, Check: check,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -96,7 +96,7 @@ func TestStepSemantics(t *testing.T) {
 	e := startEnv(t, emulator.Options{
 		Faults: emulator.FaultSpec{Rules: []emulator.FaultRule{{Kind: "slow", Probability: 1, Cmdlet: "Get-RemoteDomain", Delay: 600 * time.Millisecond}}},
 	}, semanticsYAML)
-	res, rd := e.run(context.Background(), runner.Options{Vars: map[string]any{"desired": false}, SkipTags: []string{"remediate"}}, "")
+	res, rd := e.run(context.Background(), runner.Options{Plan: e.plan(runner.Selection{Vars: map[string]any{"desired": false}, SkipTags: []string{"remediate"}})}, "")
 	for _, tn := range []string{"contoso", "fabrikam"} {
 		tr := tenantOf(t, res, tn)
 		status := func(id string) results.Status { return stepOf(t, tr, id).Status }
@@ -276,7 +276,7 @@ func TestResumeRefusesAnotherMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd2.Close()
-	_, err = runner.Run(context.Background(), runner.Options{Playbook: e.pb, Tenants: e.pb.Tenants, Dir: rd2, Resume: true, Connector: e.connector()})
+	_, err = runner.Run(context.Background(), runner.Options{Plan: e.plan(runner.Selection{}), Dir: rd2, Resume: true, Connector: e.connector()})
 	if err == nil || !strings.Contains(err.Error(), "check-mode run") {
 		t.Fatalf("resuming a check run without --check: err = %v", err)
 	}

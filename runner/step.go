@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -271,7 +271,7 @@ func (s *stepRun) prepare(c *cell) bool {
 // before its cells run.
 func baseCall(st *playbook.Step, set playbook.Settings) Call {
 	c := Call{
-		Service: service(st), Cmdlet: st.Cmdlet,
+		Service: st.Service, Cmdlet: st.Cmdlet,
 		Select: serviceSelect(st.Select), Write: st.Write,
 		Retries: st.Retries, Timeout: st.Timeout,
 	}
@@ -303,13 +303,13 @@ func (s *stepRun) admit(ctx context.Context, c *cell, sync bool) bool {
 		return true
 	}
 	if c.resend {
-		if !idempotent(s.st.Cmdlet) {
+		if !cmdlet.Replayable(s.st.Cmdlet, c.call.Parameters) {
 			c.status = results.StatusFailed
 			c.err = &results.Error{Category: "unknown", Code: "outcome_unknown",
-				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
+				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " with these parameters is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
 			return false
 		}
-		c.warnings = append(c.warnings, "sent again: the first attempt was interrupted before it was confirmed ("+s.st.Cmdlet+" is idempotent)")
+		c.warnings = append(c.warnings, "sent again: the first attempt was interrupted before it was confirmed ("+s.st.Cmdlet+" with these parameters is idempotent)")
 	}
 	ev := results.Event{Type: results.EventCellSent, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr()}
 	var err error
@@ -650,17 +650,6 @@ func orEmpty(v []any) []any {
 		return []any{}
 	}
 	return v
-}
-
-// idempotent reports whether sending a write twice has the effect of
-// sending it once (Set-/Enable-/Disable- state the desired value).
-func idempotent(cmdlet string) bool {
-	verb, _, _ := strings.Cut(strings.ToLower(cmdlet), "-")
-	switch verb {
-	case "set", "enable", "disable", "update":
-		return true
-	}
-	return false
 }
 
 // redactParams hides parameter values whose names say they are secrets,

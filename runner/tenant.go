@@ -74,17 +74,18 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	}
 	tr := &tenantRun{
 		r: r, t: t, sess: sess, lim: r.limiter(key), prior: prior, log: log,
-		scope: r.pb.Scope(t, r.opts.Vars),
+		scope: r.plan.Scope(t),
 	}
 	tr.scope["run"] = r.runVars
 
 	stopped := ""
 	incomplete := false
-	for _, st := range r.pb.Steps {
+	for _, ps := range r.plan.Steps {
+		st := ps.Step
 		var sr *results.Step
 		var reg []any
 		switch {
-		case !st.Selected(r.opts.Tags, r.opts.SkipTags):
+		case !ps.Selected:
 			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
 		case incomplete || r.drained(ctx):
 			// Nothing after an unfinished step is decided: its when or

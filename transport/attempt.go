@@ -33,6 +33,9 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 		defer lim.Release()
 	}
 	hdr := cl.headersWith(tok)
+	if cl.bodyFor != nil {
+		body = cl.bodyFor(tok)
+	}
 	u := target
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))

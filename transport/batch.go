@@ -100,8 +100,10 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 	ctx, cancel := cl.withTimeout(ctx)
 	defer cancel()
 	cl.hdr = http.Header{
-		"Content-Type":        {"application/json"},
-		"Accept":              {"application/json"},
+		"Content-Type": {"application/json"},
+		// Without odata.metadata=minimal the service answers multipart/mixed
+		// (CIPP, commit 8392e324b); readBatch reads both.
+		"Accept":              {batchAccept},
 		"User-Agent":          {c.ua},
 		"X-Clientapplication": {clientApp},
 		"Client-Request-Id":   {newRequestID()},
@@ -120,14 +122,16 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		if len(pending) == 0 {
 			return
 		}
-		body := batchBody(pending)
+		// Every item carries the token too, as every public client does
+		// (S2, S12): the body is rendered for the token of each attempt.
+		cl.bodyFor = func(tok string) []byte { return batchBody(pending, tok) }
 		byID := make(map[string]*batchItem, len(pending))
 		for _, it := range pending {
 			byID[strconv.Itoa(it.idx)] = it
 		}
 		before := bst
-		err = cl.exchange(ctx, target, body, func(resp *http.Response) error {
-			return c.readBatch(resp, cl, byID, errs, emit)
+		err = cl.exchange(ctx, target, nil, func(resp *http.Response) error {
+			return c.readBatch(resp, cl, pending, byID, errs, emit)
 		})
 		// Every item of the round shares the cost of the batch request.
 		for _, it := range pending {
@@ -214,9 +218,14 @@ func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*ba
 		limit: limit, replayable: cl.replayable, st: st, cl: cl}, nil
 }
 
-// batchBody renders {"requests":[{"id","method","url","headers","body"}...]}.
-func batchBody(items []*batchItem) []byte {
+// batchAccept asks for a JSON batch answer.
+const batchAccept = "application/json; odata.metadata=minimal"
+
+// batchBody renders {"requests":[{"id","method","url","headers","body"}...]},
+// each item's headers with Authorization: Bearer tok first.
+func batchBody(items []*batchItem, tok string) []byte {
 	var b bytes.Buffer
+	auth := appendString([]byte(`{"Authorization":`), "Bearer "+tok)
 	b.WriteString(`{"requests":[`)
 	for n, it := range items {
 		if n > 0 {
@@ -227,7 +236,9 @@ func batchBody(items []*batchItem) []byte {
 		b.WriteString(`,"method":"POST","url":`)
 		b.Write(appendString(nil, it.url))
 		b.WriteString(`,"headers":`)
-		b.Write(it.hdrJSON)
+		b.Write(auth)
+		b.WriteByte(',')
+		b.Write(it.hdrJSON[1:]) // the item's own headers, after its opening brace
 		b.WriteString(`,"body":`)
 		b.Write(it.body)
 		b.WriteByte('}')
@@ -236,12 +247,16 @@ func batchBody(items []*batchItem) []byte {
 	return b.Bytes()
 }
 
-// readBatch streams the responses array, one item's answer at a time.
+// readBatch reads the answer of one round: the JSON responses array,
+// streamed one item's answer at a time, or a multipart/mixed answer.
 // Items answered in an earlier attempt of the same round are passed over.
-func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batchItem, errs []error, emit func(int, json.RawMessage) error) error {
-	bad := func(format string, a ...any) *Error {
-		return &Error{Category: CategoryTransient, Status: resp.StatusCode, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
-			Message: "the service answered the batch with " + fmt.Sprintf(format, a...)}
+func (c *Client) readBatch(resp *http.Response, bcl *call, pending []*batchItem, byID map[string]*batchItem, errs []error, emit func(int, json.RawMessage) error) error {
+	bad := func(format string, a ...any) *Error { return batchError(resp.StatusCode, format, a...) }
+	if boundary, ok := multipartBoundary(resp.Header); ok {
+		if err := c.readMultipartBatch(resp.Body, boundary, bcl, pending, byID, errs, emit); err != nil {
+			return err
+		}
+		return unanswered(byID, bad)
 	}
 	dec := json.NewDecoder(resp.Body)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -274,7 +289,7 @@ func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batc
 				continue
 			}
 			it.answered = true
-			c.batchAnswer(bcl, it, &r, errs, emit)
+			c.batchAnswer(bcl, it, r.Status, itemHeaders(r.Headers), jsonItemBody(r.Body), errs, emit)
 		}
 		if _, err := dec.Token(); err != nil {
 			return bad("a body cut short (%s)", syntaxText(err))
@@ -283,6 +298,17 @@ func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batc
 	if !seen {
 		return bad("no responses array")
 	}
+	return unanswered(byID, bad)
+}
+
+// batchError is a batch answer that cannot be read.
+func batchError(status int, format string, a ...any) *Error {
+	return &Error{Category: CategoryTransient, Status: status, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
+		Message: "the service answered the batch with " + fmt.Sprintf(format, a...)}
+}
+
+// unanswered fails the round when an item got no answer.
+func unanswered(byID map[string]*batchItem, bad func(string, ...any) *Error) error {
 	missing := 0
 	for _, it := range byID {
 		if !it.answered {
@@ -295,18 +321,23 @@ func (c *Client) readBatch(resp *http.Response, bcl *call, byID map[string]*batc
 	return nil
 }
 
-// batchAnswer applies one item's answer: objects, next link, or an error
-// that is retried next round or final.
-func (c *Client) batchAnswer(bcl *call, it *batchItem, r *batchResponse, errs []error, emit func(int, json.RawMessage) error) {
-	body := bytes.TrimSpace(r.Body)
-	if len(body) > 0 && body[0] == '"' { // a body sent as a JSON string
+// jsonItemBody is an item's body, unwrapped when it was sent as a JSON
+// string.
+func jsonItemBody(raw json.RawMessage) []byte {
+	body := bytes.TrimSpace(raw)
+	if len(body) > 0 && body[0] == '"' {
 		var s string
 		if json.Unmarshal(body, &s) == nil {
 			body = []byte(s)
 		}
 	}
-	h := itemHeaders(r.Headers)
-	if r.Status >= 200 && r.Status < 300 {
+	return body
+}
+
+// batchAnswer applies one item's answer: objects, next link, or an error
+// that is retried next round or final.
+func (c *Client) batchAnswer(bcl *call, it *batchItem, status int, h http.Header, body []byte, errs []error, emit func(int, json.RawMessage) error) {
+	if status >= 200 && status < 300 {
 		var p page
 		want := -1
 		if it.limit >= 0 {
@@ -339,7 +370,7 @@ func (c *Client) batchAnswer(bcl *call, it *batchItem, r *batchResponse, errs []
 		it.retry = "" // a continuation, not a retry
 		return
 	}
-	e := decodeError(r.Status, h, body, it.req.Cmdlet)
+	e := decodeError(status, h, body, it.req.Cmdlet)
 	if d, ok := retryAfter(h, c.clock.Now()); ok {
 		e.wait, e.hasWait = d, true
 	}

@@ -69,12 +69,12 @@ func TestBatchPerItemResultsErrorsAndContinuation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if reqsSent[0].path != "/adminapi/beta/contoso.onmicrosoft.com/$batch" || len(first.Requests) != 5 ||
-		reqsSent[0].h.Get("Accept") != "application/json" || !strings.HasPrefix(reqsSent[0].h.Get("Authorization"), "Bearer ") {
+		reqsSent[0].h.Get("Accept") != "application/json; odata.metadata=minimal" || !strings.HasPrefix(reqsSent[0].h.Get("Authorization"), "Bearer ") {
 		t.Errorf("batch request %s %+v", reqsSent[0].path, reqsSent[0].h)
 	}
 	r1 := first.Requests[1]
 	if r1.ID != "1" || r1.Method != "POST" || !strings.HasSuffix(r1.URL, "/InvokeCommand?$select=DisplayName") ||
-		r1.Headers["X-CmdletName"] != "Get-Mailbox" || r1.Headers["X-AnchorMailbox"] != AppAnchor("contoso.onmicrosoft.com") ||
+		r1.Headers["X-CmdletName"] != "Get-Mailbox" || r1.Headers["Authorization"] != reqsSent[0].h.Get("Authorization") || r1.Headers["X-AnchorMailbox"] != AppAnchor("contoso.onmicrosoft.com") ||
 		!strings.HasPrefix(r1.Headers["Prefer"], "odata.maxpagesize=1000") ||
 		string(r1.Body) != `{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":"Unlimited"}}}` {
 		t.Errorf("item request %+v", r1)

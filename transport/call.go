@@ -37,6 +37,10 @@ type call struct {
 	refreshed    bool // the one 401 refresh was used
 	forceRefresh bool
 
+	// bodyFor, when set, renders the body for the token of each attempt
+	// (a $batch carries the token inside every item).
+	bodyFor func(tok string) []byte
+
 	// hdr is sent on every request of the call; headersWith adds the token.
 	hdr     http.Header
 	hdrTok  string // the token hdr carries, once authorized

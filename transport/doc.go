@@ -7,7 +7,8 @@
 //
 // The package knows nothing of clouds or credentials: the caller passes the
 // service origin, the tenant URL segment and a TokenSource (package auth
-// satisfies it). It imports no other exoplay package.
+// satisfies it). It imports no other exoplay package but the leaves (cloud,
+// cmdlet).
 //
 // # Results
 //
@@ -77,6 +78,7 @@
 //     replayed: a replayed New- fails as a duplicate and a replayed Remove- as
 //     not found, hiding what really happened. It is reported as category
 //     "transient" with OutcomeUnknown set and a message saying so.
+//     The rule is cmdlet.Replayable, which the runner's resume asks too.
 //   - Everything else (validation, not found, permission, ...) is final.
 //
 // A retried page that had already handed some objects on skips them, so the

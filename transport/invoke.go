@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/exoplay/exoplay/cmdlet"
 )
 
 // Invoke runs one cmdlet and hands every object it returns to emit, page by
@@ -76,7 +78,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 // before anything is sent: its call state, its body and its ResultSize
 // limit (-1: none).
 func (c *Client) prepare(ep *Endpoint, req *Request, st *Stats) (cl *call, body []byte, limit int, err error) {
-	cl, err = c.newCall(ep, req.Cmdlet, IsWrite(req.Cmdlet), replayableCall(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
+	cl, err = c.newCall(ep, req.Cmdlet, cmdlet.IsWrite(req.Cmdlet), cmdlet.Replayable(req.Cmdlet, req.Parameters), req.Retries, req.Timeout, st)
 	if err != nil {
 		return nil, nil, 0, err
 	}

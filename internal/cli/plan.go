@@ -6,8 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/exoplay/exoplay/playbook"
 	"github.com/spf13/cobra"
+
+	"github.com/exoplay/exoplay/runner"
 )
 
 type planOptions struct {
@@ -77,23 +78,20 @@ type planStep struct {
 	Register   string      `json:"register,omitempty"`
 	Tags       []string    `json:"tags,omitempty"`
 	Assertions []string    `json:"assertions,omitempty"`
+	// Needs lists the earlier steps whose registers this step reads;
+	// Unselected those of them the selection leaves out (their registers
+	// will be empty).
+	Needs      []string `json:"needs,omitempty"`
+	Unselected []string `json:"needs_unselected,omitempty"`
 	// Skipped is true when when resolved to false at plan time.
 	Skipped bool `json:"skipped,omitempty"`
 }
 
 // planValue is a value resolved at plan time, or its source when it
 // depends on run-time results (Resolved false).
-type planValue struct {
-	Source   string `json:"source"`
-	Resolved bool   `json:"resolved"`
-	Value    any    `json:"value"` // meaningful only when Resolved (false and 0 included)
-	Error    string `json:"error,omitempty"`
-}
+type planValue = runner.PlanValue
 
-type planParam struct {
-	Name string `json:"name"`
-	planValue
-}
+type planParam = runner.ResolvedParam
 
 type planSummary struct {
 	Tenants int `json:"tenants"`
@@ -107,11 +105,11 @@ func runPlan(s *streams, opts *planOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
 	}
-	l, err := opts.sel.load(opts.playbook)
+	p, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(s, err)
 	}
-	doc := buildPlan(l)
+	doc := buildPlan(p)
 	if opts.format == "json" {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
@@ -120,40 +118,37 @@ func runPlan(s *streams, opts *planOptions) error {
 	return writePlanText(s.Out, doc)
 }
 
-func buildPlan(l *loaded) *planDoc {
-	pb := l.playbook
-	steps := l.steps(pb)
+// buildPlan renders a runner.Plan, the one the run would execute, with
+// each step resolved for each tenant where possible.
+func buildPlan(p *runner.Plan) *planDoc {
+	pb := p.Playbook
 	doc := &planDoc{
 		Playbook: planPlaybook{Name: pb.Name, Path: pb.Path, SHA256: pb.SHA256},
-		Shard:    l.shard.String(),
+		Shard:    p.Selection.Shard.String(),
 		Tenants:  []planTenant{},
 	}
-	doc.Summary.Tenants = len(l.tenants)
-	doc.Summary.Steps = len(steps)
-	for _, t := range l.tenants {
-		scope := pb.Scope(t, l.vars)
+	doc.Summary.Tenants = len(p.Tenants)
+	doc.Summary.Steps = len(p.Selected())
+	for _, t := range p.Tenants {
 		pt := planTenant{Name: t.Name, Organization: t.Organization, TenantID: t.TenantID,
 			Environment: t.Environment, Auth: t.Auth, Groups: t.Groups, Steps: []planStep{}}
-		for _, st := range steps {
-			ps := planStep{ID: st.ID, Name: st.Name, Cmdlet: st.Cmdlet, Service: st.Service, Write: st.Write,
-				Select: st.Select, Register: st.Register, Tags: st.Tags}
-			if st.When != nil {
-				ps.When = resolve(st.When, scope)
-				if ps.When.Resolved && ps.When.Value == false {
-					ps.Skipped = true
-					doc.Summary.Skipped++
-				}
-			}
-			if st.Foreach != nil {
-				ps.Foreach = resolve(st.Foreach, scope)
-			}
-			for _, p := range st.Parameters {
-				ps.Parameters = append(ps.Parameters, planParam{Name: p.Name, planValue: *resolve(p.Value, scope)})
-			}
-			for _, a := range st.Assert {
+		for _, ts := range p.Resolve(t) {
+			ps := planStep{ID: ts.ID, Name: ts.Name, Cmdlet: ts.Cmdlet, Service: ts.Service, Write: ts.Write,
+				Select: ts.Select, Register: ts.Register, Tags: ts.Tags,
+				When: ts.When, Foreach: ts.Foreach, Parameters: ts.Parameters, Skipped: ts.Skipped}
+			for _, a := range ts.Assert {
 				ps.Assertions = append(ps.Assertions, a.ID)
 			}
-			if st.Write && !ps.Skipped {
+			for _, d := range ts.Needs {
+				ps.Needs = append(ps.Needs, d.ID)
+			}
+			for _, d := range ts.Unselected() {
+				ps.Unselected = append(ps.Unselected, d.ID)
+			}
+			if ps.Skipped {
+				doc.Summary.Skipped++
+			}
+			if ts.Write && !ps.Skipped {
 				doc.Summary.Writes++
 			}
 			doc.Summary.Cells++
@@ -162,31 +157,6 @@ func buildPlan(l *loaded) *planDoc {
 		doc.Tenants = append(doc.Tenants, pt)
 	}
 	return doc
-}
-
-// dependsOnRun reports whether v reads a name the plan scope lacks (a
-// register, item or result), known only while running.
-func dependsOnRun(v *playbook.Value, scope playbook.Scope) bool {
-	for _, r := range v.Refs() {
-		if _, known := scope[r]; !known {
-			return true
-		}
-	}
-	return false
-}
-
-func resolve(v *playbook.Value, scope playbook.Scope) *planValue {
-	pv := &planValue{Source: v.Source()}
-	if dependsOnRun(v, scope) {
-		return pv
-	}
-	val, err := v.Eval(scope)
-	if err != nil {
-		pv.Error = err.Error()
-		return pv
-	}
-	pv.Resolved, pv.Value = true, val
-	return pv
 }
 
 func writePlanText(w io.Writer, doc *planDoc) error {
@@ -227,6 +197,9 @@ func writePlanText(w io.Writer, doc *planDoc) error {
 			if st.Register != "" {
 				notes = append(notes, "register "+st.Register)
 			}
+			if len(st.Unselected) > 0 {
+				notes = append(notes, "reads the register of "+strings.Join(st.Unselected, ",")+", which the selection leaves out")
+			}
 			if len(st.Assertions) > 0 {
 				notes = append(notes, "assert "+strings.Join(st.Assertions, ","))
 			}
@@ -234,7 +207,7 @@ func writePlanText(w io.Writer, doc *planDoc) error {
 			line := fmt.Sprintf("  %-4s %-*s  %-*s  %s  %s", num, idW, st.ID, cmdW, st.Cmdlet, kind, strings.Join(notes, "; "))
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 			for _, p := range st.Parameters {
-				fmt.Fprintf(w, "  %-4s %-*s    -%s %s\n", "", idW, "", p.Name, show(&p.planValue))
+				fmt.Fprintf(w, "  %-4s %-*s    -%s %s\n", "", idW, "", p.Name, show(&p.PlanValue))
 			}
 		}
 	}

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,6 +35,7 @@ type runOptions struct {
 	logLevel  string
 	logFormat string
 	caFile    string
+	connectTo []string
 	argv      []string
 	// handleSignals is false in tests that drive runRun in-process.
 	handleSignals bool
@@ -77,7 +75,7 @@ progress go to stderr.
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
-	f.StringVar(&opts.caFile, "ca-file", os.Getenv("EXOPLAY_CA_FILE"), "also trust the CA certificates in this PEM `file` (e.g. a separately started `exoplay emulator`); env EXOPLAY_CA_FILE")
+	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	return cmd
 }
 
@@ -97,11 +95,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return exitf(ExitInvalid, "--log-level: %v", err)
 	}
 
-	sel, err := opts.sel.load(opts.playbook)
+	plan, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(io, err)
 	}
-	pb := sel.playbook
+	pb := plan.Playbook
 
 	var dir *results.RunDir
 	if opts.resume != "" {
@@ -116,7 +114,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
 
-	nw, err := openNetwork(opts.caFile, sel.tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
+	nw, err := openNetwork(opts.caFile, opts.connectTo, plan.Tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
 	if err != nil {
 		return err
 	}
@@ -148,11 +146,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 
 	res, err := runner.Run(runCtx, runner.Options{
-		Playbook:  pb,
-		Tenants:   sel.tenants,
-		Tags:      sel.tags,
-		SkipTags:  sel.skipTags,
-		Vars:      sel.vars,
+		Plan:      plan,
 		Check:     opts.check,
 		Connector: conn,
 		Dir:       dir,
@@ -162,7 +156,6 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Drain:     drain,
 		Argv:      opts.argv,
 		Version:   Version(),
-		Shard:     sel.shard.String(),
 	})
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
@@ -199,16 +192,9 @@ type network struct {
 	close    func()
 }
 
-func openNetwork(caFile string, tenants []*playbook.Tenant, inFlight int, logger zerolog.Logger) (*network, error) {
+func openNetwork(caFile string, connectTo []string, tenants []*playbook.Tenant, inFlight int, logger zerolog.Logger) (*network, error) {
 	n := &network{close: func() {}}
 	var extraCAs [][]byte
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, exitf(ExitInvalid, "--ca-file: %v", err)
-		}
-		extraCAs = append(extraCAs, pem)
-	}
 	specs, emuTenants := emulatorTenants(tenants)
 	var emu *emulator.Emulator
 	if len(specs) > 0 {
@@ -230,8 +216,8 @@ func openNetwork(caFile string, tenants []*playbook.Tenant, inFlight int, logger
 	}
 	// Parsing the system's CA bundle costs ~10 ms of CPU: skip it when the
 	// run only talks to the in-process emulator.
-	onlyEmulator := caFile == "" && emuTenants == len(tenants)
-	client, err := clientTrusting(inFlight, !onlyEmulator, extraCAs...)
+	onlyEmulator := emuTenants == len(tenants)
+	client, err := connect.Network{ConnectTo: connectTo, CAFile: caFile, CAs: extraCAs, NoSystemRoots: onlyEmulator, InFlight: inFlight}.Client()
 	if err != nil {
 		if emu != nil {
 			emu.Close()
@@ -267,31 +253,6 @@ func emulatorTenants(ts []*playbook.Tenant) (specs []emulator.TenantSpec, n int)
 		specs = append(specs, emulator.TenantSpec{Domain: t.Organization, ID: t.TenantID})
 	}
 	return specs, n
-}
-
-// clientTrusting returns the HTTP client of a run: the system roots plus
-// extra CAs. Every tenant of a cloud shares one Exchange host, so up to
-// inFlight connections to it are kept open: fewer would churn a TLS
-// handshake per call.
-func clientTrusting(inFlight int, withSystemRoots bool, extraCAs ...[]byte) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if len(extraCAs) > 0 {
-		pool := x509.NewCertPool()
-		if withSystemRoots {
-			if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
-				pool = sys
-			}
-		}
-		for _, pem := range extraCAs {
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, errors.New("a CA file holds no valid PEM certificate")
-			}
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	tr.MaxIdleConnsPerHost = max(inFlight, 16)
-	tr.MaxIdleConns = 2 * tr.MaxIdleConnsPerHost
-	return &http.Client{Transport: tr}, nil
 }
 
 // watchSignals closes drain on the first SIGINT/SIGTERM (no new calls start;

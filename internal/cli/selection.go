@@ -3,12 +3,15 @@ package cli
 import (
 	"os"
 
-	"github.com/exoplay/exoplay/playbook"
 	"github.com/spf13/pflag"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/runner"
 )
 
 // selectionFlags are the flags that pick tenants, steps and vars; plan and
-// run share them so both select exactly the same cells.
+// run share them, and both turn them into one runner.Plan, so they select
+// exactly the same cells.
 type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
@@ -24,67 +27,45 @@ func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&s.vars, "var", "e", nil, "set a variable NAME=VALUE (YAML-typed; repeatable); wins over playbook and tenant vars")
 }
 
-// selection is what the flags picked in a loaded playbook.
-type selection struct {
-	tenants        []*playbook.Tenant
-	shard          playbook.Shard
-	tags, skipTags []string
-	vars           map[string]any
-}
-
-// steps returns the steps selected by --tags / --skip-tags, in order.
-func (s *selection) steps(pb *playbook.Playbook) []*playbook.Step {
-	var out []*playbook.Step
-	for _, st := range pb.Steps {
-		if st.Selected(s.tags, s.skipTags) {
-			out = append(out, st)
-		}
+// selection parses the flags. Errors are ExitError with ExitInvalid.
+func (s *selectionFlags) selection() (runner.Selection, error) {
+	vars, err := playbook.ParseVars(s.vars)
+	if err != nil {
+		return runner.Selection{}, exitf(ExitInvalid, "%v", err)
 	}
-	return out
-}
-
-// resolve applies --limit, --shard and --tags to a loaded playbook; vars
-// are the --var values the playbook was loaded with. Errors are ExitError
-// with ExitInvalid.
-func (s *selectionFlags) resolve(pb *playbook.Playbook, vars map[string]any) (*selection, error) {
 	shard, err := s.resolveShard(os.Getenv)
 	if err != nil {
-		return nil, exitf(ExitInvalid, "%v", err)
+		return runner.Selection{}, exitf(ExitInvalid, "%v", err)
 	}
-	tenants, err := pb.SelectTenants(s.limit, shard)
-	if err != nil {
-		return nil, exitf(ExitInvalid, "%v", err)
-	}
-	return &selection{
-		tenants:  tenants,
-		shard:    shard,
-		tags:     playbook.SplitList(s.tags),
-		skipTags: playbook.SplitList(s.skipTags),
-		vars:     vars,
+	return runner.Selection{
+		Limit:    s.limit,
+		Shard:    shard,
+		Tags:     playbook.SplitList(s.tags),
+		SkipTags: playbook.SplitList(s.skipTags),
+		Vars:     vars,
 	}, nil
 }
 
-// loaded is a playbook and what the selection flags picked in it.
-type loaded struct {
-	playbook *playbook.Playbook
-	*selection
+// load parses the flags, loads the playbook at path (so expressions may name
+// the --var variables) and plans the selection. A playbook error is
+// playbook.Diagnostics; show it with reportLoadError.
+func (s *selectionFlags) load(path string) (*runner.Plan, error) {
+	sel, err := s.selection()
+	if err != nil {
+		return nil, err
+	}
+	return loadPlan(path, sel)
 }
 
-// load parses --var, loads the playbook at path (so expressions may name the
-// --var variables) and applies the selection. A playbook error is
-// playbook.Diagnostics; show it with reportLoadError.
-func (s *selectionFlags) load(path string) (*loaded, error) {
-	vars, err := playbook.ParseVars(s.vars)
+// loadPlan loads the playbook at path and applies sel to it.
+func loadPlan(path string, sel runner.Selection) (*runner.Plan, error) {
+	pb, err := playbook.Load(path, playbook.LoadOptions{Vars: sel.Vars})
+	if err != nil {
+		return nil, err
+	}
+	plan, err := runner.NewPlan(pb, sel)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
-	pb, err := playbook.Load(path, playbook.LoadOptions{Vars: vars})
-	if err != nil {
-		return nil, err
-	}
-	sel, err := s.resolve(pb, vars)
-	if err != nil {
-		return nil, err
-	}
-	return &loaded{playbook: pb, selection: sel}, nil
+	return plan, nil
 }

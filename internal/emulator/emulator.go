@@ -144,6 +144,7 @@ func Start(opts Options) (*Emulator, error) {
 		Backend: dirBackend{e.dir}, Verifier: verifier(e.authority), AuthorityURL: e.AuthorityURL,
 		Seed: opts.Seed, Latency: opts.Latency, ConcurrencyCap: opts.ConcurrencyCap, RetryAfter: opts.RetryAfter,
 		Rate: opts.RateBudget, Faults: opts.Faults, PageSize: opts.PageSize, NextLinkTTL: opts.NextLinkTTL, Now: opts.Now,
+		Strict: opts.Strict,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -252,6 +253,9 @@ func (e *Emulator) Tenants() []TenantInfo { return append([]TenantInfo(nil), e.t
 func (e *Emulator) Counters() Counters {
 	return Counters{Counters: e.front.Counters(), Tokens: e.authority.Counters()}
 }
+
+// SetStrictness relaxes strict behaviours or picks answer forms (BEHAVIOURS.md).
+func (e *Emulator) SetStrictness(st Strictness) error { return e.front.SetStrictness(st) }
 
 // SetFaults replaces the fault rules while running.
 func (e *Emulator) SetFaults(f FaultSpec) error { return e.front.SetFaults(f) }

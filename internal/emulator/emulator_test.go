@@ -324,9 +324,10 @@ func TestServiceAnswersThroughTheWholeStack(t *testing.T) {
 		t.Errorf("unknown cmdlet: %d, body read error %v", res.StatusCode, readErr)
 	}
 	// $batch through the directory.
-	batch := `{"requests":[{"id":"1","method":"POST","url":"` + url + `","body":` + cmdlet("Get-AcceptedDomain", "") +
-		`},{"id":"2","method":"POST","url":"` + url + `","body":` + cmdlet("Get-Mailbox", `{"Identity":"nobody-here"}`) + `}]}`
-	a = post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/$batch", tok, batch)
+	auth := `"headers":{"Authorization":"Bearer ` + tok + `"},`
+	batch := `{"requests":[{"id":"1","method":"POST","url":"` + url + `",` + auth + `"body":` + cmdlet("Get-AcceptedDomain", "") +
+		`},{"id":"2","method":"POST","url":"` + url + `",` + auth + `"body":` + cmdlet("Get-Mailbox", `{"Identity":"nobody-here"}`) + `}]}`
+	a = post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/$batch", tok, batch, "Accept", "application/json; odata.metadata=minimal")
 	rs, _ := a.body["responses"].([]any)
 	if a.status != 200 || len(rs) != 2 || rs[0].(map[string]any)["status"] != 200.0 || rs[1].(map[string]any)["status"] != 404.0 {
 		t.Errorf("batch: %d %.500s", a.status, a.raw)

@@ -19,6 +19,7 @@ type (
 	FaultRule   = exchange.FaultRule
 	FaultKind   = exchange.FaultKind
 	RateBudget  = exchange.RateBudget
+	Strictness  = exchange.Strictness
 )
 
 // Parsers of the knob syntaxes used by flags and scenario files.
@@ -49,6 +50,9 @@ type Options struct {
 	RateBudget     RateBudget    // per-tenant requests per window; zero = none
 	Faults         FaultSpec
 	PageSize       int // page size without a Prefer header; default 1000
+	// Strict relaxes the service's strict behaviours one by one, or picks
+	// the form of an answer; the zero value is the service (BEHAVIOURS.md).
+	Strict Strictness
 
 	TokenLifetime    time.Duration // default 1 h
 	TokenEarlyExpiry time.Duration // tokens' exp this much before expires_in says (fault knob)

@@ -45,6 +45,9 @@ type TenantSpec struct {
 	Mailboxes int     // 0 means 25
 	Seed      int64   // 0 derives the seed from Domain and the store's Seed
 	Posture   Posture // PostureAuto derives it from the seed; Fresh, Risky or Hardened force it
+	// Licenses overrides the licences the posture implies (licences.go);
+	// nil keeps them, an empty list means EOP only.
+	Licenses []string
 }
 
 // DefaultMailboxes is the mailbox count of a tenant whose spec leaves it 0.

@@ -13,7 +13,8 @@ type cmdlet struct {
 	name     string
 	services []Service // nil means Exchange only
 	params   []param
-	write    bool // Set/New/Add/Remove: runs under the tenant's write lock
+	write    bool   // Set/New/Add/Remove: runs under the tenant's write lock
+	license  string // "" = every tenant has it; else the licence it needs (licences.go)
 	run      func(c *call) (*Result, *Error)
 
 	byName map[string]int // lower-cased parameter name -> index in params
@@ -59,7 +60,7 @@ func (cl *call) wrote() *Write {
 
 var registry = sync.OnceValue(func() []*cmdlet {
 	var all []*cmdlet
-	for _, group := range [][]*cmdlet{configCmdlets(), policyCmdlets(), mailboxCmdlets(), userCmdlets(), ruleCmdlets(), groupCmdlets(), complianceCmdlets()} {
+	for _, group := range [][]*cmdlet{configCmdlets(), policyCmdlets(), mailboxCmdlets(), userCmdlets(), ruleCmdlets(), groupCmdlets(), complianceCmdlets(), protectionRuleCmdlets(), rbacCmdlets()} {
 		all = append(all, group...)
 	}
 	for _, c := range all {
@@ -95,6 +96,9 @@ func (t *Tenant) Invoke(ctx context.Context, svc Service, name string, params ma
 	c, ok := lookupCmdlet(svc, name)
 	if !ok {
 		return nil, errForbidden(name)
+	}
+	if c.license != "" && !t.licensed(c.license) {
+		return nil, errUnlicensed(c.name)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

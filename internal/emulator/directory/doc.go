@@ -34,6 +34,11 @@
 //   - Hardened: passes the organisation-level controls; only rare
 //     mailbox-level findings remain.
 //
+// Licences follow the posture unless TenantSpec.Licenses says otherwise
+// (licences.go): Fresh has EOP only, Risky Defender Plan 1 with Customer
+// Lockbox and Audit Premium, Hardened Plan 2 as well. Defender cmdlets of a
+// tenant without Plan 1 fail as the service's do ("is not recognized").
+//
 // Mailboxes 5-9 of every non-hardened tenant carry one finding each
 // (forwarding to an outside address, POP and IMAP on, an inbox rule
 // forwarding outside, auditing off, SMTP AUTH explicitly allowed), and the

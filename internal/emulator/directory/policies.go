@@ -19,6 +19,10 @@ func (t *Tenant) seedPolicies() {
 	t.colls["connectionFilter"] = single(t.connectionFilterPolicy(risky))
 	t.colls["malware"] = single(t.malwarePolicy(hard))
 	t.colls["antiPhish"] = single(t.antiPhishPolicy(hard))
+	if hard {
+		t.colls["antiPhish"].items = append(t.colls["antiPhish"].items, &item{obj: t.presetAntiPhish()})
+	}
+	t.colls["atpPolicy"] = single(t.atpPolicyForO365())
 	t.colls["roleAssignment"] = single(t.roleAssignmentPolicy(hard))
 	t.colls["protectionAlert"] = t.protectionAlerts(risky)
 	ual := &coll{idProps: []string{"Identity", "Name", "Guid"}}
@@ -130,22 +134,25 @@ func (t *Tenant) malwarePolicy(hard bool) Object {
 
 func (t *Tenant) antiPhishPolicy(hard bool) Object {
 	threshold, authFail, mip, action := 1, "MoveToJmf", false, "NoAction"
+	protectedUsers, protectedDomains := []string{}, []string{}
 	if hard {
 		threshold, authFail, mip, action = 2, "Quarantine", true, "Quarantine"
+		// "Display name;address" is the parameter's documented form [D].
+		protectedUsers, protectedDomains = []string{"Tenant Admin;admin@" + t.custom}, []string{t.custom}
 	}
 	b := &ob{}
 	b.v("Enabled", true).v("IsDefault", true).v("RecommendedPolicyType", "Custom").v("ImpersonationProtectionState", "Automatic").
 		v("EnableSpoofIntelligence", true).v("EnableMailboxIntelligence", true).v("EnableMailboxIntelligenceProtection", mip).
-		v("EnableTargetedUserProtection", false).v("EnableTargetedDomainsProtection", false).v("EnableOrganizationDomainsProtection", hard).
+		v("EnableTargetedUserProtection", hard).v("EnableTargetedDomainsProtection", hard).v("EnableOrganizationDomainsProtection", hard).
 		v("EnableFirstContactSafetyTips", hard).v("EnableSimilarUsersSafetyTips", hard).v("EnableSimilarDomainsSafetyTips", hard).
 		v("EnableUnusualCharactersSafetyTips", hard).v("EnableUnauthenticatedSender", true).v("EnableViaTag", true).
 		v("EnableSuspiciousSafetyTip", false).v("HonorDmarcPolicy", true).v("DmarcRejectAction", "Reject").
 		v("DmarcQuarantineAction", "Quarantine").v("AuthenticationFailAction", authFail).v("PhishThresholdLevel", threshold).
-		v("TargetedUserProtectionAction", "NoAction").v("MailboxIntelligenceProtectionAction", action).
-		v("TargetedDomainProtectionAction", "NoAction").
+		v("TargetedUserProtectionAction", action).v("MailboxIntelligenceProtectionAction", action).
+		v("TargetedDomainProtectionAction", action).
 		v("TargetedUserQuarantineTag", "DefaultFullAccessPolicy").v("MailboxIntelligenceQuarantineTag", "DefaultFullAccessPolicy").
 		v("TargetedDomainQuarantineTag", "DefaultFullAccessPolicy").v("SpoofQuarantineTag", "DefaultFullAccessPolicy").
-		list("TargetedUsersToProtect").list("TargetedDomainsToProtect").list("ExcludedDomains").list("ExcludedSenders").
+		arr("TargetedUsersToProtect", protectedUsers).arr("TargetedDomainsToProtect", protectedDomains).list("ExcludedDomains").list("ExcludedSenders").
 		v("PolicyTag", "")
 	return t.policyTrailer(b, "Office365 AntiPhish Default", "CN=Phishing Filter,CN=Transport Settings,", "msExchAntiPhishConfig")
 }
@@ -179,6 +186,9 @@ func (t *Tenant) protectionAlerts(risky bool) *coll {
 	c := &coll{idProps: []string{"Identity", "Name", "Guid", "ImmutableId", "DistinguishedName"}}
 	created := t.created.Add(2 * time.Hour)
 	for _, a := range systemAlerts {
+		if a.name == "A potentially malicious URL click was detected" && !t.licensed(LicenseDefenderP2) {
+			continue // a Plan 2 alert (licences.go)
+		}
 		disabled := risky && a.name == "Suspicious Email Forwarding Activity"
 		b := &ob{}
 		b.v("Severity", a.severity).v("Category", a.category).v("ThreatType", "Activity").v("AggregationType", "None").

@@ -16,6 +16,9 @@ func (t *Tenant) seedConfig() {
 	t.colls["remoteDomain"] = t.remoteDomains(hard)
 	t.colls["dkim"] = t.dkimConfigs(hard)
 	t.colls["outboundSpam"] = t.outboundSpam(hard)
+	t.colls["outboundSpamRule"] = t.outboundSpamRules()
+	t.colls["eopRule"] = t.eopRules()
+	t.colls["atpRule"] = t.atpRules()
 	t.colls["transportRule"] = t.transportRules(hard, risky)
 	t.colls["dlp"] = t.dlpPolicies(hard, risky)
 	t.colls["retention"] = t.retentionPolicies(hard, risky)
@@ -322,7 +325,11 @@ func (t *Tenant) outboundSpam(hard bool) *coll {
 	changed := t.at("outbound-changed", 900)
 	t.trailer(b, "Default", "Default", t.configDN("Default", "CN=Outbound Spam Filter,CN=Transport Settings,"), "0.20 (15.0.0.0)",
 		[]string{"top", "msExchHostedOutboundSpamFilterConfig"}, t.created, changed, guidOf(t.seed, tag("outbound")))
-	return &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}, items: []*item{{obj: b.o}}}
+	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}, items: []*item{{obj: b.o}}}
+	if t.posture == Risky {
+		c.items = append(c.items, &item{obj: t.customOutboundPolicy()})
+	}
+	return c
 }
 
 func (t *Tenant) transportRules(hard, risky bool) *coll {

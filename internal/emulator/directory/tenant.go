@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,12 +47,15 @@ type Tenant struct {
 	custom  string // contoso.com: the default custom domain
 	seed    uint64
 	posture Posture
-	forest  string // EURPR05A001 (the directory partition)
-	dc      string // domain controller FQDN named in not-found errors
-	server  string // OriginatingServer of config objects
-	created time.Time
-	orgID   string // OrganizationId of every object
-	k       tenantStrings
+	// licenses decide which Defender cmdlets exist and which add-on data
+	// is seeded (licences.go).
+	licenses []string
+	forest   string // EURPR05A001 (the directory partition)
+	dc       string // domain controller FQDN named in not-found errors
+	server   string // OriginatingServer of config objects
+	created  time.Time
+	orgID    string // OrganizationId of every object
+	k        tenantStrings
 
 	mu         sync.RWMutex
 	singletons map[string]Object // org, transport, audit, externalInOutlook
@@ -105,6 +109,10 @@ func newTenant(opts Options, spec TenantSpec) *Tenant {
 		t.posture = Risky
 	default:
 		t.posture = Hardened
+	}
+	t.licenses = defaultLicenses(t.posture)
+	if spec.Licenses != nil {
+		t.licenses = slices.Clone(spec.Licenses)
 	}
 	t.forest = pick(r, forests)
 	region := t.forest[:3]

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,11 +18,46 @@ type batchRequest struct {
 }
 
 type batchItem struct {
-	ID      string            `json:"id"`
-	Method  string            `json:"method"`
-	URL     string            `json:"url"`
-	Headers map[string]string `json:"headers"`
-	Body    json.RawMessage   `json:"body"`
+	ID      string          `json:"id"`
+	Method  string          `json:"method"`
+	URL     string          `json:"url"`
+	Headers itemHeaders     `json:"headers"`
+	Body    json.RawMessage `json:"body"`
+}
+
+// itemHeaders are an item's headers. Values need not be strings: CIPP
+// sends "parameter-based-routing": true, a JSON boolean, in production
+// (behaviour exo.batch.header-values); numbers and booleans are read as
+// their JSON text, lists as their first string.
+type itemHeaders map[string]string
+
+func (h *itemHeaders) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(itemHeaders, len(raw))
+	for k, v := range raw {
+		var s string
+		var list []string
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+		case json.Unmarshal(v, &list) == nil:
+			if len(list) > 0 {
+				s = list[0]
+			}
+		case len(v) > 0 && v[0] != '{' && v[0] != '[':
+			s = string(v) // true, false, a number, null
+			if s == "null" {
+				s = ""
+			}
+		default:
+			return fmt.Errorf("header %q has a value that is not a string, number, boolean or list", k)
+		}
+		out[k] = s
+	}
+	*h = out
+	return nil
 }
 
 // batch serves POST /adminapi/beta/{tenant}/$batch (OData JSON batch). The
@@ -60,9 +96,9 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 
 	items := make([]batchAnswer, len(in.Requests))
 	for i := range in.Requests {
-		items[i] = batchAnswer{id: in.Requests[i].ID, rep: e.batchItem(r, tenant, id, &in.Requests[i]), requestID: s.requestID()}
+		items[i] = batchAnswer{id: in.Requests[i].ID, rep: e.batchItem(r, tenant, id, &in.Requests[i], k), requestID: s.requestID()}
 	}
-	if acceptsJSON(r.Header.Get("Accept")) {
+	if acceptsJSON(r.Header.Get("Accept"), k.strict.BatchJSONForAnyAccept) {
 		return &reply{status: http.StatusOK, json: true, body: jsonBatch(items)}
 	}
 	boundary := "batchresponse_" + s.requestID()
@@ -75,10 +111,29 @@ type batchAnswer struct {
 	rep           *reply
 }
 
-// acceptsJSON: the service answers a JSON batch unless the client's Accept
-// leaves JSON out (then multipart/mixed, as CIPP saw before it sent Accept).
-func acceptsJSON(accept string) bool {
-	return accept == "" || strings.Contains(accept, "application/json") || strings.Contains(accept, "*/*")
+// acceptsJSON: the service answers a JSON batch only to a client that asks
+// for application/json with odata.metadata=minimal, multipart/mixed to any
+// other (behaviour exo.batch.multipart: CIPP parsed multipart until it sent
+// exactly that Accept, commit 8392e324b). anyJSON relaxes it to any Accept
+// naming JSON (or none).
+func acceptsJSON(accept string, anyJSON bool) bool {
+	a := strings.ToLower(accept)
+	if anyJSON {
+		return a == "" || strings.Contains(a, "application/json") || strings.Contains(a, "*/*")
+	}
+	for _, part := range strings.Split(a, ",") {
+		typ, params, _ := strings.Cut(part, ";")
+		if strings.TrimSpace(typ) != "application/json" {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(p, "=")
+			if strings.TrimSpace(k) == "odata.metadata" && strings.TrimSpace(v) == "minimal" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func jsonBatch(items []batchAnswer) []byte {
@@ -140,14 +195,30 @@ func multipartBatch(items []batchAnswer, boundary string) []byte {
 	return append(out, "--"+boundary+"--\r\n"...)
 }
 
-func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *batchItem) *reply {
-	hdr := func(name string) string {
+func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *batchItem, k *knobs) *reply {
+	own := func(name string) (string, bool) {
 		for k, v := range it.Headers {
 			if strings.EqualFold(k, name) {
-				return v
+				return v, true
 			}
 		}
+		return "", false
+	}
+	hdr := func(name string) string {
+		if v, ok := own(name); ok {
+			return v
+		}
 		return r.Header.Get(name)
+	}
+	// Every public client puts the token in each item (behaviour
+	// exo.batch.item-auth); the outer one stands in only when relaxed.
+	authz, ok := own("Authorization")
+	if !ok && !k.strict.BatchItemAuthOptional {
+		e.s.violate(tenantID, &call{method: it.Method, path: r.URL.Path}, "$batch item '"+it.ID+"' carries no Authorization header of its own")
+		return e.s.unauthorized("The $batch item '" + it.ID + "' carries no Authorization header; every item must carry its own bearer token.")
+	}
+	if !ok {
+		authz = r.Header.Get("Authorization")
 	}
 	u, err := url.Parse(it.URL)
 	if err != nil {
@@ -175,7 +246,7 @@ func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *ba
 	c := &call{
 		method: method, tenantSeg: seg, path: u.Path,
 		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
-		authz: hdr("Authorization"), anchor: hdr("X-AnchorMailbox"), prefer: hdr("Prefer"), warnAct: hdr("WarningAction"),
+		authz: authz, anchor: hdr("X-AnchorMailbox"), prefer: hdr("Prefer"), warnAct: hdr("WarningAction"),
 		body: body, inBatch: true,
 	}
 	return e.invoke(r.Context(), c)

@@ -29,7 +29,7 @@ func TestBatchItems(t *testing.T) {
 		return fmt.Sprintf(`{"id":%q,"method":"POST","url":%q,"headers":{%s},"body":%s}`, id,
 			h.exo.URL+"/adminapi/beta/"+tidA+"/InvokeCommand", hdr, body)
 	}
-	anchor := `"X-AnchorMailbox":"APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@` + tidA + `"`
+	anchor := `"Authorization":"Bearer ` + tokAppA + `","X-AnchorMailbox":"APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@` + tidA + `"`
 	body := `{"requests":[` + strings.Join([]string{
 		item("1", cmd("Get-AcceptedDomain", ""), anchor),
 		item("2", cmd("Get-Mailbox", `{"Identity":"nobody"}`), anchor),
@@ -88,19 +88,19 @@ func TestBatchLimitsAndTenant(t *testing.T) {
 	h := newHarness(t, nil)
 	items := make([]string, 11)
 	for i := range items {
-		items[i] = fmt.Sprintf(`{"id":"%d","method":"POST","url":"/adminapi/beta/%s/InvokeCommand","body":%s}`, i, tidA, cmd("Get-AcceptedDomain", ""))
+		items[i] = fmt.Sprintf(`{"id":"%d","method":"POST","url":"/adminapi/beta/%s/InvokeCommand",%s"body":%s}`, i, tidA, itemAuth, cmd("Get-AcceptedDomain", ""))
 	}
 	if r := h.batch(tidA, `{"requests":[`+strings.Join(items, ",")+`]}`); r.status != 400 || !strings.Contains(string(r.body), "maximum is 10") {
 		t.Fatalf("11 items: %d %s", r.status, r.body)
 	}
-	r := h.batch(tidA, `{"requests":[{"id":"x","method":"POST","url":"/adminapi/beta/`+tidB+`/InvokeCommand","body":`+cmd("Get-AcceptedDomain", "")+`}]}`)
+	r := h.batch(tidA, `{"requests":[{"id":"x","method":"POST","url":"/adminapi/beta/`+tidB+`/InvokeCommand",`+itemAuth+`"body":`+cmd("Get-AcceptedDomain", "")+`}]}`)
 	var br batchResp
 	json.Unmarshal(r.body, &br)
 	if r.status != 200 || br.Responses[0].Status != 400 {
 		t.Fatalf("item for another tenant: %s", r.body)
 	}
 	// Relative URLs and string bodies are accepted.
-	r = h.batch(tidA, `{"requests":[{"id":"s","method":"POST","url":"/adminapi/beta/`+tidA+`/InvokeCommand","body":`+fmt.Sprintf("%q", cmd("Get-AcceptedDomain", ""))+`}]}`)
+	r = h.batch(tidA, `{"requests":[{"id":"s","method":"POST","url":"/adminapi/beta/`+tidA+`/InvokeCommand",`+itemAuth+`"body":`+fmt.Sprintf("%q", cmd("Get-AcceptedDomain", ""))+`}]}`)
 	br = batchResp{}
 	json.Unmarshal(r.body, &br)
 	if br.Responses[0].Status != 200 {
@@ -148,10 +148,13 @@ func TestModuleFile(t *testing.T) {
 	}
 }
 
+// itemAuth is the per-item token every public client sends.
+const itemAuth = `"headers":{"Authorization":"Bearer ` + tokAppA + `"},`
+
 func TestBatchMultipartWithoutJSONAccept(t *testing.T) {
 	h := newHarness(t, nil)
-	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","body":` + cmd("Get-AcceptedDomain", "") + `},` +
-		`{"id":"b","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","body":` + cmd("Get-Mailbox", `{"Identity":"nobody"}`) + `}]}`
+	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` + itemAuth + `"body":` + cmd("Get-AcceptedDomain", "") + `},` +
+		`{"id":"b","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` + itemAuth + `"body":` + cmd("Get-Mailbox", `{"Identity":"nobody"}`) + `}]}`
 	r := h.do("POST", h.exo.URL+"/adminapi/beta/"+tidA+"/$batch", body, "Authorization", "Bearer "+tokAppA, "Accept", "multipart/mixed")
 	ct := r.hdr.Get("Content-Type")
 	boundary, ok := strings.CutPrefix(ct, "multipart/mixed; boundary=")

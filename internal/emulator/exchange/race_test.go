@@ -20,7 +20,7 @@ func TestConcurrentMixedTraffic(t *testing.T) {
 				case 0:
 					h.pages(cmd("Get-Mailbox", ""), "UPN:admin@"+domA, "odata.maxpagesize=4")
 				case 1:
-					h.batch(tidA, `{"requests":[{"id":"1","method":"POST","url":"/adminapi/beta/`+tidA+`/InvokeCommand","body":`+cmd("Get-AcceptedDomain", "")+`}]}`)
+					h.batch(tidA, `{"requests":[{"id":"1","method":"POST","url":"/adminapi/beta/`+tidA+`/InvokeCommand",`+itemAuth+`"body":`+cmd("Get-AcceptedDomain", "")+`}]}`)
 				default:
 					h.invoke(tidA, tokAppA, cmd("Set-Mailbox", `{"Identity":"u","City":"c`+string(rune('a'+i%5))+`"}`))
 				}

@@ -36,7 +36,10 @@ type Config struct {
 	Faults      FaultSpec
 	PageSize    int           // page size without a Prefer header; default 1000, at most 1000
 	NextLinkTTL time.Duration // lifetime of an @odata.nextLink; default 30 min
-	Now         func() time.Time
+	// Strict relaxes strict behaviours or picks answer forms; the zero
+	// value is the service as the evidence shows it.
+	Strict Strictness
+	Now    func() time.Time
 	// Sleep waits out latency and slow pages; nil = a timer that ends early
 	// when ctx does. Tests inject one to see the waits without taking them.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -52,6 +55,7 @@ type knobs struct {
 	pageSize   int
 	ttl        time.Duration
 	faults     *faultSet
+	strict     Strictness
 }
 
 // Server holds the state shared by the Exchange and compliance listeners of
@@ -77,6 +81,9 @@ type Server struct {
 // New builds a Server.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.Faults.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Strict.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Server{
@@ -106,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 	s.cursors.init()
 	k := &knobs{
 		latency: cfg.Latency, cap: cfg.ConcurrencyCap, retryAfter: cfg.RetryAfter, rate: cfg.Rate,
-		pageSize: cfg.PageSize, ttl: cfg.NextLinkTTL, faults: compileFaults(cfg.Faults),
+		pageSize: cfg.PageSize, ttl: cfg.NextLinkTTL, faults: compileFaults(cfg.Faults), strict: cfg.Strict,
 	}
 	if k.cap == 0 {
 		k.cap = DefaultConcurrencyCap

@@ -1,0 +1,44 @@
+package cmdlet
+
+import "testing"
+
+func TestEmbeddedCatalog(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Commit != "93336da2bca96c31c0fc8acc52658a30ef8a6c94" {
+		t.Errorf("commit %q", c.Commit)
+	}
+	if len(c.Cmdlets) < 900 {
+		t.Errorf("%d cmdlets", len(c.Cmdlets))
+	}
+	cas, ok := c.Lookup("set-casmailbox")
+	if !ok || cas.Name != "Set-CASMailbox" || cas.Services != Exchange {
+		t.Fatalf("Set-CASMailbox: %+v", cas)
+	}
+	if p, ok := cas.Param("popenabled"); !ok || p.Type != "Boolean" {
+		t.Errorf("PopEnabled: %+v", p)
+	}
+	if _, ok := cas.Param("DomainController"); ok || !cas.IsOnPremOnly("domaincontroller") {
+		t.Error("DomainController is on-premises only")
+	}
+	if id, _ := cas.Param("Identity"); id == nil || id.All == nil || !id.All.Required {
+		t.Errorf("Identity: %+v", id)
+	}
+	cs, ok := c.Lookup("New-ComplianceSearch")
+	if !ok || cs.Services != Compliance {
+		t.Errorf("New-ComplianceSearch: %+v", cs)
+	}
+	if _, ok := c.Lookup("Get-Mailboxx"); ok {
+		t.Error("Get-Mailboxx found")
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for b.Loop() {
+		if _, err := Decode(catalogGz); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

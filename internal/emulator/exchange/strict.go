@@ -1,0 +1,106 @@
+package exchange
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+// Strictness holds the knobs of the behaviours a client can get wrong. The
+// zero value is strict: the service as the public evidence shows it
+// (BEHAVIOURS.md, one row per behaviour id named below). Each field either
+// relaxes one behaviour, for a client or a test that needs the old
+// leniency, or picks one of the forms the service is known to answer in.
+type Strictness struct {
+	// BatchItemAuthOptional accepts $batch items that carry no
+	// Authorization header of their own (exo.batch.item-auth).
+	BatchItemAuthOptional bool `json:"batch_item_auth_optional,omitempty" yaml:"batch_item_auth_optional,omitempty"`
+	// BatchJSONForAnyAccept answers a $batch with JSON whenever Accept names
+	// JSON, not only for application/json;odata.metadata=minimal
+	// (exo.batch.multipart).
+	BatchJSONForAnyAccept bool `json:"batch_json_for_any_accept,omitempty" yaml:"batch_json_for_any_accept,omitempty"`
+	// NextLinkPort446 writes @odata.nextLink with the backend port 446, as
+	// go-exoscc saw (exo.nextlink.port446). Requests that then arrive for
+	// port 446 are refused either way (exo.port446.closed).
+	NextLinkPort446 bool `json:"next_link_port_446,omitempty" yaml:"next_link_port_446,omitempty"`
+	// Port446Open serves requests addressed to port 446 instead of closing
+	// the connection (exo.port446.closed).
+	Port446Open bool `json:"port_446_open,omitempty" yaml:"port_446_open,omitempty"`
+	// ErrorDetail is the form of a cmdlet error's details[].message
+	// (exo.error.detail-form): ErrorDetailByStatus (""), ErrorDetailPipe,
+	// ErrorDetailJSON or ErrorDetailLocalized.
+	ErrorDetail string `json:"error_detail,omitempty" yaml:"error_detail,omitempty"`
+	// ConcurrencyBody is the form of the per-tenant concurrency refusal
+	// (exo.throttle.concurrency-text): ConcurrencyJSON ("") or
+	// ConcurrencyText; ConcurrencyStatus its status (0 = 429).
+	ConcurrencyBody   string `json:"concurrency_body,omitempty" yaml:"concurrency_body,omitempty"`
+	ConcurrencyStatus int    `json:"concurrency_status,omitempty" yaml:"concurrency_status,omitempty"`
+}
+
+// Forms of Strictness.ErrorDetail.
+const (
+	// ErrorDetailByStatus: "Ex..|Type|text" for 404 (the 2023 and 2026
+	// captures), the JSON {"Message","TypeName",...} form with code
+	// "Context" for other cmdlet errors (go-exoscc's real 400 bodies).
+	ErrorDetailByStatus  = ""
+	ErrorDetailPipe      = "pipe"
+	ErrorDetailJSON      = "json"
+	ErrorDetailLocalized = "localized"
+)
+
+// Forms of Strictness.ConcurrencyBody.
+const (
+	ConcurrencyJSON = ""
+	ConcurrencyText = "text"
+)
+
+// Validate checks the named forms.
+func (st Strictness) Validate() error {
+	switch st.ErrorDetail {
+	case ErrorDetailByStatus, ErrorDetailPipe, ErrorDetailJSON, ErrorDetailLocalized:
+	default:
+		return fmt.Errorf("error detail form %q: want pipe, json or localized (empty: by status)", st.ErrorDetail)
+	}
+	switch st.ConcurrencyBody {
+	case ConcurrencyJSON, ConcurrencyText:
+	default:
+		return fmt.Errorf("concurrency body form %q: want text (empty: the JSON envelope)", st.ConcurrencyBody)
+	}
+	if st.ConcurrencyStatus != 0 && (st.ConcurrencyStatus < 200 || st.ConcurrencyStatus > 599) {
+		return fmt.Errorf("concurrency status %d is not an HTTP status", st.ConcurrencyStatus)
+	}
+	return nil
+}
+
+// SetStrictness replaces the strictness knobs.
+func (s *Server) SetStrictness(st Strictness) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	s.update(func(k *knobs) { k.strict = st })
+	return nil
+}
+
+// backendPort is the port Exchange's backends answer on behind the front
+// end; it shows in redirects and next links, but is not reachable from
+// outside (exo-rest-protocol.md §10.2).
+const backendPort = "446"
+
+// port446 reports whether a request was addressed to the backend port.
+func port446(host string) bool {
+	_, p, err := net.SplitHostPort(host)
+	return err == nil && p == backendPort
+}
+
+// withPort446 rewrites the port of an absolute URL's origin to 446.
+func withPort446(link string) string {
+	scheme, rest, ok := strings.Cut(link, "://")
+	if !ok {
+		return link
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return scheme + "://" + net.JoinHostPort(host, backendPort) + "/" + path
+}

@@ -1,0 +1,97 @@
+package runner_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/runner"
+)
+
+func loadPlaybook(t *testing.T, yaml string) *playbook.Playbook {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "playbook.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := playbook.Load(path, playbook.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pb
+}
+
+func ids(steps []*runner.PlanStep) []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func TestPlanMarksSelectionWritesAndRegisterDependencies(t *testing.T) {
+	pb := loadPlaybook(t, `version: 1
+name: deps
+vars: {desired: false}
+tenants:
+  - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator, groups: [eu]}
+  - {name: fabrikam, organization: fabrikam.onmicrosoft.com, environment: Emulator}
+steps:
+  - {id: org, cmdlet: Get-OrganizationConfig, register: org}
+  - {id: cas, cmdlet: Get-CASMailbox, register: cas}
+  - id: fix
+    cmdlet: Set-CASMailbox
+    foreach: ${{ filter(cas, .PopEnabled) }}
+    when: ${{ org[0].Name != "" }}
+    parameters:
+      Identity: ${{ item.Identity }}
+      PopEnabled: ${{ desired }}
+    tags: [remediate]
+  - id: verify
+    cmdlet: Get-CASMailbox
+    assert:
+      - id: A
+        that: ${{ len(cas) >= 0 }}
+`)
+	p, err := runner.NewPlan(pb, runner.Selection{Limit: "eu", Tags: []string{"remediate"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tenants) != 1 || p.Tenants[0].Name != "contoso" {
+		t.Fatalf("tenants = %v, want contoso only", p.Tenants)
+	}
+	if got := ids(p.Selected()); len(got) != 1 || got[0] != "fix" {
+		t.Fatalf("selected = %v, want [fix]", got)
+	}
+	fix := p.Steps[2]
+	if !fix.Write || p.Steps[0].Write {
+		t.Fatal("writes not marked")
+	}
+	if got := ids(fix.Needs); len(got) != 2 || got[0] != "org" || got[1] != "cas" {
+		t.Fatalf("fix needs %v, want [org cas] in step order", got)
+	}
+	if got := ids(fix.Unselected()); len(got) != 2 {
+		t.Fatalf("fix reads registers of unselected steps %v, want both", got)
+	}
+	if got := ids(p.Steps[3].Needs); len(got) != 1 || got[0] != "cas" {
+		t.Fatalf("an assertion's register read is a dependency: verify needs %v", got)
+	}
+	ts := p.Resolve(p.Tenants[0])
+	params := map[string]runner.ResolvedParam{}
+	for _, prm := range ts[0].Parameters {
+		params[prm.Name] = prm
+	}
+	if v := params["PopEnabled"]; !v.Resolved || v.Value != false {
+		t.Errorf("a var parameter resolves before running: %+v", v)
+	}
+	if v := params["Identity"]; v.Resolved {
+		t.Errorf("an item parameter is known only while running: %+v", v)
+	}
+	if ts[0].When.Resolved || ts[0].Foreach.Resolved {
+		t.Error("when/foreach that read registers cannot resolve before running")
+	}
+	if _, err := runner.NewPlan(pb, runner.Selection{Limit: "nosuchtenant"}); err == nil {
+		t.Error("a --limit that matches nothing must be an error")
+	}
+}
