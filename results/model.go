@@ -105,6 +105,7 @@ type Tenant struct {
 	Organization string     `json:"organization"`
 	TenantID     string     `json:"tenant_id,omitempty"` // verified from the token's tid
 	AuthMethod   string     `json:"auth_method,omitempty"`
+	Groups       []string   `json:"groups,omitempty"` // from the playbook or inventory, for reports' filters
 	Status       Status     `json:"status"`
 	Error        *Error     `json:"error,omitempty"` // sign-in failure
 	Started      *time.Time `json:"started,omitempty"`

@@ -217,7 +217,7 @@ func (r *run) maxSessions() int { return r.pb.Settings.MaxSessionsPerOrg }
 
 // notStarted is the result of a tenant that never ran.
 func (r *run) notStarted(t *playbook.Tenant, reason string) *results.Tenant {
-	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Status: results.StatusIncomplete}
+	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Groups: t.Groups, Status: results.StatusIncomplete}
 	for _, st := range r.pb.Steps {
 		res.Steps = append(res.Steps, stepResult(st, results.StatusIncomplete, reason))
 	}

@@ -32,7 +32,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	}
 	log := r.opts.Logger.With().Str("tenant", t.Name).Logger()
 	started := r.clock.now().UTC()
-	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Started: &started}
+	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Groups: t.Groups, Started: &started}
 	r.journal.AppendDeferred(results.Event{Type: results.EventTenantStarted, Tenant: t.Name})
 	r.obs.TenantStarted(t.Name)
 	defer func() {

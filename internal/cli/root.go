@@ -109,6 +109,9 @@ no module download.
 		newEmulatorCmd(io),
 		newAuthCmd(io),
 		newVersionCmd(io),
+		newReportCmd(io),
+		newDiffCmd(io),
+		newVerifyCmd(io),
 	)
 	return root
 }

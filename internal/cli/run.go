@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/report"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
 	"github.com/exoplay/exoplay/transport"
@@ -35,6 +37,7 @@ type runOptions struct {
 	logLevel  string
 	logFormat string
 	caFile    string
+	report    string
 	connectTo []string
 	argv      []string
 	// handleSignals is false in tests that drive runRun in-process.
@@ -75,6 +78,7 @@ progress go to stderr.
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
+	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	return cmd
 }
@@ -89,6 +93,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	case "auto", "plain", "none":
 	default:
 		return exitf(ExitInvalid, "--progress must be auto, plain or none, not %q", opts.progress)
+	}
+	if opts.report != "" && !slices.Contains(report.Formats, opts.report) {
+		return exitf(ExitInvalid, "--report must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.report)
 	}
 	level, err := zerolog.ParseLevel(opts.logLevel)
 	if err != nil {
@@ -159,6 +166,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	})
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
+	}
+	if err := sealRunDir(io, dir.Path(), opts.report, pb, res); err != nil {
+		return err
 	}
 	if err := printResults(io.Out, opts.format, res, dir.Path()); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoplay/exoplay/report"
+	"github.com/exoplay/exoplay/results"
+)
+
+type diffOptions struct {
+	a, b   string
+	format string
+}
+
+func newDiffCmd(io *streams) *cobra.Command {
+	opts := &diffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff RUN_A RUN_B",
+		Short: "What changed between two runs: newly failing, newly fixed, waivers, tenants",
+		Long: `Compare two run directories cell by cell (tenant x control): controls newly
+failing (fail or error in RUN_B, not in RUN_A), newly fixed, waivers added and
+expired (or removed), other result changes, tenants and controls added or
+removed. RUN_A is the earlier run.`,
+		Example: `  exoplay diff runs/20261101T070000Z-audit runs/20261122T070000Z-audit
+  exoplay diff runs/old runs/new --format json | jq '.newly_failing'`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.a, opts.b = args[0], args[1]
+			return runDiff(cmd.Context(), io, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	return cmd
+}
+
+func runDiff(_ context.Context, io *streams, opts *diffOptions) error {
+	if opts.format != "text" && opts.format != "json" {
+		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
+	}
+	a, err := results.ReadRunDir(opts.a)
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+	b, err := results.ReadRunDir(opts.b)
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+	ch := report.Diff(report.Build(a), report.Build(b))
+	if opts.format == "json" {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ch)
+	}
+	return report.WriteChanges(io.Out, ch)
+}

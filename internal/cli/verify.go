@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// sealRunDir ends a run: the report asked for with --report, then
+// manifest.json over everything the run directory holds.
+func sealRunDir(io *streams, dir, format string, pb *playbook.Playbook, res *results.Results) error {
+	if format != "" {
+		path, err := writeRunReport(dir, format, res)
+		if err != nil {
+			return exitf(ExitStepFailed, "writing the %s report: %v", format, err)
+		}
+		fmt.Fprintf(io.Err, "exoplay: %s report: %s\n", format, path)
+	}
+	inputs := []results.ManifestInput{}
+	add := func(role, path string) error {
+		in, err := results.InputFile(role, path)
+		if err != nil {
+			return exitf(ExitStepFailed, "writing the manifest: %v", err)
+		}
+		inputs = append(inputs, in)
+		return nil
+	}
+	if pb.Path != "" {
+		if err := add("playbook", pb.Path); err != nil {
+			return err
+		}
+	}
+	for _, inv := range pb.Inventory {
+		if err := add("inventory", inv); err != nil {
+			return err
+		}
+	}
+	if _, err := results.WriteManifest(dir, res, inputs, time.Now()); err != nil {
+		return exitf(ExitStepFailed, "writing the manifest: %v", err)
+	}
+	return nil
+}
+
+type verifyOptions struct {
+	dir    string
+	format string
+}
+
+func newVerifyCmd(io *streams) *cobra.Command {
+	opts := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify RUN_DIR",
+		Short: "Check a run directory against its manifest.json (tamper evidence)",
+		Long: `Hash every file of a run directory and compare with the manifest.json the run
+wrote when it ended: a file changed, missing or added since then is named,
+and the exit code is 1. The playbook and inventory files the run read are
+compared too, where they still are; a change there is reported but does not
+fail the check (editing a playbook after a run does not alter its evidence).
+exoplay.log is not covered: it is diagnostics, not evidence.
+
+Exit codes: 0 intact, 1 a file differs, 2 no manifest or not a run directory.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.dir = args[0]
+			return runVerify(cmd.Context(), io, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	return cmd
+}
+
+func runVerify(_ context.Context, io *streams, opts *verifyOptions) error {
+	if opts.format != "text" && opts.format != "json" {
+		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
+	}
+	m, diffs, err := results.Verify(opts.dir)
+	if err != nil {
+		return exitf(ExitInvalid, "%v", err)
+	}
+	failed := 0
+	for _, d := range diffs {
+		if d.Role == "" {
+			failed++
+		}
+	}
+	if opts.format == "json" {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			RunID         string                `json:"run_id"`
+			Files         int                   `json:"files"`
+			Intact        bool                  `json:"intact"`
+			Discrepancies []results.Discrepancy `json:"discrepancies"`
+		}{m.RunID, len(m.Files), failed == 0, append([]results.Discrepancy{}, diffs...)}); err != nil {
+			return err
+		}
+	} else {
+		for _, d := range diffs {
+			switch d.Kind {
+			case "input-changed":
+				fmt.Fprintf(io.Out, "note: the %s %s changed since the run\n", d.Role, d.Path)
+			case "input-missing":
+				fmt.Fprintf(io.Out, "note: the %s %s is no longer there\n", d.Role, d.Path)
+			default:
+				fmt.Fprintf(io.Out, "%s: %s\n", d.Kind, d.Path)
+			}
+		}
+		if failed == 0 {
+			fmt.Fprintf(io.Out, "ok: %d file(s) of run %s match manifest.json\n", len(m.Files), m.RunID)
+		}
+	}
+	if failed > 0 {
+		return exitf(ExitStepFailed, "%s: %d file(s) differ from manifest.json (written %s)", opts.dir, failed, m.Written.Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exoplay/exoplay/results"
+)
+
+// fleet builds results of a run over tenants named in verdicts: per tenant,
+// per control id, "pass", "fail" or "error" (an expression error); a
+// tenant listed in signInFailed has no steps' verdicts.
+func fleet(id string, verdicts map[string]map[string]string, signInFailed ...string) *results.Results {
+	r := &results.Results{SchemaVersion: 1, Run: results.Run{ID: id, Mode: "run", Started: time.Date(2026, 11, 22, 7, 0, 0, 0, time.UTC)}}
+	var names []string
+	for n := range verdicts {
+		names = append(names, n)
+	}
+	names = append(names, signInFailed...)
+	sort.Strings(names)
+	for _, n := range names {
+		t := &results.Tenant{Name: n, Organization: n + ".onmicrosoft.com", Status: results.StatusOK, Groups: []string{"g-" + n[:1]}}
+		st := &results.Step{ID: "check", Cmdlet: "Get-OrganizationConfig", Status: results.StatusOK,
+			Output: &results.Output{Objects: 1, Path: results.DataPath(n, "check")}}
+		if v, ok := verdicts[n]; ok {
+			var ids []string
+			for c := range v {
+				ids = append(ids, c)
+			}
+			sort.Strings(ids)
+			for _, c := range ids {
+				a := results.Assertion{ID: c, Message: "control " + c, Severity: severityOf(c)}
+				switch v[c] {
+				case "pass":
+					a.Passed = true
+				case "error":
+					a.Error = "cannot compare nil"
+				}
+				st.Assertions = append(st.Assertions, a)
+			}
+			t.Steps = []*results.Step{st}
+		} else {
+			t.Status = results.StatusFailed
+			t.Error = &results.Error{Category: "auth", Message: "AADSTS700016: application not found"}
+			t.Steps = []*results.Step{{ID: "check", Cmdlet: "Get-OrganizationConfig", Status: results.StatusSkipped, Reason: "sign-in failed"}}
+		}
+		r.Tenants = append(r.Tenants, t)
+	}
+	r.Summarize(false)
+	return r
+}
+
+func severityOf(id string) string {
+	if strings.HasSuffix(id, "1") {
+		return "high"
+	}
+	return "low"
+}
+
+func TestBuildFillsEveryCellAndSaysWhy(t *testing.T) {
+	r := fleet("r1", map[string]map[string]string{
+		"alpha": {"C-1": "pass", "C-2": "fail"},
+		"beta":  {"C-1": "fail", "C-2": "error"},
+	}, "gamma")
+	v := Build(r)
+	if len(v.Controls) != 2 || v.Controls[0].ID != "C-1" {
+		t.Fatalf("controls %+v: want C-1 (high) first", v.Controls)
+	}
+	got := map[string]string{}
+	for _, tv := range v.Tenants {
+		if len(tv.Cells) != 2 {
+			t.Fatalf("%s has %d cells", tv.Name, len(tv.Cells))
+		}
+		for _, f := range tv.Cells {
+			got[tv.Name+"/"+f.Control] = f.Result
+		}
+	}
+	want := map[string]string{"alpha/C-1": Pass, "alpha/C-2": Fail, "beta/C-1": Fail, "beta/C-2": Error, "gamma/C-1": Error, "gamma/C-2": Error}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s = %q, want %q", k, got[k], w)
+		}
+	}
+	gamma := v.Tenants[2].Cells[0]
+	if !strings.Contains(gamma.Reason, "sign-in failed") || !strings.Contains(gamma.Reason, "AADSTS700016") {
+		t.Errorf("a tenant that could not sign in: reason %q", gamma.Reason)
+	}
+	// C-1: alpha pass, beta fail, gamma error (undecided): 1 of 2 decided.
+	if c := v.Controls[0]; c.Compliant != 0.5 || len(c.Failing) != 2 {
+		t.Errorf("C-1 compliant %v with %d failing, want 0.5 and 2", c.Compliant, len(c.Failing))
+	}
+	if v.Counts[Fail] != 2 || v.Counts[Error] != 3 || v.Counts[Pass] != 1 {
+		t.Errorf("counts %v", v.Counts)
+	}
+	if len(v.Ops) != 1 || v.Ops[0].Kind != "sign-in" || v.Ops[0].Tenant != "gamma" {
+		t.Errorf("ops %+v: want gamma's sign-in failure, apart from findings", v.Ops)
+	}
+	if top := v.TopFailing(1); len(top) != 1 || top[0].ID != "C-1" && top[0].ID != "C-2" {
+		t.Errorf("top failing %+v", top)
+	}
+}
+
+func TestPartialRunIsFlagged(t *testing.T) {
+	r := fleet("r1", map[string]map[string]string{"alpha": {"C-1": "pass"}})
+	r.Tenants[0].Steps[0].Status = results.StatusIncomplete
+	r.Tenants[0].Steps[0].Assertions = nil
+	r.Tenants = append(r.Tenants, &results.Tenant{Name: "beta", Status: results.StatusIncomplete,
+		Steps: []*results.Step{{ID: "check", Status: results.StatusIncomplete, Reason: "interrupted"}}})
+	r.Summarize(true)
+	v := Build(r)
+	if !v.Run.Partial || !strings.Contains(v.Run.PartialReason, "interrupted") {
+		t.Errorf("partial %v %q", v.Run.Partial, v.Run.PartialReason)
+	}
+	var html bytes.Buffer
+	if err := WriteHTML(&html, v, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), `id="partial"`) {
+		t.Error("the HTML has no partial-run banner")
+	}
+}
+
+func TestDiff(t *testing.T) {
+	prev := Build(fleet("old", map[string]map[string]string{
+		"alpha": {"C-1": "pass", "C-2": "fail"},
+		"beta":  {"C-1": "pass", "C-2": "pass"},
+		"gone":  {"C-1": "pass", "C-2": "pass"},
+	}))
+	cur := Build(fleet("new", map[string]map[string]string{
+		"alpha": {"C-1": "fail", "C-2": "pass", "C-3": "pass"},
+		"beta":  {"C-1": "pass", "C-2": "error", "C-3": "pass"},
+		"new":   {"C-1": "fail", "C-2": "fail", "C-3": "fail"},
+	}))
+	ch := Diff(prev, cur)
+	names := func(cs []Change) string {
+		var s []string
+		for _, c := range cs {
+			s = append(s, c.Tenant+"/"+c.Control+":"+c.Before+">"+c.After)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := names(ch.NewlyFailing); got != "alpha/C-1:pass>fail,beta/C-2:pass>error" {
+		t.Errorf("newly failing %s", got)
+	}
+	if got := names(ch.NewlyFixed); got != "alpha/C-2:fail>pass" {
+		t.Errorf("newly fixed %s", got)
+	}
+	if strings.Join(ch.TenantsAdded, ",") != "new" || strings.Join(ch.TenantsRemoved, ",") != "gone" {
+		t.Errorf("tenants added %v removed %v", ch.TenantsAdded, ch.TenantsRemoved)
+	}
+	if strings.Join(ch.ControlsAdded, ",") != "C-3" || len(ch.ControlsRemoved) != 0 {
+		t.Errorf("controls added %v removed %v", ch.ControlsAdded, ch.ControlsRemoved)
+	}
+	if same := Diff(cur, cur); !same.Empty() {
+		t.Errorf("a run against itself: %+v", same)
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	r := fleet("r1", map[string]map[string]string{
+		"alpha": {"C-1": "pass", "C-2": "fail"},
+		"beta":  {"C-1": "error", "C-2": "pass"},
+	})
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, Build(r)); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *struct{} `xml:"failure"`
+				Error   *struct{} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if doc.Tests != 4 || doc.Failures != 1 || doc.Errors != 1 || len(doc.Suites) != 2 {
+		t.Fatalf("tests %d failures %d errors %d suites %d\n%s", doc.Tests, doc.Failures, doc.Errors, len(doc.Suites), b.String())
+	}
+	if s := doc.Suites[0]; s.Name != "alpha" || len(s.Cases) != 2 || s.Cases[1].Failure == nil {
+		t.Errorf("alpha's suite: %+v", s)
+	}
+}
+
+func TestActionPlan(t *testing.T) {
+	r := fleet("r1", map[string]map[string]string{
+		"alpha": {"C-1": "pass", "C-2": "fail"},
+		"beta":  {"C-1": "fail", "C-2": "pass"},
+	})
+	r.Tenants[1].Steps[0].Assertions[0].Message = "=HYPERLINK(\"http://x\")"
+	var b bytes.Buffer
+	if err := WriteActionPlan(&b, Build(r)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != "control,title,severity,tenant,result,reason,remediation,owner,due date,justification" {
+		t.Errorf("header %v", rows[0])
+	}
+	if len(rows) != 3 || rows[1][0] != "C-1" || rows[1][3] != "beta" || rows[2][0] != "C-2" || rows[2][3] != "alpha" {
+		t.Fatalf("rows %v: want the failing cells, high severity first", rows)
+	}
+	for _, row := range rows {
+		for _, c := range row {
+			if strings.HasPrefix(c, "=") {
+				t.Errorf("formula cell %q not defused", c)
+			}
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ReadRunDir reads the results.json of a finished (or interrupted) run
+// directory without opening it for writing, for commands that only look at
+// a run: report, diff, show, verify.
+func ReadRunDir(dir string) (*Results, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ResultsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := os.Stat(dir); serr != nil {
+			return nil, fmt.Errorf("run directory %s: %w", dir, serr)
+		}
+		return nil, fmt.Errorf("%s has no %s: not an exoplay run directory, or the run has not written its results yet", dir, ResultsFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ResultsFile), err)
+	}
+	return &r, nil
+}
+
+// DefuseCSV is the CSV-injection guard of WriteCSV, for other CSV writers
+// (the report's action plan, the table view): cells that a spreadsheet
+// would run as a formula get a leading quote.
+func DefuseCSV(cell string) string { return defuseFormula(cell) }
