@@ -60,8 +60,9 @@ type shardRun struct {
 	dir    string
 	index  int // I of the shard's I/N
 	run    Run
-	res    *Results // nil when results.json is missing
-	reason string   // why the shard is incomplete ("" = complete)
+	res    *Results        // nil when results.json is missing
+	inputs []ManifestInput // from the shard's manifest.json
+	reason string          // why the shard is incomplete ("" = complete)
 }
 
 // Merge combines the run directories of the shards of one sharded run (one
@@ -82,6 +83,9 @@ func Merge(out string, dirs []string, opts MergeOptions) (*Results, error) {
 	for _, d := range dirs {
 		s, err := readShard(d)
 		if err != nil {
+			return nil, err
+		}
+		if err := verifyShard(s); err != nil {
 			return nil, err
 		}
 		shards = append(shards, s)
@@ -108,6 +112,9 @@ func Merge(out string, dirs []string, opts MergeOptions) (*Results, error) {
 	}
 	if err := (&RunDir{path: out}).WriteResults(res); err != nil {
 		return nil, err
+	}
+	if _, err := WriteManifest(out, res, mergedInputs(shards), time.Now()); err != nil {
+		return nil, fmt.Errorf("writing the merged run's %s: %w", ManifestFile, err)
 	}
 	return res, nil
 }

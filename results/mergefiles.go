@@ -123,3 +123,36 @@ func concatFile(dst string, shards []*shardRun, name string) error {
 	}
 	return o.Close()
 }
+
+// verifyShard checks a shard against its manifest.json, when it has one (a
+// shard that did not finish has none): a merge must not launder evidence
+// changed after the shard ran into a fresh manifest.
+func verifyShard(s *shardRun) error {
+	if _, err := os.Stat(filepath.Join(s.dir, ManifestFile)); os.IsNotExist(err) {
+		return nil
+	}
+	m, diffs, err := Verify(s.dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.dir, err)
+	}
+	for _, d := range diffs {
+		if !strings.HasPrefix(d.Kind, "input-") {
+			return refuse("%s differs from its %s: %s is %s (see exoplay verify %s)", s.dir, ManifestFile, d.Path, d.Kind, s.dir)
+		}
+	}
+	s.inputs = m.Inputs
+	return nil
+}
+
+// mergedInputs are the inputs the shards' manifests name, each once.
+func mergedInputs(shards []*shardRun) []ManifestInput {
+	var out []ManifestInput
+	for _, s := range shards {
+		for _, in := range s.inputs {
+			if !slices.Contains(out, in) {
+				out = append(out, in)
+			}
+		}
+	}
+	return out
+}

@@ -164,6 +164,9 @@ func TestMergeOfShardsEqualsOneRun(t *testing.T) {
 	if !strings.Contains(stdout, merged) {
 		t.Errorf("the summary does not name the merged run directory:\n%s", stdout)
 	}
+	if code, out, errs := runMain(t, "verify", merged); code != ExitOK {
+		t.Errorf("exoplay verify of the merged run: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 func TestMergeNamesMissingAndRefusesForeignShards(t *testing.T) {
@@ -187,9 +190,12 @@ func TestMergeNamesMissingAndRefusesForeignShards(t *testing.T) {
 	}
 
 	// A shard with no results.json (killed) is incomplete, not a failure to merge.
+	// (A killed run writes neither results.json nor manifest.json.)
 	s2, _ := runShard(t, pb, ca, "2/3")
-	if err := os.Remove(filepath.Join(s2, results.ResultsFile)); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{results.ResultsFile, results.ManifestFile} {
+		if err := os.Remove(filepath.Join(s2, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	code, _, stderr = runMain(t, "merge", s1, s2, s3, "--out", merged)
 	if code != ExitInterrupted || !strings.Contains(stderr, "shard 2/3 ("+s2+") is incomplete") {
@@ -215,8 +221,21 @@ func TestMergeNamesMissingAndRefusesForeignShards(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d with %q\n%s", name, code, ExitInvalid, c.want, stderr)
 		}
 	}
+	// A shard changed after it ran is refused: a merge must not launder it
+	// into a fresh manifest.
+	files, _ := filepath.Glob(filepath.Join(s1, "data", "*", "*.jsonl"))
+	if len(files) == 0 {
+		t.Fatal("shard 1 wrote no data file")
+	}
+	if err := os.WriteFile(files[0], []byte("{}\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runMain(t, "merge", s1, s3, "--out", filepath.Join(t.TempDir(), "m"))
+	if code != ExitInvalid || !strings.Contains(stderr, "differs from its manifest.json") {
+		t.Errorf("merge of a changed shard: exit %d\n%s", code, stderr)
+	}
 	// A folder that is not empty and not an earlier merge is never overwritten.
-	code, _, stderr = runMain(t, "merge", s1, s3, "--out", s2)
+	code, _, stderr = runMain(t, "merge", s3, "--out", s2)
 	if code != ExitInvalid || !strings.Contains(stderr, "holds no earlier merge") {
 		t.Errorf("merge into a shard's directory: exit %d\n%s", code, stderr)
 	}

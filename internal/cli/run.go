@@ -32,6 +32,7 @@ type runOptions struct {
 	check     bool
 	out       string
 	resume    string
+	runDir    string
 	format    string
 	progress  string
 	logLevel  string
@@ -74,6 +75,7 @@ progress go to stderr.
 	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
+	f.StringVar(&opts.runDir, "run-dir", "", "write into this run `DIR` itself (not a folder of runs): created when absent, resumed as with --resume when it holds a run; for a Job whose retried pod must continue its shard")
 	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
@@ -108,12 +110,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 	pb := plan.Playbook
 
-	var dir *results.RunDir
-	if opts.resume != "" {
-		dir, err = results.Open(opts.resume)
-	} else {
-		dir, err = results.Create(opts.out, pb.Name, time.Now())
-	}
+	dir, resume, err := openRunDir(io, opts, pb.Name)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
@@ -157,7 +154,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Check:     opts.check,
 		Connector: conn,
 		Dir:       dir,
-		Resume:    opts.resume != "",
+		Resume:    resume,
 		Observer:  newProgress(opts.progress, io.Err, isTerminal(io.Err)),
 		Logger:    logger,
 		Drain:     drain,

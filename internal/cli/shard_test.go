@@ -68,3 +68,26 @@ func TestPlanShardAuto(t *testing.T) {
 		t.Fatalf("without JOB_COMPLETION_INDEX: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestRunDirCreatesThenResumes runs the same command twice, as a Job's
+// retried pod does: the second continues the first's run directory.
+func TestRunDirCreatesThenResumes(t *testing.T) {
+	emu, ca := fleetEmulator(t, 2)
+	pb := remotePlaybook(t, emu, auditSteps)
+	dir := t.TempDir() + "/jobs/audit-1/shard-0"
+	args := []string{"run", pb, "--run-dir", dir, "--ca-file", ca, "--progress", "none", "--format", "json"}
+	code, first, stderr := runMain(t, args...)
+	if code != ExitOK && code != ExitNonCompliant {
+		t.Fatalf("first run: exit %d\n%s", code, stderr)
+	}
+	code2, second, stderr := runMain(t, args...)
+	if code2 != code || !strings.Contains(stderr, "resuming it") {
+		t.Fatalf("second run: exit %d (first %d), want a resume\n%s", code2, code, stderr)
+	}
+	if !strings.Contains(second, `"resumes": 1`) || !strings.Contains(first, `"id": "shard-0"`) {
+		t.Fatalf("second run is not a resume of the first:\n%.600s", second)
+	}
+	if code, _, stderr := runMain(t, "run", pb, "--run-dir", t.TempDir()+"/x", "--resume", dir); code != ExitInvalid || !strings.Contains(stderr, "give one") {
+		t.Fatalf("--run-dir with --resume: exit %d\n%s", code, stderr)
+	}
+}
