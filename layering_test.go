@@ -94,9 +94,6 @@ func isTool(rel string) bool {
 // emulator imports nothing of the product. Tests may import anything (the
 // end-to-end tests assemble the product against the emulator).
 func TestImportsFollowDesignLayers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)

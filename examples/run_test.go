@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,4 +86,62 @@ func allEmulator(pb *playbook.Playbook) bool {
 		}
 	}
 	return true
+}
+
+// TestExamplesRunWithTagsRemediate runs every emulator example that has
+// remediate steps with `--tags remediate`, as the docs suggest: the steps
+// whose registers the remediation reads are tagged always, so the run does
+// its writes instead of skipping them on an empty register.
+func TestExamplesRunWithTagsRemediate(t *testing.T) {
+	files, _ := filepath.Glob("*.yaml")
+	ran := 0
+	for _, f := range files {
+		pb, err := playbook.Load(f, playbook.LoadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		writes := 0
+		for _, st := range pb.Steps {
+			if st.Write && slices.Contains(st.Tags, "remediate") {
+				writes++
+			}
+		}
+		if !allEmulator(pb) || writes == 0 {
+			continue
+		}
+		ran++
+		t.Run(f, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := cli.Main(context.Background(), []string{"run", f, "--tags", "remediate", "--out", t.TempDir(), "--progress", "none", "--format", "json"}, strings.NewReader(""), &stdout, &stderr)
+			if code != cli.ExitOK {
+				t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
+			}
+			var res struct {
+				Tenants []struct {
+					Steps []struct {
+						ID     string `json:"id"`
+						Write  bool   `json:"write"`
+						Status string `json:"status"`
+					} `json:"steps"`
+				} `json:"tenants"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+				t.Fatal(err)
+			}
+			changed := 0
+			for _, tn := range res.Tenants {
+				for _, st := range tn.Steps {
+					if st.Write && st.Status == "changed" {
+						changed++
+					}
+				}
+			}
+			if changed == 0 {
+				t.Fatalf("--tags remediate changed nothing:\n%s", stdout.String())
+			}
+		})
+	}
+	if ran < 3 {
+		t.Fatalf("only %d examples have remediate writes; want 3", ran)
+	}
 }

@@ -33,6 +33,7 @@ type exprScope struct {
 	item      bool           // inside a foreach step
 	result    bool           // assert, failed_when
 	env       bool           // secret fields only
+	optional  []string       // properties the step marks optional (props.go)
 	typeMap   types.Map      // built lazily by types()
 }
 
@@ -79,7 +80,10 @@ func (s exprScope) with(item, result bool) *exprScope {
 }
 
 // compiler turns YAML nodes into Values, reporting problems to d.
-type compiler struct{ d *diags }
+type compiler struct {
+	d        *diags
+	varReads map[string]bool // every var name an expression reads (CheckVars)
+}
 
 // value converts n into a Value compiled for scope sc.
 func (c *compiler) value(n *node, sc *exprScope) *Value {
@@ -191,7 +195,7 @@ func (c *compiler) template(n *node, sc *exprScope, opt expr.Option) *Value {
 	if inner, whole := wholeExpr(n.value); whole {
 		off := strings.Index(n.value, exprOpen) + len(exprOpen)
 		v.kind = kindExpr
-		v.prog, v.refs = c.compile(n, off, inner, sc, opt)
+		v.prog, v.refs, v.props = c.compile(n, off, inner, sc, opt)
 		return v
 	}
 	v.kind = kindTemplate
@@ -213,9 +217,10 @@ func (c *compiler) template(n *node, sc *exprScope, opt expr.Option) *Value {
 			c.d.add(c.offsetPos(n, base+i), "unterminated %s: add the closing %s", exprOpen, exprClose)
 			return v
 		}
-		prog, refs := c.compile(n, base+i+len(exprOpen), rest[:j], sc, nil)
+		prog, refs, props := c.compile(n, base+i+len(exprOpen), rest[:j], sc, nil)
 		v.parts = append(v.parts, tmplPart{prog: prog})
 		v.refs = mergeRefs(v.refs, refs)
+		v.props = append(v.props, props...)
 		consumed := i + len(exprOpen) + j + len(exprClose)
 		s, base = s[consumed:], base+consumed
 	}
@@ -240,10 +245,10 @@ func (c *compiler) offsetPos(n *node, off int) Pos {
 	return p
 }
 
-func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr.Option) (*vm.Program, []string) {
+func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr.Option) (*vm.Program, []string, []propRef) {
 	if strings.TrimSpace(src) == "" {
 		c.d.add(c.offsetPos(n, off), "empty ${{ }} expression")
-		return nil, nil
+		return nil, nil, nil
 	}
 	env := expr.Env(sc.types())
 	var prog *vm.Program
@@ -267,9 +272,20 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 			}
 		}
 		c.d.add(c.offsetPos(n, off+col), "%s", sc.explain(msg, src))
-		return nil, nil
+		return nil, nil, nil
 	}
-	return prog, collectRefs(prog, sc.types())
+	lists := sc.registers
+	if sc.result {
+		lists = append(slices.Clip(lists), "result")
+	}
+	facts := analyze(src, lists, sc.optional)
+	if c.varReads == nil {
+		c.varReads = map[string]bool{}
+	}
+	for _, name := range facts.vars {
+		c.varReads[name] = true
+	}
+	return prog, collectRefs(prog, sc.types()), facts.props
 }
 
 // isEnvRef reports whether src is exactly "env.NAME" (blanks around allowed).

@@ -81,6 +81,7 @@ func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
 	if !l.d.empty() {
 		return nil, capDiagnostics(sortDiagnostics(l.d.list))
 	}
+	pb.varReads = l.c.varReads
 	return pb, nil
 }
 

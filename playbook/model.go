@@ -27,6 +27,8 @@ type Playbook struct {
 	Settings    Settings
 	Steps       []*Step
 	Pos         Pos
+
+	varReads map[string]bool // var names expressions read (CheckVars)
 }
 
 // Auth is a named credential. Secrets are Values so that ${{ env.X }} is
@@ -112,6 +114,7 @@ type Step struct {
 	Service         string // exchange | compliance
 	Parameters      []Param
 	Select          []string
+	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call
@@ -138,9 +141,10 @@ type Param struct {
 
 // Assertion is a compliance check over a step's result.
 type Assertion struct {
-	ID       string
-	That     *Value
-	Message  string
-	Severity string // info | low | medium | high | critical
-	Pos      Pos
+	ID           string
+	That         *Value
+	Message      string
+	MessageValue *Value // Message compiled when it holds ${{ }} (result in scope); nil otherwise
+	Severity     string // info | low | medium | high | critical
+	Pos          Pos
 }

@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -14,60 +15,82 @@ import (
 // tenant names, organizations, group names or globs (* ? [..]), matched
 // case-insensitively; "all" matches everything; "!p" excludes what p
 // matches; "&p" keeps only what p also matches. An empty limit selects
-// every tenant. An including pattern that matches nothing is an error, so
-// a typo never silently runs nothing.
+// every tenant. Nothing is silent: every pattern, including, excluding or
+// intersecting, must match some tenant (a typo in "!contosso" would
+// otherwise run on every tenant), and a limit that leaves no tenant is an
+// error too.
 func (pb *Playbook) SelectTenants(limit string, shard Shard) ([]*Tenant, error) {
 	var include, exclude, intersect []string
-	for _, p := range strings.Split(limit, ",") {
-		p = strings.TrimSpace(p)
+	var problems []string
+	for _, raw := range strings.Split(limit, ",") {
+		p := strings.TrimSpace(raw)
+		var list *[]string
 		switch {
 		case p == "":
+			continue
 		case strings.HasPrefix(p, "!"):
-			exclude = append(exclude, p[1:])
+			p, list = p[1:], &exclude
 		case strings.HasPrefix(p, "&"):
-			intersect = append(intersect, p[1:])
+			p, list = p[1:], &intersect
 		default:
-			include = append(include, p)
+			list = &include
 		}
-	}
-	for _, p := range append(append(append([]string(nil), include...), exclude...), intersect...) {
+		elem := strings.TrimSpace(raw)
+		if p == "" {
+			problems = append(problems, fmt.Sprintf("--limit element %q names nothing after %q", elem, elem))
+			continue
+		}
 		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
-			return nil, fmt.Errorf("--limit pattern %q: %v", p, err)
+			problems = append(problems, fmt.Sprintf("--limit element %q: %v", elem, err))
+			continue
 		}
+		if !slices.ContainsFunc(pb.Tenants, func(t *Tenant) bool { return t.matches(p) }) {
+			problems = append(problems, fmt.Sprintf("--limit element %q: %q matches no tenant name, organization, tenant id or group%s", elem, p, didYouMean(p, pb.limitNames())))
+			continue
+		}
+		*list = append(*list, p)
 	}
-	for _, p := range include {
-		found := false
-		for _, t := range pb.Tenants {
-			if t.matches(p) {
-				found = true
-				break
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	picked := func(t *Tenant) bool {
+		if len(include) > 0 && !t.matchesAny(include) || t.matchesAny(exclude) {
+			return false
+		}
+		for _, p := range intersect {
+			if !t.matches(p) {
+				return false
 			}
 		}
-		if !found {
-			return nil, fmt.Errorf("--limit pattern %q matches no tenant name, organization or group", p)
-		}
+		return true
 	}
 	var out []*Tenant
+	any := false
 	inShard := shard.Members(pb.Tenants)
 	for i, t := range pb.Tenants {
-		if !inShard[i] {
+		if !picked(t) {
 			continue
 		}
-		if len(include) > 0 && !t.matchesAny(include) {
-			continue
-		}
-		if t.matchesAny(exclude) {
-			continue
-		}
-		keep := true
-		for _, p := range intersect {
-			keep = keep && t.matches(p)
-		}
-		if keep {
+		any = true
+		if inShard[i] {
 			out = append(out, t)
 		}
 	}
+	if !any && strings.TrimSpace(limit) != "" {
+		return nil, fmt.Errorf("--limit %q leaves no tenant: each pattern matches some, but together they exclude all %d", limit, len(pb.Tenants))
+	}
 	return out, nil
+}
+
+// limitNames are the names a --limit pattern may mean, for did-you-mean.
+func (pb *Playbook) limitNames() []string {
+	var names []string
+	for _, t := range pb.Tenants {
+		names = append(names, t.Name)
+		names = append(names, t.Groups...)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func (t *Tenant) matchesAny(patterns []string) bool {

@@ -58,8 +58,13 @@ func TestSelectTenants(t *testing.T) {
 func TestSelectTenantsErrors(t *testing.T) {
 	pb := selectionPlaybook()
 	for limit, want := range map[string]string{
-		"contosso": `"contosso" matches no tenant`,
-		"eu,[":     `--limit pattern "["`,
+		"contosso":     `"contosso" matches no tenant`,
+		"eu,[":         `--limit element "["`,
+		"!contosso":    `--limit element "!contosso": "contosso" matches no tenant name, organization, tenant id or group (did you mean "contoso"?)`,
+		"eu,&pilott":   `--limit element "&pilott": "pilott" matches no tenant`,
+		"eu,!ue*":      `"ue*" matches no tenant`,
+		"eu,!":         `names nothing`,
+		"eu,&us,!fab*": `leaves no tenant`,
 	} {
 		_, err := pb.SelectTenants(limit, Shard{})
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -19,7 +19,7 @@ const DefaultSeverity = "medium"
 const MaxBatch = 10
 
 var (
-	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch"}
+	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional"}
 	assertKeys = []string{"id", "that", "message", "severity"}
 	services   = []string{"exchange", "compliance"}
 )
@@ -132,6 +132,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 		}
 	}
 	st.Select, _ = f.strList("select", true)
+	st.Optional, _ = f.strList("optional", true)
 	st.Tags, _ = f.strList("tags", true)
 	for _, t := range st.Tags {
 		if strings.ContainsAny(t, ", ") || t == "" {
@@ -149,7 +150,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 		st.Batch = v
 	}
 
-	sc := &exprScope{vars: l.varNames, registers: registers, later: later}
+	sc := &exprScope{vars: l.varNames, registers: registers, later: later, optional: st.Optional}
 	if fn := f.get("foreach"); fn != nil {
 		st.Foreach = l.c.listValue(fn, sc, "foreach")
 	}
@@ -220,7 +221,11 @@ func (l *loader) asserts(n *node, st *Step, sc *exprScope) []Assertion {
 		if tn := f.required("that"); tn != nil {
 			a.That = l.c.boolValue(tn, sc, "that")
 		}
-		a.Message, _ = f.str("message")
+		var mn *node
+		a.Message, mn = f.str("message")
+		if mn != nil && strings.Contains(a.Message, exprOpen) {
+			a.MessageValue = l.c.value(mn, sc)
+		}
 		if s, sn := f.enum("severity", Severities...); sn != nil && s != "" {
 			a.Severity = s
 		}

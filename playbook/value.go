@@ -33,6 +33,7 @@ type Value struct {
 	keys   []string    // kindMap
 	vals   []*Value    // kindMap
 	refs   []string    // top-level names the value's expressions use, sorted
+	props  []propRef   // properties read from register/result objects (props.go)
 }
 
 type valueKind uint8
@@ -65,8 +66,14 @@ func (v *Value) Eval(scope Scope) (any, error) {
 	case kindStatic:
 		return v.static, nil
 	case kindExpr:
+		if err := v.checkProps(scope); err != nil {
+			return nil, err
+		}
 		return v.run(v.prog, scope)
 	case kindTemplate:
+		if err := v.checkProps(scope); err != nil {
+			return nil, err
+		}
 		var b strings.Builder
 		for _, p := range v.parts {
 			if p.prog == nil {

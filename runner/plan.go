@@ -52,19 +52,22 @@ func NewPlan(pb *playbook.Playbook, sel Selection) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Nothing silent: unknown --var names and tags, and a selected step
+	// that reads an unselected step's register, are the user's errors.
+	if err := pb.CheckVars(sel.Vars); err != nil {
+		return nil, err
+	}
+	if _, err := pb.SelectSteps(sel.Tags, sel.SkipTags); err != nil {
+		return nil, err
+	}
 	p := &Plan{Playbook: pb, Selection: sel, Tenants: tenants}
-	producer := map[string]*PlanStep{} // register name -> the last step that set it so far
+	byStep := map[*playbook.Step]*PlanStep{}
 	for _, st := range pb.Steps {
 		ps := &PlanStep{Step: st, Selected: st.Selected(sel.Tags, sel.SkipTags)}
-		for _, name := range stepRefs(st) {
-			if dep := producer[name]; dep != nil && !slices.Contains(ps.Needs, dep) {
-				ps.Needs = append(ps.Needs, dep)
-			}
+		for _, dep := range pb.Needs(st) { // step order
+			ps.Needs = append(ps.Needs, byStep[dep.Step])
 		}
-		slices.SortFunc(ps.Needs, func(a, b *PlanStep) int { return p.index(a) - p.index(b) })
-		if st.Register != "" {
-			producer[st.Register] = ps
-		}
+		byStep[st] = ps
 		p.Steps = append(p.Steps, ps)
 	}
 	return p, nil
@@ -90,26 +93,6 @@ func (ps *PlanStep) Unselected() []*PlanStep {
 	for _, d := range ps.Needs {
 		if !d.Selected {
 			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// stepRefs lists the names a step's expressions read, each once.
-func stepRefs(st *playbook.Step) []string {
-	vals := []*playbook.Value{st.When, st.Foreach, st.Anchor, st.FailedWhen}
-	for _, p := range st.Parameters {
-		vals = append(vals, p.Value)
-	}
-	for _, a := range st.Assert {
-		vals = append(vals, a.That)
-	}
-	var out []string
-	for _, v := range vals {
-		for _, r := range v.Refs() {
-			if !slices.Contains(out, r) {
-				out = append(out, r)
-			}
 		}
 	}
 	return out

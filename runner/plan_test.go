@@ -3,6 +3,7 @@ package runner_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/exoplay/exoplay/playbook"
@@ -38,8 +39,8 @@ tenants:
   - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator, groups: [eu]}
   - {name: fabrikam, organization: fabrikam.onmicrosoft.com, environment: Emulator}
 steps:
-  - {id: org, cmdlet: Get-OrganizationConfig, register: org}
-  - {id: cas, cmdlet: Get-CASMailbox, register: cas}
+  - {id: org, cmdlet: Get-OrganizationConfig, register: org, tags: [always]}
+  - {id: cas, cmdlet: Get-CASMailbox, register: cas, tags: [always]}
   - id: fix
     cmdlet: Set-CASMailbox
     foreach: ${{ filter(cas, .PopEnabled) }}
@@ -61,8 +62,8 @@ steps:
 	if len(p.Tenants) != 1 || p.Tenants[0].Name != "contoso" {
 		t.Fatalf("tenants = %v, want contoso only", p.Tenants)
 	}
-	if got := ids(p.Selected()); len(got) != 1 || got[0] != "fix" {
-		t.Fatalf("selected = %v, want [fix]", got)
+	if got := ids(p.Selected()); len(got) != 3 || got[2] != "fix" {
+		t.Fatalf("selected = %v, want [org cas fix]", got)
 	}
 	fix := p.Steps[2]
 	if !fix.Write || p.Steps[0].Write {
@@ -71,15 +72,20 @@ steps:
 	if got := ids(fix.Needs); len(got) != 2 || got[0] != "org" || got[1] != "cas" {
 		t.Fatalf("fix needs %v, want [org cas] in step order", got)
 	}
-	if got := ids(fix.Unselected()); len(got) != 2 {
-		t.Fatalf("fix reads registers of unselected steps %v, want both", got)
+	if got := ids(fix.Unselected()); len(got) != 0 {
+		t.Fatalf("fix reads registers of unselected steps %v, want none", got)
+	}
+	// Leaving the register steps out is the user's error, with the fix.
+	_, err = runner.NewPlan(pb, runner.Selection{Tags: []string{"remediate"}, SkipTags: []string{"always"}})
+	if err == nil || !strings.Contains(err.Error(), `step "fix" reads register "org"`) || !strings.Contains(err.Error(), "out of --skip-tags") {
+		t.Fatalf("a selected step reading an unselected register: %v", err)
 	}
 	if got := ids(p.Steps[3].Needs); len(got) != 1 || got[0] != "cas" {
 		t.Fatalf("an assertion's register read is a dependency: verify needs %v", got)
 	}
 	ts := p.Resolve(p.Tenants[0])
 	params := map[string]runner.ResolvedParam{}
-	for _, prm := range ts[0].Parameters {
+	for _, prm := range ts[2].Parameters {
 		params[prm.Name] = prm
 	}
 	if v := params["PopEnabled"]; !v.Resolved || v.Value != false {
@@ -88,7 +94,7 @@ steps:
 	if v := params["Identity"]; v.Resolved {
 		t.Errorf("an item parameter is known only while running: %+v", v)
 	}
-	if ts[0].When.Resolved || ts[0].Foreach.Resolved {
+	if ts[2].When.Resolved || ts[2].Foreach.Resolved {
 		t.Error("when/foreach that read registers cannot resolve before running")
 	}
 	if _, err := runner.NewPlan(pb, runner.Selection{Limit: "nosuchtenant"}); err == nil {

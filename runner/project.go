@@ -15,6 +15,7 @@ import (
 type projection struct {
 	exact    []string // names without glob characters
 	patterns []string // lower-cased globs
+	seen     seenSelect
 }
 
 func newProjection(sel []string) *projection {
@@ -22,6 +23,7 @@ func newProjection(sel []string) *projection {
 		return nil
 	}
 	p := &projection{}
+	p.seen.init(sel)
 	for _, s := range sel {
 		if strings.ContainsAny(s, "*?[") {
 			p.patterns = append(p.patterns, strings.ToLower(s))
@@ -44,6 +46,7 @@ func serviceSelect(sel []string) []string {
 }
 
 func (p *projection) match(name string) bool {
+	p.seen.mark(name)
 	for _, e := range p.exact {
 		if strings.EqualFold(e, name) {
 			return true
@@ -87,6 +90,7 @@ func (p *projection) appendTo(buf []byte, obj json.RawMessage) ([]byte, error) {
 		}
 		return appendCompact(buf[:0], obj), nil
 	}
+	p.seen.objects.Store(true)
 	out := append(buf[:0], '{')
 	first := true
 	i = skipSpace(obj, i+1)

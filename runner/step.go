@@ -148,11 +148,13 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		}
 	}
 	reg := s.aggregate(sr)
+	s.checkSelect(sr)
 	if sr.Status != results.StatusIncomplete && s.spool != nil {
 		s.writeOutput(sr)
 	}
 	if sr.Status == results.StatusOK || sr.Status == results.StatusChanged {
 		s.assert(sr, reg)
+		checkAssertions(sr)
 	}
 	finalize()
 	if s.spool != nil {
@@ -611,7 +613,7 @@ func (s *stepRun) assert(sr *results.Step, reg []any) {
 	}
 	scope := s.tr.with("result", orEmpty(reg))
 	for _, a := range s.st.Assert {
-		out := results.Assertion{ID: a.ID, Message: a.Message, Severity: a.Severity}
+		out := results.Assertion{ID: a.ID, Message: a.RenderMessage(scope), Severity: a.Severity}
 		ok, err := a.That.EvalBool(scope)
 		if err != nil {
 			out.Error = err.Error()

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -76,6 +77,23 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 		if resp.StatusCode == http.StatusNoContent {
 			drain(resp)
 			return nil
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 && textAnswer(resp.Header) {
+			// A success status over a text or HTML body is no result: it
+			// may be the concurrency refusal, which arrives at any status
+			// (§10.10).
+			// Servers that do not label JSON get text/plain from content
+			// sniffing: a body that starts as JSON is read as a page.
+			br := bufio.NewReaderSize(resp.Body, 512)
+			if head, _ := br.Peek(64); !bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("{")) {
+				b := readSome(br)
+				resp.Body.Close()
+				return decodeError(resp.StatusCode, resp.Header, b, cl.cmdlet)
+			}
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{br, resp.Body}
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := handle(resp)
@@ -218,4 +236,10 @@ func newRequestID() string {
 		j += 2
 	}
 	return string(out[:])
+}
+
+// textAnswer reports a body declared as plain text or HTML.
+func textAnswer(h http.Header) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return strings.HasPrefix(ct, "text/plain") || strings.HasPrefix(ct, "text/html")
 }

@@ -72,6 +72,12 @@ func decodeError(status int, h http.Header, body []byte, cmdlet string) *Error {
 	}
 	e.Message = clip(redact(text))
 	e.Category = categorize(status, e.Code, e.ExceptionType, e.Message)
+	if e.Category != CategoryThrottled && bytes.Contains(bytes.ToLower(trimmed), []byte(concurrencyText)) {
+		// The refusal inside a page whose text was not kept (HTML), at
+		// whatever status: the cmdlet did not run (§10.10).
+		e.Category = CategoryThrottled
+		e.Message = clip(e.Message + " (You have reached the " + concurrencyText + " per tenant)")
+	}
 	if e.Category == CategoryPermission && status == http.StatusForbidden {
 		if d := headerValue(h, "X-Ms-Diagnostics"); d != "" {
 			e.Message = clip(e.Message + " (x-ms-diagnostics: " + redact(d) + ")")
@@ -156,9 +162,17 @@ func (e *Error) fromJSON(b []byte, status int) string {
 	return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
 }
 
-// splitDetail splits "<ErrorId>|<ExceptionType>|<text>"; a message of
-// another shape is all text.
+// splitDetail reads the three shapes of details[].message (§10.7):
+// "<ErrorId>|<ExceptionType>|<text>", the JSON string
+// {"Message","TypeName",...} (go-exoscc's real 400 bodies) and the JSON
+// string {"localizedString":{"stringId"},"ClassName","Message"} (the
+// module's GetExceptionObject). A message of another shape is all text.
 func splitDetail(m string) (id, typ, text string) {
+	if t := strings.TrimSpace(m); strings.HasPrefix(t, "{") {
+		if id, typ, text, ok := jsonDetail(t); ok {
+			return id, typ, text
+		}
+	}
 	parts := strings.SplitN(m, "|", 3)
 	if len(parts) == 3 && (parts[0] == "" || isErrorID(parts[0])) && !strings.ContainsAny(parts[1], " \t") {
 		return parts[0], parts[1], strings.TrimSpace(parts[2])
@@ -290,4 +304,37 @@ func hasTransientMarker(lt string) bool {
 		}
 	}
 	return false
+}
+
+// detailJSON is either JSON shape of a detail message.
+type detailJSON struct {
+	Message         *string `json:"Message"`
+	TypeName        string  `json:"TypeName"`
+	ClassName       string  `json:"ClassName"`
+	LocalizedString *struct {
+		StringID string `json:"stringId"`
+	} `json:"localizedString"`
+}
+
+// jsonDetail reads a detail message in one of its JSON shapes; ok is
+// false for any other JSON (which stays text).
+func jsonDetail(m string) (id, typ, text string, ok bool) {
+	var d detailJSON
+	if json.Unmarshal([]byte(m), &d) != nil || d.Message == nil {
+		return "", "", "", false
+	}
+	typ = d.TypeName
+	if typ == "" {
+		typ = d.ClassName
+	}
+	if typ == "" && d.LocalizedString == nil {
+		return "", "", "", false
+	}
+	if d.LocalizedString != nil && isErrorID(d.LocalizedString.StringID) {
+		id = d.LocalizedString.StringID
+	}
+	if strings.ContainsAny(typ, " \t") {
+		typ = ""
+	}
+	return id, typ, strings.TrimSpace(*d.Message), true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -101,4 +102,70 @@ func TestFidelityBatchMultipartAnswer(t *testing.T) {
 	if len(rt.seen) < 3 || !strings.HasPrefix(rt.seen[0], "multipart/mixed") {
 		t.Errorf("the emulator did not answer multipart: %v", rt.seen)
 	}
+}
+
+// §10.7: whichever form the detail comes in, the error names the exception
+// type and a readable message, never the raw JSON.
+func TestFidelityErrorDetailForms(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
+	cases := []struct {
+		req  transport.Request
+		cat  transport.Category
+		typ  string
+		text string
+	}{
+		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}},
+			transport.CategoryNotFound, "ManagementObjectNotFoundException", "couldn't be found"},
+		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Bogus": 1}},
+			transport.CategoryValidation, "ParameterBindingException", "Bogus"},
+	}
+	for _, form := range []string{"", "pipe", "json", "localized"} {
+		if err := v.e.SetStrictness(emulator.Strictness{ErrorDetail: form}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			_, _, err := v.run(t, c.req)
+			var e *transport.Error
+			if !errors.As(err, &e) || e.Category != c.cat || !strings.HasSuffix(e.ExceptionType, "."+c.typ) ||
+				!strings.Contains(e.Message, c.text) || strings.ContainsAny(e.Message, "{}") {
+				t.Errorf("form %q, %v: got %v (type %q)", form, c.req.Parameters, err, exceptionType(err))
+			}
+			if form == "pipe" && c.cat == transport.CategoryNotFound && e.Code != "Ex6F9304" {
+				t.Errorf("pipe form lost the error id: %q", e.Code)
+			}
+		}
+	}
+	noViolations(t, v.e)
+}
+
+func exceptionType(err error) string {
+	var e *transport.Error
+	if errors.As(err, &e) {
+		return e.ExceptionType
+	}
+	return ""
+}
+
+// §10.10: the concurrency refusal as plain text, at whatever status, means
+// "not executed": even a New- is waited out and sent again, and applied
+// once.
+func TestFidelityConcurrencyTextAtAnyStatus(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
+	for i, status := range []int{429, 503, 400, 200} {
+		if err := v.e.SetStrictness(emulator.Strictness{ConcurrencyBody: "text", ConcurrencyStatus: status}); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := emulator.ParseFaults("concurrency:first1")
+		_ = v.e.SetFaults(f)
+		name := "exoplay-concurrency-" + strconv.Itoa(i)
+		objs, st, err := v.run(t, transport.Request{Cmdlet: "New-TransportRule", Parameters: map[string]any{"Name": name, "SentToScope": "NotInOrganization"}})
+		if err != nil || st.ThrottledWaits != 1 || len(objs) != 1 {
+			t.Errorf("status %d: %v %+v", status, err, st)
+		}
+	}
+	_ = v.e.SetFaults(emulator.FaultSpec{})
+	if w := v.e.Counters().Tenant(v.tenant.ID).Writes; len(w) != 4 {
+		t.Errorf("%d writes applied, want 4", len(w))
+	}
+	noViolations(t, v.e)
 }

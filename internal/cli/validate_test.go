@@ -92,11 +92,12 @@ func TestPlanSelectsAndResolves(t *testing.T) {
 		t.Fatalf("tenants: %+v", doc.Tenants)
 	}
 	steps := doc.Tenants[0].Steps
-	if len(steps) != 1 || steps[0].ID != "disable-legacy" || !steps[0].Write {
-		t.Fatalf("--tags remediate should leave the one write step: %+v", steps)
+	// The write step and the register step it reads (tagged always).
+	if len(steps) != 2 || steps[0].ID != "cas" || steps[1].ID != "disable-legacy" || !steps[1].Write {
+		t.Fatalf("--tags remediate should leave the write step and its register step: %+v", steps)
 	}
 	params := map[string]planParam{}
-	for _, p := range steps[0].Parameters {
+	for _, p := range steps[1].Parameters {
 		params[p.Name] = p
 	}
 	if p := params["PopEnabled"]; !p.Resolved || p.Value != false {
@@ -108,7 +109,7 @@ func TestPlanSelectsAndResolves(t *testing.T) {
 	if p := params["Identity"]; p.Resolved || p.Source != "${{ item.Identity }}" {
 		t.Errorf("an item parameter is known only at run time: %+v", p)
 	}
-	if doc.Summary.Writes != 1 || doc.Summary.Cells != 1 {
+	if doc.Summary.Writes != 1 || doc.Summary.Cells != 2 {
 		t.Errorf("summary: %+v", doc.Summary)
 	}
 }

@@ -261,18 +261,59 @@ func globMatch(pattern, s string) bool {
 }
 
 // errorBody is the service's error envelope (§5.1) with the warnings
-// members beside "error", as in the 2023 capture.
-func errorBody(e *CmdletError) []byte {
-	detail := e.ErrorID + "|" + e.ExceptionType + "|" + e.Detail
+// members beside "error", as in the 2023 capture, its detail in the pipe
+// form "<ErrorId>|<ExceptionType>|<text>".
+func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe) }
+
+// errorBodyForm is errorBody with details[].message in the given form
+// (behaviour exo.error.detail-form). The JSON forms carry the text and the
+// type only inside the detail, as go-exoscc's real 400 bodies do (no
+// internalexception to fall back on), so a client must parse them.
+func errorBodyForm(e *CmdletError, form string) []byte {
+	if form == ErrorDetailByStatus {
+		form = ErrorDetailJSON
+		if e.Status == 404 {
+			form = ErrorDetailPipe
+		}
+	}
+	code, detail := "Client", e.ErrorID+"|"+e.ExceptionType+"|"+e.Detail
+	switch form {
+	case ErrorDetailJSON:
+		// {"Message","TypeName","StackTrace":null,"InnerError":null}; code
+		// "Context" on the 400s (go-exoscc invoke_test.go).
+		d := appendString([]byte(`{"Message":`), e.Detail)
+		d = append(d, `,"TypeName":`...)
+		d = appendString(d, e.ExceptionType)
+		detail = string(append(d, `,"StackTrace":null,"InnerError":null}`...))
+		if e.Status != 404 {
+			code = "Context"
+		}
+	case ErrorDetailLocalized:
+		// The module's GetExceptionObject reads localizedString.stringId,
+		// ClassName and Message (S12).
+		d := appendString([]byte(`{"localizedString":{"stringId":`), e.ErrorID)
+		d = append(d, `},"ClassName":`...)
+		d = appendString(d, e.ExceptionType)
+		d = append(d, `,"Message":`...)
+		d = appendString(d, e.Detail)
+		detail = string(append(d, '}'))
+	}
 	b := make([]byte, 0, 512+2*len(detail))
 	b = append(b, `{"error":{"code":`...)
 	b = appendString(b, e.Code)
 	b = append(b, `,"message":`...)
 	b = appendString(b, e.Message)
-	b = append(b, `,"details":[{"code":"Client","target":`...)
+	b = append(b, `,"details":[{"code":`...)
+	b = appendString(b, code)
+	b = append(b, `,"target":`...)
 	b = appendString(b, e.Target)
 	b = append(b, `,"message":`...)
 	b = appendString(b, detail)
+	if form != ErrorDetailPipe {
+		b = append(b, `}],"innererror":{"message":`...)
+		b = appendString(b, e.Message)
+		return append(b, `,"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}},"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[]}`...)
+	}
 	b = append(b, `}],"innererror":{"message":`...)
 	b = appendString(b, e.Message)
 	b = append(b, `,"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException","stacktrace":"","internalexception":{"message":`...)

@@ -27,10 +27,13 @@ const (
 	FaultTruncated     FaultKind = "truncated" // after: 200 with the JSON cut in half
 	FaultSlow          FaultKind = "slow"      // before: extra delay (Delay, default 2 s), then normal
 	FaultExpired       FaultKind = "expired"   // continuation pages only: 400 expired pagination request
+	// FaultConcurrency (before): the per-tenant concurrency refusal, in the
+	// form Strictness.ConcurrencyBody/ConcurrencyStatus pick.
+	FaultConcurrency FaultKind = "concurrency"
 )
 
 var faultKinds = []FaultKind{Fault429, Fault429Bare, Fault429Fractional, Fault500, FaultProxy, FaultBusy,
-	FaultReset, FaultHTML, FaultEmpty, FaultTruncated, FaultSlow, FaultExpired}
+	FaultReset, FaultHTML, FaultEmpty, FaultTruncated, FaultSlow, FaultExpired, FaultConcurrency}
 
 // FaultRule injects Kind into matching calls: the first First calls that
 // match always get it, later ones with Probability.

@@ -191,7 +191,7 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 				extra = 2 * time.Second
 			}
 		default:
-			return s.faultReply(ts, rule)
+			return s.faultReply(ts, k, rule)
 		}
 	}
 	if err := s.sleep(ctx, k.latency.draw(s.rng)+extra); err != nil {
@@ -223,7 +223,7 @@ func (e *endpoint) run(ctx context.Context, c *call, ts *tenantState, id, cmdlet
 	if err != nil {
 		var ce *CmdletError
 		if errors.As(err, &ce) {
-			return cmdletErrorReply(ce)
+			return cmdletErrorReplyForm(ce, k.strict.ErrorDetail)
 		}
 		return cmdletErrorReply(&CmdletError{Status: 500, Code: "InternalServerError", Message: "Error executing cmdlet",
 			ExceptionType: "System.InvalidOperationException", Detail: err.Error()})

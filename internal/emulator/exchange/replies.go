@@ -4,8 +4,10 @@ import (
 	"net/http"
 )
 
-func (s *Server) faultReply(ts *tenantState, rule *FaultRule) *reply {
+func (s *Server) faultReply(ts *tenantState, k *knobs, rule *FaultRule) *reply {
 	switch rule.Kind {
+	case FaultConcurrency:
+		return s.concurrencyRefusal(ts, k, retryAfterValue(k.retryAfter))
 	case Fault429, Fault429Fractional, Fault429Bare:
 		ra := rule.RetryAfter
 		switch {
@@ -48,12 +50,16 @@ func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
 	return &reply{status: http.StatusForbidden, body: make([]byte, 32), hdr: []header{{"Content-Encoding", "gzip"}}}
 }
 
-func cmdletErrorReply(ce *CmdletError) *reply {
-	st := ce.Status
-	if st == 0 {
-		st = http.StatusBadRequest
+func cmdletErrorReply(ce *CmdletError) *reply { return cmdletErrorReplyForm(ce, ErrorDetailPipe) }
+
+// cmdletErrorReplyForm is a cmdlet's error with its detail in form.
+func cmdletErrorReplyForm(ce *CmdletError, form string) *reply {
+	if ce.Status == 0 {
+		cp := *ce
+		cp.Status = http.StatusBadRequest
+		ce = &cp
 	}
-	return &reply{status: st, json: true, body: errorBody(ce), hdr: []header{{"x-ExceptionType", ce.ExceptionType}}}
+	return &reply{status: ce.Status, json: true, body: errorBodyForm(ce, form), hdr: []header{{"x-ExceptionType", ce.ExceptionType}}}
 }
 
 func badRequest(msg string) *reply {

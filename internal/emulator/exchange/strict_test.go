@@ -84,3 +84,50 @@ func TestStrictnessValidate(t *testing.T) {
 		}
 	}
 }
+
+// The detail of a cmdlet error comes in the form the knob picks; by
+// default 404 in the pipe form, other errors in the JSON form.
+func TestStrictErrorDetailForms(t *testing.T) {
+	h := newHarness(t, nil)
+	detail := func() (int, string, string) {
+		r := h.invoke(tidA, tokAppA, cmd("Get-Mailbox", `{"Identity":"nobody"}`))
+		var env struct {
+			Error struct {
+				Details []struct{ Code, Message string }
+			}
+		}
+		if err := json.Unmarshal(r.body, &env); err != nil || len(env.Error.Details) != 1 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		return r.status, env.Error.Details[0].Code, env.Error.Details[0].Message
+	}
+	for _, tc := range []struct{ form, code, prefix string }{
+		{"", "Client", "Ex6F9304|"},
+		{ErrorDetailPipe, "Client", "Ex6F9304|"},
+		{ErrorDetailJSON, "Client", `{"Message":`},
+		{ErrorDetailLocalized, "Client", `{"localizedString":{"stringId":"Ex6F9304"},"ClassName":`},
+	} {
+		if err := h.srv.SetStrictness(Strictness{ErrorDetail: tc.form}); err != nil {
+			t.Fatal(err)
+		}
+		st, code, msg := detail()
+		if st != 404 || code != tc.code || !strings.HasPrefix(msg, tc.prefix) {
+			t.Errorf("form %q: %d %q %q", tc.form, st, code, msg)
+		}
+	}
+}
+
+// The concurrency refusal as bare text at the configured status.
+func TestStrictConcurrencyText(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Strict = Strictness{ConcurrencyBody: ConcurrencyText, ConcurrencyStatus: 503}
+		c.Faults = FaultSpec{Rules: []FaultRule{{Kind: FaultConcurrency, First: 1}}}
+	})
+	r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", ""))
+	if r.status != 503 || string(r.body) != concurrencyText || !strings.HasPrefix(r.hdr.Get("Content-Type"), "text/plain") {
+		t.Fatalf("%d %q %q", r.status, r.hdr.Get("Content-Type"), r.body)
+	}
+	if r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", "")); r.status != 200 {
+		t.Fatalf("after the fault: %d", r.status)
+	}
+}

@@ -12,7 +12,7 @@ func (s *Server) admit(ts *tenantState, k *knobs) *reply {
 	n := ts.enter()
 	if k.cap > 0 && n > int64(k.cap) {
 		ts.leave()
-		return s.throttle(ts, retryAfterValue(k.retryAfter), concurrencyText)
+		return s.concurrencyRefusal(ts, k, retryAfterValue(k.retryAfter))
 	}
 	if k.rate.Requests > 0 {
 		now := s.now()
@@ -53,4 +53,21 @@ func retryAfterValue(d time.Duration) string {
 		return strconv.Itoa(int(d / time.Second))
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// concurrencyRefusal is the per-tenant concurrency cap's answer in the
+// configured form (behaviour exo.throttle.concurrency-text): the JSON 429,
+// or the bare text ExoHelper matches in a non-JSON body at whatever status
+// (exo-rest-protocol.md §10.10).
+func (s *Server) concurrencyRefusal(ts *tenantState, k *knobs, retryAfter string) *reply {
+	rep := s.throttle(ts, retryAfter, concurrencyText)
+	if k.strict.ConcurrencyBody == ConcurrencyText {
+		rep.json = false
+		rep.body = []byte(concurrencyText)
+		rep.hdr = append(rep.hdr, header{"Content-Type", "text/plain; charset=utf-8"})
+	}
+	if k.strict.ConcurrencyStatus != 0 {
+		rep.status = k.strict.ConcurrencyStatus
+	}
+	return rep
 }
