@@ -11,15 +11,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/internal/emulator/entra"
 )
+
+// prod is the service's own cloud table: the emulator answers those URLs
+// when they are dialled to it, which its HTTPClient does.
+var prod, _ = cloud.Lookup(cloud.Default)
 
 // invoke runs Get-AcceptedDomain in tenant with token, as the Exchange
 // module would, and returns the HTTP status and body.
 func invoke(t *testing.T, e *emulator.Emulator, tenant, token, anchor string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.ExchangeURL+"/adminapi/beta/"+tenant+"/InvokeCommand",
+	req, _ := http.NewRequest(http.MethodPost, prod.ExchangeURL+"/adminapi/beta/"+tenant+"/InvokeCommand",
 		strings.NewReader(`{"CmdletInput":{"CmdletName":"Get-AcceptedDomain","Parameters":{}}}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -68,7 +73,7 @@ func TestEveryMethodRunsACmdlet(t *testing.T) {
 	})
 	defer m.Close()
 	secret := &Credential{Name: "demo", Method: MethodClientSecret, ClientID: e.DemoClientID, ClientSecret: e.DemoSecret}
-	appTok, err := m.Source(secret, e.AuthorityURL, other.Domain, e.ExchangeURL)
+	appTok, err := m.Source(secret, prod.AuthorityURL, other.Domain, prod.ExchangeURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func TestEveryMethodRunsACmdlet(t *testing.T) {
 	for _, tc := range cases {
 		cred := tc.cred
 		cred.Name = cred.Method
-		s, err := m.Source(cred, e.AuthorityURL, tc.tenant.Domain, e.ExchangeURL)
+		s, err := m.Source(cred, prod.AuthorityURL, tc.tenant.Domain, prod.ExchangeURL)
 		if err != nil {
 			t.Fatalf("%s: %v", cred.Method, err)
 		}

@@ -20,8 +20,7 @@ import (
 // a harness whose playbook is refused measures nothing.
 func TestGeneratedPlaybooksLoad(t *testing.T) {
 	t.Setenv("BENCH_SECRET", "not-a-real-secret")
-	tgt := target{ClientID: "0e0e0e0e-de30-4a99-8c1e-00000000a001", ExchangeURL: "https://127.0.0.1:4431",
-		AuthorityURL: "https://127.0.0.1:4430", Domains: []string{"bench-000.onmicrosoft.com", "bench-001.onmicrosoft.com"}}
+	tgt := target{ClientID: "0e0e0e0e-de30-4a99-8c1e-00000000a001", Domains: []string{"bench-000.onmicrosoft.com", "bench-001.onmicrosoft.com"}}
 	for _, p := range []playbookSpec{
 		{Name: "bench-sched", Settings: map[string]int{"max_parallel_tenants": 2, "max_sessions_per_org": 2}, Steps: readWriteSteps},
 		{Name: "bench-export", Steps: exportSteps},
@@ -140,7 +139,7 @@ func TestFloorClientWritesEveryMailbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := floorSpec{ExchangeURL: emu.ExchangeURL, AuthorityURL: emu.AuthorityURL, CAFile: ca, ClientID: emu.DemoClientID, Cap: 2}
+	spec := floorSpec{Addr: emu.Addr, CAFile: ca, ClientID: emu.DemoClientID, Cap: 2}
 	want := 0
 	for _, tn := range emu.Tenants() {
 		ids, err := mailboxIDs(context.Background(), emu, tn.ID)

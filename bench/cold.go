@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -154,14 +155,17 @@ func tokenRTT(ctx context.Context, emu *emulator.Emulator) (time.Duration, error
 	if !pool.AppendCertsFromPEM(emu.CACertPEM) {
 		return 0, errors.New("cold: the emulator's CA is not PEM")
 	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, emu.Addr)
+		}}
 	defer tr.CloseIdleConnections()
 	form := url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {emu.DemoClientID},
-		"client_secret": {emu.DemoSecret}, "scope": {emu.ExchangeURL + "/.default"},
+		"client_secret": {emu.DemoSecret}, "scope": {floorExchange + "/.default"},
 	}
 	tenant := emu.Tenants()[0].ID
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, emu.AuthorityURL+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, floorAuthority+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return 0, err
 	}

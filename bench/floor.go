@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,12 +27,20 @@ import (
 // floorEnv names the spec file that turns this binary into the floor client.
 const floorEnv = "BENCH_FLOOR_SPEC"
 
+// The service's URLs the floor client calls.
+const (
+	floorExchange  = "https://outlook.office365.com"
+	floorAuthority = "https://login.microsoftonline.com"
+)
+
 // floorSpec tells the floor client what to send; the secret comes from
 // BENCH_SECRET, as for exoplay.
 type floorSpec struct {
-	ExchangeURL, AuthorityURL, CAFile, ClientID string
-	Cap                                         int
-	Tenants                                     []floorTenant
+	// Addr is where every host name is dialled (the emulator): the
+	// client uses the service's URLs, as exoplay does.
+	Addr, CAFile, ClientID string
+	Cap                    int
+	Tenants                []floorTenant
 }
 
 type floorTenant struct {
@@ -59,7 +68,7 @@ func measureFloorOnce(ctx context.Context, h *harness, tenants, mailboxes int, l
 		return nil, err
 	}
 	defer e.emu.Close()
-	spec := floorSpec{ExchangeURL: e.emu.ExchangeURL, AuthorityURL: e.emu.AuthorityURL, CAFile: e.ca, ClientID: e.emu.DemoClientID, Cap: cap}
+	spec := floorSpec{Addr: e.emu.Addr, CAFile: e.ca, ClientID: e.emu.DemoClientID, Cap: cap}
 	for _, t := range e.emu.Tenants() {
 		ids, err := mailboxIDs(ctx, e.emu, t.ID)
 		if err != nil {
@@ -147,6 +156,9 @@ func runFloorClient(ctx context.Context, specFile, secret string) error {
 	conns := len(spec.Tenants)*spec.Cap + 8
 	client := &http.Client{Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConns: conns, MaxIdleConnsPerHost: conns,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, spec.Addr)
+		},
 	}}
 	tokens := make([]string, len(spec.Tenants))
 	for i, t := range spec.Tenants {
@@ -160,7 +172,7 @@ func runFloorClient(ctx context.Context, specFile, secret string) error {
 		for w := range spec.Cap {
 			wg.Go(func() {
 				for j := w; j < len(t.Identities); j += spec.Cap {
-					if err := invokeSet(ctx, client, spec.ExchangeURL, t.ID, tokens[i], t.Identities[j]); err != nil {
+					if err := invokeSet(ctx, client, floorExchange, t.ID, tokens[i], t.Identities[j]); err != nil {
 						errs <- err
 						return
 					}
@@ -176,8 +188,8 @@ func runFloorClient(ctx context.Context, specFile, secret string) error {
 // clientToken gets an app-only Exchange token for tenant.
 func clientToken(ctx context.Context, c *http.Client, spec floorSpec, secret, tenant string) (string, error) {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {spec.ClientID},
-		"client_secret": {secret}, "scope": {spec.ExchangeURL + "/.default"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, spec.AuthorityURL+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+		"client_secret": {secret}, "scope": {floorExchange + "/.default"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, floorAuthority+"/"+tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}

@@ -131,7 +131,7 @@ func (h *harness) runCmd(ctx context.Context, e *env, playbook, profileName, usa
 		return nil, nil, nil, err
 	}
 	args := []string{"run", playbook, "--out", filepath.Join(dir, "runs"),
-		"--progress", "none", "--format", "json", "--ca-file", e.ca}
+		"--progress", "none", "--format", "json", "--ca-file", e.ca, "--connect-to", e.emu.ConnectTo}
 	cmd := exec.CommandContext(ctx, h.bin, args...)
 	if usage != "" {
 		cmd = exec.CommandContext(ctx, h.launch, append([]string{usage, h.bin}, args...)...)

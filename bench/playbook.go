@@ -19,14 +19,16 @@ type playbookSpec struct {
 	Steps    string         // the steps: YAML list, indented by two spaces
 }
 
-// target is where a generated playbook's tenants point.
+// target is the tenants a generated playbook names: production tenants
+// (O365Default), which the run reaches by dialling the service's names to
+// the emulator (--connect-to, see runCmd).
 type target struct {
-	ClientID, ExchangeURL, AuthorityURL string
-	Domains                             []string
+	ClientID string
+	Domains  []string
 }
 
 func targetOf(emu *emulator.Emulator) target {
-	t := target{ClientID: emu.DemoClientID, ExchangeURL: emu.ExchangeURL, AuthorityURL: emu.AuthorityURL}
+	t := target{ClientID: emu.DemoClientID}
 	for _, tn := range emu.Tenants() {
 		t.Domains = append(t.Domains, tn.Domain)
 	}
@@ -46,8 +48,7 @@ func (p playbookSpec) yaml(t target) string {
 	}
 	b.WriteString("tenants:\n")
 	for _, d := range t.Domains {
-		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    connection_uri: %s\n    authority_uri: %s/common\n    auth: app\n",
-			strings.SplitN(d, ".", 2)[0], d, t.ExchangeURL, t.AuthorityURL)
+		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    auth: app\n", strings.SplitN(d, ".", 2)[0], d)
 	}
 	b.WriteString("steps:\n" + p.Steps)
 	return b.String()

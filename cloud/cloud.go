@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// Emulator is the environment name served by exoplay's built-in emulator. Its
-// endpoints are only known once the emulator has started; see Endpoints.WithEmulator.
+// Emulator is the environment name of exoplay's built-in emulator. It has
+// no endpoints of its own: the emulator answers the production host names,
+// and internal/cli, which starts it, dials them to it and treats the tenant
+// as O365Default (or the cloud its `emulate:` names).
 const Emulator = "Emulator"
 
 // Default is the environment used when a tenant names none.
@@ -64,10 +66,13 @@ var table = map[string]Endpoints{
 	},
 	// Microsoft Cloud Germany was shut down in 2021; the name stays valid
 	// because playbooks and the modules still accept it.
+	// Its compliance host per MSCloudLoginAssistant (exo-rest-protocol.md §10.15).
 	"O365GermanyCloud": {
-		ExchangeURL:      "https://outlook.office.de",
-		AuthorityURL:     "https://login.microsoftonline.de",
-		ExchangeResource: "https://outlook.office.de",
+		ExchangeURL:        "https://outlook.office.de",
+		ComplianceURL:      "https://ps.compliance.protection.outlook.de",
+		AuthorityURL:       "https://login.microsoftonline.de",
+		ExchangeResource:   "https://outlook.office.de",
+		ComplianceResource: "https://ps.compliance.protection.outlook.de",
 	},
 }
 
@@ -99,12 +104,15 @@ func canonical(name string) (string, bool) {
 	return "", false
 }
 
-// Lookup returns the endpoints of a named cloud. For Emulator it returns only
-// the name: the caller fills the URLs once the emulator runs.
+// Lookup returns the endpoints of a named cloud. Emulator has none (see
+// Emulator): asking for them is an error.
 func Lookup(name string) (Endpoints, error) {
 	n, ok := canonical(name)
 	if !ok {
 		return Endpoints{}, fmt.Errorf("unknown environment %q (valid: %s)", name, strings.Join(Names(), ", "))
+	}
+	if n == Emulator {
+		return Endpoints{}, fmt.Errorf("environment %s has no endpoints of its own: exoplay run and plan start the emulator and use the cloud named by the tenant's emulate: (default %s)", Emulator, Default)
 	}
 	e := table[n]
 	e.Environment = n
@@ -116,13 +124,18 @@ func Lookup(name string) (Endpoints, error) {
 // -ConnectionUri and -AzureADAuthorizationEndpointUri do. Only scheme and
 // host[:port] of an override are kept: a module-style path
 // (/PowerShell-LiveID, /common) is accepted and ignored. An override of the
-// Exchange endpoint also becomes the Exchange token resource.
+// Exchange endpoint also becomes the Exchange token resource, except for
+// the documented remote-PowerShell ConnectionUris that name another host
+// than the REST API's (restHosts).
 func Resolve(base Endpoints, connectionURI, authorityURI string) (Endpoints, error) {
 	e := base
 	if connectionURI != "" {
 		o, err := Origin(connectionURI)
 		if err != nil {
 			return Endpoints{}, fmt.Errorf("connection_uri: %w", err)
+		}
+		if rest, ok := restHosts[o]; ok {
+			o = rest
 		}
 		e.ExchangeURL, e.ExchangeResource = o, o
 	}
@@ -134,6 +147,15 @@ func Resolve(base Endpoints, connectionURI, authorityURI string) (Endpoints, err
 		e.AuthorityURL = o
 	}
 	return e, nil
+}
+
+// restHosts maps documented -ConnectionUri origins of the remote PowerShell
+// era to the REST host clients use instead. DoD's documented ConnectionUri
+// is https://webmail.apps.mil/powershell-liveID; REST clients call
+// outlook-dod.office365.us (exo-rest-protocol.md §10.14: ScubaGear's REST
+// helper, the Admin API base-URL table).
+var restHosts = map[string]string{
+	"https://webmail.apps.mil": "https://outlook-dod.office365.us",
 }
 
 // Origin returns scheme://host[:port] of raw. It refuses anything but https,

@@ -61,7 +61,7 @@ func (l *loader) yamlInventory(file string, data []byte) {
 }
 
 // csvColumns are the columns a CSV inventory may have besides vars.NAME.
-var csvColumns = []string{"name", "organization", "tenant_id", "environment", "connection_uri", "authority_uri", "auth", "anchor", "groups"}
+var csvColumns = []string{"name", "organization", "tenant_id", "environment", "emulate", "connection_uri", "authority_uri", "auth", "anchor", "groups"}
 
 // csvInventory turns each row into a tenant mapping with cell positions and
 // decodes it like a tenant written in the playbook. groups are separated by

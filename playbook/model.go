@@ -73,6 +73,7 @@ type Tenant struct {
 	Organization  string // initial domain or tenant GUID
 	TenantID      string // optional GUID
 	Environment   string // canonical cloud name, default O365Default
+	Emulate       string // for Environment Emulator: the cloud whose names it stands in for ("" = O365Default)
 	ConnectionURI string
 	AuthorityURI  string
 	Auth          string // key into Playbook.Auth; empty only for Emulator tenants

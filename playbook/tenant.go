@@ -6,15 +6,17 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/exoplay/exoplay/cloud"
 )
 
 // Environments are the valid tenant environments (the cloud table's names).
-var Environments = []string{"O365Default", "O365USGovGCCHigh", "O365USGovDoD", "O365China", "O365GermanyCloud", "Emulator"}
+var Environments = cloud.Names()
 
 // EnvironmentEmulator is the built-in emulator's environment.
-const EnvironmentEmulator = "Emulator"
+const EnvironmentEmulator = cloud.Emulator
 
-var tenantKeys = []string{"name", "organization", "tenant_id", "environment", "connection_uri", "authority_uri", "auth", "anchor", "groups", "vars"}
+var tenantKeys = []string{"name", "organization", "tenant_id", "environment", "emulate", "connection_uri", "authority_uri", "auth", "anchor", "groups", "vars"}
 
 // tenants decodes a list of tenant mappings declared in file.
 func (l *loader) tenants(n *node, file string) {
@@ -63,6 +65,12 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	if env, en := f.enum("environment", Environments...); en != nil {
 		t.Environment, envOK = env, env != ""
 	}
+	if em, en := f.enum("emulate", emulatable()...); en != nil {
+		t.Emulate = em
+		if envOK && t.Environment != EnvironmentEmulator {
+			l.d.add(en.pos, "emulate names the cloud the built-in emulator stands in for; it needs environment: %s (this tenant's is %s)", EnvironmentEmulator, t.Environment)
+		}
+	}
 	t.ConnectionURI = l.uriField(f, "connection_uri")
 	t.AuthorityURI = l.uriField(f, "authority_uri")
 	t.Anchor, _ = f.str("anchor")
@@ -89,6 +97,12 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	t.Groups = groups
 	t.Vars = l.vars(f.get("vars"), "tenant vars")
 	return t
+}
+
+// emulatable are the clouds the emulator can stand in for: every
+// environment but Emulator itself.
+func emulatable() []string {
+	return slices.DeleteFunc(slices.Clone(Environments), func(e string) bool { return e == EnvironmentEmulator })
 }
 
 // uriField checks an endpoint override: https, or http on loopback only.

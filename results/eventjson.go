@@ -36,6 +36,9 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 		b = append(b, `,"status":`...)
 		b = appendString(b, string(ev.Status))
 	}
+	if ev.Sent {
+		b = append(b, `,"sent":true`...)
+	}
 	if r := ev.Data; r != nil {
 		b = append(b, `,"data":{"off":`...)
 		b = strconv.AppendInt(b, r.Off, 10)

@@ -16,7 +16,7 @@ func TestAppendEventMatchesJSONMarshal(t *testing.T) {
 	ts := time.Date(2026, 11, 22, 7, 0, 0, 123456789, time.UTC)
 	events := []Event{
 		{Time: ts, Type: EventCellSent, Tenant: "contoso", Step: "set-pop", Item: &item},
-		{Time: ts.Add(time.Millisecond), Type: EventCellDone, Tenant: "contoso", Step: "s", Item: &zero, Status: StatusChanged,
+		{Time: ts.Add(time.Millisecond), Type: EventCellDone, Tenant: "contoso", Step: "s", Item: &zero, Status: StatusChanged, Sent: true,
 			Data:     &Range{Off: 1 << 40, Len: 12, Objects: 3},
 			Attempts: &Attempts{Calls: 1, Attempts: 2, Requests: 3, Pages: 1, ThrottledWaits: 1, ThrottledSeconds: 1.25}},
 		{Time: ts, Type: EventCellDone, Status: StatusFailed, Attempts: &Attempts{ThrottledSeconds: 1e-9}},

@@ -37,6 +37,10 @@ type Event struct {
 	Step   string    `json:"step,omitempty"`
 	Item   *int      `json:"item,omitempty"` // foreach index; absent for a single call
 	Status Status    `json:"status,omitempty"`
+	// Sent marks the cell_done of a write that was sent: its outcome must
+	// reach the file before the run goes on (a resume must not send it
+	// again).
+	Sent bool `json:"sent,omitempty"`
 
 	// cell_done
 	Data     *Range         `json:"data,omitempty"` // where the cell's objects are in the step's spool
@@ -53,19 +57,24 @@ type Event struct {
 	Message string `json:"message,omitempty"`
 }
 
-// Journal appends events to events.jsonl, in the order they are appended.
+// Journal appends events to events.jsonl, in the order they are recorded.
+// Its one way in is Record, and the journal, not the caller, decides how
+// durable each event must be before Record returns (see durabilityOf).
 // Events are encoded into a buffer that is written with one write(2)
 // whenever an event needs to reach the file:
-//   - Append writes the buffer now, so the event survives the process being
-//     killed;
-//   - AppendSync also waits for fsync, shared by concurrent callers (group
+//   - written: the buffer is written now, so the event survives the process
+//     being killed;
+//   - synced: also waits for fsync, shared by concurrent callers (group
 //     commit: callers that arrive during an fsync are written together and
 //     synced by the next one), so a write is journaled durably before it is
 //     sent;
-//   - AppendDeferred leaves the event in the buffer until the next Append,
-//     AppendSync or Flush, or deferFor later, whichever is first (at most
-//     deferMax bytes wait): for events whose loss to a kill -9 only means
-//     redoing work that is safe to redo (a read's cell_done) or nothing.
+//   - deferred: the event waits in the buffer until the next written or
+//     synced event, or deferFor later, whichever is first (at most deferMax
+//     bytes wait): for events whose loss to a kill -9 only means redoing
+//     work that is safe to redo (a read's cell_done) or nothing.
+//
+// The first write or sync error makes the journal unusable: every later
+// Record returns it, so a run that cannot journal stops sending.
 type Journal struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -108,27 +117,68 @@ func openJournal(path string) (*Journal, error) {
 	return j, nil
 }
 
+// durability is how far an event must have gone when Record returns.
+type durability int
+
+const (
+	deferred durability = iota
+	written
+	synced
+)
+
+// durabilityOf is the one rule for how durable each event type is.
+//   - run_started and run_resumed are synced before any network call, so a
+//     run killed in its first moments can still be resumed;
+//   - cell_sent is synced before the write goes out; cell_unsent (the write
+//     never left) before the process may exit;
+//   - step_done, tenant_done and run_finished are synced: a resume skips
+//     what they describe;
+//   - a sent write's cell_done is written (a resume must not send it again);
+//   - everything else (started events, signed_in, a read's or an unsent
+//     cell's cell_done) is deferred: losing it only redoes safe work.
+func durabilityOf(ev *Event) durability {
+	switch ev.Type {
+	case EventRunStarted, EventRunResumed, EventCellSent, EventCellUnsent,
+		EventStepDone, EventTenantDone, EventRunFinished:
+		return synced
+	case EventCellDone:
+		if ev.Sent {
+			return written
+		}
+	}
+	return deferred
+}
+
+// Record appends evs, in order, and returns once each is as durable as its
+// type requires (durabilityOf): several events recorded together (a $batch's
+// cell_sent events) share one write and one fsync.
+func (j *Journal) Record(evs ...Event) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	need := deferred
+	for i := range evs {
+		if err := j.enqueue(&evs[i]); err != nil {
+			return err
+		}
+		need = max(need, durabilityOf(&evs[i]))
+	}
+	switch need {
+	case synced:
+		return j.syncLocked(j.queued)
+	case written:
+		return j.writeLocked()
+	}
+	return j.deferLocked()
+}
+
 // SetClock sets the clock that stamps events without a time (tests).
 func (j *Journal) SetClock(now func() time.Time) { j.now = now }
 
-// Append writes ev (stamped now when ev.Time is zero) to the file before it
-// returns.
-func (j *Journal) Append(ev Event) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.enqueue(&ev); err != nil {
-		return err
-	}
-	return j.writeLocked()
-}
-
-// AppendDeferred queues ev to be written with the next write, or within
-// deferFor: a kill -9 may lose it, an orderly Close does not.
-func (j *Journal) AppendDeferred(ev Event) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.enqueue(&ev); err != nil {
-		return err
+// deferLocked leaves what is queued in the buffer for the next write, or
+// deferFor from now. Called with mu held.
+func (j *Journal) deferLocked() error {
+	if j.err != nil {
+		return j.err
 	}
 	if len(j.buf) >= deferMax {
 		return j.writeLocked()
@@ -144,25 +194,8 @@ func (j *Journal) AppendDeferred(ev Event) error {
 	return nil
 }
 
-// AppendSync writes ev and returns once it is on stable storage.
-func (j *Journal) AppendSync(ev Event) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.enqueue(&ev); err != nil {
-		return err
-	}
-	return j.syncLocked(j.queued)
-}
-
-// Sync makes every event appended so far durable.
-func (j *Journal) Sync() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.syncLocked(j.queued)
-}
-
-// Flush writes the deferred events (without fsync).
-func (j *Journal) Flush() error {
+// flush writes the deferred events (without fsync).
+func (j *Journal) flush() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.writeLocked()

@@ -26,14 +26,11 @@ func TestJournalConcurrentAppendAndReadBack(t *testing.T) {
 			defer wg.Done()
 			for i := range 50 {
 				item := i
-				ev := Event{Type: EventCellDone, Tenant: "t", Step: "s", Item: &item, Status: StatusOK, Message: strings.Repeat("x", w)}
-				var err error
+				ev := Event{Type: EventCellDone, Tenant: "t", Step: "s", Item: &item, Status: StatusOK, Sent: true, Message: strings.Repeat("x", w)}
 				if i%10 == 0 {
-					err = j.AppendSync(ev)
-				} else {
-					err = j.Append(ev)
+					ev.Type, ev.Sent = EventCellSent, false // synced
 				}
-				if err != nil {
+				if err := j.Record(ev); err != nil {
 					t.Error(err)
 				}
 			}
@@ -129,26 +126,26 @@ func TestJournalDeferredEventsGoOutWithTheNextWrite(t *testing.T) {
 		}
 		return evs
 	}
-	if err := j.AppendDeferred(Event{Type: EventStepStarted, Step: "a"}); err != nil {
+	if err := j.Record(Event{Type: EventStepStarted, Step: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(onDisk()); n != 0 {
 		t.Fatalf("%d events on disk after a deferred append, want 0", n)
 	}
-	if err := j.Append(Event{Type: EventCellDone, Step: "b"}); err != nil {
+	if err := j.Record(Event{Type: EventCellDone, Step: "b", Sent: true}); err != nil {
 		t.Fatal(err)
 	}
 	evs := onDisk()
 	if len(evs) != 2 || evs[0].Step != "a" || evs[1].Step != "b" {
 		t.Fatalf("on disk: %+v, want a then b", evs)
 	}
-	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "c"}); err != nil {
+	if err := j.Record(Event{Type: EventCellDone, Step: "c"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.AppendSync(Event{Type: EventCellSent, Step: "d"}); err != nil {
+	if err := j.Record(Event{Type: EventCellSent, Step: "d"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "e"}); err != nil {
+	if err := j.Record(Event{Type: EventCellDone, Step: "e"}); err != nil {
 		t.Fatal(err)
 	}
 	// Events (resume) sees the deferred ones too.
@@ -193,7 +190,7 @@ func TestJournalDeferredEventsAreFlushedByTimeAndSize(t *testing.T) {
 		if n > deferMax/1000+1 {
 			t.Fatalf("%d deferred events of 1 KB and nothing written (deferMax %d)", n, deferMax)
 		}
-		if err := j.AppendDeferred(Event{Type: EventCellDone, Message: big}); err != nil {
+		if err := j.Record(Event{Type: EventCellDone, Message: big}); err != nil {
 			t.Fatal(err)
 		}
 		n++
@@ -206,7 +203,7 @@ func TestJournalDeferredEventsAreFlushedByTimeAndSize(t *testing.T) {
 	j.deferFor = time.Millisecond
 	j.mu.Unlock()
 	before := size()
-	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "late"}); err != nil {
+	if err := j.Record(Event{Type: EventCellDone, Step: "late"}); err != nil {
 		t.Fatal(err)
 	}
 	// Waits for the flush timer (not a timing assertion: only that it comes).
@@ -226,13 +223,13 @@ func TestJournalClosedRefusesEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := dir.Journal()
-	if err := j.AppendDeferred(Event{Type: EventCellDone, Step: "kept"}); err != nil {
+	if err := j.Record(Event{Type: EventCellDone, Step: "kept"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := dir.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Append(Event{Type: EventCellDone}); err == nil || !strings.Contains(err.Error(), "closed") {
+	if err := j.Record(Event{Type: EventCellDone}); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("append after close: %v", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir.Path(), EventsFile))
@@ -262,7 +259,7 @@ func TestJournalGroupCommit(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			item := i
-			if err := j.AppendSync(Event{Type: EventCellSent, Item: &item}); err != nil {
+			if err := j.Record(Event{Type: EventCellSent, Item: &item}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -288,5 +285,54 @@ func TestJournalGroupCommit(t *testing.T) {
 	defer j.mu.Unlock()
 	if j.syncs != 1 || j.synced != n || j.lastGroup != n {
 		t.Fatalf("%d fsyncs for %d callers (synced %d, group %d), want one", j.syncs, n, j.synced, j.lastGroup)
+	}
+}
+
+// The journal, not its callers, decides how far each event type goes
+// before Record returns.
+func TestJournalDurabilityByEventType(t *testing.T) {
+	t.Parallel()
+	dir, err := Create(t.TempDir(), "durability", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	j := dir.Journal()
+	j.mu.Lock()
+	j.deferFor = time.Hour
+	j.mu.Unlock()
+	cases := []struct {
+		ev   Event
+		want durability
+	}{
+		{Event{Type: EventRunStarted}, synced},
+		{Event{Type: EventTenantStarted}, deferred},
+		{Event{Type: EventSignedIn}, deferred},
+		{Event{Type: EventStepStarted}, deferred},
+		{Event{Type: EventCellDone}, deferred},
+		{Event{Type: EventCellSent}, synced},
+		{Event{Type: EventCellDone, Sent: true}, written},
+		{Event{Type: EventCellUnsent}, synced},
+		{Event{Type: EventStepDone}, synced},
+		{Event{Type: EventTenantDone}, synced},
+		{Event{Type: EventRunResumed}, synced},
+		{Event{Type: EventRunFinished}, synced},
+	}
+	for _, c := range cases {
+		if err := j.Record(c.ev); err != nil {
+			t.Fatal(err)
+		}
+		j.mu.Lock()
+		got := deferred
+		switch {
+		case j.synced == j.queued:
+			got = synced
+		case j.written == j.queued:
+			got = written
+		}
+		j.mu.Unlock()
+		if got != c.want {
+			t.Errorf("%s (sent %v): durability %d after Record, want %d", c.ev.Type, c.ev.Sent, got, c.want)
+		}
 	}
 }

@@ -105,7 +105,7 @@ func (d *RunDir) Journal() *Journal { return d.journal }
 // Events reads the journal written so far (for resume), deferred events
 // included.
 func (d *RunDir) Events() ([]Event, error) {
-	if err := d.journal.Flush(); err != nil {
+	if err := d.journal.flush(); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(filepath.Join(d.path, EventsFile))

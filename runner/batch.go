@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"golang.org/x/sync/errgroup"
-
-	"github.com/exoplay/exoplay/results"
 )
 
 // maxBatch is the service's limit of requests per $batch call.
@@ -45,7 +43,7 @@ func (s *stepRun) runBatches(ctx context.Context, cells []*cell) {
 func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 	var sent []*cell
 	for _, c := range chunk {
-		if s.admit(ctx, c, false) {
+		if s.admit(ctx, c) {
 			sent = append(sent, c)
 		} else {
 			s.cellDone(c)
@@ -54,21 +52,13 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 	if len(sent) == 0 {
 		return
 	}
-	if s.st.Write {
-		// One fsync for the whole batch, before any of it is sent.
-		if err := s.tr.r.journal.Sync(); err != nil {
-			for _, c := range sent {
-				c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "journal", Message: "not sent: the run journal cannot be written: " + err.Error()}
-				s.cellDone(c)
-			}
-			return
-		}
-	}
 	calls := make([]Call, len(sent))
 	for i, c := range sent {
 		calls[i] = c.call
 	}
-	lim := &callLimiter{orgLimiter: s.tr.lim}
+	// The gate journals the whole batch as sent, one record and one fsync,
+	// once the $batch call holds its slot.
+	lim := s.sendGate(ctx, sent...)
 	stats, errs := s.tr.sess.InvokeBatch(ctx, calls, lim, func(i int, obj json.RawMessage) error {
 		if i < 0 || i >= len(sent) {
 			return fmt.Errorf("$batch answered for request %d of %d", i, len(sent))
@@ -86,6 +76,6 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 		} else {
 			err = fmt.Errorf("$batch returned no answer for request %d", i)
 		}
-		s.complete(ctx, c, lim, st, err)
+		s.complete(ctx, c, st, err)
 	}
 }

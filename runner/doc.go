@@ -30,22 +30,29 @@
 // --check sends no write: each is recorded as would_run with its resolved
 // parameters (secret-looking ones redacted), status skipped.
 //
-// Journal and resume. Every state change is appended to events.jsonl; a
-// write is journaled as sent (fsync'ed, one fsync shared by concurrent
-// writers) before it goes out, and its done event is written as soon as it
-// is confirmed. Events whose loss to a kill -9 costs nothing but redoing
-// safe work (a read's done event, step and tenant started) are written with
-// the next event that must reach the file, or within half a second. Resume
-// skips every cell
+// Journal and resume. Every state change is recorded in events.jsonl
+// through one method (results.Journal.Record), and the journal decides by
+// event type how durable it must be before the run goes on. A write is
+// journaled as sent (fsync'ed, one fsync shared by concurrent writers and by
+// a whole $batch) only once its call holds a connection slot (the send gate
+// of cell.go): a write that waited for a slot while the run was interrupted
+// never leaves and is never journaled as sent. Its done event reaches the
+// file as soon as it is confirmed. Events whose loss to a kill -9 costs
+// nothing but redoing safe work (a read's done event, step and tenant
+// started) are written with the next event that must reach the file, or
+// within half a second. A journal that cannot be written stops the run:
+// nothing more is sent, results.json is written, and Run returns the error
+// (exit 1). Resume skips every cell
 // (tenant × step × foreach item) with a done event, reloads the registered
 // output of finished steps from their data files and of finished items from
 // the step's spool, and re-runs the rest. A write journaled as sent but
 // never confirmed is sent again only when cmdlet.Replayable says so for its
 // cmdlet and parameters (the rule transport retries by: Set-, Enable-,
-// Disable- without an {Add, Remove} hashtable); otherwise it is reported failed with code
-// outcome_unknown. (A write cancelled before it got a connection slot is
-// journaled as unsent: it cannot have reached the service.) A run is resumed only with the same playbook (sha256) and
-// the same mode.
+// Disable- without an {Add, Remove} hashtable); otherwise it is reported
+// failed with code outcome_unknown. (A write journaled as sent whose call
+// then sent no request is journaled as unsent: it cannot have reached the
+// service.) A run is resumed only with the same playbook (sha256) and the
+// same mode.
 //
 // Interrupt. Closing Options.Drain stops new tenants and calls; calls in
 // flight finish (bounded by ctx); unfinished cells are incomplete, results

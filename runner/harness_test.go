@@ -2,10 +2,8 @@ package runner_test
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -56,17 +54,16 @@ func startEnv(t testing.TB, eo emulator.Options, yaml string) *env {
 // new process would.
 func (e *env) connector() runner.Connector {
 	e.t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(e.emu.CACertPEM) {
-		e.t.Fatal("emulator CA is not PEM")
+	// Reached as `exoplay run` reaches an Emulator tenant: the service's
+	// names dialled to the emulator, its CA trusted. Enough idle
+	// connections for every tenant's sessions (50 × 3 in the benchmark):
+	// fewer means a TLS handshake per call.
+	hc, err := connect.Network{ConnectTo: []string{e.emu.ConnectTo}, CAs: [][]byte{e.emu.CACertPEM}, NoSystemRoots: true,
+		InFlight: 256, Getenv: func(string) string { return "" }}.Client()
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig.RootCAs = pool
-	// Enough idle connections for every tenant's sessions (50 × 3 in the
-	// benchmark): fewer means a TLS handshake per call.
-	tr.MaxIdleConnsPerHost = 256
-	hc := &http.Client{Transport: tr}
-	e.t.Cleanup(tr.CloseIdleConnections)
+	e.t.Cleanup(hc.CloseIdleConnections)
 	am := auth.NewManager(auth.Options{HTTPClient: hc, CacheDir: e.t.TempDir(), Stderr: io.Discard, Logger: zerolog.Nop()})
 	e.t.Cleanup(func() { am.Close() })
 	return connect.New(connect.Options{
@@ -76,15 +73,16 @@ func (e *env) connector() runner.Connector {
 			HTTPClient: hc, PageSize: e.pb.Settings.PageSize, MaxRetries: e.pb.Settings.Retries,
 			BackoffBase: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
 		}),
-		Emulator: &cloud.Endpoints{
-			Environment:        cloud.Emulator,
-			ExchangeURL:        e.emu.ExchangeURL,
-			ComplianceURL:      e.emu.ComplianceURL,
-			AuthorityURL:       e.emu.AuthorityURL,
-			ExchangeResource:   e.emu.ExchangeURL,
-			ComplianceResource: e.emu.ComplianceURL,
+		// The Emulator environment stands in for O365Default; tenants
+		// without auth sign in with the emulator's demo app.
+		Environment: func(t *playbook.Tenant) string {
+			if t.Environment == cloud.Emulator {
+				return cloud.Default
+			}
+			return t.Environment
 		},
-		EmulatorApp: connect.EmulatorCredential{ClientID: e.emu.DemoClientID, Secret: e.emu.DemoSecret},
+		DefaultCredential: &auth.Credential{Name: "emulator-demo-app", Method: auth.MethodClientSecret,
+			ClientID: e.emu.DemoClientID, ClientSecret: e.emu.DemoSecret},
 	})
 }
 

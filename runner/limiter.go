@@ -145,18 +145,26 @@ func (l *orgLimiter) stats() limiterStats {
 	return limiterStats{Limit: l.limit, MaxInflight: l.maxInflight, Throttles: l.throttles}
 }
 
-// callLimiter is the organization's limiter as one call sees it: it
-// remembers whether the call ever got a slot, i.e. whether anything may have
-// been sent.
+// callLimiter is the organization's limiter as one call sees it. The first
+// time the call gets a slot it runs onFirst (the send gate: journal the
+// call's writes as sent); when onFirst fails the slot is given back and the
+// call does not go out.
 type callLimiter struct {
 	*orgLimiter
 	acquired atomic.Bool
+	onFirst  func() error
 }
 
 func (l *callLimiter) Acquire(ctx context.Context) error {
-	err := l.orgLimiter.Acquire(ctx)
-	if err == nil {
-		l.acquired.Store(true)
+	if err := l.orgLimiter.Acquire(ctx); err != nil {
+		return err
 	}
-	return err
+	if l.onFirst != nil && !l.acquired.Load() {
+		if err := l.onFirst(); err != nil {
+			l.orgLimiter.Release()
+			return err
+		}
+	}
+	l.acquired.Store(true)
+	return nil
 }

@@ -30,9 +30,13 @@ type run struct {
 	limiters map[string]*orgLimiter
 
 	interrupted atomic.Bool
-	failed      atomic.Int64
-	stopMu      sync.Mutex
-	stop        string // why no new tenant starts ("" = go on)
+	// jstop is closed when the journal failed (jerr): the run stops.
+	jstop    chan struct{}
+	jerrOnce sync.Once
+	jerr     error
+	failed   atomic.Int64
+	stopMu   sync.Mutex
+	stop     string // why no new tenant starts ("" = go on)
 }
 
 // Run runs opts.Plan (its selected steps over its tenants) and returns the results,
@@ -51,6 +55,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		obs:      opts.Observer,
 		journal:  opts.Dir.Journal(),
 		limiters: map[string]*orgLimiter{},
+		jstop:    make(chan struct{}),
 	}
 	if r.clock.now == nil {
 		r.clock.now = time.Now
@@ -98,10 +103,10 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		}
 		info.Started = r.prior.started // checked non-zero above
 		info.Resumes = r.prior.resumes + 1
-		if err := r.journal.AppendSync(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {
+		if err := r.journal.Record(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {
 			return nil, err
 		}
-	} else if err := r.journal.AppendSync(results.Event{Type: results.EventRunStarted, Run: &info}); err != nil {
+	} else if err := r.journal.Record(results.Event{Type: results.EventRunStarted, Run: &info}); err != nil {
 		return nil, err
 	}
 	log := opts.Logger.With().Str("run", info.ID).Logger()
@@ -127,8 +132,17 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
 	res.Summarize(r.interrupted.Load())
-	if err := r.journal.AppendSync(results.Event{Type: results.EventRunFinished, Status: runStatus(res), Message: fmt.Sprintf("exit code %d", res.Summary.ExitCode)}); err != nil {
-		return res, err
+	if jerr := r.journalError(); jerr != nil {
+		// Not a clean interrupt: the run could not go on. Results are
+		// still written, for what finished.
+		res.Summary.ExitCode = results.ExitStepFailed
+		if err := opts.Dir.WriteResults(res); err != nil {
+			log.Error().Err(err).Msg("writing " + results.ResultsFile)
+		}
+		return res, jerr
+	}
+	if err := r.record(results.Event{Type: results.EventRunFinished, Status: runStatus(res), Message: fmt.Sprintf("exit code %d", res.Summary.ExitCode)}); err != nil {
+		return res, r.journalError()
 	}
 	if err := opts.Dir.WriteResults(res); err != nil {
 		return res, fmt.Errorf("writing %s: %w", results.ResultsFile, err)
@@ -152,6 +166,11 @@ func runStatus(res *results.Results) results.Status {
 func (r *run) drained(ctx context.Context) bool {
 	if ctx.Err() != nil {
 		return true
+	}
+	select {
+	case <-r.jstop:
+		return true
+	default:
 	}
 	if r.opts.Drain == nil {
 		return false

@@ -331,7 +331,7 @@ name: unconfirmed
 		t.Fatalf("exit %d", res.Summary.ExitCode)
 	}
 	// The process died after journaling contoso's write as sent.
-	if err := rd.Journal().AppendSync(results.Event{Type: results.EventCellSent, Tenant: "contoso", Step: "new-rule"}); err != nil {
+	if err := rd.Journal().Record(results.Event{Type: results.EventCellSent, Tenant: "contoso", Step: "new-rule"}); err != nil {
 		t.Fatal(err)
 	}
 	rd.Close()

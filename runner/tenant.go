@@ -33,16 +33,16 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	log := r.opts.Logger.With().Str("tenant", t.Name).Logger()
 	started := r.clock.now().UTC()
 	res := &results.Tenant{Name: t.Name, Organization: organization(t), TenantID: t.TenantID, Groups: t.Groups, Started: &started}
-	r.journal.AppendDeferred(results.Event{Type: results.EventTenantStarted, Tenant: t.Name})
+	if r.record(results.Event{Type: results.EventTenantStarted, Tenant: t.Name}) != nil {
+		return r.notStarted(t, "not started: the run journal cannot be written")
+	}
 	r.obs.TenantStarted(t.Name)
 	defer func() {
 		finished := r.clock.now().UTC()
 		res.Finished = &finished
 		if res.Status != results.StatusIncomplete {
 			tr := *res
-			if err := r.journal.AppendSync(results.Event{Type: results.EventTenantDone, Tenant: t.Name, Status: res.Status, TenantResult: &tr}); err != nil {
-				log.Error().Err(err).Msg("journal")
-			}
+			_ = r.record(results.Event{Type: results.EventTenantDone, Tenant: t.Name, Status: res.Status, TenantResult: &tr}) // an error stops the run
 		}
 		log.Info().Str("status", string(res.Status)).Msg("tenant done")
 	}()
@@ -67,7 +67,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		return res
 	}
 	res.TenantID, res.AuthMethod = sess.TenantID(), sess.AuthMethod()
-	r.journal.AppendDeferred(results.Event{Type: results.EventSignedIn, Tenant: t.Name, Message: res.TenantID})
+	_ = r.record(results.Event{Type: results.EventSignedIn, Tenant: t.Name, Message: res.TenantID}) // an error stops the run: the steps see it as drained
 	key := sess.TenantID()
 	if key == "" {
 		key = organization(t)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/transport"
 )
@@ -25,13 +26,17 @@ type msalTokens struct {
 	forced int
 }
 
+// prod is the service's own cloud table: the emulator answers those URLs
+// when they are dialled to it, which its HTTPClient does.
+var prod, _ = cloud.Lookup(cloud.Default)
+
 func newTokens(t testing.TB, e *emulator.Emulator, tenant, resource string) *msalTokens {
 	t.Helper()
 	cred, err := confidential.NewCredFromSecret(e.DemoSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := confidential.New(e.AuthorityURL+"/"+tenant, e.DemoClientID, cred,
+	app, err := confidential.New(prod.AuthorityURL+"/"+tenant, e.DemoClientID, cred,
 		confidential.WithHTTPClient(e.HTTPClient()), confidential.WithInstanceDiscovery(false))
 	if err != nil {
 		t.Fatal(err)
@@ -93,13 +98,13 @@ type env struct {
 func newEnv(t testing.TB, opts emulator.Options, copts transport.Options) *env {
 	e := startEmulator(t, opts)
 	ten := e.Tenants()[0]
-	tok := newTokens(t, e, ten.Domain, e.ExchangeURL)
+	tok := newTokens(t, e, ten.Domain, prod.ExchangeURL)
 	copts.HTTPClient = e.HTTPClient()
 	if copts.Clock == nil {
 		copts.Clock = fastClock{}
 	}
 	return &env{e: e, c: transport.New(copts), tenant: ten, tokens: tok,
-		ep: &transport.Endpoint{BaseURL: e.ExchangeURL, Tenant: ten.Domain, Tokens: tok}}
+		ep: &transport.Endpoint{BaseURL: prod.ExchangeURL, Tenant: ten.Domain, Tokens: tok}}
 }
 
 func (v *env) run(t testing.TB, req transport.Request) ([]map[string]any, transport.Stats, error) {
@@ -261,8 +266,8 @@ func TestEmulatorExpiredNextLink(t *testing.T) {
 
 func TestEmulatorCompliance(t *testing.T) {
 	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
-	tok := newTokens(t, v.e, v.tenant.Domain, v.e.ComplianceURL)
-	ep := &transport.Endpoint{BaseURL: v.e.ComplianceURL, Tenant: v.tenant.ID, Service: transport.Compliance, Tokens: tok}
+	tok := newTokens(t, v.e, v.tenant.Domain, prod.ComplianceURL)
+	ep := &transport.Endpoint{BaseURL: prod.ComplianceURL, Tenant: v.tenant.ID, Service: transport.Compliance, Tokens: tok}
 	for i := 0; i < 3; i++ {
 		n := 0
 		_, err := v.c.Invoke(context.Background(), ep, transport.Request{Cmdlet: "Get-DlpCompliancePolicy"}, func(json.RawMessage) error { n++; return nil })

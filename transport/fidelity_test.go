@@ -86,9 +86,9 @@ func TestFidelityBatchMultipartAnswer(t *testing.T) {
 		}
 	}}
 	ten := e.Tenants()[0]
-	v := &env{e: e, tenant: ten, tokens: newTokens(t, e, ten.Domain, e.ExchangeURL),
+	v := &env{e: e, tenant: ten, tokens: newTokens(t, e, ten.Domain, prod.ExchangeURL),
 		c: transport.New(transport.Options{HTTPClient: &http.Client{Transport: rt}, Clock: fastClock{}, PageSize: 10})}
-	v.ep = &transport.Endpoint{BaseURL: e.ExchangeURL, Tenant: ten.Domain, Tokens: v.tokens}
+	v.ep = &transport.Endpoint{BaseURL: prod.ExchangeURL, Tenant: ten.Domain, Tokens: v.tokens}
 	counts, errs := batchOf(t, v)
 	if errs[0] != nil || errs[1] != nil || counts[0] != 1 || counts[1] != 25 {
 		t.Fatalf("counts %v errs %v", counts, errs)

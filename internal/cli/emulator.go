@@ -42,18 +42,18 @@ type emulatorOptions struct {
 
 // emulatorInfo is the one JSON line `exoplay emulator` prints on stdout.
 type emulatorInfo struct {
-	AuthorityURL          string                `json:"authority_url"`
-	ExchangeURL           string                `json:"exchange_url"`
-	ComplianceURL         string                `json:"compliance_url"`
-	ComplianceRegionalURL string                `json:"compliance_regional_url"`
-	CAFile                string                `json:"ca_file"`
-	DemoClientID          string                `json:"demo_client_id"`
-	DemoSecret            string                `json:"demo_secret"`
-	DemoPublicClientID    string                `json:"demo_public_client_id"`
-	DemoUserPassword      string                `json:"demo_user_password"`
-	IdentityEndpoint      string                `json:"identity_endpoint"`
-	IdentityHeader        string                `json:"identity_header"`
-	Tenants               []emulator.TenantInfo `json:"tenants"`
+	// ConnectTo is the --connect-to rule that dials every host name of the
+	// service to the emulator; with CAFile it is all a client needs.
+	ConnectTo          string                `json:"connect_to"`
+	Addr               string                `json:"addr"`
+	CAFile             string                `json:"ca_file"`
+	DemoClientID       string                `json:"demo_client_id"`
+	DemoSecret         string                `json:"demo_secret"`
+	DemoPublicClientID string                `json:"demo_public_client_id"`
+	DemoUserPassword   string                `json:"demo_user_password"`
+	IdentityEndpoint   string                `json:"identity_endpoint"`
+	IdentityHeader     string                `json:"identity_header"`
+	Tenants            []emulator.TenantInfo `json:"tenants"`
 }
 
 func newEmulatorCmd(io *streams) *cobra.Command {
@@ -68,14 +68,23 @@ func emulatorCommand(io *streams) (*cobra.Command, *emulatorOptions) {
 		Use:   "emulator",
 		Short: "Serve a local Exchange Online + Entra ID emulator until interrupted",
 		Long: `Start a local, stateful Exchange Online and Entra ID emulator over TLS on
-loopback: an authority (client credentials, certificates, device code, ...),
-the Exchange REST endpoint (/adminapi/beta/{tenant}/InvokeCommand and $batch),
-and a Security & Compliance front door that redirects to a regional host.
+loopback. It answers the service's own host names on ONE port, routed by
+host name: the authorities (login.microsoftonline.com and the other clouds'),
+the Exchange REST hosts (outlook.office365.com, outlook.office365.us, ...:
+/adminapi/beta/{tenant}/InvokeCommand and $batch), and the Security &
+Compliance front doors that redirect to a regional
+<region>.ps.compliance.protection.outlook.com. Tokens are asked for the real
+resources (https://outlook.office365.com/.default, ...).
 
-It prints ONE JSON line on stdout with its URLs, tenants, the demo app's
-client id and secret, and the path of the CA certificate to trust; it logs
-to stderr and stops on SIGINT/SIGTERM. Every tenant has the user
-admin@<domain> with the password in demo_user_password.
+A client reaches it unchanged except for dialling and trust: connect every
+host to the emulator's port and trust its CA, e.g.
+  exoplay run pb.yaml --connect-to ::127.0.0.1:PORT --ca-file CA
+  curl --connect-to ::127.0.0.1:PORT --cacert CA https://login.microsoftonline.com/...
+
+It prints ONE JSON line on stdout with connect_to (the rule above), the CA
+file, its tenants and the demo app's client id and secret; it logs to stderr
+and stops on SIGINT/SIGTERM. Every tenant has the user admin@<domain> with
+the password in demo_user_password.
 
 Faults (--faults) are a comma-separated list of KIND[:WHEN[:ARG]][@TENANT][/CMDLET]
 with KIND one of 429, 429-bare, 429-frac, 500, 400-proxy, 400-busy, reset,
@@ -90,7 +99,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.addr, "addr", "127.0.0.1", "`HOST` to listen on")
-	f.IntVar(&opts.port, "port", 0, "first of four consecutive ports (authority, exchange, compliance, compliance regional); 0 = free ports")
+	f.IntVar(&opts.port, "port", 0, "the one port every host name is served on; 0 = a free port")
 	f.IntVar(&opts.tenants, "tenants", 0, "number of generated tenants (contoso, fabrikam, northwind, ...); default 2")
 	f.StringArrayVar(&opts.domains, "tenant", nil, "tenant `DOMAIN` (repeatable; a bare name gets .onmicrosoft.com)")
 	f.IntVar(&opts.mailboxes, "mailboxes", 0, "mailboxes per tenant (default 25)")
@@ -123,7 +132,7 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 		}
 	}
 	changed := cmd.Flags().Changed
-	eo.Addr, eo.BasePort = o.addr, o.port
+	eo.Addr, eo.Port = o.addr, o.port
 	if o.verbose {
 		eo.ErrorLog, eo.AccessLog = stderr, stderr
 	}
@@ -227,8 +236,7 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 	}
 
 	line, _ := json.Marshal(emulatorInfo{
-		AuthorityURL: e.AuthorityURL, ExchangeURL: e.ExchangeURL, ComplianceURL: e.ComplianceURL,
-		ComplianceRegionalURL: e.ComplianceRegionalURL, CAFile: caFile,
+		ConnectTo: e.ConnectTo, Addr: e.Addr, CAFile: caFile,
 		DemoClientID: e.DemoClientID, DemoSecret: e.DemoSecret, DemoPublicClientID: e.DemoPublicClientID,
 		DemoUserPassword: emulator.DemoUserPassword, IdentityEndpoint: e.IdentityEndpoint, IdentityHeader: e.IdentityHeader,
 		Tenants: e.Tenants(),
@@ -240,8 +248,7 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 	for _, t := range e.Tenants() {
 		domains = append(domains, t.Domain)
 	}
-	log.Info().Str("exchange", e.ExchangeURL).Str("authority", e.AuthorityURL).Str("compliance", e.ComplianceURL).
-		Str("ca_file", caFile).Str("tenants", strings.Join(domains, ",")).Msg("emulator listening; Ctrl-C to stop")
+	log.Info().Str("addr", e.Addr).Str("connect_to", e.ConnectTo).Str("ca_file", caFile).Str("tenants", strings.Join(domains, ",")).Msg("emulator listening; Ctrl-C to stop")
 
 	<-ctx.Done()
 	c := e.Counters()

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/internal/emulator"
 )
 
@@ -59,21 +58,17 @@ func TestEmulatorCommandAnswersLikeTheREADME(t *testing.T) {
 	if len(info.Tenants) != 1 || info.Tenants[0].Domain != "contoso.onmicrosoft.com" || info.CAFile != caFile || info.DemoSecret == "" {
 		t.Fatalf("info %+v", info)
 	}
-	pem, err := os.ReadFile(caFile)
+	// Only dialling and trust differ from the service: the URLs are its own.
+	client, err := connect.Network{ConnectTo: []string{info.ConnectTo}, CAFile: caFile, Getenv: func(string) string { return "" }}.Client()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("CA file is not PEM")
-	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer client.CloseIdleConnections()
 
-	// curl --cacert ca.pem -d grant_type=client_credentials ... $AUTHORITY/contoso.onmicrosoft.com/oauth2/v2.0/token
-	res, err := client.PostForm(info.AuthorityURL+"/"+info.Tenants[0].Domain+"/oauth2/v2.0/token", url.Values{
+	// curl --connect-to $CONNECT_TO --cacert ca.pem -d grant_type=client_credentials ... https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token
+	res, err := client.PostForm("https://login.microsoftonline.com/"+info.Tenants[0].Domain+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {info.DemoClientID}, "client_secret": {info.DemoSecret},
-		"scope": {info.ExchangeURL + "/.default"},
+		"scope": {"https://outlook.office365.com/.default"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -86,8 +81,8 @@ func TestEmulatorCommandAnswersLikeTheREADME(t *testing.T) {
 	if tok.AccessToken == "" {
 		t.Fatalf("token endpoint: %d", res.StatusCode)
 	}
-	// curl --cacert ca.pem -H "Authorization: Bearer $TOKEN" -d '{"CmdletInput":...}' $EXCHANGE/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand
-	req, _ := http.NewRequest("POST", info.ExchangeURL+"/adminapi/beta/"+info.Tenants[0].Domain+"/InvokeCommand",
+	// curl --connect-to $CONNECT_TO --cacert ca.pem -H "Authorization: Bearer $TOKEN" -d '{"CmdletInput":...}' https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand
+	req, _ := http.NewRequest("POST", "https://outlook.office365.com/adminapi/beta/"+info.Tenants[0].Domain+"/InvokeCommand",
 		strings.NewReader(`{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":"Unlimited"}}}`))
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Content-Type", "application/json")

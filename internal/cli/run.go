@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -16,10 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exoplay/exoplay/auth"
-	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/connect"
-	"github.com/exoplay/exoplay/internal/emulator"
-	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/report"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
@@ -134,11 +130,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	// Retries are per call: the runner sets each call's from its step or the
 	// playbook's settings.
 	conn := connect.New(connect.Options{
-		Playbook:    pb,
-		Auth:        authMgr,
-		Transport:   transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize, Logger: logger}),
-		Emulator:    nw.emulator,
-		EmulatorApp: nw.app,
+		Playbook:          pb,
+		Auth:              authMgr,
+		Transport:         transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize, Logger: logger}),
+		Environment:       environmentOf,
+		DefaultCredential: nw.demoApp,
 	})
 
 	drain := make(chan struct{})
@@ -187,79 +183,6 @@ func printResults(w io.Writer, format string, res *results.Results, dir string) 
 	default:
 		return results.WriteSummary(w, res, dir)
 	}
-}
-
-// network is what a run talks through: one HTTP client and, for tenants in
-// the Emulator environment, an in-process emulator seeded with their
-// organizations.
-type network struct {
-	client   *http.Client
-	emulator *cloud.Endpoints // nil without emulator tenants
-	app      connect.EmulatorCredential
-	close    func()
-}
-
-func openNetwork(caFile string, connectTo []string, tenants []*playbook.Tenant, inFlight int, logger zerolog.Logger) (*network, error) {
-	n := &network{close: func() {}}
-	var extraCAs [][]byte
-	specs, emuTenants := emulatorTenants(tenants)
-	var emu *emulator.Emulator
-	if len(specs) > 0 {
-		var err error
-		if emu, err = emulator.Start(emulator.Options{Tenants: specs}); err != nil {
-			return nil, exitf(ExitStepFailed, "starting the emulator: %v", err)
-		}
-		logger.Info().Str("exchange", emu.ExchangeURL).Str("authority", emu.AuthorityURL).Msg("emulator started")
-		n.emulator = &cloud.Endpoints{
-			Environment:        cloud.Emulator,
-			ExchangeURL:        emu.ExchangeURL,
-			ComplianceURL:      emu.ComplianceURL,
-			AuthorityURL:       emu.AuthorityURL,
-			ExchangeResource:   emu.ExchangeURL,
-			ComplianceResource: emu.ComplianceURL,
-		}
-		n.app = connect.EmulatorCredential{ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
-		extraCAs = append(extraCAs, emu.CACertPEM)
-	}
-	// Parsing the system's CA bundle costs ~10 ms of CPU: skip it when the
-	// run only talks to the in-process emulator.
-	onlyEmulator := emuTenants == len(tenants)
-	client, err := connect.Network{ConnectTo: connectTo, CAFile: caFile, CAs: extraCAs, NoSystemRoots: onlyEmulator, InFlight: inFlight}.Client()
-	if err != nil {
-		if emu != nil {
-			emu.Close()
-		}
-		return nil, exitf(ExitInvalid, "%v", err)
-	}
-	n.client = client
-	if emu != nil {
-		n.close = func() {
-			// Connections we opened but never used would hold the
-			// emulator's graceful shutdown for seconds.
-			client.CloseIdleConnections()
-			emu.Close()
-		}
-	}
-	return n, nil
-}
-
-// emulatorTenants lists the organizations of tenants in the Emulator
-// environment (each once) and counts those tenants.
-func emulatorTenants(ts []*playbook.Tenant) (specs []emulator.TenantSpec, n int) {
-	seen := map[string]bool{}
-	for _, t := range ts {
-		if !strings.EqualFold(t.Environment, cloud.Emulator) {
-			continue
-		}
-		n++
-		key := strings.ToLower(t.Organization + "|" + t.TenantID)
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		specs = append(specs, emulator.TenantSpec{Domain: t.Organization, ID: t.TenantID})
-	}
-	return specs, n
 }
 
 // watchSignals closes drain on the first SIGINT/SIGTERM (no new calls start;

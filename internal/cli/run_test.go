@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/internal/emulator/directory"
 )
@@ -21,9 +22,10 @@ import (
 // secretEnv holds the emulator's demo secret for the playbooks of these tests.
 const secretEnv = "EXOPLAY_TEST_SECRET"
 
-// remotePlaybook writes a playbook whose tenants reach emu as a real cloud
-// would be reached: through connection_uri / authority_uri, client-secret
-// auth from the environment, and the emulator's CA via --ca-file.
+// remotePlaybook writes a production playbook (environment O365Default,
+// client-secret auth from the environment) whose tenants are emu's: the run
+// reaches them by dialling the service's names to it (EXOPLAY_CONNECT_TO,
+// set by startEmulator) and trusting its CA (--ca-file).
 func remotePlaybook(t *testing.T, emu *emulator.Emulator, steps string) string {
 	t.Helper()
 	var b strings.Builder
@@ -37,8 +39,8 @@ auth:
 tenants:
 `, emu.DemoClientID, secretEnv)
 	for _, tn := range emu.Tenants() {
-		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    connection_uri: %s\n    authority_uri: %s/common\n    auth: app\n",
-			strings.SplitN(tn.Domain, ".", 2)[0], tn.Domain, emu.ExchangeURL, emu.AuthorityURL)
+		fmt.Fprintf(&b, "  - name: %s\n    organization: %s\n    auth: app\n",
+			strings.SplitN(tn.Domain, ".", 2)[0], tn.Domain)
 	}
 	b.WriteString("steps:\n" + steps)
 	path := filepath.Join(t.TempDir(), "remote.yaml")
@@ -73,6 +75,7 @@ func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Emulator, str
 		t.Fatal(err)
 	}
 	t.Setenv(secretEnv, emu.DemoSecret)
+	t.Setenv(connect.ConnectToEnv, emu.ConnectTo)
 	return emu, ca
 }
 

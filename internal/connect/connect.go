@@ -16,23 +16,18 @@ import (
 	"github.com/exoplay/exoplay/transport"
 )
 
-// EmulatorCredential is the app the built-in emulator registers in every
-// tenant; tenants with environment Emulator and no auth sign in with it.
-type EmulatorCredential struct {
-	ClientID string
-	Secret   string
-}
-
 // Options configure a Connector.
 type Options struct {
 	Playbook  *playbook.Playbook
 	Auth      *auth.Manager
 	Transport *transport.Client
-	// Emulator holds the endpoints of the running emulator, for tenants with
-	// environment Emulator (nil when none is running).
-	Emulator *cloud.Endpoints
-	// EmulatorApp is the demo app used by emulator tenants without auth.
-	EmulatorApp EmulatorCredential
+	// Environment names the cloud whose endpoints a tenant uses; nil =
+	// the tenant's environment. internal/cli maps the Emulator environment
+	// to the cloud the emulator stands in for here.
+	Environment func(*playbook.Tenant) string
+	// DefaultCredential signs in tenants whose playbook entry names no auth
+	// (the playbook allows that only where internal/cli supplies one).
+	DefaultCredential *auth.Credential
 }
 
 // Connector implements runner.Connector.
@@ -60,16 +55,13 @@ func (e *authError) ErrorCode() string     { return "" }
 
 // endpoints returns the URLs a tenant talks to.
 func (c *Connector) endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
-	base, err := cloud.Lookup(t.Environment)
+	env := t.Environment
+	if c.opts.Environment != nil {
+		env = c.opts.Environment(t)
+	}
+	base, err := cloud.Lookup(env)
 	if err != nil {
 		return cloud.Endpoints{}, err
-	}
-	if base.Environment == cloud.Emulator {
-		if c.opts.Emulator == nil {
-			return cloud.Endpoints{}, errors.New("environment Emulator but no emulator is running")
-		}
-		base = *c.opts.Emulator
-		base.Environment = cloud.Emulator
 	}
 	return cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
 }
@@ -82,7 +74,7 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	cred, err := c.credential(t, ep)
+	cred, err := c.credential(t)
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
@@ -115,17 +107,12 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 }
 
 // credential builds the auth credential of t, resolving secrets now.
-func (c *Connector) credential(t *playbook.Tenant, ep cloud.Endpoints) (*auth.Credential, error) {
+func (c *Connector) credential(t *playbook.Tenant) (*auth.Credential, error) {
 	if t.Auth == "" {
-		if ep.Environment != cloud.Emulator {
-			return nil, errors.New("no auth configured (only emulator tenants may omit it)")
+		if c.opts.DefaultCredential == nil {
+			return nil, errors.New("no auth configured")
 		}
-		return &auth.Credential{
-			Name:         "emulator-demo-app",
-			Method:       auth.MethodClientSecret,
-			ClientID:     c.opts.EmulatorApp.ClientID,
-			ClientSecret: c.opts.EmulatorApp.Secret,
-		}, nil
+		return c.opts.DefaultCredential, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

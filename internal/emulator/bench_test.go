@@ -19,8 +19,8 @@ import (
 func BenchmarkInvokeCommand(b *testing.B) {
 	e := start(b, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}, ConcurrencyCap: -1})
 	tid := e.Tenants()[0].ID
-	tok := token(b, e, tid, e.ExchangeURL)
-	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	tok := token(b, e, tid, exo)
+	url := exo + "/adminapi/beta/" + tid + "/InvokeCommand"
 	body := cmdlet("Get-AcceptedDomain", "")
 	client := e.HTTPClient()
 	b.SetParallelism(8)
@@ -62,11 +62,11 @@ func cpuTime() time.Duration {
 func BenchmarkMailboxPages(b *testing.B) {
 	e := start(b, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 200_000}}})
 	tid := e.Tenants()[0].ID
-	tok := token(b, e, tid, e.ExchangeURL)
+	tok := token(b, e, tid, exo)
 	body := cmdlet("Get-Mailbox", `{"ResultSize":"Unlimited"}`)
 	n := 0
 	for b.Loop() {
-		url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+		url := exo + "/adminapi/beta/" + tid + "/InvokeCommand"
 		for page := 0; url != "" && page < 10; page++ { // 10,000 mailboxes per iteration
 			a := postRaw(b, e.HTTPClient(), url, tok, body, "Prefer", "odata.maxpagesize=1000")
 			if a.status != 200 {

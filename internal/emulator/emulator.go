@@ -22,25 +22,28 @@ import (
 	"github.com/exoplay/exoplay/internal/emulator/exchange"
 )
 
-// Emulator is a running emulator. Its URLs are origins (https://host:port).
+// Emulator is a running emulator. It answers every host name of the
+// service (login.microsoftonline.com, outlook.office365.com,
+// ps.compliance.protection.outlook.com, <region>.ps.compliance..., and the
+// other clouds' names) on one TLS port, routed by host name: a client
+// reaches it with the production URLs by dialling them to Addr (ConnectTo)
+// and trusting CACertPEM.
 type Emulator struct {
-	AuthorityURL          string // Entra: tenants at AuthorityURL/<tenant>
-	ExchangeURL           string // Exchange REST; also the Exchange token resource
-	ComplianceURL         string // Security & Compliance front door; also its token resource
-	ComplianceRegionalURL string // where the front door redirects
-	CACertPEM             []byte // the CA that signed every listener's certificate
+	Addr      string // host:port of the listener
+	ConnectTo string // the curl-style --connect-to rule that sends every host to Addr: "::host:port"
+	CACertPEM []byte // the CA that signed the listener's certificate
 
 	DemoClientID       string // confidential app with Exchange.ManageAsApp in every tenant
 	DemoSecret         string // its client secret (random per Start)
 	DemoPublicClientID string // public client for delegated flows
-	IdentityEndpoint   string // managed identity endpoint (IDENTITY_ENDPOINT)
+	IdentityEndpoint   string // managed identity endpoint (IDENTITY_ENDPOINT), by address: it is a platform URL
 	IdentityHeader     string // its secret (IDENTITY_HEADER)
 
 	tenants   []TenantInfo
 	authority *entra.Authority
 	dir       *directory.Store
 	front     *exchange.Server
-	servers   []*http.Server
+	server    *http.Server
 	client    *http.Client
 	closeOnce sync.Once
 	closeErr  error
@@ -61,8 +64,7 @@ type Counters struct {
 	Tokens entra.Counters
 }
 
-// Start generates the tenants and serves TLS on four listeners: authority,
-// Exchange, compliance front door, compliance regional host.
+// Start generates the tenants and serves TLS on one listener.
 func Start(opts Options) (*Emulator, error) {
 	specs, err := opts.tenants()
 	if err != nil {
@@ -76,16 +78,14 @@ func Start(opts Options) (*Emulator, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	lns, err := listen(host, opts.BasePort)
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(opts.Port)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("emulator: listen on %s: %w", net.JoinHostPort(host, strconv.Itoa(opts.Port)), err)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			for _, l := range lns {
-				l.Close()
-			}
+			ln.Close()
 		}
 	}()
 	pk, err := newPKI(host, now())
@@ -96,22 +96,18 @@ func Start(opts Options) (*Emulator, error) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		shown = "127.0.0.1"
 	}
-	origin := func(l net.Listener) string {
-		return "https://" + net.JoinHostPort(shown, strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
-	}
+	addr := net.JoinHostPort(shown, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	e := &Emulator{
-		AuthorityURL: origin(lns[0]), ExchangeURL: origin(lns[1]), ComplianceURL: origin(lns[2]), ComplianceRegionalURL: origin(lns[3]),
-		CACertPEM:    pk.caPEM,
+		Addr: addr, ConnectTo: "::" + addr, CACertPEM: pk.caPEM,
 		DemoClientID: DemoClientID, DemoSecret: randomString(24), DemoPublicClientID: DemoPublicClientID,
-		IdentityHeader: opts.IdentityHeader,
+		IdentityHeader: opts.IdentityHeader, IdentityEndpoint: "https://" + addr + "/msi/token",
 	}
 	if e.IdentityHeader == "" {
 		e.IdentityHeader = randomString(16)
 	}
-	e.IdentityEndpoint = e.AuthorityURL + "/msi/token"
 
 	eo := entra.Options{
-		Resources:       []string{e.ExchangeURL, e.ComplianceURL},
+		Resources:       resources(),
 		TokenLifetime:   opts.TokenLifetime,
 		EarlyExpiry:     opts.TokenEarlyExpiry,
 		DeviceCodePolls: opts.DeviceCodePolls,
@@ -135,13 +131,15 @@ func Start(opts Options) (*Emulator, error) {
 	if eo.ManagedIdentities == nil {
 		eo.ManagedIdentities = []entra.ManagedIdentity{{ClientID: TenantID("managed-identity:" + specs[0].Domain), TenantID: specs[0].ID}}
 	}
+	// No base URL: the authority names itself after the host it was asked
+	// at (login.microsoftonline.com, login.microsoftonline.us, ...), as
+	// each cloud's Entra does.
 	if e.authority, err = entra.New(eo); err != nil {
 		return nil, err
 	}
-	e.authority.SetBaseURL(e.AuthorityURL)
 
 	e.front, err = exchange.New(exchange.Config{
-		Backend: dirBackend{e.dir}, Verifier: verifier(e.authority), AuthorityURL: e.AuthorityURL,
+		Backend: dirBackend{e.dir}, Verifier: verifier(e.authority), AuthorityURL: "https://login.microsoftonline.com",
 		Seed: opts.Seed, Latency: opts.Latency, ConcurrencyCap: opts.ConcurrencyCap, RetryAfter: opts.RetryAfter,
 		Rate: opts.RateBudget, Faults: opts.Faults, PageSize: opts.PageSize, NextLinkTTL: opts.NextLinkTTL, Now: opts.Now,
 		Strict: opts.Strict,
@@ -154,58 +152,35 @@ func Start(opts Options) (*Emulator, error) {
 	if errLog == nil {
 		errLog = io.Discard
 	}
-	handlers := []http.Handler{
-		e.authority.Handler(),
-		e.front.Handler(exchange.Exchange, e.ExchangeURL, e.ExchangeURL),
-		e.front.FrontDoor(e.ComplianceRegionalURL),
-		e.front.Handler(exchange.Compliance, e.ComplianceRegionalURL, e.ComplianceURL),
-	}
+	var al *accessLog
 	if opts.AccessLog != nil {
-		al := &accessLog{w: opts.AccessLog}
-		for i, name := range []string{"authority", "exchange", "ipps-door", "ipps"} {
-			handlers[i] = al.wrap(name, handlers[i])
-		}
+		al = &accessLog{w: opts.AccessLog}
 	}
-	for i, h := range handlers {
-		srv := &http.Server{
-			Handler: h,
-			// HTTP/1.1 only: Close then never waits on HTTP/2 GOAWAY handshakes of
-			// clients it does not own, and the reset fault can hijack the connection.
-			TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pk.server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
-			TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){},
-			ReadHeaderTimeout: 30 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			ErrorLog:          log.New(errLog, "emulator: ", 0),
-		}
-		e.servers = append(e.servers, srv)
-		go srv.ServeTLS(lns[i], "", "")
+	e.server = &http.Server{
+		Handler: newRouter(e.authority.Handler(), e.front, al),
+		// HTTP/1.1 only: Close then never waits on HTTP/2 GOAWAY handshakes of
+		// clients it does not own, and the reset fault can hijack the connection.
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pk.server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.New(errLog, "emulator: ", 0),
 	}
+	go e.server.ServeTLS(ln, "", "")
 
+	// Our own client dials every host name to the listener, as a client
+	// given ConnectTo does.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pk.pool, MinVersion: tls.VersionTLS12}
 	tr.MaxIdleConnsPerHost = 64
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}
+	tr.Proxy = nil
 	e.client = &http.Client{Transport: tr}
 	ok = true
 	return e, nil
-}
-
-func listen(host string, base int) ([]net.Listener, error) {
-	lns := make([]net.Listener, 0, 4)
-	for i := range 4 {
-		port := 0
-		if base > 0 {
-			port = base + i
-		}
-		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-		if err != nil {
-			for _, x := range lns {
-				x.Close()
-			}
-			return nil, fmt.Errorf("emulator: listen on %s: %w", net.JoinHostPort(host, strconv.Itoa(port)), err)
-		}
-		lns = append(lns, l)
-	}
-	return lns, nil
 }
 
 func randomString(n int) string {
@@ -221,18 +196,15 @@ func (e *Emulator) Close() error {
 		e.client.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		var errs []error
-		for _, s := range e.servers {
-			if err := s.Shutdown(ctx); err != nil {
-				errs = append(errs, err, s.Close())
-			}
+		if err := e.server.Shutdown(ctx); err != nil {
+			e.closeErr = errors.Join(err, e.server.Close())
 		}
-		e.closeErr = errors.Join(errs...)
 	})
 	return e.closeErr
 }
 
-// HTTPClient returns a client that trusts the emulator's CA. It is shared:
+// HTTPClient returns a client that trusts the emulator's CA and dials every
+// host name to it (use the service's URLs with it). It is shared:
 // do not change it; clone its Transport for variations.
 func (e *Emulator) HTTPClient() *http.Client { return e.client }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -19,6 +20,15 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+// The service's URLs: the emulator answers them when they are dialled to
+// it, which its HTTPClient does.
+const (
+	login        = "https://login.microsoftonline.com"
+	exo          = "https://outlook.office365.com"
+	ipps         = "https://ps.compliance.protection.outlook.com"
+	ippsRegional = "https://eur02b.ps.compliance.protection.outlook.com"
 )
 
 func start(t testing.TB, opts emulator.Options) *emulator.Emulator {
@@ -42,7 +52,7 @@ func token(t testing.TB, e *emulator.Emulator, tenant, resource string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := confidential.New(e.AuthorityURL+"/"+tenant, e.DemoClientID, cred,
+	app, err := confidential.New(login+"/"+tenant, e.DemoClientID, cred,
 		confidential.WithHTTPClient(e.HTTPClient()), confidential.WithInstanceDiscovery(false))
 	if err != nil {
 		t.Fatal(err)
@@ -99,9 +109,9 @@ func TestStartServesExchangeWithMSALTokens(t *testing.T) {
 	if len(ts) != 2 || ts[0].Domain != "contoso.onmicrosoft.com" || ts[1].Domain != "fabrikam.onmicrosoft.com" || ts[0].ID != emulator.TenantID("contoso") {
 		t.Fatalf("tenants %+v", ts)
 	}
-	tok := token(t, e, ts[0].Domain, e.ExchangeURL)
+	tok := token(t, e, ts[0].Domain, exo)
 	for _, seg := range []string{ts[0].ID, ts[0].Domain} {
-		a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+seg+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", ""),
+		a := post(t, e.HTTPClient(), exo+"/adminapi/beta/"+seg+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", ""),
 			"X-AnchorMailbox", "APP:"+emulator.SystemMailboxAnchor+"@"+ts[0].ID)
 		if a.status != 200 || a.hdr.Get("OData-Version") != "4.0" {
 			t.Fatalf("%s: %d %s", seg, a.status, a.raw)
@@ -111,7 +121,7 @@ func TestStartServesExchangeWithMSALTokens(t *testing.T) {
 		}
 	}
 	// The token of one tenant does not open another.
-	if a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+ts[1].ID+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", "")); a.status != 401 {
+	if a := post(t, e.HTTPClient(), exo+"/adminapi/beta/"+ts[1].ID+"/InvokeCommand", tok, cmdlet("Get-AcceptedDomain", "")); a.status != 401 {
 		t.Errorf("cross-tenant: %d", a.status)
 	}
 	c := e.Counters()
@@ -123,18 +133,18 @@ func TestStartServesExchangeWithMSALTokens(t *testing.T) {
 func TestComplianceRedirectAndAudience(t *testing.T) {
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
 	tid := e.Tenants()[0].ID
-	tok := token(t, e, tid, e.ComplianceURL)
+	tok := token(t, e, tid, ipps)
 	client := *e.HTTPClient()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	a := post(t, &client, e.ComplianceURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok, cmdlet("Get-DlpCompliancePolicy", ""))
+	a := post(t, &client, ipps+"/adminapi/beta/"+tid+"/InvokeCommand", tok, cmdlet("Get-DlpCompliancePolicy", ""))
 	loc := a.hdr.Get("Location")
-	if a.status != 302 || !strings.HasPrefix(loc, e.ComplianceRegionalURL+"/adminapi/beta/") {
+	if a.status != 302 || !strings.HasPrefix(loc, ippsRegional+"/adminapi/beta/") {
 		t.Fatalf("front door: %d %q", a.status, loc)
 	}
 	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 200 {
 		t.Fatalf("regional: %d %s", a.status, a.raw)
 	}
-	exoTok := token(t, e, tid, e.ExchangeURL)
+	exoTok := token(t, e, tid, exo)
 	if a := post(t, &client, loc, exoTok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 401 {
 		t.Errorf("Exchange token on the compliance host: %d", a.status)
 	}
@@ -146,9 +156,8 @@ func TestCertificateCoversLoopbackNames(t *testing.T) {
 	if !pool.AppendCertsFromPEM(e.CACertPEM) {
 		t.Fatal("CACertPEM is not PEM")
 	}
-	port := e.ExchangeURL[strings.LastIndex(e.ExchangeURL, ":")+1:]
-	for _, host := range []string{"localhost", "127.0.0.1"} {
-		c, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{RootCAs: pool, ServerName: host})
+	for _, host := range []string{"localhost", "127.0.0.1", "login.microsoftonline.com", "outlook.office365.us", "nam13b.ps.compliance.protection.outlook.com", "l5.ps.compliance.protection.office365.us"} {
+		c, err := tls.Dial("tcp", e.Addr, &tls.Config{RootCAs: pool, ServerName: host})
 		if err != nil {
 			t.Fatalf("%s: %v", host, err)
 		}
@@ -157,7 +166,7 @@ func TestCertificateCoversLoopbackNames(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.HTTPClient().Get(e.ExchangeURL); err == nil {
+	if _, err := e.HTTPClient().Get(exo); err == nil {
 		t.Error("still serving after Close")
 	}
 }
@@ -182,8 +191,8 @@ func TestWriteCAFileAndDemoUser(t *testing.T) {
 func TestPagingAndWritesThroughTheDirectory(t *testing.T) {
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 7}}})
 	tid := e.Tenants()[0].ID
-	tok := token(t, e, tid, e.ExchangeURL)
-	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	tok := token(t, e, tid, exo)
+	url := exo + "/adminapi/beta/" + tid + "/InvokeCommand"
 	body := cmdlet("Get-Mailbox", `{"ResultSize":"Unlimited"}`)
 	seen, pages := 0, 0
 	for url != "" {
@@ -198,9 +207,9 @@ func TestPagingAndWritesThroughTheDirectory(t *testing.T) {
 	if seen < 7 || pages < 3 {
 		t.Errorf("%d mailboxes in %d pages", seen, pages)
 	}
-	a := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
+	a := post(t, e.HTTPClient(), exo+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
 		cmdlet("Set-OrganizationConfig", `{"OAuth2ClientProfileEnabled":false}`))
-	b := post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
+	b := post(t, e.HTTPClient(), exo+"/adminapi/beta/"+tid+"/InvokeCommand", tok,
 		cmdlet("Set-OrganizationConfig", `{"OAuth2ClientProfileEnabled":true}`))
 	if a.status != 200 || b.status != 200 {
 		t.Fatalf("writes: %d %s / %d %s", a.status, a.raw, b.status, b.raw)
@@ -238,7 +247,7 @@ func TestTenantSpecs(t *testing.T) {
 func TestSetFaultsWhileRunning(t *testing.T) {
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
 	tid := e.Tenants()[0].ID
-	tok := token(t, e, tid, e.ExchangeURL)
+	tok := token(t, e, tid, exo)
 	spec, err := emulator.ParseFaults("429:first2")
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +255,7 @@ func TestSetFaultsWhileRunning(t *testing.T) {
 	if err := e.SetFaults(spec); err != nil {
 		t.Fatal(err)
 	}
-	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	url := exo + "/adminapi/beta/" + tid + "/InvokeCommand"
 	var got []string
 	for range 3 {
 		got = append(got, strconv.Itoa(post(t, e.HTTPClient(), url, tok, cmdlet("Get-AcceptedDomain", "")).status))
@@ -264,8 +273,11 @@ func TestCloseDoesNotWaitForForeignIdleClients(t *testing.T) {
 	pool.AppendCertsFromPEM(e.CACertPEM)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, e.Addr)
+	}
 	c := &http.Client{Transport: tr}
-	for _, u := range []string{e.ExchangeURL, e.AuthorityURL, e.ComplianceURL} {
+	for _, u := range []string{exo, login, ipps} {
 		res, err := c.Get(u + "/nothing")
 		if err != nil {
 			t.Fatal(err)
@@ -303,8 +315,8 @@ func TestServiceAnswersThroughTheWholeStack(t *testing.T) {
 	var logBuf lockedBuffer
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 3}}, AccessLog: &logBuf})
 	tid := e.Tenants()[0].ID
-	tok := token(t, e, tid, e.ExchangeURL)
-	url := e.ExchangeURL + "/adminapi/beta/" + tid + "/InvokeCommand"
+	tok := token(t, e, tid, exo)
+	url := exo + "/adminapi/beta/" + tid + "/InvokeCommand"
 
 	// A parameter the cmdlet does not have: the directory's binding error, as a 400 envelope.
 	a := post(t, e.HTTPClient(), url, tok, cmdlet("Get-Mailbox", `{"NoSuchParameter":1}`))
@@ -327,7 +339,7 @@ func TestServiceAnswersThroughTheWholeStack(t *testing.T) {
 	auth := `"headers":{"Authorization":"Bearer ` + tok + `"},`
 	batch := `{"requests":[{"id":"1","method":"POST","url":"` + url + `",` + auth + `"body":` + cmdlet("Get-AcceptedDomain", "") +
 		`},{"id":"2","method":"POST","url":"` + url + `",` + auth + `"body":` + cmdlet("Get-Mailbox", `{"Identity":"nobody-here"}`) + `}]}`
-	a = post(t, e.HTTPClient(), e.ExchangeURL+"/adminapi/beta/"+tid+"/$batch", tok, batch, "Accept", "application/json; odata.metadata=minimal")
+	a = post(t, e.HTTPClient(), exo+"/adminapi/beta/"+tid+"/$batch", tok, batch, "Accept", "application/json; odata.metadata=minimal")
 	rs, _ := a.body["responses"].([]any)
 	if a.status != 200 || len(rs) != 2 || rs[0].(map[string]any)["status"] != 200.0 || rs[1].(map[string]any)["status"] != 404.0 {
 		t.Errorf("batch: %d %.500s", a.status, a.raw)
@@ -342,22 +354,22 @@ func TestServiceAnswersThroughTheWholeStack(t *testing.T) {
 func TestUserTokenAndEarlyExpiry(t *testing.T) {
 	e := start(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}})
 	ti := e.Tenants()[0]
-	pub, err := public.New(e.DemoPublicClientID, public.WithAuthority(e.AuthorityURL+"/"+ti.Domain),
+	pub, err := public.New(e.DemoPublicClientID, public.WithAuthority(login+"/"+ti.Domain),
 		public.WithHTTPClient(e.HTTPClient()), public.WithInstanceDiscovery(false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := pub.AcquireTokenByUsernamePassword(context.Background(), []string{e.ExchangeURL + "/.default"}, ti.AdminUPN, emulator.DemoUserPassword)
+	res, err := pub.AcquireTokenByUsernamePassword(context.Background(), []string{exo + "/.default"}, ti.AdminUPN, emulator.DemoUserPassword)
 	if err != nil {
 		t.Fatalf("ROPC for the demo admin: %v", err)
 	}
-	url := e.ExchangeURL + "/adminapi/beta/" + ti.ID + "/InvokeCommand"
+	url := exo + "/adminapi/beta/" + ti.ID + "/InvokeCommand"
 	if a := post(t, e.HTTPClient(), url, res.AccessToken, cmdlet("Get-OrganizationConfig", ""), "X-AnchorMailbox", "UPN:"+ti.AdminUPN); a.status != 200 {
 		t.Fatalf("user token: %d %.300s", a.status, a.raw)
 	}
 	// Tokens that expire before expires_in says: the service refuses them.
 	e.Authority().SetEarlyExpiry(time.Hour + time.Minute)
-	tok := token(t, e, ti.ID, e.ExchangeURL)
+	tok := token(t, e, ti.ID, exo)
 	if a := post(t, e.HTTPClient(), url, tok, cmdlet("Get-OrganizationConfig", "")); a.status != 401 || a.hdr.Get("WWW-Authenticate") == "" {
 		t.Errorf("early-expired token: %d", a.status)
 	}

@@ -70,9 +70,8 @@ type Options struct {
 
 	// Addr is the host the listeners bind to; default 127.0.0.1.
 	Addr string
-	// BasePort, when > 0, binds authority, exchange, compliance front door and
-	// compliance regional to BasePort..BasePort+3; 0 = free ports.
-	BasePort int
+	// Port is the port of the one listener; 0 = a free port.
+	Port int
 	// ErrorLog receives the HTTP servers' own errors (TLS handshakes, ...); nil = discarded.
 	ErrorLog io.Writer
 	// AccessLog, when set, gets one line per request (listener, method, path,

@@ -22,8 +22,10 @@ type pki struct {
 	server tls.Certificate
 }
 
-// newPKI makes an ECDSA P-256 CA and a server certificate for 127.0.0.1,
-// ::1, localhost and host (when it is another name or address).
+// newPKI makes an ECDSA P-256 CA and a server certificate for every host
+// name the emulator serves (certNames: the service's names, with wildcards
+// for regional prefixes), 127.0.0.1, ::1, localhost and host (when it is
+// another name or address).
 func newPKI(host string, now time.Time) (*pki, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -62,7 +64,7 @@ func newPKI(host string, now time.Time) (*pki, error) {
 		NotAfter:     now.Add(30 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, certNames()...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	if ip := net.ParseIP(host); ip != nil {

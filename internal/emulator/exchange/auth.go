@@ -70,7 +70,8 @@ func (s *Server) authenticate(e *endpoint, authz, tenantID string) *reply {
 	if !s.now().Before(cl.ExpiresAt) {
 		return s.unauthorized("The access token has expired. Acquire a new token and retry.")
 	}
-	if !strings.EqualFold(strings.TrimRight(cl.Audience, "/"), e.audience) {
+	// Exchange's app id names the same resource as its URL (§2.1, §10.12).
+	if aud := strings.TrimRight(cl.Audience, "/"); !strings.EqualFold(aud, e.audience) && (e.svc != Exchange || aud != exchangeResourceApp) {
 		return s.unauthorized("The access token's audience '" + cl.Audience + "' is not this service; request a token for '" + e.audience + "/.default'.")
 	}
 	if !strings.EqualFold(cl.TenantID, tenantID) {

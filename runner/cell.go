@@ -1,0 +1,253 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+
+	"github.com/exoplay/exoplay/cmdlet"
+	"github.com/exoplay/exoplay/results"
+)
+
+// cell is one call of a step.
+type cell struct {
+	index  int // foreach index, -1 without foreach
+	item   any
+	status results.Status
+	err    *results.Error
+	reason string
+
+	attempts results.Attempts
+	warnings []string
+	wouldRun map[string]any
+	call     Call
+	resend   bool // a write sent before an interruption, never confirmed
+	sent     bool // journaled as a sent write (cell_sent)
+	unsent   bool // journaled cell_sent, then never left (cell_unsent)
+
+	mu      sync.Mutex // emits of a $batch may interleave across cells
+	buf     bytes.Buffer
+	stream  *results.SpoolWriter
+	nobj    int
+	objects []any // decoded, when the step needs its result
+	rng     *results.Range
+}
+
+// itemPtr is the cell's foreach index for events and results (nil without
+// foreach). The index never changes, so it is shared, not copied.
+func (c *cell) itemPtr() *int {
+	if c.index < 0 {
+		return nil
+	}
+	return &c.index
+}
+
+func (s *stepRun) stopCell(c *cell) {
+	c.status, c.reason = results.StatusIncomplete, "interrupted"
+	s.tr.r.interrupted.Store(true)
+}
+
+// prepare evaluates a cell's per-item when and its parameters. It returns
+// false when the cell is already decided (skipped or failed).
+func (s *stepRun) prepare(c *cell) bool {
+	st, tr := s.st, s.tr
+	scope := tr.scope
+	if c.index >= 0 {
+		scope = tr.with("item", c.item)
+	}
+	if s.itemWhen {
+		ok, err := st.When.EvalBool(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		if !ok {
+			c.status, c.reason = results.StatusSkipped, "when is false"
+			return false
+		}
+	}
+	params := make(map[string]any, len(st.Parameters))
+	for _, p := range st.Parameters {
+		v, err := p.Value.Eval(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		params[p.Name] = v
+	}
+	call := s.call
+	call.Parameters = params
+	if st.Anchor != nil {
+		a, err := st.Anchor.EvalString(scope)
+		if err != nil {
+			c.status, c.err = results.StatusFailed, exprError(err)
+			return false
+		}
+		call.Anchor = a
+	}
+	c.call = call
+	return true
+}
+
+// admit decides, just before a cell's call is handed to the transport,
+// whether it may go out at all: not after an interrupt, not a check-mode
+// write, not an unconfirmed write the cmdlet rule says must not be
+// replayed. A cell it refuses is either decided (skipped, failed: the
+// caller journals it) or left incomplete. A write it admits is journaled
+// as sent later, once it holds a connection slot (sendGate).
+func (s *stepRun) admit(ctx context.Context, c *cell) bool {
+	if s.tr.r.drained(ctx) {
+		s.stopCell(c)
+		return false
+	}
+	if s.checkWrite {
+		c.status, c.reason = results.StatusSkipped, "check mode: not sent"
+		c.wouldRun = redactParams(c.call.Parameters)
+		return false
+	}
+	if s.st.Write && c.resend {
+		if !cmdlet.Replayable(s.st.Cmdlet, c.call.Parameters) {
+			c.status = results.StatusFailed
+			c.err = &results.Error{Category: "unknown", Code: "outcome_unknown",
+				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " with these parameters is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
+			return false
+		}
+		c.warnings = append(c.warnings, "sent again: the first attempt was interrupted before it was confirmed ("+s.st.Cmdlet+" with these parameters is idempotent)")
+	}
+	return true
+}
+
+// sendGate is the limiter a call of cells goes through. For a write, the
+// first time the call holds a connection slot (before its token is read
+// and anything is sent) it checks that the run may still send and journals
+// every cell as sent, synced, in one record: a write that waited for a slot
+// while the run was interrupted never leaves, and none leaves unjournaled.
+func (s *stepRun) sendGate(ctx context.Context, cells ...*cell) *callLimiter {
+	lim := &callLimiter{orgLimiter: s.tr.lim}
+	if !s.st.Write {
+		return lim
+	}
+	lim.onFirst = func() error {
+		if s.tr.r.drained(ctx) {
+			return errNotSent
+		}
+		evs := make([]results.Event, len(cells))
+		for i, c := range cells {
+			evs[i] = results.Event{Type: results.EventCellSent, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr()}
+		}
+		if err := s.tr.r.record(evs...); err != nil {
+			return errNotSent
+		}
+		for _, c := range cells {
+			c.sent = true
+		}
+		return nil
+	}
+	return lim
+}
+
+// errNotSent is what the send gate answers the transport when a write must
+// not leave (the run was interrupted, or its journal cannot be written).
+var errNotSent = errors.New("not sent: the run stopped before this write got a connection slot")
+
+func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
+	if !s.prepare(c) || !s.admit(ctx, c) {
+		s.cellDone(c) // journals only a decided cell
+		return
+	}
+	if stream {
+		c.stream = s.spool.Stream()
+	}
+	lim := s.sendGate(ctx, c)
+	stats, err := s.tr.sess.Invoke(ctx, c.call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
+	s.complete(ctx, c, stats, err)
+}
+
+// complete records the outcome of a call that was sent.
+func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err error) {
+	c.attempts.Add(results.Attempts{
+		Calls: 1, Attempts: stats.Attempts, Requests: stats.Requests, Pages: stats.Pages,
+		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
+	})
+	c.warnings = append(c.warnings, stats.Warnings...)
+	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
+	if err != nil && (ctx.Err() != nil || errors.Is(err, errNotSent)) {
+		// The run was cancelled under the call, or stopped before it got a
+		// slot: its outcome is unknown or it never left, so it is not
+		// journaled as done and a resume decides again.
+		if c.stream != nil {
+			c.stream.Abort()
+		}
+		c.buf.Reset()
+		c.objects = nil
+		s.stopCell(c)
+		if c.sent && stats.Requests == 0 {
+			// Journaled as sent, but no request left (cancelled while its
+			// token was read): a resume may send it whatever its verb.
+			// An error here is the run's already (record stops it).
+			if s.tr.r.record(results.Event{Type: results.EventCellUnsent, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr()}) == nil {
+				c.unsent = true
+			}
+		}
+		return
+	}
+	switch {
+	case err != nil:
+		c.status, c.err = results.StatusFailed, classify(err)
+	case s.st.Write:
+		c.status = results.StatusChanged
+	default:
+		c.status = results.StatusOK
+	}
+	if err == nil && s.st.FailedWhen != nil {
+		bad, ferr := s.st.FailedWhen.EvalBool(s.tr.with("result", orEmpty(c.objects)))
+		switch {
+		case ferr != nil:
+			c.status, c.err = results.StatusFailed, exprError(ferr)
+		case bad:
+			c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
+		}
+	}
+	if err := s.commit(c); err != nil {
+		c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "data", Message: err.Error()}
+	}
+	s.cellDone(c)
+	if c.err != nil {
+		// Info, not Warn: a failing foreach would flood stderr; the
+		// summary reports failures, the log file keeps each one.
+		ev := s.tr.log.Info().Str("step", s.st.ID).Str("category", c.err.Category).Str("code", c.err.Code).Str("error", c.err.Message)
+		if c.index >= 0 {
+			ev = ev.Int("item", c.index)
+		}
+		ev.Msg("call failed")
+	}
+}
+
+// cellDone journals a finished cell. A sent write's outcome reaches the
+// file before the run goes on (Sent: see results.durabilityOf); a read's
+// may wait: if a kill loses it, a resume only runs a read again.
+func (s *stepRun) cellDone(c *cell) {
+	if !c.status.Final() {
+		return
+	}
+	if !c.keep() {
+		c.objects = nil
+	}
+	ev := results.Event{
+		Type: results.EventCellDone, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr(),
+		Status: c.status, Sent: c.sent, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun,
+	}
+	if c.attempts.Calls > 0 {
+		ev.Attempts = &c.attempts // encoded before Record returns
+	}
+	if err := s.tr.r.record(ev); err != nil {
+		// Not journaled: not done. The run stops (record) and a resume
+		// decides this cell again from its cell_sent.
+		c.status, c.reason = results.StatusIncomplete, "its outcome could not be journaled"
+	}
+}
+
+// keep reports whether the cell's objects are its answer (it succeeded).
+func (c *cell) keep() bool { return c.status == results.StatusOK || c.status == results.StatusChanged }

@@ -1,0 +1,167 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"sync"
+
+	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
+)
+
+// Inline output limits: larger outputs are only referenced by path.
+const (
+	inlineMaxObjects = 20
+	inlineMaxBytes   = 8 << 10
+)
+
+// emit takes one object from the transport: select, write out, keep.
+func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	line, err := s.proj.appendTo(*bp, obj)
+	if err != nil {
+		return err
+	}
+	if len(line) > 0 && &line[0] != &obj[0] && cap(line) <= 64<<10 {
+		*bp = line[:0] // keep what the projection grew, not obj
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nobj++
+	if c.stream != nil {
+		if err := c.stream.WriteObject(line); err != nil {
+			return err
+		}
+	} else {
+		c.buf.Write(line)
+		c.buf.WriteByte('\n')
+	}
+	if s.needResult {
+		var v any
+		if err := json.Unmarshal(line, &v); err != nil {
+			return err
+		}
+		c.objects = append(c.objects, v)
+	}
+	return nil
+}
+
+// linePool holds the projection's scratch buffers: a projected object is
+// copied out (to the cell's buffer or the spool) before emit returns.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// commit puts the cell's objects in the spool. A failed cell's objects are
+// dropped: they are not the cmdlet's answer.
+func (s *stepRun) commit(c *cell) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keep := c.keep()
+	if c.stream != nil {
+		if !keep {
+			c.stream.Abort()
+			c.stream = nil
+			return nil
+		}
+		r, err := c.stream.Commit()
+		c.stream = nil
+		if err != nil {
+			return err
+		}
+		c.rng = &r
+		return nil
+	}
+	if !keep {
+		c.buf.Reset()
+		return nil
+	}
+	r, err := s.spool.Append(c.buf.Bytes(), c.nobj)
+	c.buf = bytes.Buffer{}
+	if err != nil {
+		return err
+	}
+	c.rng = &r
+	return nil
+}
+
+// writeOutput writes the step's data file in input order and describes it.
+func (s *stepRun) writeOutput(sr *results.Step) {
+	var ranges []results.Range
+	total, size := 0, int64(0)
+	for _, c := range s.cells {
+		if c.keep() && c.rng != nil && c.rng.Objects > 0 {
+			ranges = append(ranges, *c.rng)
+			total += c.rng.Objects
+			size += c.rng.Len
+		}
+	}
+	// A small output is also inlined: read from the spool that is still
+	// open, rather than opening the data file again once it is written.
+	var inline []json.RawMessage
+	if total > 0 && total <= inlineMaxObjects && size <= inlineMaxBytes {
+		for _, r := range ranges {
+			err := s.spool.ReadRange(r, func(obj json.RawMessage) error {
+				inline = append(inline, append(json.RawMessage(nil), obj...))
+				return nil
+			})
+			if err != nil { // the data file still has it
+				inline = nil
+				break
+			}
+		}
+	}
+	rel, err := s.spool.Finish(ranges)
+	if err != nil {
+		sr.Status = results.StatusFailed
+		sr.Error = &results.Error{Category: "unknown", Code: "data", Message: "writing the step's data file: " + err.Error()}
+		return
+	}
+	if total == 0 {
+		return
+	}
+	sr.Output = &results.Output{Objects: total, Path: rel, Inline: inline}
+}
+
+// reload gives back what a step finished in an earlier run registered.
+func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) []any {
+	if st.Register == "" || sr.Output == nil || sr.Output.Path == "" {
+		return nil
+	}
+	var reg []any
+	if err := tr.r.opts.Dir.ReadData(sr.Output.Path, decodeOnto(&reg)); err != nil {
+		tr.log.Error().Err(err).Str("step", st.ID).Msg("reloading registered output")
+	}
+	return reg
+}
+
+// decodeOnto is a read callback that decodes each object onto *dst.
+func decodeOnto(dst *[]any) func(json.RawMessage) error {
+	return func(obj json.RawMessage) error {
+		var v any
+		if err := json.Unmarshal(obj, &v); err != nil {
+			return err
+		}
+		*dst = append(*dst, v)
+		return nil
+	}
+}
+
+func orEmpty(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+// redactParams hides parameter values whose names say they are secrets,
+// for would_run, by the same rule as --var and argv (results.LooksSecret).
+func redactParams(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p))
+	for k, v := range p {
+		if results.LooksSecret(k) {
+			v = results.Redacted
+		}
+		out[k] = v
+	}
+	return out
+}
