@@ -1,6 +1,10 @@
 package playbook
 
-import "time"
+import (
+	"time"
+
+	"github.com/exoplay/exoplay/cmdlet"
+)
 
 // This file is the model the runner and the CLI consume. Field names are a
 // contract between packages: extend freely, rename only with every caller.
@@ -104,7 +108,9 @@ type Settings struct {
 	FailFast           bool
 	MaxFailPercentage  float64 // 0 = unset
 	PageSize           int     // Prefer: odata.maxpagesize, default 1000
-	Pos                Pos
+	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
+	AllowUnknownCmdlets bool
+	Pos                 Pos
 }
 
 // Step is one cmdlet call (or one per foreach item) in every selected tenant.
@@ -130,7 +136,10 @@ type Step struct {
 	Write           bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
 	Pos             Pos
 
-	idPos, registerPos Pos // where id and register were written (zero when defaulted)
+	Unchecked bool // unchecked: true: not checked against the cmdlet catalog
+
+	idPos, registerPos Pos          // where id and register were written (zero when defaulted)
+	info               *cmdlet.Info // the catalog's entry, nil when unknown or unchecked
 }
 
 // Param is one cmdlet parameter, in declaration order.

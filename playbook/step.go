@@ -19,7 +19,7 @@ const DefaultSeverity = "medium"
 const MaxBatch = 10
 
 var (
-	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional"}
+	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked"}
 	assertKeys = []string{"id", "that", "message", "severity"}
 	services   = []string{"exchange", "compliance"}
 )
@@ -178,6 +178,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	if as := f.get("assert"); as != nil {
 		st.Assert = l.asserts(as, st, sc.with(false, true))
 	}
+	l.checkCatalog(st, f)
 	return st
 }
 
