@@ -20,7 +20,7 @@ const MaxBatch = 10
 
 var (
 	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked"}
-	assertKeys = []string{"id", "that", "message", "severity"}
+	assertKeys = append([]string{"id", "that", "message", "severity"}, controlKeys...)
 	services   = []string{"exchange", "compliance"}
 )
 
@@ -219,9 +219,10 @@ func (l *loader) asserts(n *node, st *Step, sc *exprScope) []Assertion {
 			l.d.add(idn.pos, "duplicate assertion id %q in this step", a.ID)
 		}
 		seen[a.ID] = true
-		if tn := f.required("that"); tn != nil {
+		if tn := f.get("that"); tn != nil {
 			a.That = l.c.boolValue(tn, sc, "that")
 		}
+		l.control(f, &a, sc)
 		var mn *node
 		a.Message, mn = f.str("message")
 		if mn != nil && strings.Contains(a.Message, exprOpen) {

@@ -177,6 +177,9 @@ func checkShards(shards []*shardRun) (*Merged, error) {
 		if s.run.Mode != first.run.Mode {
 			return nil, refuse("%s is a %s-mode run but %s is a %s-mode run", s.dir, s.run.Mode, first.dir, first.run.Mode)
 		}
+		if s.run.FailOn != first.run.FailOn {
+			return nil, refuse("%s ran with --fail-on %q but %s with %q: the exit codes would not agree", s.dir, s.run.FailOn, first.dir, first.run.FailOn)
+		}
 		var i, n int
 		if _, err := fmt.Sscanf(s.run.Shard, "%d/%d", &i, &n); err != nil || i < 1 || i > n {
 			return nil, refuse("%s is not a shard (it ran without --shard): there is nothing to merge it with", s.dir)
@@ -238,6 +241,7 @@ func mergeResults(out string, shards []*shardRun, merged *Merged, opts MergeOpti
 		Playbook:    first.Playbook,
 		ToolVersion: first.ToolVersion,
 		Mode:        first.Mode,
+		FailOn:      first.FailOn,
 		Argv:        RedactArgv(opts.Argv),
 		Merged:      merged,
 	}

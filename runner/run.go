@@ -83,6 +83,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
 		Shard:       opts.Plan.Selection.Shard.String(), // for exoplay merge
+		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {
 		events, err := opts.Dir.Events()
@@ -131,6 +132,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
+	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
 	if jerr := r.journalError(); jerr != nil {
 		// Not a clean interrupt: the run could not go on. Results are

@@ -112,6 +112,8 @@ no module download.
 		newReportCmd(io),
 		newDiffCmd(io),
 		newVerifyCmd(io),
+		newBaselineCmd(io),
+		newAuditCmd(io),
 	)
 	return root
 }

@@ -16,6 +16,7 @@ type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
 	shardCount                   int
+	audit                        auditSource // baseline.go: waivers, controls, and what exoplay audit adds
 }
 
 func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
@@ -25,6 +26,7 @@ func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringVar(&s.shard, "shard", "", "run shard I of N (I/N, 1-based) of the organizations, or auto: I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), N from --shard-count or EXOPLAY_SHARD_COUNT")
 	fs.IntVar(&s.shardCount, "shard-count", 0, "with --shard auto: the number of shards (default: env EXOPLAY_SHARD_COUNT)")
 	fs.StringArrayVarP(&s.vars, "var", "e", nil, "set a variable NAME=VALUE (YAML-typed; repeatable); wins over playbook and tenant vars")
+	s.audit.addTo(fs)
 }
 
 // selection parses the flags. Errors are ExitError with ExitInvalid.
@@ -54,15 +56,16 @@ func (s *selectionFlags) load(path string) (*runner.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadPlan(path, sel)
+	return s.audit.loadPlan(path, sel)
 }
 
 // loadPlan loads the playbook at path and applies sel to it.
 func loadPlan(path string, sel runner.Selection) (*runner.Plan, error) {
-	pb, err := playbook.Load(path, playbook.LoadOptions{Vars: sel.Vars})
-	if err != nil {
-		return nil, err
-	}
+	return auditSource{}.loadPlan(path, sel)
+}
+
+// planOf applies sel to a loaded playbook.
+func planOf(pb *playbook.Playbook, sel runner.Selection) (*runner.Plan, error) {
 	plan, err := runner.NewPlan(pb, sel)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
