@@ -112,6 +112,7 @@ no module download.
 		newReportCmd(io),
 		newDiffCmd(io),
 		newVerifyCmd(io),
+		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
 	)
