@@ -18,9 +18,9 @@ import (
 
 // authOptions are the flags of `exoplay auth login|status`.
 type authOptions struct {
-	playbook string
-	tenants  []string
-	vars     []string
+	playbook  string
+	tenants   []string
+	vars      []string
 	cacheDir  string
 	format    string
 	caFile    string
