@@ -125,6 +125,7 @@ type Step struct {
 	Parameters      []Param
 	Select          []string
 	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
+	Show            []string // properties printed as a table after the summary (wildcards as select)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call

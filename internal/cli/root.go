@@ -111,6 +111,7 @@ no module download.
 		newReportCmd(io),
 		newDiffCmd(io),
 		newVerifyCmd(io),
+		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
 	)

@@ -181,6 +181,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	if err := print(io.Out, opts.format, res, dir); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
+	if opts.format == "text" {
+		if err := writeShowTables(io.Out, io.Err, pb, res, dir.Path()); err != nil {
+			return exitf(ExitStepFailed, "writing results: %v", err)
+		}
+	}
 	if code := res.Summary.ExitCode; code != ExitOK {
 		return &ExitError{Code: code, Silent: true}
 	}
