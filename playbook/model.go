@@ -31,6 +31,9 @@ type Playbook struct {
 	Settings    Settings
 	Steps       []*Step
 	Pos         Pos
+	Waivers     []*Waiver // waiver.go: the playbook's and --waivers files'
+	Includes    []Include // include.go: what include: pulled in
+	WaiverFiles []string  // LoadOptions.WaiverFiles that were read
 
 	varReads map[string]bool // var names expressions read (CheckVars)
 }
@@ -122,6 +125,7 @@ type Step struct {
 	Parameters      []Param
 	Select          []string
 	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
+	Show            []string // properties printed as a table after the summary (wildcards as select)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call
@@ -157,4 +161,11 @@ type Assertion struct {
 	MessageValue *Value // Message compiled when it holds ${{ }} (result in scope); nil otherwise
 	Severity     string // info | low | medium | high | critical
 	Pos          Pos
+
+	// Explaining assertions and controls (expect.go): exactly one of That,
+	// Expect and Manual is set.
+	Expect      *Expect
+	AppliesWhen *Value // false: not_applicable; nil = always applies
+	Manual      string // reason the control is checked by hand
+	Control     Control
 }

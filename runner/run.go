@@ -82,6 +82,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
+		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {
 		events, err := opts.Dir.Events()
@@ -130,6 +131,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
+	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
 	if jerr := r.journalError(); jerr != nil {
 		// Not a clean interrupt: the run could not go on. Results are

@@ -111,6 +111,9 @@ no module download.
 		newReportCmd(io),
 		newDiffCmd(io),
 		newVerifyCmd(io),
+		newShowCmd(io),
+		newBaselineCmd(io),
+		newAuditCmd(io),
 	)
 	return root
 }
