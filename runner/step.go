@@ -257,4 +257,3 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 	}
 	return reg
 }
-

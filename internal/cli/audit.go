@@ -47,8 +47,8 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 				return err
 			}
 			if opts.format == "text" {
-				opts.print = func(w io.Writer, _ string, res *results.Results, dir *results.RunDir) error {
-					return writeAuditSummary(w, s.Err, res, dir.Path())
+				opts.print = func(w io.Writer, _ string, res *results.Results, dir string) error {
+					return writeAuditSummary(w, s.Err, res, dir)
 				}
 			}
 			return runRun(cmd.Context(), s, opts)
@@ -64,6 +64,7 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error")
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
+	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd

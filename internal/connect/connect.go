@@ -2,11 +2,7 @@ package connect
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/exoplay/exoplay/auth"
@@ -53,24 +49,27 @@ func (e *authError) Error() string         { return e.msg }
 func (e *authError) ErrorCategory() string { return "auth" }
 func (e *authError) ErrorCode() string     { return "" }
 
-// endpoints returns the URLs a tenant talks to.
-func (c *Connector) endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
+// Target is a tenant resolved for sign-in: the endpoints of its cloud
+// (overrides applied) and its credential (secrets read), before any
+// request. Every command that signs in starts here.
+type Target struct {
+	Tenant     *playbook.Tenant
+	Endpoints  cloud.Endpoints
+	Credential *auth.Credential
+}
+
+// Resolve returns the target of t. Its errors are the tenant's
+// configuration errors; they name the tenant.
+func (c *Connector) Resolve(t *playbook.Tenant) (*Target, error) {
 	env := t.Environment
 	if c.opts.Environment != nil {
 		env = c.opts.Environment(t)
 	}
 	base, err := cloud.Lookup(env)
 	if err != nil {
-		return cloud.Endpoints{}, err
+		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	return cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
-}
-
-// Connect signs in to t and returns its session. The first token is
-// requested here, so a sign-in failure is reported for this tenant before
-// any step runs.
-func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
-	ep, err := c.endpoints(t)
+	ep, err := cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
@@ -78,7 +77,31 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	src, err := c.opts.Auth.Source(cred, ep.AuthorityURL, t.SignInTenant(), ep.ExchangeResource)
+	return &Target{Tenant: t, Endpoints: ep, Credential: cred}, nil
+}
+
+// Source is the Exchange token source of the target: its credential at its
+// cloud's authority, for the tenant as the playbook names it, for the real
+// Exchange resource.
+func (tg *Target) Source(m *auth.Manager) (*auth.Source, error) {
+	return m.Source(tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
+}
+
+// Status is what the token cache holds for the target (delegated methods).
+func (tg *Target) Status(ctx context.Context, m *auth.Manager) (auth.TenantStatus, error) {
+	return m.TenantStatus(ctx, tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
+}
+
+// Connect signs in to t and returns its session. The first token is
+// requested here, and its tid checked against the tenant (auth), so a
+// sign-in failure is reported for this tenant before any step runs.
+func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
+	tg, err := c.Resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	ep, cred := tg.Endpoints, tg.Credential
+	src, err := tg.Source(c.opts.Auth)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +113,7 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 		c:        c,
 		cred:     cred,
 		ep:       ep,
+		tenant:   t,
 		tenantID: id.TenantID,
 		exchange: src,
 	}
@@ -102,185 +126,7 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 		// App-only and partner (GDAP) contexts have no mailbox of their own
 		// in the tenant: anchor on the system mailbox.
 		s.anchor = transport.AppAnchor(id.TenantID)
+		s.systemAnchored = true
 	}
 	return s, nil
-}
-
-// credential builds the auth credential of t, resolving secrets now.
-func (c *Connector) credential(t *playbook.Tenant) (*auth.Credential, error) {
-	if t.Auth == "" {
-		if c.opts.DefaultCredential == nil {
-			return nil, errors.New("no auth configured")
-		}
-		return c.opts.DefaultCredential, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cred, ok := c.creds[t.Auth]; ok {
-		return cred, nil
-	}
-	a, ok := c.opts.Playbook.Auth[t.Auth]
-	if !ok {
-		return nil, fmt.Errorf("auth %q is not defined in the playbook", t.Auth)
-	}
-	cred, err := Credential(a)
-	if err != nil {
-		return nil, fmt.Errorf("auth %q: %w", t.Auth, err)
-	}
-	c.creds[t.Auth] = cred
-	return cred, nil
-}
-
-// Credential resolves a playbook credential: secrets from ${{ env.X }}
-// or their *_file. Errors never include a secret's value.
-func Credential(a *playbook.Auth) (*auth.Credential, error) {
-	cred := &auth.Credential{
-		Name:                    a.Name,
-		Method:                  a.Method,
-		ClientID:                a.ClientID,
-		CertificateFile:         a.CertificateFile,
-		CertificateThumbprint:   a.CertificateThumbprint,
-		Username:                a.Username,
-		ManagedIdentityClientID: a.ManagedIdentityClientID,
-		Federated:               a.Federated,
-		AccessTokenFile:         a.AccessTokenFile,
-		AccessTokenCommand:      a.AccessTokenCommand,
-	}
-	var env map[string]any
-	var firstErr error
-	secret := func(field string, v *playbook.Value, file string) string {
-		if firstErr != nil || (v == nil && file == "") {
-			return ""
-		}
-		if file != "" {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
-				return ""
-			}
-			return strings.TrimRight(string(b), "\r\n")
-		}
-		if env == nil {
-			env = map[string]any{}
-			for _, kv := range os.Environ() {
-				k, val, _ := strings.Cut(kv, "=")
-				env[k] = val
-			}
-		}
-		out, err := v.Eval(playbook.Scope{"env": env})
-		if err != nil {
-			firstErr = fmt.Errorf("%s: %w", field, err)
-			return ""
-		}
-		str, _ := out.(string)
-		if str == "" {
-			firstErr = fmt.Errorf("%s: %s resolved to an empty value; set the environment variable it names", field, v.Source())
-		}
-		return str
-	}
-	cred.CertificatePassword = secret("certificate_password", a.CertificatePassword, a.CertificatePasswordFile)
-	cred.ClientSecret = secret("client_secret", a.ClientSecret, a.ClientSecretFile)
-	cred.Password = secret("password", a.Password, a.PasswordFile)
-	cred.AccessToken = secret("access_token", a.AccessToken, "")
-	cred.RefreshToken = secret("refresh_token", a.RefreshToken, a.RefreshTokenFile)
-	return cred, firstErr
-}
-
-// session is one signed-in organization.
-type session struct {
-	c        *Connector
-	cred     *auth.Credential
-	ep       cloud.Endpoints
-	tenantID string
-	anchor   string
-	exchange *auth.Source
-
-	complianceOnce sync.Once
-	compliance     *auth.Source
-	complianceErr  error
-}
-
-func (s *session) TenantID() string   { return s.tenantID }
-func (s *session) AuthMethod() string { return s.cred.Method }
-
-func (s *session) endpoint(service string, lim runner.Limiter) (*transport.Endpoint, error) {
-	ep := &transport.Endpoint{
-		Tenant:  s.tenantID,
-		Anchor:  s.anchor,
-		Limiter: lim,
-	}
-	switch service {
-	case "", "exchange":
-		ep.BaseURL, ep.Service, ep.Tokens = s.ep.ExchangeURL, transport.Exchange, s.exchange
-	case "compliance":
-		if s.ep.ComplianceURL == "" {
-			return nil, fmt.Errorf("environment %s has no Security & Compliance endpoint", s.ep.Environment)
-		}
-		s.complianceOnce.Do(func() {
-			s.compliance, s.complianceErr = s.c.opts.Auth.Source(s.cred, s.ep.AuthorityURL, s.tenantID, s.ep.ComplianceResource)
-		})
-		if s.complianceErr != nil {
-			return nil, s.complianceErr
-		}
-		ep.BaseURL, ep.Service, ep.Tokens = s.ep.ComplianceURL, transport.Compliance, s.compliance
-	default:
-		return nil, fmt.Errorf("unknown service %q", service)
-	}
-	return ep, nil
-}
-
-func request(call runner.Call) transport.Request {
-	return transport.Request{
-		Cmdlet:     call.Cmdlet,
-		Parameters: call.Parameters,
-		Select:     call.Select,
-		Anchor:     call.Anchor,
-		Retries:    call.Retries,
-		Timeout:    call.Timeout,
-	}
-}
-
-func stats(st transport.Stats) runner.CallStats {
-	return runner.CallStats{
-		Attempts:       st.Attempts,
-		Requests:       st.Requests,
-		Pages:          st.Pages,
-		Objects:        st.Objects,
-		ThrottledWaits: st.ThrottledWaits,
-		ThrottledFor:   st.ThrottledFor,
-		Warnings:       st.Warnings,
-	}
-}
-
-func (s *session) Invoke(ctx context.Context, call runner.Call, lim runner.Limiter, emit func(json.RawMessage) error) (runner.CallStats, error) {
-	ep, err := s.endpoint(call.Service, lim)
-	if err != nil {
-		return runner.CallStats{}, err
-	}
-	st, err := s.c.opts.Transport.Invoke(ctx, ep, request(call), emit)
-	return stats(st), err
-}
-
-func (s *session) InvokeBatch(ctx context.Context, calls []runner.Call, lim runner.Limiter, emit func(int, json.RawMessage) error) ([]runner.CallStats, []error) {
-	errs := make([]error, len(calls))
-	out := make([]runner.CallStats, len(calls))
-	if len(calls) == 0 {
-		return out, errs
-	}
-	ep, err := s.endpoint(calls[0].Service, lim)
-	if err != nil {
-		for i := range errs {
-			errs[i] = err
-		}
-		return out, errs
-	}
-	reqs := make([]transport.Request, len(calls))
-	for i, call := range calls {
-		reqs[i] = request(call)
-	}
-	sts, errs := s.c.opts.Transport.Batch(ctx, ep, reqs, emit)
-	for i := range sts {
-		out[i] = stats(sts[i])
-	}
-	return out, errs
 }
