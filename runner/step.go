@@ -89,7 +89,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	if !s.checkWrite {
 		sp, err := tr.r.opts.Dir.OpenSpool(tr.t.Name, st.ID)
 		if err != nil {
-			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: "unknown", Message: err.Error()}
+			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Message: err.Error()}
 			finalize()
 			return sr, nil
 		}
@@ -146,7 +146,7 @@ func (s *stepRun) restore() []*cell {
 				c.status, c.rng, c.objects = "", nil, nil
 				if s.st.Write {
 					c.status = results.StatusFailed
-					c.err = &results.Error{Category: "unknown", Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
+					c.err = &results.Error{Category: results.CategoryUnknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
 				} else {
 					pending = append(pending, c)
 				}

@@ -58,7 +58,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			return res
 		}
 		e := classify(err)
-		e.Category = "auth" // whatever went wrong, this tenant could not sign in
+		e.Category = results.CategoryAuth // whatever went wrong, this tenant could not sign in
 		res.Status, res.Error = results.StatusFailed, e
 		for _, st := range r.pb.Steps {
 			res.Steps = append(res.Steps, stepResult(st, results.StatusSkipped, "not run: sign-in failed"))
