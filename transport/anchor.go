@@ -35,7 +35,7 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 		return req.Anchor, false
 	}
 	if mailboxRouted[strings.ToLower(req.Cmdlet)] {
-		if a := targetAnchor(req.Parameters); a != "" {
+		if a := targetAnchor(req.Parameters, orgID(ep)); a != "" {
 			return a, true
 		}
 	}
@@ -45,10 +45,13 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 	return AppAnchor(ep.Tenant), false
 }
 
-// targetAnchor derives UPN:/SMTP: from the Identity (or Mailbox) parameter
-// when it names a mailbox by address. Other identity forms (alias, display
-// name, GUID) cannot be anchored without a lookup and return "".
-func targetAnchor(params map[string]any) string {
+// targetAnchor is the module's parameter-based routing hint (S12
+// GetMailboxIDBasedRoutingHint, exo-rest-protocol.md §10.9) for the
+// Identity (or Mailbox) parameter: SMTP:<address> for an e-mail address,
+// MBX:<guid>@<organization id> for a mailbox GUID (org is the tenant GUID;
+// "" when unknown, then GUIDs get no hint). Other identity forms (alias,
+// display name) cannot be anchored without a lookup and return "".
+func targetAnchor(params map[string]any, org string) string {
 	for _, name := range []string{"Identity", "Mailbox"} {
 		v, ok := lookupParam(params, name)
 		if !ok {
@@ -59,21 +62,53 @@ func targetAnchor(params map[string]any) string {
 			continue
 		}
 		s = strings.TrimSpace(s)
-		// Folder identities look like user@x:\Calendar.
+		// Folder identities look like user@x:\Calendar (the module takes
+		// what comes before the first colon).
 		if i := strings.Index(s, ":\\"); i > 0 {
 			s = s[:i]
 		}
 		if p, rest, ok := strings.Cut(s, ":"); ok && (strings.EqualFold(p, "smtp") || strings.EqualFold(p, "upn")) {
-			if validAddress(rest) {
-				return strings.ToUpper(p) + ":" + rest
-			}
-			continue
+			s = rest
 		}
-		if validAddress(s) {
-			return "UPN:" + s
+		switch {
+		case validAddress(s):
+			return "SMTP:" + s
+		case org != "" && isGUID(s):
+			return "MBX:" + strings.ToLower(s) + "@" + org
 		}
 	}
 	return ""
+}
+
+// orgID is the tenant GUID of ep, "" when it is not known.
+func orgID(ep *Endpoint) string {
+	if ep.TenantID != "" {
+		return ep.TenantID
+	}
+	if isGUID(ep.Tenant) {
+		return strings.ToLower(ep.Tenant)
+	}
+	return ""
+}
+
+// isGUID reports the 8-4-4-4-12 hex form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func validAddress(s string) bool {

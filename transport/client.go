@@ -90,10 +90,15 @@ func (s Service) String() string {
 
 // Endpoint is one tenant on one service.
 type Endpoint struct {
-	BaseURL string  // service origin, e.g. https://outlook.office365.com
-	Tenant  string  // the URL segment: tenant GUID or initial domain
-	Service Service // Compliance follows and remembers the regional redirect
-	Tokens  TokenSource
+	BaseURL string // service origin, e.g. https://outlook.office365.com
+	Tenant  string // the URL segment: tenant GUID or initial domain
+	// TenantID is the tenant GUID when Tenant is a domain (from the token's
+	// tid); it completes the MBX:<guid>@<tenant GUID> anchors of
+	// mailbox-routed calls. "" with a domain Tenant: GUID identities get no
+	// mailbox anchor.
+	TenantID string
+	Service  Service // Compliance follows and remembers the regional redirect
+	Tokens   TokenSource
 	// Anchor is the default X-AnchorMailbox, e.g. AppAnchor(tenant) for app-only
 	// and partner access or UserAnchor(upn) for delegated sign-in; "" means
 	// AppAnchor(Tenant).

@@ -40,6 +40,7 @@ const (
 // (encode_plain.go); anything else, or any error, is left to the general
 // encoder, which stays the definition of the wire form.
 func encodeBody(cmdlet string, params map[string]any) ([]byte, error) {
+	params = sanitizeFilters(params)
 	e := encoder{buf: make([]byte, 0, 128+32*len(params))}
 	e.head(cmdlet)
 	if e.plainMembers(params, false, 0) {

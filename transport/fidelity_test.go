@@ -169,3 +169,39 @@ func TestFidelityConcurrencyTextAtAnyStatus(t *testing.T) {
 	}
 	noViolations(t, v.e)
 }
+
+// §10.8: $true/$false inside filter text go out as 'True'/'False'.
+func TestFidelityFilterBooleansRewritten(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 8}}}, transport.Options{})
+	params := map[string]any{"ResultSize": "Unlimited", "Filter": "PopEnabled -eq $TRUE -or PopEnabled -eq $false"}
+	objs, _, err := v.run(t, transport.Request{Cmdlet: "Get-CASMailbox", Parameters: params})
+	if err != nil || len(objs) == 0 {
+		t.Fatalf("%v: %d objects", err, len(objs))
+	}
+	if params["Filter"] != "PopEnabled -eq $TRUE -or PopEnabled -eq $false" {
+		t.Errorf("the caller's parameters were changed: %v", params)
+	}
+	noViolations(t, v.e)
+}
+
+// §10.9: a mailbox-routed call anchors on SMTP:<address>, or
+// MBX:<guid>@<tenant GUID>, as the module's routing hint does.
+func TestFidelityMailboxRoutedAnchors(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 3}}}, transport.Options{})
+	v.ep.TenantID = v.tenant.ID
+	mbx, _, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox", Select: []string{"UserPrincipalName", "ExchangeGuid"}, ResultSize: 1})
+	if err != nil || len(mbx) != 1 {
+		t.Fatalf("%v %v", err, mbx)
+	}
+	upn, _ := mbx[0]["UserPrincipalName"].(string)
+	guid, _ := mbx[0]["ExchangeGuid"].(string)
+	if upn == "" || len(guid) != 36 {
+		t.Fatalf("no UPN or GUID to route on: %v", mbx[0])
+	}
+	for _, id := range []string{upn, guid} {
+		if _, _, err := v.run(t, transport.Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": id}}); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	noViolations(t, v.e)
+}

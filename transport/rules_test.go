@@ -16,6 +16,9 @@ func TestAnchorRules(t *testing.T) {
 	}
 	ep := &Endpoint{Tenant: "contoso.onmicrosoft.com"}
 	delegated := &Endpoint{Tenant: "contoso.onmicrosoft.com", Anchor: UserAnchor("admin@contoso.com")}
+	const tid = "11111111-2222-4333-8444-555555555555"
+	byGUID := &Endpoint{Tenant: tid}
+	withID := &Endpoint{Tenant: "contoso.onmicrosoft.com", TenantID: tid}
 	cases := []struct {
 		name   string
 		ep     *Endpoint
@@ -26,10 +29,16 @@ func TestAnchorRules(t *testing.T) {
 		{"app default", ep, Request{Cmdlet: "Get-OrganizationConfig"}, app, false},
 		{"delegated default", delegated, Request{Cmdlet: "Get-OrganizationConfig"}, "UPN:admin@contoso.com", false},
 		{"override wins", delegated, Request{Cmdlet: "Get-InboxRule", Anchor: "SMTP:x@y.com", Parameters: map[string]any{"Mailbox": "z@y.com"}}, "SMTP:x@y.com", false},
-		{"routed on Mailbox", ep, Request{Cmdlet: "Get-InboxRule", Parameters: map[string]any{"Mailbox": "jane@contoso.com"}}, "UPN:jane@contoso.com", true},
-		{"routed on identity, any case", ep, Request{Cmdlet: "get-mailboxstatistics", Parameters: map[string]any{"identity": "jane@contoso.com"}}, "UPN:jane@contoso.com", true},
-		{"folder identity", ep, Request{Cmdlet: "Get-MailboxFolderPermission", Parameters: map[string]any{"Identity": `jane@contoso.com:\Calendar`}}, "UPN:jane@contoso.com", true},
+		{"routed on Mailbox", ep, Request{Cmdlet: "Get-InboxRule", Parameters: map[string]any{"Mailbox": "jane@contoso.com"}}, "SMTP:jane@contoso.com", true},
+		{"routed on identity, any case", ep, Request{Cmdlet: "get-mailboxstatistics", Parameters: map[string]any{"identity": "jane@contoso.com"}}, "SMTP:jane@contoso.com", true},
+		{"folder identity", ep, Request{Cmdlet: "Get-MailboxFolderPermission", Parameters: map[string]any{"Identity": `jane@contoso.com:\Calendar`}}, "SMTP:jane@contoso.com", true},
 		{"smtp prefix kept", ep, Request{Cmdlet: "Set-Clutter", Parameters: map[string]any{"Identity": "smtp:jane@contoso.com"}}, "SMTP:jane@contoso.com", true},
+		{"upn prefix sent as SMTP", ep, Request{Cmdlet: "Set-Clutter", Parameters: map[string]any{"Identity": "UPN:jane@contoso.com"}}, "SMTP:jane@contoso.com", true},
+		{"guid on a GUID tenant", byGUID, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "AAAAAAAA-0000-4000-8000-000000000001"}},
+			"MBX:aaaaaaaa-0000-4000-8000-000000000001@" + tid, true},
+		{"guid with the tenant id known", withID, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "aaaaaaaa-0000-4000-8000-000000000001"}},
+			"MBX:aaaaaaaa-0000-4000-8000-000000000001@" + tid, true},
+		{"guid, tenant id unknown", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "aaaaaaaa-0000-4000-8000-000000000001"}}, app, false},
 		{"alias cannot anchor", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "jane"}}, app, false},
 		{"not a routed cmdlet", ep, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "jane@contoso.com"}}, app, false},
 		{"non-string identity", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": 5}}, app, false},

@@ -8,9 +8,12 @@ import (
 var anchorPrefixes = []string{"UPN", "SMTP", "MBX", "APP"}
 
 // checkAnchor returns why an X-AnchorMailbox header cannot route to tenant
-// (id, domain), or "" when it can (or is absent: the header is optional).
-// The service routes on it, so an anchor in another organization or
-// without a known prefix is a client bug worth catching.
+// (id, domain), or "" when it can. Missing and unknown anchors are
+// tolerated (behaviour exo.anchor.tolerant, §10.13: ScubaGear and
+// graph2otel send none, go-exoscc sends TID:<guid>, CIPP bulk sends bare
+// identities). A known form naming another organization is refused
+// (behaviour exo.anchor.other-org, an assumption: the service would route
+// the call to a backend of that organization).
 func (s *Server) checkAnchor(anchor, id string) string {
 	anchor = strings.TrimSpace(anchor)
 	if anchor == "" {
@@ -22,11 +25,11 @@ func (s *Server) checkAnchor(anchor, id string) string {
 		known = known || strings.EqualFold(p, prefix)
 	}
 	if !ok || !known {
-		return "X-AnchorMailbox '" + anchor + "' has no UPN:, SMTP:, MBX: or APP: prefix"
+		return ""
 	}
 	at := strings.LastIndexByte(value, '@')
 	if at <= 0 || at == len(value)-1 {
-		return "X-AnchorMailbox '" + anchor + "' is not <prefix>:<name>@<organization>"
+		return "" // no organization to check
 	}
 	org := value[at+1:]
 	if isGUID(org) {

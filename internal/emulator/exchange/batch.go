@@ -246,7 +246,7 @@ func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *ba
 	c := &call{
 		method: method, tenantSeg: seg, path: u.Path,
 		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
-		authz: authz, anchor: hdr("X-AnchorMailbox"), prefer: hdr("Prefer"), warnAct: hdr("WarningAction"),
+		authz: authz, anchor: hdr("X-AnchorMailbox"), prefer: hdr("Prefer"), warnAct: hdr("WarningAction"), routed: hdr("parameter-based-routing"),
 		body: body, inBatch: true,
 	}
 	return e.invoke(r.Context(), c)

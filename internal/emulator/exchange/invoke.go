@@ -65,6 +65,7 @@ type call struct {
 	anchor    string
 	prefer    string
 	warnAct   string
+	routed    string // parameter-based-routing header
 	body      []byte
 	inBatch   bool // admission and auth of the tenant were done by the batch
 }
@@ -121,7 +122,8 @@ func (e *endpoint) newCall(r *http.Request, tenant string) (*call, *reply) {
 		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
 		authz: r.Header.Get("Authorization"), anchor: r.Header.Get("X-AnchorMailbox"),
 		prefer: r.Header.Get("Prefer"), warnAct: r.Header.Get("WarningAction"),
-		body: body,
+		routed: r.Header.Get("parameter-based-routing"),
+		body:   body,
 	}, nil
 }
 
@@ -162,6 +164,7 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 		s.violate(id, c, reason)
 		return badRequest("The X-AnchorMailbox header cannot be routed: " + reason + ".")
 	}
+	s.observe(id, c, params)
 
 	var cur *cursor
 	offset := 0
