@@ -28,19 +28,20 @@ const (
 var Categories = []string{CategoryAuth, CategoryPermission, CategoryNotFound, CategoryValidation,
 	CategoryThrottled, CategoryTransient, CategoryTimeout, CategoryInternal, CategoryUnknown}
 
-// TenantStatus applies the tenant rule of DESIGN.md §4 to its steps: failed
-// if a step failed, else incomplete if one did not finish, else changed if
-// one wrote, else ok; skipped only when every step was skipped.
+// TenantStatus applies the tenant rule of DESIGN.md §4 to its steps:
+// incomplete if one did not finish (unfinished work is never hidden behind a
+// failure: the tenant is resumable), else failed if a step failed, else
+// changed if one wrote, else ok; skipped only when every step was skipped.
 func TenantStatus(steps []*Step) Status {
 	var c Counts
 	for _, s := range steps {
 		c.Add(s.Status)
 	}
 	switch {
-	case c.Failed > 0:
-		return StatusFailed
 	case c.Incomplete > 0:
 		return StatusIncomplete
+	case c.Failed > 0:
+		return StatusFailed
 	case c.Changed > 0:
 		return StatusChanged
 	case c.Total > 0 && c.Skipped == c.Total:

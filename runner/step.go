@@ -237,14 +237,19 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		sr.Items = &counts
 	}
 	switch {
+	case counts.Incomplete > 0:
+		// Unfinished work is never hidden behind a failure: the step is
+		// not journaled done, and a resume runs the cells left.
+		sr.Status, sr.Reason = results.StatusIncomplete, fmt.Sprintf("interrupted: %d of %d calls did not finish", counts.Incomplete, counts.Total)
+		if counts.Failed > 0 && firstErr != nil {
+			sr.Reason += fmt.Sprintf(" (and %d failed; first: %s)", counts.Failed, firstErr.Message)
+		}
 	case counts.Failed > 0:
 		sr.Status = results.StatusFailed
 		if sr.Error == nil && firstErr != nil {
 			sr.Error = &results.Error{Category: firstErr.Category, Code: firstErr.Code,
 				Message: fmt.Sprintf("%d of %d items failed; first: %s", counts.Failed, counts.Total, firstErr.Message)}
 		}
-	case counts.Incomplete > 0:
-		sr.Status, sr.Reason = results.StatusIncomplete, fmt.Sprintf("interrupted: %d of %d calls did not finish", counts.Incomplete, counts.Total)
 	case counts.Skipped == counts.Total:
 		sr.Status = results.StatusSkipped
 		switch {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -98,21 +99,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return exitf(ExitInvalid, "--log-level: %v", err)
 	}
 
-	plan, err := opts.sel.load(opts.playbook)
+	plan, dir, err := openRunDir(io, opts) // resume.go
 	if err != nil {
-		return reportLoadError(io, err)
+		return err
 	}
 	pb := plan.Playbook
-
-	var dir *results.RunDir
-	if opts.resume != "" {
-		dir, err = results.Open(opts.resume)
-	} else {
-		dir, err = results.Create(opts.out, pb.Name, time.Now())
-	}
-	if err != nil {
-		return exitf(ExitInvalid, "%v", err)
-	}
 	defer dir.Close()
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
@@ -160,6 +151,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Argv:      opts.argv,
 		Version:   Version(),
 	})
+	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
+		return exitf(ExitInvalid, "%v", err)
+	}
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}

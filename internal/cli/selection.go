@@ -13,9 +13,16 @@ import (
 type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
+	fs                           *pflag.FlagSet // to tell which were given
+}
+
+// given reports whether the selection flag named flag was on the command line.
+func (s *selectionFlags) given(flag string) bool {
+	return s.fs != nil && s.fs.Changed(flag)
 }
 
 func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
+	s.fs = fs
 	fs.StringVarP(&s.limit, "limit", "l", "", "tenants to run: comma-separated names, groups or globs; !pattern excludes (e.g. 'eu,!contoso')")
 	fs.StringVarP(&s.tags, "tags", "t", "", "run only steps with one of these comma-separated tags (always/never/tagged/untagged as in Ansible)")
 	fs.StringVar(&s.skipTags, "skip-tags", "", "skip steps with any of these comma-separated tags")
