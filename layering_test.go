@@ -19,7 +19,7 @@ const module = "github.com/exoplay/exoplay"
 // emulator). "." is the module root (package exoplay, the embedded schema).
 var layers = map[string][]string{
 	"cmd/exoplay":       {"internal/cli"},
-	"internal/cli":      {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator"},
+	"internal/cli":      {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator", "baseline"},
 	"internal/connect":  {"auth", "transport", "runner", "playbook"},
 	"runner":            {"playbook", "results"},
 	"report":            {"results"},
@@ -28,6 +28,7 @@ var layers = map[string][]string{
 	"auth":              {},
 	"transport":         {},
 	".":                 {},
+	"baseline":          {}, // data: the shipped baselines (go:embed)
 	"cloud":             {},
 	"cmdlet":            {},
 	"internal/emulator": {},

@@ -42,3 +42,22 @@ func TestOriginRefusesPlainHTTP(t *testing.T) {
 		}
 	}
 }
+
+// §10.14: DoD's documented -ConnectionUri is the remote PowerShell host;
+// the REST API is at outlook-dod.office365.us. §10.15: Germany had a
+// compliance host.
+func TestDocumentedConnectionURIsAndGermany(t *testing.T) {
+	t.Parallel()
+	dod, _ := Lookup("O365USGovDoD")
+	r, err := Resolve(dod, "https://webmail.apps.mil/powershell-liveID", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ExchangeURL != "https://outlook-dod.office365.us" || r.ExchangeResource != "https://outlook-dod.office365.us" {
+		t.Errorf("DoD ConnectionUri not mapped to the REST host: %+v", r)
+	}
+	de, _ := Lookup("O365GermanyCloud")
+	if de.ComplianceURL != "https://ps.compliance.protection.outlook.de" || de.ComplianceResource != de.ComplianceURL {
+		t.Errorf("Germany compliance: %+v", de)
+	}
+}

@@ -231,6 +231,7 @@ func (c *compiler) template(n *node, sc *exprScope, opt expr.Option) *Value {
 // single-line plain and quoted scalars and the scalar's start otherwise.
 func (c *compiler) offsetPos(n *node, off int) Pos {
 	p := n.pos
+	off = max(off, 0) // an error inside a wrapper the loader added (expect.go)
 	if strings.ContainsRune(n.value[:min(off, len(n.value))], '\n') {
 		return p
 	}
@@ -260,7 +261,7 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 		_, err = expr.Compile(src, env, opt)
 	}
 	if err == nil {
-		prog, err = expr.Compile(src, env, numFunction, expr.Patch(numberPatch{}))
+		prog, err = expr.Compile(src, env, numFunction, daysFunction, expr.Patch(numberPatch{}))
 	}
 	if err != nil {
 		var fe *file.Error

@@ -20,6 +20,14 @@ type LoadOptions struct {
 	// SkipSchema skips the JSON Schema pass (the Go rules still apply); used
 	// by tests that compare the two.
 	SkipSchema bool
+	// Include resolves an include: name to a file name and its bytes
+	// (include.go); nil refuses include:. Includes are added as if the
+	// playbook listed them (exoplay audit adds the baseline).
+	Include  func(name string) (file string, data []byte, err error)
+	Includes []string
+	// WaiverFiles are extra waivers files (--waivers), checked like the
+	// playbook's own waivers: against its controls.
+	WaiverFiles []string
 }
 
 // Load reads, parses and validates the playbook at path. The error, if any,
@@ -72,6 +80,7 @@ func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
 	}
 	l := &loader{file: path, pb: pb, opts: opts}
 	l.c.d = &l.d
+	root = l.applyIncludes(root)
 	l.decode(root)
 	if l.d.empty() && !opts.SkipSchema {
 		// The Go rules passed; the schema is a second opinion so that a gap
@@ -110,7 +119,7 @@ type loader struct {
 	authNames []string // every auth entry written, valid or not
 }
 
-var topKeys = []string{"version", "name", "description", "vars", "auth", "inventory", "tenants", "settings", "steps"}
+var topKeys = []string{"version", "name", "description", "include", "vars", "auth", "inventory", "tenants", "settings", "steps", "waivers"}
 
 func (l *loader) decode(root *node) {
 	pb := l.pb
@@ -142,6 +151,11 @@ func (l *loader) decode(root *node) {
 	if n := f.required("steps"); n != nil {
 		l.steps(n)
 	}
+	pb.Waivers = l.waivers(f.get("waivers"))
+	for _, w := range l.opts.WaiverFiles {
+		l.waiverFile(w)
+	}
+	l.checkWaivers()
 }
 
 // vars decodes a vars mapping into plain values; names must be identifiers

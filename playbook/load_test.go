@@ -140,7 +140,7 @@ steps:
 }
 
 func TestVarsFromCLIAreKnown(t *testing.T) {
-	src := "version: 1\nsteps:\n  - cmdlet: Set-Mailbox\n    when: ${{ desired }}\n"
+	src := "version: 1\nsteps:\n  - cmdlet: Set-OrganizationConfig\n    when: ${{ desired }}\n"
 	if _, err := Parse("x.yaml", []byte(src), LoadOptions{}); err == nil || !strings.Contains(err.Error(), `unknown name "desired"`) {
 		t.Errorf("without --var: %v", err)
 	}

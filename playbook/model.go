@@ -1,6 +1,10 @@
 package playbook
 
-import "time"
+import (
+	"time"
+
+	"github.com/exoplay/exoplay/cmdlet"
+)
 
 // This file is the model the runner and the CLI consume. Field names are a
 // contract between packages: extend freely, rename only with every caller.
@@ -31,6 +35,9 @@ type Playbook struct {
 	Settings        Settings
 	Steps           []*Step
 	Pos             Pos
+	Waivers         []*Waiver // waiver.go: the playbook's and --waivers files'
+	Includes        []Include // include.go: what include: pulled in
+	WaiverFiles     []string  // LoadOptions.WaiverFiles that were read
 
 	varReads map[string]bool // var names expressions read (CheckVars)
 }
@@ -108,7 +115,9 @@ type Settings struct {
 	FailFast           bool
 	MaxFailPercentage  float64 // 0 = unset
 	PageSize           int     // Prefer: odata.maxpagesize, default 1000
-	Pos                Pos
+	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
+	AllowUnknownCmdlets bool
+	Pos                 Pos
 }
 
 // Step is one cmdlet call (or one per foreach item) in every selected tenant.
@@ -120,6 +129,7 @@ type Step struct {
 	Parameters      []Param
 	Select          []string
 	Optional        []string // properties that may be absent: select and expressions do not fail on them (props.go)
+	Show            []string // properties printed as a table after the summary (wildcards as select)
 	Register        string
 	When            *Value        // bool expression, nil = always
 	Foreach         *Value        // list expression, nil = single call
@@ -134,7 +144,10 @@ type Step struct {
 	Write           bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
 	Pos             Pos
 
-	idPos, registerPos Pos // where id and register were written (zero when defaulted)
+	Unchecked bool // unchecked: true: not checked against the cmdlet catalog
+
+	idPos, registerPos Pos          // where id and register were written (zero when defaulted)
+	info               *cmdlet.Info // the catalog's entry, nil when unknown or unchecked
 }
 
 // Param is one cmdlet parameter, in declaration order.
@@ -152,4 +165,11 @@ type Assertion struct {
 	MessageValue *Value // Message compiled when it holds ${{ }} (result in scope); nil otherwise
 	Severity     string // info | low | medium | high | critical
 	Pos          Pos
+
+	// Explaining assertions and controls (expect.go): exactly one of That,
+	// Expect and Manual is set.
+	Expect      *Expect
+	AppliesWhen *Value // false: not_applicable; nil = always applies
+	Manual      string // reason the control is checked by hand
+	Control     Control
 }

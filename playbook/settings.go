@@ -14,7 +14,7 @@ const (
 	SafeSessionsPerOrg = 3
 )
 
-var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size"}
+var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets"}
 
 func (l *loader) settings(n *node) {
 	s := &l.pb.Settings
@@ -53,6 +53,7 @@ func (l *loader) settings(n *node) {
 		s.PageSize = v
 	}
 	s.FailFast = f.boolean("fail_fast")
+	s.AllowUnknownCmdlets = f.boolean("allow_unknown_cmdlets")
 	if v, ok := f.number("max_fail_percentage", 0, 100); ok {
 		s.MaxFailPercentage = v
 	}

@@ -19,8 +19,8 @@ const DefaultSeverity = "medium"
 const MaxBatch = 10
 
 var (
-	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional"}
-	assertKeys = []string{"id", "that", "message", "severity"}
+	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked", "show"}
+	assertKeys = append([]string{"id", "that", "message", "severity"}, controlKeys...)
 	services   = []string{"exchange", "compliance"}
 )
 
@@ -133,6 +133,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	}
 	st.Select, _ = f.strList("select", true)
 	st.Optional, _ = f.strList("optional", true)
+	l.show(f, st)
 	st.Tags, _ = f.strList("tags", true)
 	for _, t := range st.Tags {
 		if strings.ContainsAny(t, ", ") || t == "" {
@@ -178,6 +179,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	if as := f.get("assert"); as != nil {
 		st.Assert = l.asserts(as, st, sc.with(false, true))
 	}
+	l.checkCatalog(st, f)
 	return st
 }
 
@@ -218,9 +220,10 @@ func (l *loader) asserts(n *node, st *Step, sc *exprScope) []Assertion {
 			l.d.add(idn.pos, "duplicate assertion id %q in this step", a.ID)
 		}
 		seen[a.ID] = true
-		if tn := f.required("that"); tn != nil {
+		if tn := f.get("that"); tn != nil {
 			a.That = l.c.boolValue(tn, sc, "that")
 		}
+		l.control(f, &a, sc)
 		var mn *node
 		a.Message, mn = f.str("message")
 		if mn != nil && strings.Contains(a.Message, exprOpen) {
@@ -254,4 +257,24 @@ func slug(s string) string {
 		out = strings.TrimRight(out[:64], "-")
 	}
 	return out
+}
+
+// show reads a step's show: the properties to print as a table after the
+// summary. A plain name that select drops could never be shown.
+func (l *loader) show(f *fieldSet, st *Step) {
+	var nodes []*node
+	st.Show, nodes = f.strList("show", true)
+	sel := NewPropertyMatcher(st.Select)
+	for i, s := range st.Show {
+		pos := f.get("show").pos
+		if i < len(nodes) && nodes[i] != nil {
+			pos = nodes[i].pos
+		}
+		switch {
+		case strings.TrimSpace(s) == "":
+			l.d.add(pos, "show: a property name may not be empty")
+		case sel != nil && !HasWildcard(s) && !sel.Match(s):
+			l.d.add(pos, "show: %q is not kept by this step's select, so it could never be shown", s)
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 // stepValue loads a one-step playbook and returns the named parameter.
 func paramValue(t *testing.T, vars, param string) *Value {
 	t.Helper()
-	src := "version: 1\nvars:\n" + vars + "\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    foreach: ${{ mbx }}\n    parameters:\n      P: " + param + "\n"
+	src := "version: 1\nvars:\n" + vars + "\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    unchecked: true\n    foreach: ${{ mbx }}\n    parameters:\n      P: " + param + "\n"
 	pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
 	if err != nil {
 		t.Fatalf("parse: %v\n%s", err, src)
@@ -123,7 +123,7 @@ func TestJSONNumbersWhereverRead(t *testing.T) {
 		{"all(mbx, #.Count == 2)", nil},
 		{"let x = mbx[0]; x.Count == 2", nil},
 	} {
-		src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    foreach: ${{ mbx }}\n    when: \"${{ " + c.expr + " }}\"\n"
+		src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-OrganizationConfig\n    foreach: ${{ mbx }}\n    when: \"${{ " + c.expr + " }}\"\n"
 		pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
 		if err != nil {
 			t.Errorf("%s: %v", c.expr, err)
@@ -139,7 +139,7 @@ func TestJSONNumbersWhereverRead(t *testing.T) {
 }
 
 func TestEvalErrorsNamePosition(t *testing.T) {
-	src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-Mailbox\n    when: ${{ mbx[0].Enabled }}\n"
+	src := "version: 1\nsteps:\n  - cmdlet: Get-Mailbox\n    register: mbx\n  - cmdlet: Set-OrganizationConfig\n    when: ${{ mbx[0].Enabled }}\n"
 	pb, err := Parse("p.yaml", []byte(src), LoadOptions{})
 	if err != nil {
 		t.Fatal(err)

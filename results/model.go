@@ -26,6 +26,8 @@ type Results struct {
 	Run           Run       `json:"run"`
 	Summary       Summary   `json:"summary"`
 	Tenants       []*Tenant `json:"tenants"`
+	// Waivers reports every waiver the run knew and how often it applied.
+	Waivers []WaiverUse `json:"waivers,omitempty"`
 }
 
 // Run describes the invocation.
@@ -40,6 +42,8 @@ type Run struct {
 	Argv        []string  `json:"argv"` // secrets redacted
 	// Resumes counts the --resume invocations this run directory has seen.
 	Resumes int `json:"resumes,omitempty"`
+	// FailOn is the lowest severity whose fail sets exit code 3 ("" = any).
+	FailOn string `json:"fail_on,omitempty"`
 }
 
 // Playbook identifies the playbook file that ran.
@@ -92,6 +96,7 @@ func (c *Counts) Add(s Status) {
 type AssertionCounts struct {
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
+	ResultCounts
 }
 
 // Tenant is one organization's outcome.
@@ -172,13 +177,15 @@ type ItemError struct {
 	Error *Error `json:"error"`
 }
 
-// Assertion is the outcome of one assert entry.
+// Assertion is the outcome of one assert entry. Passed is false exactly
+// when Result is fail or error; the other fields are in verdict.go.
 type Assertion struct {
 	ID       string `json:"id"`
 	Passed   bool   `json:"passed"`
 	Message  string `json:"message,omitempty"`
 	Severity string `json:"severity,omitempty"`
 	Error    string `json:"error,omitempty"` // the expression could not be evaluated
+	Verdict
 }
 
 // WouldRun is a write that check mode did not send.

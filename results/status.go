@@ -56,7 +56,7 @@ func TenantStatus(steps []*Step) Status {
 // finished (a signal, or its context was cancelled).
 func (r *Results) Summarize(interrupted bool) {
 	s := Summary{Interrupted: interrupted}
-	authFailed := 0
+	authFailed, gatingFails, assertErrors := 0, 0, 0
 	for _, t := range r.Tenants {
 		s.Tenants.Add(t.Status)
 		if t.Error != nil && t.Error.Category == CategoryAuth {
@@ -66,11 +66,13 @@ func (r *Results) Summarize(interrupted bool) {
 			s.Steps.Add(st.Status)
 			s.Calls += st.Attempts.Calls
 			s.ThrottledWaits += st.Attempts.ThrottledWaits
-			for _, a := range st.Assertions {
-				if a.Passed {
-					s.Assertions.Passed++
-				} else {
-					s.Assertions.Failed++
+			for i := range st.Assertions {
+				fail, isErr := s.Assertions.count(&st.Assertions[i], r.Run.FailOn)
+				if fail {
+					gatingFails++
+				}
+				if isErr {
+					assertErrors++
 				}
 			}
 		}
@@ -83,9 +85,10 @@ func (r *Results) Summarize(interrupted bool) {
 		s.ExitCode = ExitInterrupted
 	case len(r.Tenants) > 0 && authFailed == len(r.Tenants):
 		s.ExitCode = ExitAuthFailed
-	case s.Tenants.Failed > 0 || s.Steps.Failed > 0:
+	case s.Tenants.Failed > 0 || s.Steps.Failed > 0 || assertErrors > 0:
+		// An assertion that could not be decided is work not done, not a finding.
 		s.ExitCode = ExitStepFailed
-	case s.Assertions.Failed > 0:
+	case gatingFails > 0:
 		s.ExitCode = ExitNonCompliant
 	default:
 		s.ExitCode = ExitOK

@@ -33,6 +33,9 @@ type Options struct {
 	Drain   <-chan struct{}
 	Argv    []string
 	Version string
+	// FailOn is the lowest severity whose failing assertion sets exit code
+	// 3 ("" = every severity); see results.Summarize.
+	FailOn string
 	// Adaptive tunes how a throttled organization slows down and recovers
 	// (zero = defaults).
 	Adaptive Adaptive

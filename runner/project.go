@@ -4,33 +4,26 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/exoplay/exoplay/playbook"
 )
 
-// projection applies a step's select: a list of property names, where
-// '*', '?' and '[...]' are globs, matched case-insensitively as PowerShell's
-// Select-Object does. Properties keep the order the service sent them in.
+// projection applies a step's select with playbook's property matching
+// (names and case-insensitive globs, as PowerShell's Select-Object).
+// Properties keep the order the service sent them in.
 type projection struct {
-	exact    []string // names without glob characters
-	patterns []string // lower-cased globs
-	seen     seenSelect
+	m    *playbook.PropertyMatcher
+	seen seenSelect
 }
 
 func newProjection(sel []string) *projection {
-	if len(sel) == 0 {
+	m := playbook.NewPropertyMatcher(sel)
+	if m == nil {
 		return nil
 	}
-	p := &projection{}
-	p.seen.init(sel)
-	for _, s := range sel {
-		if strings.ContainsAny(s, "*?[") {
-			p.patterns = append(p.patterns, strings.ToLower(s))
-		} else {
-			p.exact = append(p.exact, s)
-		}
-	}
+	p := &projection{m: m}
+	p.seen.init(m, sel)
 	return p
 }
 
@@ -38,7 +31,7 @@ func newProjection(sel []string) *projection {
 // (the service does not expand wildcards).
 func serviceSelect(sel []string) []string {
 	for _, s := range sel {
-		if strings.ContainsAny(s, "*?[") {
+		if playbook.HasWildcard(s) {
 			return nil
 		}
 	}
@@ -47,21 +40,7 @@ func serviceSelect(sel []string) []string {
 
 func (p *projection) match(name string) bool {
 	p.seen.mark(name)
-	for _, e := range p.exact {
-		if strings.EqualFold(e, name) {
-			return true
-		}
-	}
-	if len(p.patterns) == 0 {
-		return false
-	}
-	ln := strings.ToLower(name)
-	for _, pat := range p.patterns {
-		if ok, _ := path.Match(pat, ln); ok {
-			return true
-		}
-	}
-	return false
+	return p.m.Match(name)
 }
 
 // apply returns obj with only the selected properties, as one JSON line.

@@ -83,6 +83,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
+		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {
 		if err := r.openPrior(mode); err != nil {
@@ -118,6 +119,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
+	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
 	if len(r.refused) > 0 {
 		// A tenant's token named another organization than the journal's:

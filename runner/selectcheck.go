@@ -2,10 +2,10 @@ package runner
 
 import (
 	"fmt"
-	"path"
 	"strings"
 	"sync/atomic"
 
+	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -13,14 +13,15 @@ import (
 // object, so that a typo (`select: [Name, OAuth2ClientProfileEnabld]`)
 // fails the step instead of silently keeping only Name.
 type seenSelect struct {
+	m       *playbook.PropertyMatcher
 	sel     []string
 	hit     []atomic.Bool
 	left    atomic.Int32 // entries not matched yet: 0 makes mark free
 	objects atomic.Bool  // an object went through the projection
 }
 
-func (s *seenSelect) init(sel []string) {
-	s.sel, s.hit = sel, make([]atomic.Bool, len(sel))
+func (s *seenSelect) init(m *playbook.PropertyMatcher, sel []string) {
+	s.m, s.sel, s.hit = m, sel, make([]atomic.Bool, len(sel))
 	s.left.Store(int32(len(sel)))
 }
 
@@ -29,16 +30,11 @@ func (s *seenSelect) mark(name string) {
 	if s.left.Load() == 0 {
 		return
 	}
-	ln := strings.ToLower(name)
-	for i, e := range s.sel {
+	for i := range s.sel {
 		if s.hit[i].Load() {
 			continue
 		}
-		ok := strings.EqualFold(e, name)
-		if !ok && strings.ContainsAny(e, "*?[") {
-			ok, _ = path.Match(strings.ToLower(e), ln)
-		}
-		if ok && s.hit[i].CompareAndSwap(false, true) {
+		if s.m.EntryMatches(i, name) && s.hit[i].CompareAndSwap(false, true) {
 			s.left.Add(-1)
 		}
 	}

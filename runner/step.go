@@ -108,10 +108,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	if sr.Status != results.StatusIncomplete && s.spool != nil {
 		s.writeOutput(sr)
 	}
-	if sr.Status == results.StatusOK || sr.Status == results.StatusChanged {
-		s.assert(sr, reg)
-		checkAssertions(sr)
-	}
+	s.assertAll(sr, reg) // expect.go
 	finalize()
 	if s.spool != nil {
 		if sr.Status == results.StatusIncomplete {
@@ -264,21 +261,4 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		sr.Status = results.StatusOK
 	}
 	return reg
-}
-
-// assert evaluates the step's assertions over everything it returned.
-func (s *stepRun) assert(sr *results.Step, reg []any) {
-	if len(s.st.Assert) == 0 {
-		return
-	}
-	scope := s.tr.with("result", orEmpty(reg))
-	for _, a := range s.st.Assert {
-		out := results.Assertion{ID: a.ID, Message: a.RenderMessage(scope), Severity: a.Severity}
-		ok, err := a.That.EvalBool(scope)
-		if err != nil {
-			out.Error = err.Error()
-		}
-		out.Passed = ok && err == nil
-		sr.Assertions = append(sr.Assertions, out)
-	}
 }

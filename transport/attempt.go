@@ -120,7 +120,15 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "BadRedirect",
 			Message: "the service redirected without a usable Location"}
 	}
-	next := cur.ResolveReference(l)
+	next := backendToPublic(cur.ResolveReference(l))
+	if cl.ep.Service == Compliance {
+		// The front door names <label>.admin.protection.outlook.com:446,
+		// which does not serve the REST API; every working client builds
+		// the regional REST host from the first label (§10.1).
+		if r, ok := complianceRegional(cl.origin, next); ok {
+			next = r
+		}
+	}
 	if !inFamily(cl.origin, next) {
 		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "RedirectOutsideFamily",
 			Message: fmt.Sprintf("the service redirected to %s://%s, outside the host family of %s; not followed, so the token does not leave it",
@@ -145,11 +153,14 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 // checkNextLink makes sure a continuation stays within the host family and
 // moves on (a link to the page just read would loop forever).
 func (cl *call) checkNextLink(current, link string) (string, error) {
-	if link == current {
+	if link == current || normalizedLink(link) == current {
 		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
 			Message: "the service answered with a next link to the page just read; stopped to avoid a loop"}
 	}
 	u, err := url.Parse(link)
+	if err == nil {
+		u = backendToPublic(u)
+	}
 	if err != nil || !u.IsAbs() {
 		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
 			Message: "the service answered with a next link that is not an absolute URL"}

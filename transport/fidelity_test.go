@@ -205,3 +205,40 @@ func TestFidelityMailboxRoutedAnchors(t *testing.T) {
 	}
 	noViolations(t, v.e)
 }
+
+// §10.2: a next link on the backend port 446 is followed on 443; the
+// emulator closes connections addressed to 446, as the unreachable port
+// does.
+func TestFidelityNextLinkPort446(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 25}},
+		Strict: emulator.Strictness{NextLinkPort446: true}}, transport.Options{PageSize: 10})
+	objs, st, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": "Unlimited"}})
+	if err != nil || len(objs) != 25 || st.Pages != 3 {
+		t.Fatalf("%v: %d objects %+v", err, len(objs), st)
+	}
+	noViolations(t, v.e)
+}
+
+// §10.1: the compliance front door redirects to
+// <label>.admin.protection.outlook.com:446, where the REST API is not
+// served; the client rebuilds <label>.ps.compliance.protection.outlook.com,
+// and remembers it for the tenant (one redirect for three calls, $batch
+// included).
+func TestFidelityComplianceRegionalFromLabel(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
+	ep := &transport.Endpoint{BaseURL: prod.ComplianceURL, Tenant: v.tenant.Domain, Service: transport.Compliance,
+		Tokens: newTokens(t, v.e, v.tenant.Domain, prod.ComplianceURL)}
+	for i := range 2 {
+		if _, err := v.c.Invoke(context.Background(), ep, transport.Request{Cmdlet: "Get-DlpCompliancePolicy"}, nil); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	_, errs := v.c.Batch(context.Background(), ep, []transport.Request{{Cmdlet: "Get-DlpCompliancePolicy"}, {Cmdlet: "Get-RetentionCompliancePolicy"}}, nil)
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("batch: %v", errs)
+	}
+	if r := v.e.Counters().Redirects; r != 1 {
+		t.Errorf("%d redirects, want 1", r)
+	}
+	noViolations(t, v.e)
+}

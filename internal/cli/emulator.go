@@ -38,22 +38,27 @@ type emulatorOptions struct {
 	retryAfter    time.Duration
 	replication   time.Duration
 	verbose       bool
+	certApps      []string
+	fedApps       []string
 }
 
 // emulatorInfo is the one JSON line `exoplay emulator` prints on stdout.
 type emulatorInfo struct {
 	// ConnectTo is the --connect-to rule that dials every host name of the
 	// service to the emulator; with CAFile it is all a client needs.
-	ConnectTo          string                `json:"connect_to"`
-	Addr               string                `json:"addr"`
-	CAFile             string                `json:"ca_file"`
-	DemoClientID       string                `json:"demo_client_id"`
-	DemoSecret         string                `json:"demo_secret"`
-	DemoPublicClientID string                `json:"demo_public_client_id"`
-	DemoUserPassword   string                `json:"demo_user_password"`
-	IdentityEndpoint   string                `json:"identity_endpoint"`
-	IdentityHeader     string                `json:"identity_header"`
-	Tenants            []emulator.TenantInfo `json:"tenants"`
+	ConnectTo          string `json:"connect_to"`
+	Addr               string `json:"addr"`
+	CAFile             string `json:"ca_file"`
+	DemoClientID       string `json:"demo_client_id"`
+	DemoSecret         string `json:"demo_secret"`
+	DemoPublicClientID string `json:"demo_public_client_id"`
+	DemoUserPassword   string `json:"demo_user_password"`
+	IdentityEndpoint   string `json:"identity_endpoint"`
+	IdentityHeader     string `json:"identity_header"`
+	// The managed identity a federated app (--app-federated) trusts.
+	ManagedIdentityID     string                `json:"managed_identity_client_id"`
+	ManagedIdentityObject string                `json:"managed_identity_object_id"`
+	Tenants               []emulator.TenantInfo `json:"tenants"`
 }
 
 func newEmulatorCmd(io *streams) *cobra.Command {
@@ -116,6 +121,8 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.DurationVar(&opts.earlyExpiry, "token-early-expiry", 0, "tokens expire this much before their expires_in says (fault knob)")
 	f.DurationVar(&opts.retryAfter, "retry-after", 0, "Retry-After of the concurrency cap's and rate budget's 429s (default 1s)")
 	f.DurationVar(&opts.replication, "replication-delay", 0, "objects created by New-* answer 404 for this long")
+	f.StringArrayVar(&opts.certApps, "app-cert", nil, "register a certificate app in every tenant: `CLIENT_ID=CERT_FILE` (PEM; its CERTIFICATE blocks are trusted for client assertions, a key in the file is ignored); repeatable")
+	f.StringArrayVar(&opts.fedApps, "app-federated", nil, "register an app whose federated credential trusts a managed identity: `CLIENT_ID[=OBJECT_ID]` (default: the emulator's own managed identity); repeatable")
 	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
 	return cmd, opts
 }
@@ -173,6 +180,20 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 		overrideParsed(changed, "rate", &eo.RateBudget, o.rate, emulator.ParseRate),
 	); err != nil {
 		return eo, err
+	}
+	for _, a := range o.certApps {
+		spec, err := emulator.ParseCertApp(a)
+		if err != nil {
+			return eo, err
+		}
+		eo.AppSpecs = append(eo.AppSpecs, spec)
+	}
+	for _, a := range o.fedApps {
+		spec, err := emulator.ParseFederatedApp(a)
+		if err != nil {
+			return eo, err
+		}
+		eo.AppSpecs = append(eo.AppSpecs, spec)
 	}
 	override(changed, "seed", &eo.Seed, o.seed)
 	override(changed, "concurrency-cap", &eo.ConcurrencyCap, o.concurrency)
@@ -239,6 +260,7 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 		ConnectTo: e.ConnectTo, Addr: e.Addr, CAFile: caFile,
 		DemoClientID: e.DemoClientID, DemoSecret: e.DemoSecret, DemoPublicClientID: e.DemoPublicClientID,
 		DemoUserPassword: emulator.DemoUserPassword, IdentityEndpoint: e.IdentityEndpoint, IdentityHeader: e.IdentityHeader,
+		ManagedIdentityID: e.ManagedIdentityClientID, ManagedIdentityObject: e.ManagedIdentityObjectID,
 		Tenants: e.Tenants(),
 	})
 	if _, err := fmt.Fprintf(io.Out, "%s\n", line); err != nil {

@@ -44,7 +44,7 @@ func openRunDir(io *streams, opts *runOptions) (*runner.Plan, *results.RunDir, e
 			return nil, nil, exitf(ExitInvalid, "cannot resume %s: %v", opts.resume, err)
 		}
 	}
-	plan, err := loadPlan(opts.playbook, sel)
+	plan, err := opts.sel.audit.loadPlan(opts.playbook, sel)
 	if err != nil {
 		dir.Close()
 		return nil, nil, reportLoadError(io, err)

@@ -113,6 +113,9 @@ no module download.
 		newReportCmd(io),
 		newDiffCmd(io),
 		newVerifyCmd(io),
+		newShowCmd(io),
+		newBaselineCmd(io),
+		newAuditCmd(io),
 	)
 	return root
 }

@@ -37,6 +37,9 @@ type runOptions struct {
 	report    string
 	connectTo []string
 	argv      []string
+	failOn    string
+	// print writes the results to stdout; nil = printResults (audit sets its own).
+	print func(w io.Writer, format string, res *results.Results, dir *results.RunDir) error
 	// handleSignals is false in tests that drive runRun in-process.
 	handleSignals bool
 }
@@ -77,6 +80,7 @@ progress go to stderr.
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
 	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
+	addFailOnFlag(f, &opts.failOn)
 	return cmd
 }
 
@@ -93,6 +97,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 	if opts.report != "" && !slices.Contains(report.Formats, opts.report) {
 		return exitf(ExitInvalid, "--report must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.report)
+	}
+	if err := checkFailOn(opts.failOn); err != nil {
+		return err
 	}
 	level, err := zerolog.ParseLevel(opts.logLevel)
 	if err != nil {
@@ -150,6 +157,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Drain:     drain,
 		Argv:      opts.argv,
 		Version:   Version(),
+		FailOn:    opts.failOn,
 	})
 	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
 		return exitf(ExitInvalid, "%v", err)
@@ -160,8 +168,17 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	if err := sealRunDir(io, dir.Path(), opts.report, pb, res); err != nil {
 		return err
 	}
-	if err := printResults(io.Out, opts.format, res, dir); err != nil {
+	print := printResults
+	if opts.print != nil {
+		print = opts.print
+	}
+	if err := print(io.Out, opts.format, res, dir); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
+	}
+	if opts.format == "text" {
+		if err := writeShowTables(io.Out, io.Err, pb, res, dir.Path()); err != nil {
+			return exitf(ExitStepFailed, "writing results: %v", err)
+		}
 	}
 	if code := res.Summary.ExitCode; code != ExitOK {
 		return &ExitError{Code: code, Silent: true}

@@ -14,6 +14,7 @@ type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
 	fs                           *pflag.FlagSet // to tell which were given
+	audit                        auditSource    // baseline.go: waivers, controls, and what exoplay audit adds
 }
 
 // given reports whether the selection flag named flag was on the command line.
@@ -28,6 +29,7 @@ func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringVar(&s.skipTags, "skip-tags", "", "skip steps with any of these comma-separated tags")
 	fs.StringVar(&s.shard, "shard", "", "run shard I of N (I/N, 1-based) of the tenant list, e.g. for a Kubernetes Indexed Job")
 	fs.StringArrayVarP(&s.vars, "var", "e", nil, "set a variable NAME=VALUE (YAML-typed; repeatable); wins over playbook and tenant vars")
+	s.audit.addTo(fs)
 }
 
 // selection parses the flags. Errors are ExitError with ExitInvalid.
@@ -57,15 +59,11 @@ func (s *selectionFlags) load(path string) (*runner.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadPlan(path, sel)
+	return s.audit.loadPlan(path, sel)
 }
 
-// loadPlan loads the playbook at path and applies sel to it.
-func loadPlan(path string, sel runner.Selection) (*runner.Plan, error) {
-	pb, err := playbook.Load(path, playbook.LoadOptions{Vars: sel.Vars})
-	if err != nil {
-		return nil, err
-	}
+// planOf applies sel to a loaded playbook.
+func planOf(pb *playbook.Playbook, sel runner.Selection) (*runner.Plan, error) {
 	plan, err := runner.NewPlan(pb, sel)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)

@@ -69,7 +69,7 @@ func TestValidateJSONAndSnippet(t *testing.T) {
 func TestValidateVarFlag(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "p.yaml")
-	os.WriteFile(f, []byte("version: 1\nsteps:\n  - cmdlet: Set-Mailbox\n    when: ${{ desired }}\n"), 0o644)
+	os.WriteFile(f, []byte("version: 1\nsteps:\n  - cmdlet: Set-OrganizationConfig\n    when: ${{ desired }}\n"), 0o644)
 	if code, _, _ := runMain(t, "validate", f); code != ExitInvalid {
 		t.Errorf("without --var: exit %d", code)
 	}
@@ -125,7 +125,7 @@ tenants:
 steps:
   - cmdlet: Set-OrganizationConfig
     when: ${{ enforce }}
-    parameters: {OAuth2ClientProfileEnabled: true, Note: "for ${{ tenant.name }}"}
+    parameters: {OAuth2ClientProfileEnabled: true, BookingsNamingPolicyPrefix: "for ${{ tenant.name }}"}
 `), 0o644)
 	code, stdout, stderr := runMain(t, "plan", f)
 	if code != ExitOK {
@@ -134,7 +134,7 @@ steps:
 	for _, want := range []string{
 		"2 tenants x 1 steps = 2 cells, 1 writes, 1 skipped by when",
 		"skipped: when is false",
-		`-Note "for b"`,
+		`-BookingsNamingPolicyPrefix "for b"`,
 		"WRITE",
 	} {
 		if !strings.Contains(stdout, want) {

@@ -38,6 +38,9 @@ type Emulator struct {
 	DemoPublicClientID string // public client for delegated flows
 	IdentityEndpoint   string // managed identity endpoint (IDENTITY_ENDPOINT), by address: it is a platform URL
 	IdentityHeader     string // its secret (IDENTITY_HEADER)
+	// The system-assigned managed identity: its client id, and its object
+	// id (the sub of its tokens, which federated apps trust).
+	ManagedIdentityClientID, ManagedIdentityObjectID string
 
 	tenants   []TenantInfo
 	authority *entra.Authority
@@ -129,7 +132,19 @@ func Start(opts Options) (*Emulator, error) {
 	}
 	eo.Users = append(eo.Users, opts.Users...)
 	if eo.ManagedIdentities == nil {
-		eo.ManagedIdentities = []entra.ManagedIdentity{{ClientID: TenantID("managed-identity:" + specs[0].Domain), TenantID: specs[0].ID}}
+		mi := TenantID("managed-identity:" + specs[0].Domain)
+		eo.ManagedIdentities = []entra.ManagedIdentity{{ClientID: mi, ObjectID: TenantID("managed-identity-object:" + mi), TenantID: specs[0].ID}}
+	}
+	if eo.ManagedIdentities[0].ObjectID == "" {
+		eo.ManagedIdentities[0].ObjectID = TenantID("managed-identity-object:" + eo.ManagedIdentities[0].ClientID)
+	}
+	e.ManagedIdentityClientID, e.ManagedIdentityObjectID = eo.ManagedIdentities[0].ClientID, eo.ManagedIdentities[0].ObjectID
+	for _, spec := range opts.AppSpecs {
+		app, err := spec.app(e.ManagedIdentityObjectID)
+		if err != nil {
+			return nil, err
+		}
+		eo.Apps = append(eo.Apps, app)
 	}
 	// No base URL: the authority names itself after the host it was asked
 	// at (login.microsoftonline.com, login.microsoftonline.us, ...), as

@@ -137,10 +137,15 @@ func TestComplianceRedirectAndAudience(t *testing.T) {
 	client := *e.HTTPClient()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	a := post(t, &client, ipps+"/adminapi/beta/"+tid+"/InvokeCommand", tok, cmdlet("Get-DlpCompliancePolicy", ""))
+	// The Location names the admin.protection backend on port 446, not the
+	// REST host (exo.ipps.door-backend); a client rebuilds the regional
+	// host from its first label.
 	loc := a.hdr.Get("Location")
-	if a.status != 302 || !strings.HasPrefix(loc, ippsRegional+"/adminapi/beta/") {
+	const backend = "https://eur02b.admin.protection.outlook.com:446"
+	if a.status != 302 || !strings.HasPrefix(loc, backend+"/adminapi/beta/") {
 		t.Fatalf("front door: %d %q", a.status, loc)
 	}
+	loc = ippsRegional + strings.TrimPrefix(loc, backend)
 	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 200 {
 		t.Fatalf("regional: %d %s", a.status, a.raw)
 	}

@@ -60,8 +60,11 @@ type Options struct {
 	NextLinkTTL      time.Duration // default 30 min
 	ReplicationDelay time.Duration // new objects answer 404 this long
 
-	Apps  []entra.App  // extra apps, e.g. a certificate app a test registers
-	Users []entra.User // extra users, e.g. a partner (GDAP) user
+	Apps []entra.App // extra apps, e.g. a certificate app a test registers
+	// AppSpecs are extra apps in flag and scenario form (certificate files,
+	// federated credentials trusting the emulator's managed identity).
+	AppSpecs []AppSpec
+	Users    []entra.User // extra users, e.g. a partner (GDAP) user
 	// IdentityHeader is the managed identity endpoint's secret (IDENTITY_HEADER);
 	// "" = a random one. ManagedIdentities default to one system-assigned
 	// identity in the first tenant.

@@ -42,7 +42,11 @@ func newRouter(authority http.Handler, front *exchange.Server, al *accessLog) *r
 		for _, h := range c.exchange {
 			rt.exact[h] = rt.wrap("exchange", front.Handler(exchange.Exchange, "https://"+h, c.exchangeResource))
 		}
-		door := rt.wrap("ipps-door", front.FrontDoor("https://"+regionLabel+"."+c.complianceRegion))
+		backend := ""
+		if c.backend != "" {
+			backend = "https://" + regionLabel + "." + c.backend + ":446"
+		}
+		door := rt.wrap("ipps-door", front.FrontDoor("https://"+regionLabel+"."+c.complianceRegion, backend))
 		for _, h := range c.complianceDoor {
 			rt.exact[h] = door
 		}

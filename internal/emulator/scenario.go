@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -25,6 +26,9 @@ import (
 //	token_lifetime: 1h
 //	next_link_ttl: 30m
 //	replication_delay: 5s
+//	apps:
+//	  - {client_id: 11111111-2222-3333-4444-555555555555, certificate_file: app.pem}
+//	  - {client_id: 22222222-3333-4444-5555-666666666666, federated: true}
 type Scenario struct {
 	Seed             int64        `yaml:"seed"`
 	Tenants          []TenantSpec `yaml:"tenants"`
@@ -39,6 +43,7 @@ type Scenario struct {
 	DeviceCodePolls  int          `yaml:"device_code_polls"`
 	NextLinkTTL      string       `yaml:"next_link_ttl"`
 	ReplicationDelay string       `yaml:"replication_delay"`
+	Apps             []AppSpec    `yaml:"apps"`
 }
 
 // faultsField accepts the flag syntax string or a list of rules.
@@ -89,6 +94,12 @@ func LoadScenario(path string) (Options, error) {
 	if err != nil {
 		return Options{}, fmt.Errorf("emulator scenario %s: %w", path, err)
 	}
+	// A certificate file is named relative to the scenario that names it.
+	for i, a := range o.AppSpecs {
+		if a.CertificateFile != "" && !filepath.IsAbs(a.CertificateFile) {
+			o.AppSpecs[i].CertificateFile = filepath.Join(filepath.Dir(path), a.CertificateFile)
+		}
+	}
 	return o, nil
 }
 
@@ -101,7 +112,7 @@ func ParseScenario(data []byte) (Options, error) {
 		return Options{}, err
 	}
 	o := Options{Seed: s.Seed, Tenants: s.Tenants, ConcurrencyCap: s.ConcurrencyCap, PageSize: s.PageSize,
-		DeviceCodePolls: s.DeviceCodePolls, Faults: s.Faults.spec}
+		DeviceCodePolls: s.DeviceCodePolls, Faults: s.Faults.spec, AppSpecs: s.Apps}
 	var err error
 	if o.Latency, err = ParseLatency(s.Latency); err != nil {
 		return Options{}, err

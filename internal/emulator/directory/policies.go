@@ -17,7 +17,7 @@ func (t *Tenant) seedPolicies() {
 	t.colls["owa"] = single(t.owaPolicy(hard))
 	t.colls["contentFilter"] = single(t.contentFilterPolicy(risky))
 	t.colls["connectionFilter"] = single(t.connectionFilterPolicy(risky))
-	t.colls["malware"] = single(t.malwarePolicy(hard))
+	t.colls["malware"] = single(t.malwarePolicy(hard, risky))
 	t.colls["antiPhish"] = single(t.antiPhishPolicy(hard))
 	if hard {
 		t.colls["antiPhish"].items = append(t.colls["antiPhish"].items, &item{obj: t.presetAntiPhish()})
@@ -116,14 +116,21 @@ var defaultFileTypes = []string{"ace", "apk", "app", "appx", "ani", "arj", "bat"
 	"hta", "img", "iso", "jar", "jnlp", "kext", "lha", "lib", "library", "lnk", "lzh", "macho", "msc", "msi", "msix", "msp", "mst", "pif",
 	"ppa", "ppam", "reg", "rev", "scf", "scr", "sct", "sys", "uif", "vb", "vbe", "vbs", "vxd", "wsc", "wsf", "wsh", "xll", "xz", "z"}
 
-func (t *Tenant) malwarePolicy(hard bool) Object {
+func (t *Tenant) malwarePolicy(hard, risky bool) Object {
 	addr := ""
 	if hard {
 		addr = "secops@" + t.custom
 	}
+	// A Risky tenant turned the file filter and ZAP off and lets users
+	// release malware from quarantine (assumption: the "bad changes" of the
+	// posture; the service's defaults are the Fresh values, R1).
+	filter, zap, tag := !risky, !risky, "AdminOnlyAccessPolicy"
+	if risky {
+		tag = "DefaultFullAccessPolicy"
+	}
 	b := &ob{}
-	b.v("IsDefault", true).v("RecommendedPolicyType", "Custom").v("EnableFileFilter", true).v("FileTypeAction", "Reject").
-		list("FileTypes", defaultFileTypes...).v("ZapEnabled", true).v("QuarantineTag", "AdminOnlyAccessPolicy").
+	b.v("IsDefault", true).v("RecommendedPolicyType", "Custom").v("EnableFileFilter", filter).v("FileTypeAction", "Reject").
+		list("FileTypes", defaultFileTypes...).v("ZapEnabled", zap).v("QuarantineTag", tag).
 		v("EnableInternalSenderAdminNotifications", hard).v("InternalSenderAdminAddress", addr).
 		v("EnableExternalSenderAdminNotifications", false).v("ExternalSenderAdminAddress", "").
 		v("CustomNotifications", false).v("CustomFromAddress", "").v("CustomFromName", "").

@@ -192,7 +192,7 @@ func newHarness(t *testing.T, mutate func(*Config)) *harness {
 	exoURL, doorURL = h.exo.URL, h.door.URL
 	exoH = srv.Handler(Exchange, h.exo.URL, exoURL)
 	ippsH = srv.Handler(Compliance, h.ipps.URL, doorURL)
-	doorH = srv.FrontDoor(h.ipps.URL)
+	doorH = srv.FrontDoor(h.ipps.URL, "")
 	tr := h.exo.Client().Transport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // three httptest certs; TLS itself is what matters here
 	tr.DisableCompression = true

@@ -80,6 +80,9 @@ type cmdletInput struct {
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
 	s.stats.requests.Add(1)
+	if refuse446(w, r, s.knobs.Load()) {
+		return
+	}
 	w.Header()["request-id"] = []string{s.requestID()}
 	version, tenant, op, ok := splitPath(r.URL.Path)
 	if !ok {
@@ -273,6 +276,9 @@ func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string
 			link += "$select=" + url.QueryEscape(c.sel) + "&"
 		}
 		p.nextLink = link + "$skiptoken=" + e.s.cursors.token(cur, p.to, e.s.now())
+		if k.strict.NextLinkPort446 {
+			p.nextLink = withPort446(p.nextLink)
+		}
 		if !silentWarnings(c.warnAct) {
 			p.warnings = append(p.warnings[:len(p.warnings):len(p.warnings)], pagingWarning)
 		}

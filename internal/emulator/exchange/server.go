@@ -190,18 +190,33 @@ func (s *Server) Handler(svc Service, origin, audience string) http.Handler {
 }
 
 // FrontDoor serves the Security & Compliance front door: every adminapi
-// call is answered with 302 to the same path on regionalOrigin.
-func (s *Server) FrontDoor(regionalOrigin string) http.Handler {
+// call is answered with 302. The Location names backendOrigin (e.g.
+// https://eur02b.admin.protection.outlook.com:446), a host that does not
+// serve the REST API, as the service does (behaviour exo.ipps.door-backend,
+// §10.1): a client must take the first label and call
+// <label>.ps.compliance.protection.<suffix> itself. With backendOrigin ""
+// (a cloud whose backend host is not known) or Strictness.DoorToRegional,
+// the Location names regionalOrigin, where the REST API is served.
+func (s *Server) FrontDoor(regionalOrigin, backendOrigin string) http.Handler {
 	regional := strings.TrimRight(regionalOrigin, "/")
+	backend := strings.TrimRight(backendOrigin, "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.stats.requests.Add(1)
+		k := s.knobs.Load()
+		if refuse446(w, r, k) {
+			return
+		}
 		w.Header()["request-id"] = []string{s.requestID()}
 		if _, _, _, ok := splitPath(r.URL.Path); !ok {
 			http.NotFound(w, r)
 			return
 		}
 		s.stats.redirects.Add(1)
-		w.Header().Set("Location", regional+r.URL.RequestURI())
+		to := backend
+		if to == "" || k.strict.DoorToRegional {
+			to = regional
+		}
+		w.Header().Set("Location", to+r.URL.RequestURI())
 		w.WriteHeader(http.StatusFound)
 	})
 }

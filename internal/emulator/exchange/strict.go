@@ -3,6 +3,7 @@ package exchange
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 )
 
@@ -23,6 +24,10 @@ type Strictness struct {
 	// go-exoscc saw (exo.nextlink.port446). Requests that then arrive for
 	// port 446 are refused either way (exo.port446.closed).
 	NextLinkPort446 bool `json:"next_link_port_446,omitempty" yaml:"next_link_port_446,omitempty"`
+	// DoorToRegional makes the compliance front door redirect straight to
+	// the regional REST host instead of the admin.protection backend
+	// (exo.ipps.door-backend).
+	DoorToRegional bool `json:"door_to_regional,omitempty" yaml:"door_to_regional,omitempty"`
 	// Port446Open serves requests addressed to port 446 instead of closing
 	// the connection (exo.port446.closed).
 	Port446Open bool `json:"port_446_open,omitempty" yaml:"port_446_open,omitempty"`
@@ -103,4 +108,18 @@ func withPort446(link string) string {
 		host = h
 	}
 	return scheme + "://" + net.JoinHostPort(host, backendPort) + "/" + path
+}
+
+// refuse446 closes the connection of a request addressed to the backend
+// port, as the unreachable port does for a client outside the service
+// (behaviour exo.port446.closed); it reports whether it did.
+func refuse446(w http.ResponseWriter, r *http.Request, k *knobs) bool {
+	if k.strict.Port446Open || !port446(r.Host) {
+		return false
+	}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+		return true
+	}
+	panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
 }

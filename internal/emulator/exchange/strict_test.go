@@ -2,6 +2,9 @@ package exchange
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -129,5 +132,48 @@ func TestStrictConcurrencyText(t *testing.T) {
 	}
 	if r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", "")); r.status != 200 {
 		t.Fatalf("after the fault: %d", r.status)
+	}
+}
+
+// The front door names the admin.protection backend on port 446, unless
+// relaxed; a request addressed to port 446 has its connection closed.
+func TestStrictFrontDoorAndPort446(t *testing.T) {
+	h := newHarness(t, nil)
+	const backend = "https://eur02b.admin.protection.outlook.com:446"
+	door := httptest.NewTLSServer(h.srv.FrontDoor(h.ipps.URL, backend))
+	defer door.Close()
+	path := "/adminapi/beta/" + tidA + "/InvokeCommand"
+	if r := h.do("POST", door.URL+path, cmd("Get-DlpCompliancePolicy", "")); r.status != 302 || r.hdr.Get("Location") != backend+path {
+		t.Fatalf("strict door: %d %q", r.status, r.hdr.Get("Location"))
+	}
+	_ = h.srv.SetStrictness(Strictness{DoorToRegional: true})
+	if r := h.do("POST", door.URL+path, cmd("Get-DlpCompliancePolicy", "")); r.status != 302 || r.hdr.Get("Location") != h.ipps.URL+path {
+		t.Fatalf("relaxed door: %d %q", r.status, r.hdr.Get("Location"))
+	}
+
+	_ = h.srv.SetStrictness(Strictness{})
+	req, _ := http.NewRequest("POST", h.exo.URL+path, strings.NewReader(cmd("Get-AcceptedDomain", "")))
+	req.Host = "outlook.office365.com:446"
+	req.Header.Set("Authorization", "Bearer "+tokAppA)
+	if res, err := h.client.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("a request to port 446 was answered: %d", res.StatusCode)
+	}
+	_ = h.srv.SetStrictness(Strictness{Port446Open: true})
+	req.Body = io.NopCloser(strings.NewReader(cmd("Get-AcceptedDomain", "")))
+	res, err := h.client.Do(req)
+	if err != nil {
+		t.Fatalf("relaxed: %v", err)
+	}
+	res.Body.Close()
+}
+
+// Next links carry port 446 when the knob says so.
+func TestStrictNextLinkPort446(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Strict.NextLinkPort446 = true })
+	r := h.invoke(tidA, tokAppA, cmd("Get-Mailbox", ""), "Prefer", "odata.maxpagesize=2")
+	link, _ := r.json(t)["@odata.nextLink"].(string)
+	if !strings.HasPrefix(link, "https://127.0.0.1:446/adminapi/beta/") {
+		t.Fatalf("next link %q", link)
 	}
 }
