@@ -251,6 +251,10 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 		c.d.add(c.offsetPos(n, off), "empty ${{ }} expression")
 		return nil, nil, nil
 	}
+	if msg := exprShapeProblem(src); msg != "" {
+		c.d.add(c.offsetPos(n, off), "%s", msg)
+		return nil, nil, nil
+	}
 	env := expr.Env(sc.types())
 	var prog *vm.Program
 	var err error

@@ -81,13 +81,16 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 	}
 	hasOrg := false
 	skip := make([]bool, len(header)) // unknown columns, reported once at the header
+	seen := make(map[string]bool, len(header))
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		header[i] = h
 		line, col := r.FieldPos(i)
 		p := Pos{File: file, Line: line, Col: col}
+		dup := seen[h] // a map, not a scan of the columns before: 200k columns took 83 s
+		seen[h] = true
 		switch {
-		case slices.Contains(header[:i], h):
+		case dup:
 			skip[i] = true
 			l.d.add(p, "inventory column %q appears twice", h)
 		case h == "organization" || h == "tenant_id":
@@ -100,7 +103,7 @@ func (l *loader) csvInventory(file string, data []byte, at Pos) {
 		}
 	}
 	if !hasOrg {
-		l.d.add(Pos{File: file, Line: 1, Col: 1}, "inventory CSV needs an \"organization\" or \"tenant_id\" column (header: %s)", strings.Join(header, ","))
+		l.d.add(Pos{File: file, Line: 1, Col: 1}, "inventory CSV needs an \"organization\" or \"tenant_id\" column (header: %s)", truncate(strings.Join(header[:min(len(header), 20)], ","), 200))
 		return
 	}
 	for {

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // LoadOptions tune loading.
@@ -44,19 +46,46 @@ func Load(path string, opts LoadOptions) (*Playbook, error) {
 	return Parse(path, data, opts)
 }
 
-// readLimited reads a file, refusing one above MaxFileSize before reading it.
+// readLimited reads a regular file, refusing one above MaxFileSize before
+// reading it. Anything else is refused without blocking: opening a FIFO
+// for reading waits for a writer (and reading a device may never end), so
+// the file is opened non-blocking and checked on the open descriptor, which
+// also leaves no window to swap the path between the check and the read.
 func readLimited(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", path)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	if st.Size() > MaxFileSize {
+	switch {
+	case st.IsDir():
+		return nil, fmt.Errorf("%s is a directory", path)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (%s); give the path of a file", path, fileKind(st.Mode()))
+	case st.Size() > MaxFileSize:
 		return nil, fmt.Errorf("file is %d bytes; the limit is %d", st.Size(), MaxFileSize)
 	}
-	return os.ReadFile(path)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(data) > MaxFileSize {
+		err = fmt.Errorf("file grew past the limit of %d bytes while it was read", MaxFileSize)
+	}
+	return data, err
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.Type().String()
 }
 
 func unwrapPathError(err error) error {
@@ -135,10 +164,14 @@ func (l *loader) decode(root *node) {
 			l.d.add(n.pos, "version must be 1 (the only playbook format version), not %s", n.value)
 		}
 	}
-	pb.Name, _ = f.str("name")
+	var nn *node
+	pb.Name, nn = f.str("name")
+	if nn != nil && len(pb.Name) > MaxNameLen {
+		l.d.add(nn.pos, "name is %d bytes long; it becomes part of the run directory's name and may be at most %d bytes", len(pb.Name), MaxNameLen)
+	}
 	if pb.Name == "" {
 		base := filepath.Base(pb.Path)
-		pb.Name = strings.TrimSuffix(base, filepath.Ext(base))
+		pb.Name = strings.ToValidUTF8(strings.TrimSuffix(base, filepath.Ext(base))[:min(MaxNameLen, len(base)-len(filepath.Ext(base)))], "")
 	}
 	pb.Description, _ = f.str("description")
 	pb.Vars = l.vars(f.get("vars"), "vars")

@@ -67,21 +67,26 @@ func (l *loader) steps(n *node) {
 	}
 }
 
-// uniqueID keeps explicit ids unique (an error) and numbers default ones.
+// uniqueID keeps explicit ids unique ignoring case (an error: ids are file
+// names, see names.go) and numbers default ones; ids is keyed by fileKey.
 func (l *loader) uniqueID(st *Step, ids map[string]*Step) {
 	if st.idPos != (Pos{}) {
-		if first, dup := ids[st.ID]; dup {
-			l.d.add(st.idPos, "duplicate step id %q (first used by the step at line %d)", st.ID, first.Pos.Line)
+		if first, dup := ids[fileKey(st.ID)]; dup {
+			if first.ID == st.ID {
+				l.d.add(st.idPos, "duplicate step id %q (first used by the step at line %d)", st.ID, first.Pos.Line)
+			} else {
+				l.d.add(st.idPos, "step id %q differs from %q (the step at line %d) only in case; they would share one data file on macOS and Windows", st.ID, first.ID, first.Pos.Line)
+			}
 			return
 		}
-		ids[st.ID] = st
+		ids[fileKey(st.ID)] = st
 		return
 	}
 	base := st.ID
-	for k := 2; ids[st.ID] != nil; k++ {
+	for k := 2; ids[fileKey(st.ID)] != nil; k++ {
 		st.ID = fmt.Sprintf("%s-%d", base, k)
 	}
-	ids[st.ID] = st
+	ids[fileKey(st.ID)] = st
 }
 
 func (l *loader) step(n *node, index int, registers []string, later map[string]Pos) *Step {
@@ -106,8 +111,10 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	st.ID, idn = f.str("id")
 	if idn != nil {
 		st.idPos = idn.pos
-		if st.ID != "" && !labelRE.MatchString(st.ID) {
-			l.d.add(idn.pos, "step id %q may hold only letters, digits, '.', '_' and '-'", st.ID)
+		if st.ID != "" {
+			if msg := nameProblem(st.ID); msg != "" {
+				l.d.add(idn.pos, "step id %q %s", truncate(st.ID, 60), msg)
+			}
 		}
 	} else {
 		st.ID = slug(st.Name)

@@ -58,8 +58,11 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 		if t.Name == "" {
 			t.Name = t.TenantID
 		}
-	} else if !labelRE.MatchString(t.Name) {
-		l.d.add(f.get("name").pos, "tenant name %q may hold only letters, digits, '.', '_' and '-' (it is used in --limit and in file names)", t.Name)
+		if len(t.Name) > MaxNameLen {
+			l.d.add(n.pos, "tenant needs a \"name\": its organization %q is longer than the %d bytes a name may have (names become file names)", truncate(t.Name, 60), MaxNameLen)
+		}
+	} else if msg := nameProblem(t.Name); msg != "" {
+		l.d.add(f.get("name").pos, "tenant name %q %s", truncate(t.Name, 60), msg)
 	}
 	envOK := true
 	if env, en := f.enum("environment", Environments...); en != nil {
@@ -149,7 +152,7 @@ func (l *loader) checkTenants() {
 		if t.Name == "" {
 			continue
 		}
-		if first, dup := seen[strings.ToLower(t.Name)]; dup {
+		if first, dup := seen[fileKey(t.Name)]; dup {
 			where := first.Pos.String()
 			if first.Pos.File == t.Pos.File {
 				where = fmt.Sprintf("line %d", first.Pos.Line)
@@ -157,6 +160,6 @@ func (l *loader) checkTenants() {
 			l.d.add(t.Pos, "duplicate tenant name %q (first declared at %s); names must be unique", t.Name, where)
 			continue
 		}
-		seen[strings.ToLower(t.Name)] = t
+		seen[fileKey(t.Name)] = t
 	}
 }

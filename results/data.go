@@ -21,7 +21,11 @@ type Range struct {
 }
 
 // DataPath is the path, relative to the run directory, of a step's data file:
-// data/<tenant>/<step-id>.jsonl.
+// data/<tenant>/<step-id>.jsonl. It is the one function that names data
+// files. The playbook loader accepts only tenant names and step ids that are
+// safe file names and distinct ignoring case (playbook/names.go), for which
+// Slug changes nothing; OpenSpool refuses any other name rather than let two
+// names share a file.
 func DataPath(tenant, step string) string {
 	return filepath.ToSlash(filepath.Join(DataDir, Slug(tenant), Slug(step)+".jsonl"))
 }
@@ -41,6 +45,11 @@ type Spool struct {
 
 // OpenSpool opens (or, on resume, reopens) the spool of a step.
 func (d *RunDir) OpenSpool(tenant, step string) (*Spool, error) {
+	for _, name := range []string{tenant, step} {
+		if Slug(name) != name {
+			return nil, fmt.Errorf("%q is not a safe file name (it would be written as %q and could share a data file with another name)", name, Slug(name))
+		}
+	}
 	rel := DataPath(tenant, step)
 	final := filepath.Join(d.path, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {

@@ -28,7 +28,14 @@ func TestSpoolWritesInInputOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	sp, err := d.OpenSpool("contoso tenant", "step/1")
+	// A name that is not already a safe file name is refused, never
+	// rewritten: "contoso." would share data/contoso/ with "contoso".
+	for _, bad := range [][2]string{{"contoso tenant", "step-1"}, {"contoso.", "step-1"}, {"contoso", "step/1"}, {"contoso", "mbx-"}} {
+		if _, err := d.OpenSpool(bad[0], bad[1]); err == nil {
+			t.Errorf("OpenSpool(%q, %q) accepted a name Slug would change", bad[0], bad[1])
+		}
+	}
+	sp, err := d.OpenSpool("contoso-tenant", "step-1")
 	if err != nil {
 		t.Fatal(err)
 	}

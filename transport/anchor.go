@@ -129,3 +129,12 @@ func lookupParam(params map[string]any, name string) (any, bool) {
 	}
 	return nil, false
 }
+
+// ComplianceAnchor is the X-AnchorMailbox of app-only and partner (GDAP)
+// Security & Compliance calls: UPN:SystemMailbox{…}@<initial domain>, the
+// tenant's *.onmicrosoft.com domain, not its GUID (exo-rest-protocol.md
+// §10.6: CIPP had to move off APP:…@<GUID> for compliance; ScubaGear does
+// the same).
+func ComplianceAnchor(initialDomain string) string {
+	return "UPN:" + systemMailbox + "@" + strings.ToLower(initialDomain)
+}

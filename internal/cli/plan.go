@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,18 +67,21 @@ type planTenant struct {
 }
 
 type planStep struct {
-	ID         string      `json:"id"`
-	Name       string      `json:"name,omitempty"`
-	Cmdlet     string      `json:"cmdlet"`
-	Service    string      `json:"service"`
-	Write      bool        `json:"write"`
-	When       *planValue  `json:"when,omitempty"`
-	Foreach    *planValue  `json:"foreach,omitempty"`
-	Parameters []planParam `json:"parameters,omitempty"`
-	Select     []string    `json:"select,omitempty"`
-	Register   string      `json:"register,omitempty"`
-	Tags       []string    `json:"tags,omitempty"`
-	Assertions []string    `json:"assertions,omitempty"`
+	ID      string     `json:"id"`
+	Name    string     `json:"name,omitempty"`
+	Cmdlet  string     `json:"cmdlet"`
+	Service string     `json:"service"`
+	Write   bool       `json:"write"`
+	When    *planValue `json:"when,omitempty"`
+	Foreach *planValue `json:"foreach,omitempty"`
+	// ForeachItems counts a resolved foreach's items; the items themselves
+	// are not shown (foreachShown).
+	ForeachItems *int        `json:"foreach_items,omitempty"`
+	Parameters   []planParam `json:"parameters,omitempty"`
+	Select       []string    `json:"select,omitempty"`
+	Register     string      `json:"register,omitempty"`
+	Tags         []string    `json:"tags,omitempty"`
+	Assertions   []string    `json:"assertions,omitempty"`
 	// Needs lists the earlier steps whose registers this step reads;
 	// Unselected those of them the selection leaves out (their registers
 	// will be empty).
@@ -135,7 +139,8 @@ func buildPlan(p *runner.Plan) *planDoc {
 		for _, ts := range p.Resolve(t) {
 			ps := planStep{ID: ts.ID, Name: ts.Name, Cmdlet: ts.Cmdlet, Service: ts.Service, Write: ts.Write,
 				Select: ts.Select, Register: ts.Register, Tags: ts.Tags,
-				When: ts.When, Foreach: ts.Foreach, Parameters: ts.Parameters, Skipped: ts.Skipped}
+				When: ts.When, Parameters: ts.Parameters, Skipped: ts.Skipped}
+			ps.Foreach, ps.ForeachItems = foreachShown(ts.Foreach)
 			for _, a := range ts.Assert {
 				ps.Assertions = append(ps.Assertions, a.ID)
 			}
@@ -191,7 +196,10 @@ func writePlanText(w io.Writer, doc *planDoc) error {
 			} else if st.When != nil {
 				notes = append(notes, "when "+show(st.When))
 			}
-			if st.Foreach != nil {
+			switch {
+			case st.ForeachItems != nil:
+				notes = append(notes, fmt.Sprintf("foreach %s (%d items)", st.Foreach.Source, *st.ForeachItems))
+			case st.Foreach != nil:
 				notes = append(notes, "foreach "+show(st.Foreach))
 			}
 			if st.Register != "" {
@@ -234,4 +242,22 @@ func show(v *planValue) string {
 		return fmt.Sprint(v.Value)
 	}
 	return string(b)
+}
+
+// foreachShown is how the plan shows a foreach: a resolved list by its item
+// count, never by its items. The list can be far larger than its source
+// (`map(1..200000, m)` over a nested map printed 9.4 MB per tenant, and
+// gigabytes for a larger map), and run --check never renders it either, so
+// plan does no more work than the run it describes.
+func foreachShown(v *planValue) (*planValue, *int) {
+	if v == nil || !v.Resolved {
+		return v, nil
+	}
+	n := 0
+	if rv := reflect.ValueOf(v.Value); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+		n = rv.Len()
+	} else if v.Value != nil {
+		n = 1 // EvalList makes a single mapping a list of one
+	}
+	return &planValue{Source: v.Source, Resolved: true}, &n
 }

@@ -1,0 +1,73 @@
+package connect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/exoplay/exoplay/runner"
+	"github.com/exoplay/exoplay/transport"
+)
+
+// initialSuffixes end the initial (tenant-created) domain in each cloud.
+var initialSuffixes = []string{".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn", ".onmicrosoft.de"}
+
+// initialDomain reports whether d is a tenant's initial domain
+// (<name>.onmicrosoft.com and the other clouds' forms; not the
+// <name>.mail.onmicrosoft.com routing domain).
+func initialDomain(d string) bool {
+	d = strings.ToLower(strings.TrimSpace(d))
+	for _, suf := range initialSuffixes {
+		if name, ok := strings.CutSuffix(d, suf); ok && name != "" && !strings.Contains(name, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// complianceAnchor is the X-AnchorMailbox of the session's Security &
+// Compliance calls. A delegated user (or the tenant's anchor: override)
+// keeps the session's anchor; app-only and partner (GDAP) sessions anchor
+// on the system mailbox at the tenant's initial domain (§10.6), which
+// comes from the playbook's organization when that is the initial domain,
+// else from one Get-AcceptedDomain on Exchange, read once per session.
+// The read takes a slot of lim like any call. A failed read is not remembered, so a transient error costs one retry
+// at the next compliance call rather than every one.
+func (s *session) complianceAnchor(ctx context.Context, lim runner.Limiter) (string, error) {
+	if !s.systemAnchored {
+		return s.anchor, nil
+	}
+	s.initialMu.Lock()
+	defer s.initialMu.Unlock()
+	if s.initial != "" {
+		return transport.ComplianceAnchor(s.initial), nil
+	}
+	if initialDomain(s.tenant.Organization) {
+		s.initial = strings.ToLower(s.tenant.Organization)
+		return transport.ComplianceAnchor(s.initial), nil
+	}
+	ep, err := s.endpoint(ctx, "exchange", lim)
+	if err != nil {
+		return "", err
+	}
+	var found string
+	_, err = s.c.opts.Transport.Invoke(ctx, ep, transport.Request{Cmdlet: "Get-AcceptedDomain", Select: []string{"DomainName", "InitialDomain"}}, func(o json.RawMessage) error {
+		var d struct {
+			DomainName    string
+			InitialDomain bool
+		}
+		if json.Unmarshal(o, &d) == nil && d.InitialDomain && found == "" {
+			found = d.DomainName
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("finding the initial domain for the compliance anchor (Get-AcceptedDomain): %w", err)
+	}
+	if found == "" {
+		return "", fmt.Errorf("the compliance anchor needs the tenant's initial *.onmicrosoft.com domain, and Get-AcceptedDomain names none: set the tenant's organization to it, or anchor:")
+	}
+	s.initial = strings.ToLower(found)
+	return transport.ComplianceAnchor(s.initial), nil
+}

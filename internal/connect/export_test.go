@@ -1,0 +1,4 @@
+package connect
+
+// InitialDomain exposes initialDomain to the external tests.
+var InitialDomain = initialDomain
