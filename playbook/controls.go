@@ -11,7 +11,8 @@ import (
 // steps they need: a step stays when it has a kept assertion or registers
 // something a kept step or assertion reads. A pattern names an assertion by
 // its id, a cross-reference (refs: "CIS 6.2.1"; "MS.EXO.1.1" also names
-// MS.EXO.1.1v2) or a tag, exactly or as a glob, case-insensitively. A
+// MS.EXO.1.1v2) or a tag ("tag:NAME" names tags only), exactly or as a
+// glob, case-insensitively. A
 // pattern that names nothing is an error: a typo must not audit less
 // silently.
 func (pb *Playbook) SelectControls(patterns []string) error {
@@ -76,11 +77,16 @@ func (pb *Playbook) SelectControls(patterns []string) error {
 // named reports whether pattern p names the assertion.
 func (a *Assertion) named(p string) bool {
 	p = strings.ToLower(strings.TrimSpace(p))
+	tagOnly := strings.HasPrefix(p, "tag:")
+	p = strings.TrimPrefix(p, "tag:")
 	match := func(s string) bool {
 		s = strings.ToLower(s)
 		ok, _ := path.Match(p, s)
 		// A SCuBA id without its version suffix names every version.
 		return ok || s == p || strings.HasPrefix(s, p+"v")
+	}
+	if tagOnly {
+		return slices.ContainsFunc(a.Control.Tags, match)
 	}
 	if match(a.ID) {
 		return true

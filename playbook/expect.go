@@ -242,17 +242,42 @@ func (l *loader) condition(n *node, e *Expect, sc *exprScope) *Value {
 
 // elementProps lists the properties a condition reads from its object
 // (.Name), in order: the values a failing object is reported with.
+// A name bound to the object with let (let p = #; p.Name) counts as the
+// object too.
 func elementProps(root ast.Node) []string {
-	v := &propVisitor{}
+	a := &aliasVisitor{}
+	ast.Walk(&root, a)
+	v := &propVisitor{aliases: a.names}
 	ast.Walk(&root, v)
 	return v.props
 }
 
-type propVisitor struct{ props []string }
+type aliasVisitor struct{ names []string }
+
+func (a *aliasVisitor) Visit(n *ast.Node) {
+	if d, ok := (*n).(*ast.VariableDeclaratorNode); ok && isElement(d.Value) {
+		a.names = append(a.names, d.Name)
+	}
+}
+
+type propVisitor struct {
+	aliases []string
+	props   []string
+}
 
 func (p *propVisitor) Visit(n *ast.Node) {
 	m, ok := (*n).(*ast.MemberNode)
-	if !ok || !isElement(m.Node) {
+	if !ok {
+		return
+	}
+	target := m.Node
+	if c, ok := target.(*ast.CallNode); ok && len(c.Arguments) == 1 {
+		if id, ok := c.Callee.(*ast.IdentifierNode); ok && id.Value == numFunc {
+			target = c.Arguments[0]
+		}
+	}
+	id, named := target.(*ast.IdentifierNode)
+	if !isElement(target) && !(named && slices.Contains(p.aliases, id.Value)) {
 		return
 	}
 	if s, ok := m.Property.(*ast.StringNode); ok && !slices.Contains(p.props, s.Value) {
