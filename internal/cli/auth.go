@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,22 +12,21 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/exoplay/exoplay/auth"
-	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/playbook"
 )
 
 // authOptions are the flags of `exoplay auth login|status`.
 type authOptions struct {
-	playbook string
-	tenants  []string
-	vars     []string
-	cacheDir string
-	format   string
+	playbook  string
+	tenants   []string
+	vars      []string
+	cacheDir  string
+	format    string
+	caFile    string
+	connectTo []string
 
-	// Set by tests: the HTTP client (trusting a test authority) and
-	// whether a terminal is attached.
-	httpClient  *http.Client
+	// Set by tests: whether a terminal is attached.
 	interactive *bool
 }
 
@@ -59,6 +57,7 @@ func (o *authOptions) addCommon(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.tenants, "tenant", nil, "only these tenants: names, organizations, groups or globs (comma-separated or repeated; !pattern excludes)")
 	fs.StringArrayVarP(&o.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "token cache folder (default $EXOPLAY_CACHE_DIR, else the user cache folder)")
+	addNetworkFlags(fs, &o.caFile, &o.connectTo)
 }
 
 func newAuthLoginCmd(s *streams) *cobra.Command {
@@ -118,14 +117,15 @@ Exit codes: 0 every delegated tenant can get a token without a sign-in,
 
 // authTarget is one selected tenant and how it signs in.
 type authTarget struct {
-	tenant    *playbook.Tenant
-	method    string
-	endpoints cloud.Endpoints
-	cred      *auth.Credential // nil when the tenant is skipped
-	skip      string           // why no sign-in applies
+	tenant *playbook.Tenant
+	method string
+	target *connect.Target // nil when the tenant is skipped
+	skip   string          // why no sign-in applies
 }
 
-// authTargets loads the playbook and resolves the selected tenants.
+// authTargets loads the playbook and resolves the selected tenants through
+// internal/connect, as a run does (cloud, overrides, credential), so a
+// tenant signs in here exactly where `exoplay run` will ask for its tokens.
 func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 	vars, err := playbook.ParseVars(o.vars)
 	if err != nil {
@@ -142,12 +142,12 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 	if len(tenants) == 0 {
 		return nil, exitf(ExitInvalid, "no tenant of %s matches --tenant %s", o.playbook, strings.Join(o.tenants, ","))
 	}
-	creds := map[string]*auth.Credential{}
+	conn := connect.New(connect.Options{Playbook: pb, Environment: environmentOf})
 	var out []*authTarget
 	for _, t := range tenants {
 		tg := &authTarget{tenant: t}
 		out = append(out, tg)
-		if strings.EqualFold(t.Environment, cloud.Emulator) {
+		if isEmulated(t) {
 			tg.method, tg.skip = "emulator", "emulator tenant: each run starts its own emulator and signs in there"
 			continue
 		}
@@ -161,36 +161,30 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 			tg.skip = "method " + a.Method + " needs no sign-in ahead of a run"
 			continue
 		}
-		base, err := cloud.Lookup(t.Environment)
-		if err == nil {
-			tg.endpoints, err = cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
+		if tg.target, err = conn.Resolve(t); err != nil {
+			return nil, exitf(ExitInvalid, "%v", err)
 		}
-		if err != nil {
-			return nil, exitf(ExitInvalid, "tenant %s: %v", t.Name, err)
-		}
-		cred, ok := creds[a.Name]
-		if !ok {
-			if cred, err = connect.Credential(a); err != nil {
-				return nil, exitf(ExitInvalid, "tenant %s: auth %q: %v", t.Name, a.Name, err)
-			}
-			creds[a.Name] = cred
-		}
-		tg.cred = cred
 	}
 	return out, nil
 }
 
-func (o *authOptions) manager(s *streams) *auth.Manager {
+// manager is the token manager of an auth command: its HTTP client trusts
+// and dials as --ca-file and --connect-to say, like a run's.
+func (o *authOptions) manager(s *streams) (*auth.Manager, error) {
 	interactive := isTerminal(s.In) && isTerminal(s.Err)
 	if o.interactive != nil {
 		interactive = *o.interactive
 	}
+	client, err := connect.Network{ConnectTo: o.connectTo, CAFile: o.caFile}.Client()
+	if err != nil {
+		return nil, exitf(ExitInvalid, "%v", err)
+	}
 	return auth.NewManager(auth.Options{
-		HTTPClient:  o.httpClient,
+		HTTPClient:  client,
 		CacheDir:    o.cacheDir,
 		Stderr:      s.Err,
 		Interactive: interactive,
-	})
+	}), nil
 }
 
 func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
@@ -198,18 +192,21 @@ func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
 	if err != nil {
 		return err
 	}
-	m := o.manager(s)
+	m, err := o.manager(s)
+	if err != nil {
+		return err
+	}
 	defer m.Close()
 	failed, done := 0, 0
 	// One tenant at a time: a sign-in may need the user, and once it is
 	// done the next tenants usually renew silently from it. A line per
 	// tenant as it finishes (device code prompts go to stderr between them).
 	for _, tg := range targets {
-		if tg.cred == nil {
+		if tg.target == nil {
 			fmt.Fprintf(s.Out, "%s (%s): skipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
 			continue
 		}
-		src, err := m.Source(tg.cred, tg.endpoints.AuthorityURL, tg.tenant.SignInTenant(), tg.endpoints.ExchangeResource)
+		src, err := tg.target.Source(m)
 		if err == nil {
 			_, err = src.Token(ctx, false)
 		}
@@ -265,7 +262,10 @@ func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
 	if err != nil {
 		return err
 	}
-	m := o.manager(s)
+	m, err := o.manager(s)
+	if err != nil {
+		return err
+	}
 	defer m.Close()
 	// A tenant named by its domain costs one request to resolve its id:
 	// ask for a few at once, so a playbook of hundreds does not wait for
@@ -312,11 +312,11 @@ const authStatusParallel = 8
 // authStatusOf is the status row of one tenant.
 func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbookPath string) authStatusRow {
 	r := authStatusRow{Tenant: tg.tenant.Name, Organization: tg.tenant.Organization, Auth: tg.tenant.Auth, Method: tg.method}
-	if tg.cred == nil {
+	if tg.target == nil {
 		r.Usable, r.Note = true, tg.skip
 		return r
 	}
-	st, err := m.TenantStatus(ctx, tg.cred, tg.endpoints.AuthorityURL, tg.tenant.SignInTenant(), tg.endpoints.ExchangeResource)
+	st, err := tg.target.Status(ctx, m)
 	r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
 	if !st.ExpiresOn.IsZero() {
 		exp := st.ExpiresOn
@@ -341,7 +341,10 @@ func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbook
 
 // authCacheListing prints what the cache holds, without a playbook.
 func authCacheListing(s *streams, o *authOptions) error {
-	m := o.manager(s)
+	m, err := o.manager(s)
+	if err != nil {
+		return err
+	}
 	defer m.Close()
 	st, err := m.CacheStatus()
 	if err != nil {

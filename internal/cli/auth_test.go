@@ -5,23 +5,26 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/exoplay/exoplay/internal/connect"
+	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/internal/emulator/entra"
 )
 
 const (
 	authTestTenantID = "11111111-aaaa-4aaa-8aaa-111111111111"
-	authTestPassword = "Cli-Passw0rd-Do-Not-Leak"
+	authTestPassword = emulator.DemoUserPassword
 	authTestAppID    = "aaaaaaaa-0000-4000-8000-000000000003"
 )
 
-// authTestPlaybook writes a playbook whose tenants sign in at authority.
-func authTestPlaybook(t *testing.T, authority string) string {
+// authTestPlaybook writes a production playbook (O365Default, no endpoint
+// overrides): its tenants sign in at login.microsoftonline.com, which the
+// commands dial to the emulator (--connect-to) and trust (--ca-file).
+func authTestPlaybook(t *testing.T) string {
 	t.Helper()
 	pb := `version: 1
 name: auth-cli
@@ -38,9 +41,9 @@ auth:
     client_id: 22222222-3333-4444-5555-666666666666
     client_secret: ${{ env.EXOPLAY_TEST_SECRET }}
 tenants:
-  - {name: contoso, organization: contoso.onmicrosoft.com, auth: ropc, authority_uri: "` + authority + `/common"}
-  - {name: dc, tenant_id: ` + authTestTenantID + `, auth: device, authority_uri: "` + authority + `"}
-  - {name: app, organization: contoso.onmicrosoft.com, auth: app, authority_uri: "` + authority + `"}
+  - {name: contoso, organization: contoso.onmicrosoft.com, auth: ropc}
+  - {name: dc, tenant_id: ` + authTestTenantID + `, auth: device}
+  - {name: app, organization: contoso.onmicrosoft.com, auth: app}
 steps:
   - cmdlet: Get-OrganizationConfig
 `
@@ -52,32 +55,25 @@ steps:
 }
 
 func TestAuthLoginAndStatus(t *testing.T) {
-	a, err := entra.New(entra.Options{
-		Tenants:   []entra.Tenant{{ID: authTestTenantID, Domain: "contoso.onmicrosoft.com"}},
-		Apps:      []entra.App{{ClientID: "fb78d390-0c51-40cd-8e17-fdbfab77341b", Public: true}, {ClientID: authTestAppID, Public: true}},
-		Users:     []entra.User{{UPN: "admin@contoso.onmicrosoft.com", Password: authTestPassword, TenantID: authTestTenantID}},
-		Resources: []string{"https://outlook.office365.com"},
+	emu, ca := startEmulator(t, emulator.Options{
+		Tenants: []emulator.TenantSpec{{Domain: "contoso", ID: authTestTenantID}},
+		Apps:    []entra.App{{ClientID: authTestAppID, Public: true}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewTLSServer(a.Handler())
-	defer srv.Close()
-	a.SetBaseURL(srv.URL)
+	t.Setenv(connect.ConnectToEnv, "") // the flag alone dials here
 	t.Setenv("EXOPLAY_TEST_PASSWORD", authTestPassword)
 	t.Setenv("EXOPLAY_TEST_SECRET", "unused-secret")
-	path := authTestPlaybook(t, srv.URL)
+	path := authTestPlaybook(t)
 	noTTY := false
 	cacheDir := t.TempDir()
 	opts := func(tenants ...string) *authOptions {
-		return &authOptions{playbook: path, tenants: tenants, cacheDir: cacheDir, httpClient: srv.Client(), interactive: &noTTY, format: "text"}
+		return &authOptions{playbook: path, tenants: tenants, cacheDir: cacheDir, caFile: ca, connectTo: []string{emu.ConnectTo}, interactive: &noTTY, format: "text"}
 	}
 	var out, errOut bytes.Buffer
 	s := &streams{In: strings.NewReader(""), Out: &out, Err: &errOut}
 	ctx := context.Background()
 
 	// Before any sign-in, status says what to run and exits 4.
-	err = runAuthStatus(ctx, s, opts("contoso,app"))
+	err := runAuthStatus(ctx, s, opts("contoso,app"))
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != ExitAuthFailed || !strings.Contains(out.String(), "exoplay auth login") {
 		t.Fatalf("status before login: %v\n%s", err, out.String())
@@ -122,8 +118,23 @@ func TestAuthLoginAndStatus(t *testing.T) {
 
 	// Device code without a terminal: a clear failure, no prompt.
 	err = runAuthLogin(ctx, s, opts("dc"))
-	if !errors.As(err, &ee) || ee.Code != ExitAuthFailed || !strings.Contains(out.String(), "no terminal") || a.Counters().DeviceCodes != 0 {
+	if !errors.As(err, &ee) || ee.Code != ExitAuthFailed || !strings.Contains(out.String(), "no terminal") || emu.Counters().Tokens.DeviceCodes != 0 {
 		t.Fatalf("device code without terminal: %v\n%s", err, out.String())
+	}
+	out.Reset()
+
+	// EXOPLAY_CA_FILE is honoured like --ca-file (issue 9): without either,
+	// resolving the tenant's domain at its authority fails on trust.
+	o = opts("contoso")
+	o.caFile = ""
+	t.Setenv(connect.CAFileEnv, "")
+	if err := runAuthStatus(ctx, s, o); err == nil || !strings.Contains(out.String(), "cannot tell") {
+		t.Errorf("status without trusting the emulator: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	t.Setenv(connect.CAFileEnv, ca)
+	if err := runAuthStatus(ctx, s, o); err != nil {
+		t.Errorf("status with %s: %v\n%s", connect.CAFileEnv, err, out.String())
 	}
 	for _, text := range []string{out.String(), errOut.String()} {
 		if strings.Contains(text, authTestPassword) {

@@ -49,24 +49,27 @@ func (e *authError) Error() string         { return e.msg }
 func (e *authError) ErrorCategory() string { return "auth" }
 func (e *authError) ErrorCode() string     { return "" }
 
-// endpoints returns the URLs a tenant talks to.
-func (c *Connector) endpoints(t *playbook.Tenant) (cloud.Endpoints, error) {
+// Target is a tenant resolved for sign-in: the endpoints of its cloud
+// (overrides applied) and its credential (secrets read), before any
+// request. Every command that signs in starts here.
+type Target struct {
+	Tenant     *playbook.Tenant
+	Endpoints  cloud.Endpoints
+	Credential *auth.Credential
+}
+
+// Resolve returns the target of t. Its errors are the tenant's
+// configuration errors; they name the tenant.
+func (c *Connector) Resolve(t *playbook.Tenant) (*Target, error) {
 	env := t.Environment
 	if c.opts.Environment != nil {
 		env = c.opts.Environment(t)
 	}
 	base, err := cloud.Lookup(env)
 	if err != nil {
-		return cloud.Endpoints{}, err
+		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	return cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
-}
-
-// Connect signs in to t and returns its session. The first token is
-// requested here, so a sign-in failure is reported for this tenant before
-// any step runs.
-func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
-	ep, err := c.endpoints(t)
+	ep, err := cloud.Resolve(base, t.ConnectionURI, t.AuthorityURI)
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
@@ -74,7 +77,31 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 	if err != nil {
 		return nil, &authError{msg: fmt.Sprintf("tenant %s: %v", t.Name, err)}
 	}
-	src, err := c.opts.Auth.Source(cred, ep.AuthorityURL, t.SignInTenant(), ep.ExchangeResource)
+	return &Target{Tenant: t, Endpoints: ep, Credential: cred}, nil
+}
+
+// Source is the Exchange token source of the target: its credential at its
+// cloud's authority, for the tenant as the playbook names it, for the real
+// Exchange resource.
+func (tg *Target) Source(m *auth.Manager) (*auth.Source, error) {
+	return m.Source(tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
+}
+
+// Status is what the token cache holds for the target (delegated methods).
+func (tg *Target) Status(ctx context.Context, m *auth.Manager) (auth.TenantStatus, error) {
+	return m.TenantStatus(ctx, tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
+}
+
+// Connect signs in to t and returns its session. The first token is
+// requested here, and its tid checked against the tenant (auth), so a
+// sign-in failure is reported for this tenant before any step runs.
+func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Session, error) {
+	tg, err := c.Resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	ep, cred := tg.Endpoints, tg.Credential
+	src, err := tg.Source(c.opts.Auth)
 	if err != nil {
 		return nil, err
 	}
