@@ -13,8 +13,10 @@ import (
 var actionPlanHeader = []string{"control", "title", "severity", "tenant", "result", "reason", "remediation", "owner", "due date", "justification"}
 
 // WriteActionPlan writes one row per finding that needs action: fail and
-// error cells (and waived ones, which carry their justification and due
-// date), worst severity first, as the view orders controls.
+// error cells (and waived ones), worst severity first, as the view orders
+// controls. Remediation comes from the control; owner, due date (the
+// waiver's expiry) and justification from the waiver that covers (or no
+// longer covers) the cell, else they are left for the team to fill in.
 func WriteActionPlan(w io.Writer, v *View) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(actionPlanHeader); err != nil {
@@ -26,8 +28,16 @@ func WriteActionPlan(w io.Writer, v *View) error {
 			if f.Result != Fail && f.Result != Error && f.Result != Waived {
 				continue
 			}
-			reason := strings.ReplaceAll(findingDetail(f), "\n", "; ")
-			row := []string{c.ID, c.Title, f.Severity, t.Name, f.Result, reason, "", "", "", ""}
+			reason := strings.ReplaceAll(findingDetail(f, false), "\n", "; ")
+			remedy := c.Remediation
+			if c.RemedyURL != "" {
+				remedy = strings.TrimPrefix(remedy+" ("+c.RemedyURL+")", " ")
+			}
+			var owner, due, why string
+			if w := f.Waiver; w != nil {
+				owner, due, why = w.Owner, w.Expires, w.Reason+ticket(w.Ticket)
+			}
+			row := []string{c.ID, c.Title, f.Severity, t.Name, f.Result, reason, remedy, owner, due, why}
 			for j, cell := range row {
 				row[j] = results.DefuseCSV(cell)
 			}

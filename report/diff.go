@@ -14,7 +14,7 @@ type Changes struct {
 	// NewlyFixed: pass (or not_applicable) now, fail or error before.
 	NewlyFixed []Change `json:"newly_fixed"`
 	// WaiversAdded: waived now, not waived before; WaiversExpired: waived
-	// before, not now (the waiver expired or was removed).
+	// before, fail or error now (the waiver expired or was removed).
 	WaiversAdded   []Change `json:"waivers_added"`
 	WaiversExpired []Change `json:"waivers_expired"`
 	// Other result changes (e.g. pass -> not_run).
@@ -76,14 +76,15 @@ func Diff(prev, cur *View) *Changes {
 			c := Change{Tenant: t.Name, Control: f.Control, Severity: f.Severity, Before: was, After: f.Result, Message: f.Message}
 			switch {
 			case was == f.Result:
-			case bad(f.Result) && !bad(was):
-				ch.NewlyFailing = append(ch.NewlyFailing, c)
-			case (f.Result == Pass || f.Result == NotApplicable) && bad(was):
-				ch.NewlyFixed = append(ch.NewlyFixed, c)
 			case f.Result == Waived:
 				ch.WaiversAdded = append(ch.WaiversAdded, c)
-			case was == Waived:
+			case was == Waived && bad(f.Result):
+				// The waiver expired or was removed: the fail is back.
 				ch.WaiversExpired = append(ch.WaiversExpired, c)
+			case bad(f.Result) && !bad(was):
+				ch.NewlyFailing = append(ch.NewlyFailing, c)
+			case (f.Result == Pass || f.Result == NotApplicable) && (bad(was) || was == Waived):
+				ch.NewlyFixed = append(ch.NewlyFixed, c)
 			case was != "":
 				ch.Other = append(ch.Other, c)
 			}

@@ -69,7 +69,7 @@ func WriteJUnit(w io.Writer, v *View) error {
 				name += ": " + f.Message
 			}
 			c := junitCase{Name: name, Classname: t.Name + "." + f.Step}
-			detail := findingDetail(f)
+			detail := findingDetail(f, true)
 			switch f.Result {
 			case Fail:
 				c.Failure = &junitMessage{Message: firstLine(detail), Type: severityOr(f.Severity), Text: detail}
@@ -119,21 +119,36 @@ func WriteJUnit(w io.Writer, v *View) error {
 	return err
 }
 
-// findingDetail is a finding explained in text: message, reason, expected
-// vs actual, failing objects, evidence.
-func findingDetail(f *Finding) string {
+// findingDetail is a finding explained in text: message (when asked),
+// reason, expected vs actual, failing objects, waiver, evidence.
+func findingDetail(f *Finding, withMessage bool) string {
 	var b strings.Builder
 	line := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(&b, "%s%s\n", k, v)
 		}
 	}
-	line("", f.Message)
+	if withMessage {
+		line("", f.Message)
+	}
 	line("reason: ", f.Reason)
 	line("expected: ", f.Expected)
 	line("actual: ", f.Actual)
 	for _, o := range f.Objects {
 		line("failing: ", o)
+	}
+	if f.More > 0 {
+		line("failing: ", fmt.Sprintf("… and %d more", f.More))
+	}
+	if w := f.Waiver; w != nil {
+		state := "waived"
+		switch {
+		case w.Expired:
+			state = "waiver expired"
+		case w.ExpiringSoon:
+			state = "waiver expiring soon"
+		}
+		line(state+": ", fmt.Sprintf("%s (owner %s, expires %s%s): %s", w.ID, w.Owner, w.Expires, ticket(w.Ticket), w.Reason))
 	}
 	line("evidence: ", f.Evidence)
 	return strings.TrimSuffix(b.String(), "\n")
@@ -151,4 +166,11 @@ func severityOr(s string) string {
 		return "fail"
 	}
 	return s
+}
+
+func ticket(t string) string {
+	if t == "" {
+		return ""
+	}
+	return ", ticket " + t
 }

@@ -41,7 +41,7 @@ func WriteMarkdown(w io.Writer, v *View) error {
 	if len(failing) > 0 {
 		p.f("\n## Findings to act on\n\n| tenant | control | result | detail |\n|---|---|---|---|\n")
 		for _, f := range failing {
-			p.f("| %s | %s | %s | %s |\n", md(f.Tenant), md(f.Control), f.Result, md(strings.ReplaceAll(findingDetail(f), "\n", "; ")))
+			p.f("| %s | %s | %s | %s |\n", md(f.Tenant), md(f.Control), f.Result, md(strings.ReplaceAll(findingDetail(f, true), "\n", "; ")))
 		}
 	}
 	if len(v.Ops) > 0 {

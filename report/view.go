@@ -1,6 +1,8 @@
 package report
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -12,12 +14,12 @@ import (
 // not decide (sign-in failed, the step failed or did not finish, the
 // expression could not be evaluated), kept apart from Fail.
 const (
-	Pass          = "pass"
-	Fail          = "fail"
-	Error         = "error"
-	NotApplicable = "not_applicable"
-	Waived        = "waived"
-	Manual        = "manual"
+	Pass          = results.ResultPass
+	Fail          = results.ResultFail
+	Error         = results.ResultError
+	NotApplicable = results.ResultNotApplicable
+	Waived        = results.ResultWaived
+	Manual        = results.ResultManual
 	// NotRun is a cell with no verdict because the step was skipped (its
 	// when was false, tags left it out, or check mode).
 	NotRun = "not_run"
@@ -37,6 +39,8 @@ type View struct {
 	Counts map[string]int
 	// Changes since a previous run, when one was given.
 	Changes *Changes
+	// Waivers the run knew, with how often each applied (0: unused).
+	Waivers []results.WaiverUse
 }
 
 // RunInfo is the header of a report.
@@ -71,9 +75,16 @@ type TenantView struct {
 
 // Control is one assertion id across the fleet.
 type Control struct {
-	ID       string
-	Title    string
-	Severity string
+	ID          string
+	Title       string
+	Severity    string
+	Strength    string   // shall | should (baseline controls)
+	Refs        []string // cross-references: SCuBA, CIS, Maester ids
+	Remediation string
+	RemedyURL   string
+	// Expected is what the control expects, as the first verdict that
+	// says it put it (a finding whose expectation differs shows its own).
+	Expected string
 	Step     string
 	Cmdlet   string
 	Counts   map[string]int
@@ -98,9 +109,14 @@ type Finding struct {
 	Actual   string
 	// Objects names the objects that failed (their identity and values).
 	Objects []string
+	// More counts failing objects beyond those listed.
+	More int
 	// Evidence is the data file (relative to the run directory) holding the
 	// objects the verdict was computed from.
 	Evidence string
+	// Waiver is the waiver that covered (or, expired, no longer covers)
+	// the finding.
+	Waiver *results.WaiverRef
 }
 
 // OpsEntry is an operational event of the run: not a finding about the
@@ -115,7 +131,7 @@ type OpsEntry struct {
 // Build computes the view of r. A control that a tenant has no verdict for
 // gets an error or not_run cell that says why, so the heatmap has no holes.
 func Build(r *results.Results) *View {
-	v := &View{Counts: map[string]int{}}
+	v := &View{Counts: map[string]int{}, Waivers: r.Waivers}
 	v.Run = runInfo(r)
 	controls := map[string]*Control{}
 	for _, t := range r.Tenants {
@@ -127,12 +143,7 @@ func Build(r *results.Results) *View {
 					controls[a.ID] = c
 					v.Controls = append(v.Controls, c)
 				}
-				if c.Severity == "" {
-					c.Severity = a.Severity
-				}
-				if c.Title == "" {
-					c.Title = a.Message
-				}
+				c.describe(a)
 			}
 		}
 	}
@@ -170,6 +181,9 @@ func Build(r *results.Results) *View {
 			v.Counts[f.Result]++
 			if f.Result == Fail || f.Result == Error {
 				c.Failing = append(c.Failing, f)
+			}
+			if c.Expected == "" {
+				c.Expected = f.Expected
 			}
 		}
 		v.Tenants = append(v.Tenants, tv)
@@ -213,25 +227,68 @@ func runInfo(r *results.Results) RunInfo {
 	return ri
 }
 
-// ResultOf is the verdict of an assertion in the result vocabulary.
-func ResultOf(a results.Assertion) string {
-	switch {
-	case a.Error != "":
-		return Error
-	case a.Passed:
-		return Pass
-	default:
-		return Fail
+// describe fills what the control says about itself from the first
+// assertion that says it.
+func (c *Control) describe(a results.Assertion) {
+	fill := func(dst *string, vals ...string) {
+		for _, v := range vals {
+			if *dst == "" {
+				*dst = v
+			}
+		}
+	}
+	fill(&c.Severity, a.Severity)
+	fill(&c.Title, a.Title, a.Message)
+	fill(&c.Strength, a.Strength)
+	fill(&c.Remediation, a.Remediation)
+	fill(&c.RemedyURL, a.RemedyURL)
+	if len(c.Refs) == 0 {
+		c.Refs = a.Refs
 	}
 }
 
 func finding(t *results.Tenant, st *results.Step, a results.Assertion) *Finding {
-	f := &Finding{Tenant: t.Name, Control: a.ID, Step: st.ID, Result: ResultOf(a),
-		Severity: a.Severity, Message: a.Message, Reason: a.Error}
+	f := &Finding{Tenant: t.Name, Control: a.ID, Step: st.ID, Result: a.ResultOf(),
+		Severity: a.Severity, Message: a.Message, Reason: a.Reason,
+		Expected: a.Expected, Actual: a.Actual, Waiver: a.Waiver}
+	if f.Message == "" {
+		f.Message = a.Title
+	}
+	if a.Error != "" {
+		f.Reason = strings.TrimPrefix(f.Reason+"; "+a.Error, "; ")
+	}
+	for _, o := range a.Failing {
+		f.Objects = append(f.Objects, objectText(o))
+	}
+	if a.FailingTotal > len(a.Failing) {
+		f.More = a.FailingTotal - len(a.Failing)
+	}
 	if st.Output != nil {
 		f.Evidence = st.Output.Path
 	}
 	return f
+}
+
+// objectText is a failing object as one line: its identity and the values
+// the condition read.
+func objectText(o results.FailingObject) string {
+	if len(o.Values) == 0 {
+		return o.Identity
+	}
+	keys := make([]string, 0, len(o.Values))
+	for k := range o.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		b, err := json.Marshal(o.Values[k])
+		if err != nil {
+			b = []byte(fmt.Sprint(o.Values[k]))
+		}
+		parts[i] = k + "=" + string(b)
+	}
+	return o.Identity + ": " + strings.Join(parts, ", ")
 }
 
 // missing is the cell of a control a tenant has no verdict for, saying why.

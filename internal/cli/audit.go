@@ -64,6 +64,7 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error")
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
+	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd
