@@ -22,6 +22,7 @@ import (
 // (EXOPLAY_DOCS_COMMIT defaults to HEAD.)
 //
 //go:generate go run ./internal/gen -src $EXOPLAY_DOCS -commit $EXOPLAY_DOCS_COMMIT -out catalog.json.gz
+//go:generate go run ./internal/schemagen -out ../schema.cmdlets.json
 
 //go:embed catalog.json.gz
 var catalogGz []byte

@@ -1,6 +1,10 @@
 package cmdlet
 
-import "testing"
+import (
+	"bytes"
+	"os"
+	"testing"
+)
 
 func TestEmbeddedCatalog(t *testing.T) {
 	c, err := Default()
@@ -40,5 +44,25 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(catalogGz); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// schema.cmdlets.json is what EditorSchema makes of the embedded catalog
+// (regenerate with go generate ./cmdlet/...).
+func TestCommittedEditorSchema(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.EditorSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../schema.cmdlets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("schema.cmdlets.json is stale: run go generate ./cmdlet/...")
 	}
 }

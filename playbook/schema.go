@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/exoplay/exoplay"
+	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -19,6 +20,10 @@ var (
 	schemaErr  error
 	printer    = message.NewPrinter(language.English)
 )
+
+// editorSchemaStub stands in for schema.cmdlets.json in the loader's schema
+// pass: the definitions schema.json refers to, each accepting anything.
+var editorSchemaStub = map[string]any{"$defs": map[string]any{"step": true, "stepAllowUnknown": true}}
 
 // compiledSchema compiles the embedded schema.json once.
 func compiledSchema() (*jsonschema.Schema, error) {
@@ -32,6 +37,13 @@ func compiledSchema() (*jsonschema.Schema, error) {
 		const url = "https://github.com/exoplay/exoplay/schema.json"
 		if err := c.AddResource(url, doc); err != nil {
 			schemaErr = fmt.Errorf("embedded schema.json: %w", err)
+			return
+		}
+		// The catalog's editor schema is the projection of the Go catalog
+		// rules (catalog.go), which already ran with better messages and
+		// PowerShell's case-insensitivity: here it accepts everything.
+		if err := c.AddResource(cmdlet.SchemaID, editorSchemaStub); err != nil {
+			schemaErr = fmt.Errorf("cmdlet schema: %w", err)
 			return
 		}
 		schemaC, schemaErr = c.Compile(url)
