@@ -114,6 +114,7 @@ no module download.
 		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
+		newCmdletCmd(io),
 	)
 	return root
 }
