@@ -5,44 +5,10 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
-
-// Shard selects every N-th tenant: tenant i (0-based, in playbook order,
-// inventory included) belongs to shard (i % Count) + 1. The zero Shard
-// selects everything.
-type Shard struct {
-	Index int // 1-based
-	Count int
-}
-
-// String renders the shard as I/N ("" for the zero Shard).
-func (s Shard) String() string {
-	if s.Count == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%d/%d", s.Index, s.Count)
-}
-
-// Includes reports whether the tenant at 0-based position i belongs to the shard.
-func (s Shard) Includes(i int) bool { return s.Count <= 1 || i%s.Count == s.Index-1 }
-
-// ParseShard parses "I/N" (1 <= I <= N); "" gives the zero Shard.
-func ParseShard(s string) (Shard, error) {
-	if strings.TrimSpace(s) == "" {
-		return Shard{}, nil
-	}
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return Shard{}, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N, e.g. 2/4", s)
-	}
-	return Shard{Index: i, Count: n}, nil
-}
 
 // SelectTenants returns the tenants picked by an Ansible-style limit and a
 // shard, in playbook order. limit is a comma-separated list of patterns:
@@ -100,12 +66,13 @@ func (pb *Playbook) SelectTenants(limit string, shard Shard) ([]*Tenant, error) 
 	}
 	var out []*Tenant
 	any := false
+	inShard := shard.Members(pb.Tenants)
 	for i, t := range pb.Tenants {
 		if !picked(t) {
 			continue
 		}
 		any = true
-		if shard.Includes(i) {
+		if inShard[i] {
 			out = append(out, t)
 		}
 	}

@@ -42,6 +42,11 @@ type Run struct {
 	Argv        []string  `json:"argv"` // secrets redacted
 	// Resumes counts the --resume invocations this run directory has seen.
 	Resumes int `json:"resumes,omitempty"`
+	// Shard is the part of the organizations the run covered (I/N);
+	// empty when it covered them all.
+	Shard string `json:"shard,omitempty"`
+	// Merged says which shard runs `exoplay merge` combined into this one.
+	Merged *Merged `json:"merged,omitempty"`
 	// FailOn is the lowest severity whose fail sets exit code 3 ("" = any).
 	FailOn string `json:"fail_on,omitempty"`
 }

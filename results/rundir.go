@@ -51,6 +51,21 @@ func Create(outDir, name string, now time.Time) (*RunDir, error) {
 	}
 }
 
+// CreateAt makes the run directory dir itself (its parents too). dir may
+// exist if it is empty: a volume mounted for one run.
+func CreateAt(dir string) (*RunDir, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating the run directory: %w", err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) > 0 {
+		if err == nil {
+			err = fmt.Errorf("%s is not empty and holds no run (no %s)", dir, EventsFile)
+		}
+		return nil, fmt.Errorf("creating the run directory: %w", err)
+	}
+	return open(dir)
+}
+
 // Open opens an existing run directory to resume it.
 func Open(runDir string) (*RunDir, error) {
 	if _, err := os.Stat(filepath.Join(runDir, EventsFile)); err != nil {

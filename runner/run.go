@@ -82,6 +82,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Started:     started,
 		Mode:        mode,
 		Argv:        results.RedactArgv(opts.Argv),
+		Shard:       opts.Plan.Selection.Shard.String(), // for exoplay merge
 		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {

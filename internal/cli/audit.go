@@ -47,8 +47,8 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 				return err
 			}
 			if opts.format == "text" {
-				opts.print = func(w io.Writer, _ string, res *results.Results, dir *results.RunDir) error {
-					return writeAuditSummary(w, s.Err, res, dir.Path())
+				opts.print = func(w io.Writer, _ string, res *results.Results, dir string) error {
+					return writeAuditSummary(w, s.Err, res, dir)
 				}
 			}
 			return runRun(cmd.Context(), s, opts)

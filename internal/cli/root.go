@@ -102,6 +102,7 @@ no module download.
 	}
 	root.AddCommand(
 		newRunCmd(io),
+		newMergeCmd(io),
 		newValidateCmd(io),
 		newPlanCmd(io),
 		newSchemaCmd(io),

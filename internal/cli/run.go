@@ -28,6 +28,7 @@ type runOptions struct {
 	check     bool
 	out       string
 	resume    string
+	runDir    string
 	format    string
 	progress  string
 	logLevel  string
@@ -38,7 +39,7 @@ type runOptions struct {
 	argv      []string
 	failOn    string
 	// print writes the results to stdout; nil = printResults (audit sets its own).
-	print func(w io.Writer, format string, res *results.Results, dir *results.RunDir) error
+	print func(w io.Writer, format string, res *results.Results, dir string) error
 	// handleSignals is false in tests that drive runRun in-process.
 	handleSignals bool
 }
@@ -73,6 +74,7 @@ progress go to stderr.
 	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
+	f.StringVar(&opts.runDir, "run-dir", "", "write into this run `DIR` itself (not a folder of runs): created when absent, resumed as with --resume when it holds a run; for a Job whose retried pod must continue its shard")
 	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
 	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
@@ -111,12 +113,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	}
 	pb := plan.Playbook
 
-	var dir *results.RunDir
-	if opts.resume != "" {
-		dir, err = results.Open(opts.resume)
-	} else {
-		dir, err = results.Create(opts.out, pb.Name, time.Now())
-	}
+	dir, resume, err := openRunDir(io, opts, pb.Name)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
@@ -160,7 +157,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Check:     opts.check,
 		Connector: conn,
 		Dir:       dir,
-		Resume:    opts.resume != "",
+		Resume:    resume,
 		Observer:  newProgress(opts.progress, io.Err, isTerminal(io.Err)),
 		Logger:    logger,
 		Drain:     drain,
@@ -178,7 +175,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	if opts.print != nil {
 		print = opts.print
 	}
-	if err := print(io.Out, opts.format, res, dir); err != nil {
+	if err := print(io.Out, opts.format, res, dir.Path()); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
 	if opts.format == "text" {
@@ -192,7 +189,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	return nil
 }
 
-func printResults(w io.Writer, format string, res *results.Results, dir *results.RunDir) error {
+func printResults(w io.Writer, format string, res *results.Results, dir string) error {
 	switch format {
 	case "json":
 		return results.WriteJSON(w, res)
@@ -201,7 +198,7 @@ func printResults(w io.Writer, format string, res *results.Results, dir *results
 	case "csv":
 		return results.WriteCSV(w, res)
 	default:
-		return results.WriteSummary(w, res, dir.Path())
+		return results.WriteSummary(w, res, dir)
 	}
 }
 

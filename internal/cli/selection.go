@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+
 	"github.com/spf13/pflag"
 
 	"github.com/exoplay/exoplay/playbook"
@@ -13,6 +15,7 @@ import (
 type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
+	shardCount                   int
 	audit                        auditSource // baseline.go: waivers, controls, and what exoplay audit adds
 }
 
@@ -20,7 +23,8 @@ func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringVarP(&s.limit, "limit", "l", "", "tenants to run: comma-separated names, groups or globs; !pattern excludes (e.g. 'eu,!contoso')")
 	fs.StringVarP(&s.tags, "tags", "t", "", "run only steps with one of these comma-separated tags (always/never/tagged/untagged as in Ansible)")
 	fs.StringVar(&s.skipTags, "skip-tags", "", "skip steps with any of these comma-separated tags")
-	fs.StringVar(&s.shard, "shard", "", "run shard I of N (I/N, 1-based) of the tenant list, e.g. for a Kubernetes Indexed Job")
+	fs.StringVar(&s.shard, "shard", "", "run shard I of N (I/N, 1-based) of the organizations, or auto: I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), N from --shard-count or EXOPLAY_SHARD_COUNT")
+	fs.IntVar(&s.shardCount, "shard-count", 0, "with --shard auto: the number of shards (default: env EXOPLAY_SHARD_COUNT)")
 	fs.StringArrayVarP(&s.vars, "var", "e", nil, "set a variable NAME=VALUE (YAML-typed; repeatable); wins over playbook and tenant vars")
 	s.audit.addTo(fs)
 }
@@ -31,7 +35,7 @@ func (s *selectionFlags) selection() (runner.Selection, error) {
 	if err != nil {
 		return runner.Selection{}, exitf(ExitInvalid, "%v", err)
 	}
-	shard, err := playbook.ParseShard(s.shard)
+	shard, err := s.resolveShard(os.Getenv)
 	if err != nil {
 		return runner.Selection{}, exitf(ExitInvalid, "%v", err)
 	}
