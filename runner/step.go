@@ -41,6 +41,9 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	}
 	_ = tr.r.record(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID}) // an error stops the run: its cells see it as drained
 	finalize := func() {
+		if sr.Assertions == nil && (sr.Status == results.StatusSkipped || sr.Status == results.StatusFailed) {
+			s.assertAll(sr, nil) // decided before any call: not_applicable or error (expect.go)
+		}
 		sr.Duration = tr.r.clock.now().Sub(start).Seconds()
 		tr.log.Info().Str("step", st.ID).Str("status", string(sr.Status)).Msg("step done")
 		if sr.Status == results.StatusIncomplete {
