@@ -116,6 +116,7 @@ no module download.
 		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
+		newCmdletCmd(io),
 	)
 	return root
 }
