@@ -103,3 +103,65 @@ func TestSeveritiesAgree(t *testing.T) {
 		t.Fatalf("results' severity order %v differs from playbook.Severities %v", results.SeverityOrder(), playbook.Severities)
 	}
 }
+
+// error (the tool could not decide) is kept apart from fail: a failed read,
+// a condition over a property no object has; not_applicable comes from
+// applies_when or a step whose when is false; manual needs no read.
+func TestVerdictVocabulary(t *testing.T) {
+	yaml := `version: 1
+name: vocab
+vars: {licensed: false}
+tenants:
+  - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator}
+steps:
+  - cmdlet: Get-Mailbox
+    id: missing
+    parameters: {Identity: nobody-here}
+    continue_on_error: true
+    assert:
+      - {id: READ-FAILED, expect: {each: "${{ .Name != '' }}"}}
+  - cmdlet: Get-RemoteDomain
+    id: domains
+    assert:
+      - {id: TYPO, expect: {each: "${{ .AutoForwardEnabld == false }}"}}
+      - {id: GATED, applies_when: "${{ licensed }}", expect: {each: "${{ .Name == 'x' }}"}}
+      - {id: BY-HAND, manual: checked in the portal}
+      - {id: COUNTED, expect: {count: "${{ .DomainName == '*' }}", min: 1, max: 1}}
+  - cmdlet: Get-TransportConfig
+    id: skipped
+    when: ${{ licensed }}
+    assert:
+      - {id: SKIPPED, expect: {each: "${{ .SmtpClientAuthenticationDisabled }}"}}
+`
+	e := startEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, yaml)
+	res, _ := e.run(context.Background(), runner.Options{}, "")
+	tr := tenantOf(t, res, "contoso")
+	got := map[string]results.Assertion{}
+	for _, st := range tr.Steps {
+		for _, a := range st.Assertions {
+			got[a.ID] = a
+		}
+	}
+	for id, want := range map[string]string{"READ-FAILED": "error", "TYPO": "error", "GATED": "not_applicable", "BY-HAND": "manual", "COUNTED": "pass", "SKIPPED": "not_applicable"} {
+		if got[id].Result != want {
+			t.Errorf("%s = %s (%s), want %s", id, got[id].Result, got[id].Reason, want)
+		}
+	}
+	if r := got["READ-FAILED"].Reason; !strings.Contains(r, "the step failed") || !strings.Contains(r, "nobody-here") {
+		t.Errorf("READ-FAILED reason %q", r)
+	}
+	if r := got["TYPO"].Reason; !strings.Contains(r, `"AutoForwardEnabld" is in none of the`) {
+		t.Errorf("TYPO reason %q", r)
+	}
+	if got["TYPO"].Passed || !got["GATED"].Passed {
+		t.Error("passed must be false exactly for fail and error")
+	}
+	// The broken control did not stop the step or the ones after it.
+	if st := stepOf(t, tr, "domains"); st.Status != results.StatusOK {
+		t.Errorf("domains step is %s", st.Status)
+	}
+	a := res.Summary.Assertions
+	if a.Errors != 2 || a.NotApplicable != 2 || a.Manual != 1 || a.Passed != 1 || a.Failed != 0 || res.Summary.ExitCode != results.ExitStepFailed {
+		t.Errorf("summary %+v exit %d", a, res.Summary.ExitCode)
+	}
+}

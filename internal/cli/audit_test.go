@@ -226,3 +226,90 @@ func TestBaselineListShowExport(t *testing.T) {
 		t.Errorf("the exported baseline does not validate: %s", stderr)
 	}
 }
+
+// A user playbook includes the baseline, overrides a threshold with a var,
+// selects controls, and waives one in a separate file; validate checks the
+// waivers file and names the line of a bad waiver.
+func TestIncludeBaselineWithVarsAndWaiversFile(t *testing.T) {
+	domains, posture, _ := seededTenants(t, 1)
+	var hardened string
+	for _, d := range domains {
+		if posture[d] == directory.Hardened {
+			hardened = d
+		}
+	}
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "mine.yaml")
+	src := fmt.Sprintf(`version: 1
+include: baseline:exo
+vars:
+  mailtips_large_audience_max: 10
+tenants:
+  - {name: hard, organization: %s, environment: Emulator, groups: [eu]}
+`, hardened)
+	if err := os.WriteFile(pb, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waivers := filepath.Join(dir, "waivers.yaml")
+	if err := os.WriteFile(waivers, []byte(`waivers:
+  - id: W-1
+    controls: [EXO-21]
+    groups: [eu]
+    reason: the large-audience tip is 25 by policy
+    owner: secops@contoso.com
+    expires: 2999-12-31
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "runs")
+	// Without the waiver the lower threshold fails a hardened tenant (its
+	// threshold is 25): the var reached the included control.
+	code, stdout, stderr := runMain(t, "run", pb, "--out", out, "--progress", "none", "--controls", "EXO-21,EXO-13", "--format", "json")
+	if code != ExitNonCompliant {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res results.Results
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Tenants[0].Steps); n != 1 {
+		t.Errorf("%d steps ran for two org-config controls, want 1", n)
+	}
+	a := res.Tenants[0].Steps[0].Assertions
+	if len(a) != 2 || a[0].ID != "EXO-13" || a[0].Result != results.ResultPass || a[1].ID != "EXO-21" || a[1].Result != results.ResultFail ||
+		a[1].Failing[0].Values["MailTipsLargeAudienceThreshold"] != float64(25) {
+		t.Fatalf("assertions = %+v", a)
+	}
+	code, stdout, stderr = runMain(t, "run", pb, "--out", out, "--progress", "none", "--controls", "EXO-21", "--waivers", waivers, "--format", "json")
+	if code != 0 {
+		t.Fatalf("with the waiver: exit %d: %s", code, stderr)
+	}
+	res = results.Results{}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if v := res.Tenants[0].Steps[0].Assertions[0]; v.Result != results.ResultWaived || v.Waiver.Owner != "secops@contoso.com" || len(res.Waivers) != 1 || res.Waivers[0].Applied != 1 {
+		t.Errorf("waived = %+v, waivers %+v", v, res.Waivers)
+	}
+	// The run directory's manifest names the baseline and the waivers file.
+	m, err := os.ReadFile(filepath.Join(res.Run.Dir, results.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"role": "baseline"`, `"path": "baseline:exo.yaml"`, `"role": "waivers"`} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("manifest lacks %s", want)
+		}
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("waivers:\n  - {id: W-2, controls: [EXO-99], scope: all, reason: r, owner: o, expires: 2026-02-30}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runMain(t, "validate", pb, "--waivers", bad)
+	for _, want := range []string{bad + `:2:5: waiver W-2: no control "EXO-99" in this playbook`, bad + ":2:77: waiver W-2: expires must be a date"} {
+		if code != ExitInvalid || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d; stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+}

@@ -131,7 +131,7 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
-	pb, err := playbook.Load(o.playbook, playbook.LoadOptions{Vars: vars})
+	pb, err := playbook.Load(o.playbook, auditSource{}.loadOptions(vars))
 	if err != nil {
 		return nil, reportLoadError(s, err)
 	}

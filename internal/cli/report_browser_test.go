@@ -152,7 +152,9 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
-	count := func(sel string) int { return browserEval[int](t, ctx, `document.querySelectorAll(`+jsString(sel)+`).length`) }
+	count := func(sel string) int {
+		return browserEval[int](t, ctx, `document.querySelectorAll(`+jsString(sel)+`).length`)
+	}
 	visible := func(sel string) int {
 		return browserEval[int](t, ctx, `Array.from(document.querySelectorAll(`+jsString(sel)+`)).filter(e => e.offsetParent !== null).length`)
 	}

@@ -13,9 +13,10 @@ import (
 )
 
 type validateOptions struct {
-	files  []string
-	vars   []string
-	format string
+	files   []string
+	vars    []string
+	waivers []string
+	format  string
 }
 
 func newValidateCmd(s *streams) *cobra.Command {
@@ -41,6 +42,7 @@ Exit codes: 0 all valid, 2 a playbook is invalid.`,
 	}
 	cmd.Flags().StringArrayVarP(&opts.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text, or json (a list of {file, line, col, message} on stdout)")
+	cmd.Flags().StringArrayVar(&opts.waivers, "waivers", nil, "also check this waivers `FILE` against each playbook's controls (repeatable)")
 	return cmd
 }
 
@@ -62,7 +64,7 @@ func runValidate(s *streams, opts *validateOptions) error {
 	var all playbook.Diagnostics
 	invalid := 0
 	for _, f := range opts.files {
-		pb, err := playbook.Load(f, playbook.LoadOptions{Vars: vars})
+		pb, err := playbook.Load(f, auditSource{waivers: opts.waivers}.loadOptions(vars))
 		var ds playbook.Diagnostics
 		switch {
 		case errors.As(err, &ds):
