@@ -117,6 +117,7 @@ no module download.
 		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
+		newCmdletCmd(io),
 	)
 	return root
 }
