@@ -218,7 +218,7 @@ func authorityOrigin(raw string) (string, error) {
 }
 
 // microsoftHosts are the Entra hosts MSAL knows; instance discovery stays on
-// for them and is turned off for any other (private clouds, the emulator),
+// for them and is turned off for any other host (a private cloud),
 // which would otherwise be looked up on login.microsoftonline.com.
 var microsoftHosts = map[string]bool{
 	"login.microsoftonline.com": true, "login.windows.net": true, "login.microsoft.com": true, "sts.windows.net": true,

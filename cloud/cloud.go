@@ -112,7 +112,7 @@ func Lookup(name string) (Endpoints, error) {
 		return Endpoints{}, fmt.Errorf("unknown environment %q (valid: %s)", name, strings.Join(Names(), ", "))
 	}
 	if n == Emulator {
-		return Endpoints{}, fmt.Errorf("environment %s has no endpoints of its own: exoplay run and plan start the emulator and use the cloud named by the tenant's emulate: (default %s)", Emulator, Default)
+		return Endpoints{}, fmt.Errorf("environment %s has no endpoints of its own: exoplay run starts the emulator and uses the cloud named by the tenant's emulate: (default %s)", Emulator, Default)
 	}
 	e := table[n]
 	e.Environment = n

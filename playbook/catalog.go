@@ -148,3 +148,14 @@ func (st *Step) CheckParams(params map[string]any) error {
 	}
 	return nil
 }
+
+// SuggestCmdlet returns ` (did you mean "X"?)` for the catalog cmdlet
+// closest to name, or "": the suggestion validate gives, for commands that
+// look cmdlets up by name.
+func SuggestCmdlet(name string) string {
+	cat, err := cmdlet.Default()
+	if err != nil {
+		return ""
+	}
+	return didYouMean(name, cat.Names())
+}

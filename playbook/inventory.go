@@ -2,7 +2,9 @@ package playbook
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"io"
 	"path/filepath"
@@ -36,6 +38,8 @@ func (l *loader) inventory(f *fieldSet) {
 			l.d.add(at, "inventory file %q is %d bytes; the limit is %d", p, len(data), MaxFileSize)
 			continue
 		}
+		sum := sha256.Sum256(data) // of the bytes the tenants come from: a resume compares it
+		l.pb.InventorySHA256 = append(l.pb.InventorySHA256, hex.EncodeToString(sum[:]))
 		if ext == ".csv" {
 			l.csvInventory(resolved, data, at)
 		} else {

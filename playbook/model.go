@@ -26,14 +26,18 @@ type Playbook struct {
 	Description string
 	Vars        map[string]any // playbook-wide variables (plain YAML values)
 	Auth        map[string]*Auth
-	Inventory   []string  // resolved paths of inventory files
-	Tenants     []*Tenant // declared tenants followed by inventory tenants
-	Settings    Settings
-	Steps       []*Step
-	Pos         Pos
-	Waivers     []*Waiver // waiver.go: the playbook's and --waivers files'
-	Includes    []Include // include.go: what include: pulled in
-	WaiverFiles []string  // LoadOptions.WaiverFiles that were read
+	Inventory   []string // resolved paths of inventory files
+	// InventorySHA256 has the hex digest of each inventory file that was
+	// read, in Inventory order (a file that could not be read has none and
+	// fails the load).
+	InventorySHA256 []string
+	Tenants         []*Tenant // declared tenants followed by inventory tenants
+	Settings        Settings
+	Steps           []*Step
+	Pos             Pos
+	Waivers         []*Waiver // waiver.go: the playbook's and --waivers files'
+	Includes        []Include // include.go: what include: pulled in
+	WaiverFiles     []string  // LoadOptions.WaiverFiles that were read
 
 	varReads map[string]bool // var names expressions read (CheckVars)
 }

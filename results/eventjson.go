@@ -100,6 +100,11 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 			return b, err
 		}
 	}
+	if ev.Inputs != nil {
+		if b, err = appendMarshal(b, `,"inputs":`, ev.Inputs); err != nil {
+			return b, err
+		}
+	}
 	if ev.Message != "" {
 		b = append(b, `,"message":`...)
 		b = appendString(b, ev.Message)

@@ -31,6 +31,8 @@ func TestAppendEventMatchesJSONMarshal(t *testing.T) {
 			StepResult: &Step{ID: "s", Cmdlet: "Get-X", Status: StatusOK, Output: &Output{Objects: 1, Inline: []json.RawMessage{json.RawMessage(`{"a":1}`)}}}},
 		{Time: ts, Type: EventTenantDone, Tenant: "t", TenantResult: &Tenant{Name: "t", Status: StatusOK}},
 		{Time: ts, Type: EventRunStarted, Run: &Run{ID: "r", Mode: "run", Argv: []string{"exoplay", "run"}, Started: ts}},
+		{Time: ts, Type: EventRunStarted, Inputs: &Inputs{Inventory: []FileDigest{{Path: "t.csv", SHA256: "ab"}}, Tenants: []TenantInput{{Name: "t", Organization: "t.onmicrosoft.com"}},
+			Selection: Selection{Limit: "eu", Vars: map[string]any{"x": true}, SecretVars: map[string]string{"pw": "cd"}}}},
 		{Time: ts, Type: EventRunFinished, Status: StatusOK, Message: "exit code 0"},
 		{Time: ts, Type: EventCellDone, Warnings: []string{}, WouldRun: map[string]any{}},
 		{Type: "zero time"},

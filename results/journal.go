@@ -53,6 +53,8 @@ type Event struct {
 	StepResult   *Step   `json:"step_result,omitempty"`
 	TenantResult *Tenant `json:"tenant_result,omitempty"`
 	Run          *Run    `json:"run,omitempty"`
+	// run_started: the inventory, tenants and selection (resume checks them).
+	Inputs *Inputs `json:"inputs,omitempty"`
 
 	Message string `json:"message,omitempty"`
 }

@@ -195,3 +195,18 @@ func Slug(name string) string {
 	}
 	return s
 }
+
+// StartedWith returns the inputs the run's run_started event journaled
+// (nil for a journal written before they were).
+func (d *RunDir) StartedWith() (*Inputs, error) {
+	evs, err := d.Events()
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		if ev.Type == EventRunStarted {
+			return ev.Inputs, nil
+		}
+	}
+	return nil, fmt.Errorf("its journal has no %s event", EventRunStarted)
+}

@@ -1,27 +1,47 @@
 package results
 
-// Exit codes of a finished run (DESIGN.md §3). The CLI owns the others.
+// Exit codes (DESIGN.md §3): the one list; the CLI maps errors to them.
 const (
 	ExitOK           = 0
 	ExitStepFailed   = 1
+	ExitInvalid      = 2 // invalid invocation, playbook or resume
 	ExitNonCompliant = 3
 	ExitAuthFailed   = 4
 	ExitInterrupted  = 130
 )
 
-// TenantStatus applies the tenant rule of DESIGN.md §4 to its steps: failed
-// if a step failed, else incomplete if one did not finish, else changed if
-// one wrote, else ok; skipped only when every step was skipped.
+// Error categories (Error.Category, DESIGN.md §4). transport and auth
+// classify with the same words (they may not import results: DESIGN §1).
+const (
+	CategoryAuth       = "auth"
+	CategoryPermission = "permission"
+	CategoryNotFound   = "not_found"
+	CategoryValidation = "validation"
+	CategoryThrottled  = "throttled"
+	CategoryTransient  = "transient"
+	CategoryTimeout    = "timeout"
+	CategoryInternal   = "internal" // a bug of exoplay (a recovered panic)
+	CategoryUnknown    = "unknown"
+)
+
+// Categories lists every error category, in the order above.
+var Categories = []string{CategoryAuth, CategoryPermission, CategoryNotFound, CategoryValidation,
+	CategoryThrottled, CategoryTransient, CategoryTimeout, CategoryInternal, CategoryUnknown}
+
+// TenantStatus applies the tenant rule of DESIGN.md §4 to its steps:
+// incomplete if one did not finish (unfinished work is never hidden behind a
+// failure: the tenant is resumable), else failed if a step failed, else
+// changed if one wrote, else ok; skipped only when every step was skipped.
 func TenantStatus(steps []*Step) Status {
 	var c Counts
 	for _, s := range steps {
 		c.Add(s.Status)
 	}
 	switch {
-	case c.Failed > 0:
-		return StatusFailed
 	case c.Incomplete > 0:
 		return StatusIncomplete
+	case c.Failed > 0:
+		return StatusFailed
 	case c.Changed > 0:
 		return StatusChanged
 	case c.Total > 0 && c.Skipped == c.Total:
@@ -39,7 +59,7 @@ func (r *Results) Summarize(interrupted bool) {
 	authFailed, gatingFails, assertErrors := 0, 0, 0
 	for _, t := range r.Tenants {
 		s.Tenants.Add(t.Status)
-		if t.Error != nil && t.Error.Category == "auth" {
+		if t.Error != nil && t.Error.Category == CategoryAuth {
 			authFailed++
 		}
 		for _, st := range t.Steps {

@@ -18,7 +18,8 @@ func TestTenantStatus(t *testing.T) {
 		steps []Status
 		want  Status
 	}{
-		{[]Status{StatusOK, StatusChanged, StatusFailed, StatusIncomplete}, StatusFailed},
+		{[]Status{StatusOK, StatusChanged, StatusFailed, StatusIncomplete}, StatusIncomplete}, // failed never hides unfinished work
+		{[]Status{StatusOK, StatusFailed, StatusSkipped}, StatusFailed},
 		{[]Status{StatusOK, StatusIncomplete, StatusChanged}, StatusIncomplete},
 		{[]Status{StatusOK, StatusChanged, StatusSkipped}, StatusChanged},
 		{[]Status{StatusOK, StatusSkipped}, StatusOK},

@@ -114,7 +114,7 @@ func (s *stepRun) admit(ctx context.Context, c *cell) bool {
 	if s.st.Write && c.resend {
 		if !cmdlet.Replayable(s.st.Cmdlet, c.call.Parameters) {
 			c.status = results.StatusFailed
-			c.err = &results.Error{Category: "unknown", Code: "outcome_unknown",
+			c.err = &results.Error{Category: results.CategoryUnknown, Code: "outcome_unknown",
 				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " with these parameters is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
 			return false
 		}
@@ -211,11 +211,11 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		case ferr != nil:
 			c.status, c.err = results.StatusFailed, exprError(ferr)
 		case bad:
-			c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
+			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
 		}
 	}
 	if err := s.commit(c); err != nil {
-		c.status, c.err = results.StatusFailed, &results.Error{Category: "unknown", Code: "data", Message: err.Error()}
+		c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
 	}
 	s.cellDone(c)
 	if c.err != nil {

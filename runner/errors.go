@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/exoplay/exoplay/results"
 )
@@ -14,28 +15,23 @@ type categorized interface {
 	ErrorCode() string
 }
 
-var knownCategories = map[string]bool{
-	"auth": true, "permission": true, "not_found": true, "validation": true,
-	"throttled": true, "transient": true, "timeout": true, "unknown": true,
-}
-
 // classify turns an error into the results form. Anything not categorized
 // is "unknown", except a deadline, which is "timeout".
 func classify(err error) *results.Error {
 	if err == nil {
 		return nil
 	}
-	e := &results.Error{Category: "unknown", Message: err.Error()}
+	e := &results.Error{Category: results.CategoryUnknown, Message: err.Error()}
 	var c categorized
 	if errors.As(err, &c) {
-		if cat := c.ErrorCategory(); knownCategories[cat] {
+		if cat := c.ErrorCategory(); slices.Contains(results.Categories, cat) {
 			e.Category = cat
 		}
 		e.Code = c.ErrorCode()
 		return e
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		e.Category = "timeout"
+		e.Category = results.CategoryTimeout
 	}
 	return e
 }
@@ -43,5 +39,5 @@ func classify(err error) *results.Error {
 // exprError is the result of an expression that could not be evaluated
 // (when, foreach, parameters, failed_when, assert).
 func exprError(err error) *results.Error {
-	return &results.Error{Category: "validation", Code: "expression", Message: err.Error()}
+	return &results.Error{Category: results.CategoryValidation, Code: "expression", Message: err.Error()}
 }

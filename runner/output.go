@@ -113,7 +113,7 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 	rel, err := s.spool.Finish(ranges)
 	if err != nil {
 		sr.Status = results.StatusFailed
-		sr.Error = &results.Error{Category: "unknown", Code: "data", Message: "writing the step's data file: " + err.Error()}
+		sr.Error = &results.Error{Category: results.CategoryUnknown, Code: "data", Message: "writing the step's data file: " + err.Error()}
 		return
 	}
 	if total == 0 {

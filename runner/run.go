@@ -36,7 +36,8 @@ type run struct {
 	jerr     error
 	failed   atomic.Int64
 	stopMu   sync.Mutex
-	stop     string // why no new tenant starts ("" = go on)
+	stop     string   // why no new tenant starts ("" = go on)
+	refused  []string // resume: tenants whose token names another organization (under stopMu)
 }
 
 // Run runs opts.Plan (its selected steps over its tenants) and returns the results,
@@ -86,28 +87,15 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		FailOn:      opts.FailOn,
 	}
 	if opts.Resume {
-		events, err := opts.Dir.Events()
-		if err != nil {
-			return nil, fmt.Errorf("reading the journal of %s: %w", opts.Dir.Path(), err)
+		if err := r.openPrior(mode); err != nil {
+			return nil, err
 		}
-		r.prior = loadJournal(events)
-		if r.prior.started.IsZero() {
-			return nil, fmt.Errorf("cannot resume %s: its journal has no run_started event", opts.Dir.Path())
-		}
-		// Cells are keyed by step id and foreach index: another playbook, or
-		// check mode against run mode, would skip or repeat the wrong ones.
-		if r.prior.mode != "" && r.prior.mode != mode {
-			return nil, fmt.Errorf("cannot resume %s: it is a %s-mode run; resume it in the same mode (with or without --check) or start a new run", opts.Dir.Path(), r.prior.mode)
-		}
-		if r.prior.sha256 != "" && r.pb.SHA256 != "" && r.prior.sha256 != r.pb.SHA256 {
-			return nil, fmt.Errorf("cannot resume %s: the playbook changed since the run started (sha256 %.12s…, now %.12s…); start a new run", opts.Dir.Path(), r.prior.sha256, r.pb.SHA256)
-		}
-		info.Started = r.prior.started // checked non-zero above
+		info.Started = r.prior.started // checked non-zero by openPrior
 		info.Resumes = r.prior.resumes + 1
 		if err := r.journal.Record(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {
 			return nil, err
 		}
-	} else if err := r.journal.Record(results.Event{Type: results.EventRunStarted, Run: &info}); err != nil {
+	} else if err := r.journal.Record(results.Event{Type: results.EventRunStarted, Run: &info, Inputs: r.plan.Inputs()}); err != nil {
 		return nil, err
 	}
 	log := opts.Logger.With().Str("run", info.ID).Logger()
@@ -134,6 +122,15 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
 	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
+	if len(r.refused) > 0 {
+		// A tenant's token named another organization than the journal's:
+		// that tenant sent nothing; the resume as a whole is refused.
+		res.Summary.ExitCode = results.ExitInvalid
+		if err := opts.Dir.WriteResults(res); err != nil {
+			log.Error().Err(err).Msg("writing " + results.ResultsFile)
+		}
+		return res, &ResumeError{Dir: opts.Dir.Path(), Reasons: r.refused}
+	}
 	if jerr := r.journalError(); jerr != nil {
 		// Not a clean interrupt: the run could not go on. Results are
 		// still written, for what finished.

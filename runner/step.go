@@ -92,7 +92,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	if !s.checkWrite {
 		sp, err := tr.r.opts.Dir.OpenSpool(tr.t.Name, st.ID)
 		if err != nil {
-			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: "unknown", Message: err.Error()}
+			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Message: err.Error()}
 			finalize()
 			return sr, nil
 		}
@@ -146,7 +146,7 @@ func (s *stepRun) restore() []*cell {
 				c.status, c.rng, c.objects = "", nil, nil
 				if s.st.Write {
 					c.status = results.StatusFailed
-					c.err = &results.Error{Category: "unknown", Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
+					c.err = &results.Error{Category: results.CategoryUnknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
 				} else {
 					pending = append(pending, c)
 				}
@@ -237,14 +237,19 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		sr.Items = &counts
 	}
 	switch {
+	case counts.Incomplete > 0:
+		// Unfinished work is never hidden behind a failure: the step is
+		// not journaled done, and a resume runs the cells left.
+		sr.Status, sr.Reason = results.StatusIncomplete, fmt.Sprintf("interrupted: %d of %d calls did not finish", counts.Incomplete, counts.Total)
+		if counts.Failed > 0 && firstErr != nil {
+			sr.Reason += fmt.Sprintf(" (and %d failed; first: %s)", counts.Failed, firstErr.Message)
+		}
 	case counts.Failed > 0:
 		sr.Status = results.StatusFailed
 		if sr.Error == nil && firstErr != nil {
 			sr.Error = &results.Error{Category: firstErr.Category, Code: firstErr.Code,
 				Message: fmt.Sprintf("%d of %d items failed; first: %s", counts.Failed, counts.Total, firstErr.Message)}
 		}
-	case counts.Incomplete > 0:
-		sr.Status, sr.Reason = results.StatusIncomplete, fmt.Sprintf("interrupted: %d of %d calls did not finish", counts.Incomplete, counts.Total)
 	case counts.Skipped == counts.Total:
 		sr.Status = results.StatusSkipped
 		switch {

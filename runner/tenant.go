@@ -28,7 +28,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		return prior.done // finished before the interruption
 	}
 	if reason := r.stopReason(ctx); reason != "" {
-		return r.notStarted(t, reason)
+		return r.priorResult(t, prior, reason) // what earlier runs finished stays in the results
 	}
 	log := r.opts.Logger.With().Str("tenant", t.Name).Logger()
 	started := r.clock.now().UTC()
@@ -58,12 +58,20 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			return res
 		}
 		e := classify(err)
-		e.Category = "auth" // whatever went wrong, this tenant could not sign in
+		e.Category = results.CategoryAuth // whatever went wrong, this tenant could not sign in
 		res.Status, res.Error = results.StatusFailed, e
 		for _, st := range r.pb.Steps {
 			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: sign-in failed")))
 		}
 		log.Warn().Str("error", e.Message).Msg("sign-in failed")
+		return res
+	}
+	if reason := r.checkTenantID(t, prior, sess.TenantID()); reason != "" {
+		log.Error().Msg(reason)
+		pr := r.priorResult(t, prior, "not run: "+reason)
+		pr.Error = &results.Error{Category: results.CategoryAuth, Code: "tenant_id_changed", Message: reason}
+		*res = *pr
+		res.Status = results.StatusIncomplete // whatever failed before: it is unfinished
 		return res
 	}
 	res.TenantID, res.AuthMethod = sess.TenantID(), sess.AuthMethod()

@@ -78,6 +78,8 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 			drain(resp)
 			return nil
 		}
+		body := answerBody(ctx, resp, cl.c.maxAnswer)
+		resp.Body = body
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 && textAnswer(resp.Header) {
 			// A success status over a text or HTML body is no result: it
 			// may be the concurrency refusal, which arrives at any status
@@ -97,6 +99,10 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := handle(resp)
+			if body.over {
+				resp.Body.Close()
+				return cl.tooBigError(resp.StatusCode)
+			}
 			drain(resp) // a page read only up to a ResultSize limit
 			return err
 		}

@@ -104,6 +104,7 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		// Without odata.metadata=minimal the service answers multipart/mixed
 		// (CIPP, commit 8392e324b); readBatch reads both.
 		"Accept":              {batchAccept},
+		"Accept-Encoding":     hdrGzip,
 		"User-Agent":          {c.ua},
 		"X-Clientapplication": {clientApp},
 		"Client-Request-Id":   {newRequestID()},

@@ -56,7 +56,11 @@ type Options struct {
 	// BackoffBase and BackoffMax shape the jittered exponential backoff
 	// (defaults 1 s and 2 min).
 	BackoffBase, BackoffMax time.Duration
-	Logger                  zerolog.Logger // zero value = no logging
+	// MaxAnswerBytes bounds one answer (a page, a $batch round) after
+	// decompression; past it the call fails with code AnswerTooLarge
+	// (default DefaultMaxAnswerBytes).
+	MaxAnswerBytes int64
+	Logger         zerolog.Logger // zero value = no logging
 }
 
 // Defaults applied by New.
@@ -137,19 +141,20 @@ type Stats struct {
 
 // Client runs cmdlets. It is safe for concurrent use.
 type Client struct {
-	hc       *http.Client
-	rt       http.RoundTripper // hc's transport, called directly when hc adds nothing (no jar, no timeout)
-	clock    Clock
-	ua       string
-	uaHdr    []string // {ua}, shared by every request
-	prefer   string   // the Prefer header of a call without a smaller limit
-	pageSize int
-	retries  int
-	elapsed  time.Duration
-	base     time.Duration
-	max      time.Duration
-	log      zerolog.Logger
-	jitter   func() float64 // in [0,1); tests pin it
+	hc        *http.Client
+	rt        http.RoundTripper // hc's transport, called directly when hc adds nothing (no jar, no timeout)
+	clock     Clock
+	ua        string
+	uaHdr     []string // {ua}, shared by every request
+	prefer    string   // the Prefer header of a call without a smaller limit
+	pageSize  int
+	retries   int
+	elapsed   time.Duration
+	base      time.Duration
+	max       time.Duration
+	maxAnswer int64
+	log       zerolog.Logger
+	jitter    func() float64 // in [0,1); tests pin it
 
 	mu          sync.Mutex
 	regional    map[string]string // remembered regional origin per service|base|tenant
@@ -162,17 +167,18 @@ type Client struct {
 // New returns a client with opts' defaults filled in.
 func New(opts Options) *Client {
 	c := &Client{
-		clock:    opts.Clock,
-		ua:       opts.UserAgent,
-		pageSize: opts.PageSize,
-		retries:  opts.MaxRetries,
-		elapsed:  opts.MaxElapsed,
-		base:     opts.BackoffBase,
-		max:      opts.BackoffMax,
-		log:      opts.Logger,
-		jitter:   defaultJitter,
-		regional: map[string]string{},
-		origins:  map[string]origin{},
+		clock:     opts.Clock,
+		ua:        opts.UserAgent,
+		pageSize:  opts.PageSize,
+		retries:   opts.MaxRetries,
+		elapsed:   opts.MaxElapsed,
+		base:      opts.BackoffBase,
+		max:       opts.BackoffMax,
+		log:       opts.Logger,
+		maxAnswer: opts.MaxAnswerBytes,
+		jitter:    defaultJitter,
+		regional:  map[string]string{},
+		origins:   map[string]origin{},
 	}
 	if c.clock == nil {
 		c.clock = wallClock{}
@@ -190,6 +196,9 @@ func New(opts Options) *Client {
 		c.retries = DefaultMaxRetries
 	case c.retries < 0:
 		c.retries = 0
+	}
+	if c.maxAnswer <= 0 {
+		c.maxAnswer = DefaultMaxAnswerBytes
 	}
 	if c.elapsed <= 0 {
 		c.elapsed = DefaultMaxElapsed

@@ -242,3 +242,24 @@ func TestFidelityComplianceRegionalFromLabel(t *testing.T) {
 	}
 	noViolations(t, v.e)
 }
+
+// Compressed answers (issue 14 item 7): pages, errors and $batch rounds
+// the emulator gzips are read as the plain ones.
+func TestFidelityGzipAnswers(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 25}},
+		Strict: emulator.Strictness{GzipAnswers: true}}, transport.Options{PageSize: 10})
+	objs, st, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"ResultSize": "Unlimited"}})
+	if err != nil || len(objs) != 25 || st.Pages != 3 {
+		t.Fatalf("%v: %d objects %+v", err, len(objs), st)
+	}
+	_, _, err = v.run(t, transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}})
+	var e *transport.Error
+	if !errors.As(err, &e) || e.Category != transport.CategoryNotFound || e.Code != "Ex6F9304" {
+		t.Errorf("gzip error body: %v", err)
+	}
+	counts, errs := batchOf(t, v)
+	if errs[0] != nil || errs[1] != nil || counts[1] != 25 {
+		t.Errorf("batch: %v %v", counts, errs)
+	}
+	noViolations(t, v.e)
+}

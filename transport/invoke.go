@@ -114,6 +114,7 @@ func (c *Client) headers(cl *call, req *Request, limit int) http.Header {
 	h := make(http.Header, 11) // + Parameter-Based-Routing, Authorization
 	h["Content-Type"] = hdrJSON
 	h["Accept"] = hdrJSON
+	h["Accept-Encoding"] = hdrGzip
 	h["User-Agent"] = c.uaHdr
 	h["X-Cmdletname"] = v[0:1:1]
 	h["X-Clientapplication"] = hdrClientApp

@@ -115,16 +115,19 @@ func (s *valueStream) fill() bool {
 		s.buf = s.buf[:n]
 		s.off = 0
 	}
-	if len(s.buf) == cap(s.buf) {
-		nb := make([]byte, len(s.buf), 2*cap(s.buf))
+	// Read at least as much again as is buffered (and a few KiB), unless
+	// the source ends: object re-checks the value from its start after
+	// each fill, so the bytes checked stay within twice the value's size,
+	// however small the reads (a TLS record, a gzip window). A fixed
+	// amount per fill made a big value cost quadratic time.
+	start := len(s.buf)
+	need := max(streamFillMin, start)
+	if cap(s.buf)-start < need {
+		nb := make([]byte, start, max(start+need, 2*cap(s.buf)))
 		copy(nb, s.buf)
 		s.buf = nb
 	}
-	// Read at least a few KiB (unless the source ends): object re-checks
-	// the value from its start after each fill, so many tiny reads of a
-	// big object would cost quadratic time.
-	start := len(s.buf)
-	atLeast := start + min(streamFillMin, cap(s.buf)-start)
+	atLeast := start + need
 	for len(s.buf) < atLeast {
 		n, err := s.src.Read(s.buf[len(s.buf):cap(s.buf)])
 		s.buf = s.buf[:len(s.buf)+n]

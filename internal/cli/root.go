@@ -9,16 +9,18 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/exoplay/exoplay/results"
 )
 
-// Exit codes (DESIGN.md §3).
+// Exit codes (DESIGN.md §3), defined once in package results.
 const (
-	ExitOK           = 0
-	ExitStepFailed   = 1
-	ExitInvalid      = 2
-	ExitNonCompliant = 3
-	ExitAuthFailed   = 4
-	ExitInterrupted  = 130
+	ExitOK           = results.ExitOK
+	ExitStepFailed   = results.ExitStepFailed
+	ExitInvalid      = results.ExitInvalid
+	ExitNonCompliant = results.ExitNonCompliant
+	ExitAuthFailed   = results.ExitAuthFailed
+	ExitInterrupted  = results.ExitInterrupted
 )
 
 const exitCodesHelp = `Exit codes:
@@ -115,6 +117,7 @@ no module download.
 		newShowCmd(io),
 		newBaselineCmd(io),
 		newAuditCmd(io),
+		newCmdletCmd(io),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -107,16 +108,11 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return exitf(ExitInvalid, "--log-level: %v", err)
 	}
 
-	plan, err := opts.sel.load(opts.playbook)
+	plan, dir, resume, err := openRun(io, opts) // resume.go
 	if err != nil {
-		return reportLoadError(io, err)
+		return err
 	}
 	pb := plan.Playbook
-
-	dir, resume, err := openRunDir(io, opts, pb.Name)
-	if err != nil {
-		return exitf(ExitInvalid, "%v", err)
-	}
 	defer dir.Close()
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
@@ -165,6 +161,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Version:   Version(),
 		FailOn:    opts.failOn,
 	})
+	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
+		return exitf(ExitInvalid, "%v", err)
+	}
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}

@@ -11,12 +11,12 @@ import (
 	"github.com/exoplay/exoplay/results"
 )
 
-// openRunDir opens the run directory of `exoplay run`: --resume's, a new one
+// pickRunDir opens the run directory of `exoplay run`: --resume's, a new one
 // under --out, or --run-dir's, which is resumed when it holds a run and
 // created when absent. A Job's retried pod runs the same arguments as the
 // first: with --run-dir it continues the shard the killed pod started
 // instead of starting it over in a new directory.
-func openRunDir(io *streams, opts *runOptions, name string) (dir *results.RunDir, resume bool, err error) {
+func pickRunDir(io *streams, opts *runOptions, name string) (dir *results.RunDir, resume bool, err error) {
 	switch {
 	case opts.runDir != "" && opts.resume != "":
 		return nil, false, exitf(ExitInvalid, "--run-dir and --resume both name the run directory: give one")

@@ -16,10 +16,17 @@ type selectionFlags struct {
 	limit, tags, skipTags, shard string
 	vars                         []string
 	shardCount                   int
-	audit                        auditSource // baseline.go: waivers, controls, and what exoplay audit adds
+	fs                           *pflag.FlagSet // to tell which were given
+	audit                        auditSource    // baseline.go: waivers, controls, and what exoplay audit adds
+}
+
+// given reports whether the selection flag named flag was on the command line.
+func (s *selectionFlags) given(flag string) bool {
+	return s.fs != nil && s.fs.Changed(flag)
 }
 
 func (s *selectionFlags) addTo(fs *pflag.FlagSet) {
+	s.fs = fs
 	fs.StringVarP(&s.limit, "limit", "l", "", "tenants to run: comma-separated names, groups or globs; !pattern excludes (e.g. 'eu,!contoso')")
 	fs.StringVarP(&s.tags, "tags", "t", "", "run only steps with one of these comma-separated tags (always/never/tagged/untagged as in Ansible)")
 	fs.StringVar(&s.skipTags, "skip-tags", "", "skip steps with any of these comma-separated tags")
@@ -57,11 +64,6 @@ func (s *selectionFlags) load(path string) (*runner.Plan, error) {
 		return nil, err
 	}
 	return s.audit.loadPlan(path, sel)
-}
-
-// loadPlan loads the playbook at path and applies sel to it.
-func loadPlan(path string, sel runner.Selection) (*runner.Plan, error) {
-	return auditSource{}.loadPlan(path, sel)
 }
 
 // planOf applies sel to a loaded playbook.

@@ -1,9 +1,19 @@
-// Package connect turns a playbook tenant into a signed-in runner.Session: it
-// resolves the tenant's cloud endpoints (cloud), builds its credential from
-// the playbook's auth section (secrets resolved from the environment or
-// files at this point, never earlier), gets and checks the first token
-// (auth), and sends cmdlets through the REST client (transport).
+// Package connect turns a playbook tenant into a signed-in session, for
+// every command that talks to the service (run, auth login|status):
 //
-// It is the only place where auth and transport meet, so that neither has
-// to import the other and the runner sees neither.
+//   - Network: trust (--ca-file, EXOPLAY_CA_FILE) and dialling
+//     (--connect-to, EXOPLAY_CONNECT_TO, curl's syntax) in the one
+//     *http.Client that auth (MSAL) and transport share;
+//   - Resolve: the tenant's cloud endpoints (cloud, overrides applied) and
+//     its credential (secrets read from the environment or files now,
+//     never earlier);
+//   - Connect: the first token, whose tid auth checks, and the session's
+//     anchors (the system mailbox at the initial domain for app-only
+//     compliance calls); the session sends cmdlets through transport.
+//
+// It always uses the production cloud table: the emulator is reached by
+// dialling, and nothing here knows whether it talks to Microsoft or to the
+// emulator. Errors are plain errors; internal/cli alone maps them to exit
+// codes. It is the only place where auth and transport meet, so neither
+// imports the other and the runner sees neither.
 package connect

@@ -36,6 +36,7 @@ type reply struct {
 	json   bool // OData JSON: Content-Type and OData-Version headers
 	hdr    []header
 	fault  FaultKind // transport-level fault applied when writing
+	gzip   bool      // compress the body (Strictness.GzipAnswers and the client accepts it)
 	buf    *[]byte   // pooled storage of body, released once written
 }
 
@@ -84,16 +85,21 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header()["request-id"] = []string{s.requestID()}
+	gz := s.knobs.Load().strict.GzipAnswers && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	write := func(w http.ResponseWriter, rep *reply) {
+		rep.gzip = gz
+		e.write(w, rep)
+	}
 	version, tenant, op, ok := splitPath(r.URL.Path)
 	if !ok {
-		e.write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "No resource at "+r.URL.Path+"; InvokeCommand is POST /adminapi/beta/{tenant}/InvokeCommand.")})
+		write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "No resource at "+r.URL.Path+"; InvokeCommand is POST /adminapi/beta/{tenant}/InvokeCommand.")})
 		return
 	}
 	opl := strings.ToLower(op)
 	switch {
 	case opl == "invokecommand":
 		if version != "beta" {
-			e.write(w, &reply{status: http.StatusMethodNotAllowed, json: true,
+			write(w, &reply{status: http.StatusMethodNotAllowed, json: true,
 				body: simpleError("MethodNotAllowed", "The requested resource does not support http method '"+r.Method+"'. InvokeCommand answers under /adminapi/beta/ only.")})
 			return
 		}
@@ -101,15 +107,15 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rep == nil {
 			rep = e.invoke(r.Context(), c)
 		}
-		e.write(w, rep)
+		write(w, rep)
 	case opl == "$batch" && version == "beta":
-		e.write(w, e.batch(r, tenant))
+		write(w, e.batch(r, tenant))
 	case opl == "exomodulefile":
-		e.write(w, e.moduleFile(r, version, tenant))
+		write(w, e.moduleFile(r, version, tenant))
 	case strings.HasPrefix(opl, "exobanner"):
-		e.write(w, e.banner(r, version, tenant))
+		write(w, e.banner(r, version, tenant))
 	default:
-		e.write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "Resource '"+op+"' not found under /adminapi/"+version+"/"+tenant+".")})
+		write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "Resource '"+op+"' not found under /adminapi/"+version+"/"+tenant+".")})
 	}
 }
 

@@ -28,6 +28,11 @@ type Strictness struct {
 	// the regional REST host instead of the admin.protection backend
 	// (exo.ipps.door-backend).
 	DoorToRegional bool `json:"door_to_regional,omitempty" yaml:"door_to_regional,omitempty"`
+	// GzipAnswers compresses answers for a client whose Accept-Encoding
+	// names gzip (exo.answer.gzip: the module, CIPP and go-exoscc ask for
+	// it and decompress; that the service compresses is an assumption, so
+	// it is off by default).
+	GzipAnswers bool `json:"gzip_answers,omitempty" yaml:"gzip_answers,omitempty"`
 	// Port446Open serves requests addressed to port 446 instead of closing
 	// the connection (exo.port446.closed).
 	Port446Open bool `json:"port_446_open,omitempty" yaml:"port_446_open,omitempty"`

@@ -177,3 +177,13 @@ func TestStrictNextLinkPort446(t *testing.T) {
 		t.Fatalf("next link %q", link)
 	}
 }
+
+func TestGzipAnswersKnob(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Strict.GzipAnswers = true })
+	for ae, want := range map[string]bool{"gzip": true, "gzip, deflate, br": true, "deflate": false, "gzip;q=0": false, "": false} {
+		r := h.invoke(tidA, tokAppA, cmd("Get-AcceptedDomain", ""), "Accept-Encoding", ae)
+		if got := r.hdr.Get("Content-Encoding") == "gzip"; got != want || r.status != 200 {
+			t.Errorf("Accept-Encoding %q: %d, gzip %v", ae, r.status, got)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 const htmlPage = `<!DOCTYPE html>
@@ -39,8 +42,32 @@ func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
 		h["Content-Type"] = []string{contentTypeJSON}
 		h["OData-Version"] = []string{"4.0"}
 	}
+	if rep.gzip && rep.fault == "" && len(body) > 0 && h.Get("Content-Encoding") == "" {
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		body = zb.Bytes()
+		h.Set("Content-Encoding", "gzip")
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
 	rep.release()
+}
+
+// acceptsGzip reports an Accept-Encoding that names gzip without q=0.
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		enc, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
+		}
+		k, v, _ := strings.Cut(params, "=")
+		if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); strings.TrimSpace(k) == "q" && err == nil && q == 0 {
+			return false
+		}
+		return true
+	}
+	return false
 }

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/exoplay/exoplay/results"
+	"github.com/exoplay/exoplay/runner"
+)
+
+// openRun loads the plan and opens the run directory (pickRunDir): a new
+// one, or for a resume (--resume, or --run-dir holding a run) the existing
+// one, whose journal says what selection the run started with. A resume
+// takes each selection flag it is not given from the journal, so a bare
+// `--resume DIR` continues the run as it started; a flag that is given must
+// agree with the journal (runner.Run checks, and refuses with exit 2, as it
+// does for a changed playbook, inventory or mode).
+func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.RunDir, resume bool, err error) {
+	resuming := opts.resume != ""
+	if opts.runDir != "" && opts.resume == "" {
+		_, serr := os.Stat(filepath.Join(opts.runDir, results.EventsFile))
+		resuming = serr == nil
+	}
+	if !resuming {
+		plan, err := opts.sel.load(opts.playbook)
+		if err != nil {
+			return nil, nil, false, reportLoadError(io, err)
+		}
+		dir, resume, err := pickRunDir(io, opts, plan.Playbook.Name)
+		return plan, dir, resume, err
+	}
+	sel, err := opts.sel.selection()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	dir, resume, err = pickRunDir(io, opts, "")
+	if err != nil {
+		return nil, nil, false, err
+	}
+	fail := func(err error) (*runner.Plan, *results.RunDir, bool, error) {
+		dir.Close()
+		return nil, nil, false, err
+	}
+	in, err := dir.StartedWith()
+	if err != nil {
+		return fail(exitf(ExitInvalid, "cannot resume %s: %v", dir.Path(), err))
+	}
+	if in != nil { // nil: a journal older than the inputs record; run as given
+		if sel, err = runner.ResumeSelection(in.Selection, sel, opts.sel.given); err != nil {
+			return fail(exitf(ExitInvalid, "cannot resume %s: %v", dir.Path(), err))
+		}
+	}
+	if plan, err = opts.sel.audit.loadPlan(opts.playbook, sel); err != nil {
+		return fail(reportLoadError(io, err))
+	}
+	return plan, dir, resume, nil
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exoplay/exoplay/internal/emulator"
+)
+
+// inventoryPlaybook writes a playbook whose tenants come from a CSV
+// inventory (name -> organization, one row each), with a register step and
+// a tagged foreach write whose value is a var.
+func inventoryPlaybook(t *testing.T, emu *emulator.Emulator, rows map[string]string) (pb, csv string) {
+	t.Helper()
+	dir := t.TempDir()
+	csv = filepath.Join(dir, "tenants.csv")
+	writeInventory(t, csv, rows)
+	pb = filepath.Join(dir, "inv.yaml")
+	err := os.WriteFile(pb, []byte(fmt.Sprintf(`version: 1
+name: remote
+vars: {pop: false}
+auth:
+  app:
+    method: client_secret
+    client_id: %s
+    client_secret: ${{ env.%s }}
+inventory: [tenants.csv]
+steps:
+  - name: CAS mailboxes
+    id: cas
+    cmdlet: Get-CASMailbox
+    parameters: {ResultSize: Unlimited}
+    select: [Identity, PopEnabled]
+    register: cas
+    tags: [always]
+  - name: Disable POP
+    id: disable-pop
+    cmdlet: Set-CASMailbox
+    foreach: ${{ filter(cas, .PopEnabled) }}
+    parameters: {Identity: "${{ item.Identity }}", PopEnabled: "${{ pop }}"}
+    tags: [remediate]
+`, emu.DemoClientID, secretEnv)), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pb, csv
+}
+
+func writeInventory(t *testing.T, path string, rows map[string]string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("name,organization,auth\n")
+	for _, name := range []string{"c1", "c2", "c3"} {
+		if org, ok := rows[name]; ok {
+			fmt.Fprintf(&b, "%s,%s,app\n", name, org)
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// interruptedRun starts `exoplay run args...` in a child process, sends
+// SIGINT once some writes landed, and returns the run directory (exit 130).
+func interruptedRun(t *testing.T, emu *emulator.Emulator, out string, args ...string) string {
+	t.Helper()
+	cmd, log := child(t, append(args, "--out", out, "--progress", "none")...)
+	waitFor(t, "some writes", 60*time.Second, func() bool { n, _ := writesApplied(emu); return n >= 5 })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != ExitInterrupted {
+		t.Fatalf("want exit 130 after SIGINT, got %v\n%s", err, log)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*-remote"))
+	if len(dirs) != 1 {
+		t.Fatalf("run directories: %v", dirs)
+	}
+	return dirs[0]
+}
+
+func resumeEmulator(t *testing.T) (*emulator.Emulator, string) {
+	return startEmulator(t, emulator.Options{
+		Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", Mailboxes: 120},
+			{Domain: "fabrikam.onmicrosoft.com", Mailboxes: 120}, {Domain: "northwind.onmicrosoft.com", Mailboxes: 120}},
+		Latency: emulator.LatencySpec{Fixed: 20 * time.Millisecond},
+	})
+}
+
+func tenantWrites(emu *emulator.Emulator, domain string) int {
+	return len(emu.Counters().Tenant(domain).Writes)
+}
+
+// Issue 10: the inventory changed between the interrupt and the resume
+// (one tenant's organization now names another customer): the resume is
+// refused with exit 2 naming what changed, and nothing is sent to the other
+// organization.
+func TestResumeRefusesAChangedInventory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	emu, ca := resumeEmulator(t)
+	pb, csv := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "fabrikam.onmicrosoft.com"})
+	dir := interruptedRun(t, emu, t.TempDir(), "run", pb, "--ca-file", ca)
+	before, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+
+	writeInventory(t, csv, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "northwind.onmicrosoft.com"})
+	code, _, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none")
+	if code != ExitInvalid {
+		t.Fatalf("resume over a changed inventory: exit %d, want 2\n%s", code, stderr)
+	}
+	for _, want := range []string{"inventory file", "tenants.csv changed", `tenant c2: organization was "fabrikam.onmicrosoft.com", now "northwind.onmicrosoft.com"`, "start a new run"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, stderr)
+		}
+	}
+	if n := tenantWrites(emu, "northwind.onmicrosoft.com"); n != 0 {
+		t.Fatalf("%d writes sent to northwind, the organization the inventory now names", n)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "results.json")); !bytes.Equal(before, after) {
+		t.Error("a refused resume rewrote results.json")
+	}
+
+	// A row added to the inventory does not silently join the run either.
+	writeInventory(t, csv, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "fabrikam.onmicrosoft.com", "c3": "northwind.onmicrosoft.com"})
+	code, _, stderr = runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none")
+	if code != ExitInvalid || !strings.Contains(stderr, "tenant c3 was not part of the run") {
+		t.Fatalf("resume with an added inventory row: exit %d\n%s", code, stderr)
+	}
+	// Back as it was: the resume completes the run.
+	writeInventory(t, csv, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "fabrikam.onmicrosoft.com"})
+	if code, _, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none"); code != ExitOK {
+		t.Fatalf("resume over the original inventory: exit %d\n%s", code, stderr)
+	}
+	if n := tenantWrites(emu, "northwind.onmicrosoft.com"); n != 0 {
+		t.Fatalf("%d writes sent to northwind", n)
+	}
+}
+
+// Issue 10: selection flags on a resume. One that differs from the run's
+// (--limit, --tags, --var, --check) is refused with exit 2 and leaves the
+// results as they were; a bare --resume continues with the run's own
+// selection (its --limit and --var included) and never widens or shrinks it.
+func TestResumeKeepsTheRunsSelection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	emu, ca := resumeEmulator(t)
+	pb, _ := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "fabrikam.onmicrosoft.com", "c3": "northwind.onmicrosoft.com"})
+	dir := interruptedRun(t, emu, t.TempDir(), "run", pb, "--ca-file", ca, "--limit", "c1,c2", "--var", "pop=false")
+	results := filepath.Join(dir, "results.json")
+	before, _ := os.ReadFile(results)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--limit", "c1"}, `--limit was "c1,c2", now "c1"`},
+		{[]string{"--tags", "remediate"}, `--tags was "", now "remediate"`},
+		{[]string{"--var", "pop=true"}, "--var pop was false, now true"},
+		{[]string{"--check"}, "run-mode run"},
+	} {
+		args := append([]string{"run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none"}, c.args...)
+		code, _, stderr := runMain(t, args...)
+		if code != ExitInvalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("resume %v: exit %d, want 2 saying %q\n%s", c.args, code, c.want, stderr)
+		}
+		if after, _ := os.ReadFile(results); !bytes.Equal(before, after) {
+			t.Fatalf("resume %v rewrote results.json", c.args)
+		}
+	}
+	// The same flags as the run's are accepted; so is none.
+	code, _, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none", "--limit", "c1,c2")
+	if code != ExitOK {
+		t.Fatalf("resume with the run's own --limit: exit %d\n%s", code, stderr)
+	}
+	if n := tenantWrites(emu, "northwind.onmicrosoft.com"); n != 0 {
+		t.Fatalf("the resume widened the run: %d writes to c3", n)
+	}
+	if left := popEnabled(t, emu); left[emu.Tenants()[0].ID] != 0 || left[emu.Tenants()[1].ID] != 0 {
+		t.Fatalf("POP still on after the resume: %v", left)
+	}
+	raw, _ := os.ReadFile(results)
+	if n := strings.Count(string(raw), `"organization"`); n != 2 {
+		t.Fatalf("results.json lists %d tenants after the resume, want the run's 2", n)
+	}
+}
+
+// An invalid resume is invalid input: exit 2.
+func TestResumeOfAnEmptyJournalExits2(t *testing.T) {
+	emu, ca := resumeEmulator(t)
+	pb, _ := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com"})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "events.jsonl"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none")
+	if code != ExitInvalid || !strings.Contains(stderr, "cannot resume") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+}
