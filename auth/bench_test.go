@@ -12,9 +12,9 @@ import (
 // in the source), which every InvokeCommand call pays.
 func BenchmarkTokenCached(b *testing.B) {
 	f := newFixture(b, fixtureOptions{})
-	m := NewManager(Options{HTTPClient: f.srv.Client(), CacheDir: b.TempDir()})
+	m := NewManager(Options{HTTPClient: f.client, CacheDir: b.TempDir()})
 	defer m.Close()
-	s, err := m.Source(secretCred(), f.srv.URL, contosoID, exchange)
+	s, err := m.Source(secretCred(), authority, contosoID, exchange)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,9 +38,9 @@ func BenchmarkTokenCached(b *testing.B) {
 // this process.
 func BenchmarkTokenAcquire(b *testing.B) {
 	f := newFixture(b, fixtureOptions{})
-	m := NewManager(Options{HTTPClient: f.srv.Client(), CacheDir: b.TempDir(), Now: f.clock.Now})
+	m := NewManager(Options{HTTPClient: f.client, CacheDir: b.TempDir(), Now: f.clock.Now})
 	defer m.Close()
-	s, err := m.Source(secretCred(), f.srv.URL, contosoID, exchange)
+	s, err := m.Source(secretCred(), authority, contosoID, exchange)
 	if err != nil {
 		b.Fatal(err)
 	}

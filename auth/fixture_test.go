@@ -3,12 +3,16 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -81,6 +85,7 @@ type fixture struct {
 	t      testing.TB
 	a      *entra.Authority
 	srv    *httptest.Server
+	client *http.Client // dials login.microsoftonline.com (and any host) to srv, trusting its CA
 	clock  *clock
 	cert   *x509.Certificate
 	key    *rsa.PrivateKey
@@ -161,17 +166,63 @@ func newFixture(t testing.TB, fo fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(a.Handler())
+	// The authority answers at login.microsoftonline.com, as Entra does:
+	// the client dials that name to the test server (what --connect-to
+	// does), so auth runs its production path (MSAL's own handling of a
+	// known Microsoft host) against it.
+	srv, client := serveAs(t, a.Handler(), authorityHost)
+	return &fixture{t: t, a: a, srv: srv, client: client, clock: clk, cert: cert, key: key, stderr: &syncBuffer{}, miClientID: miClientID}
+}
+
+// authorityHost is where the fixture's authority is reached.
+const (
+	authorityHost = "login.microsoftonline.com"
+	authority     = "https://" + authorityHost
+)
+
+// serveAs serves h over TLS with a certificate for host (and 127.0.0.1,
+// where the managed identity endpoint is reached) from a test CA, and
+// returns a client that dials every address to it and trusts that CA.
+func serveAs(t testing.TB, h http.Handler, host string) (*httptest.Server, *http.Client) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "auth test CA"}, IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	a.SetBaseURL(srv.URL)
-	return &fixture{t: t, a: a, srv: srv, clock: clk, cert: cert, key: key, stderr: &syncBuffer{}, miClientID: miClientID}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	addr := srv.Listener.Addr().String()
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+	t.Cleanup(client.CloseIdleConnections)
+	return srv, client
 }
 
 // manager returns a Manager on the fixture's clock, with waits recorded
 // instead of slept.
 func (f *fixture) manager(mod func(*Options)) (*Manager, *[]time.Duration) {
 	opts := Options{
-		HTTPClient: f.srv.Client(),
+		HTTPClient: f.client,
 		CacheDir:   f.t.TempDir(),
 		Now:        f.clock.Now,
 		Stderr:     f.stderr,
@@ -194,7 +245,7 @@ func (f *fixture) manager(mod func(*Options)) (*Manager, *[]time.Duration) {
 
 func (f *fixture) source(m *Manager, cred *Credential, tenant string) *Source {
 	f.t.Helper()
-	s, err := m.Source(cred, f.srv.URL, tenant, exchange)
+	s, err := m.Source(cred, authority, tenant, exchange)
 	if err != nil {
 		f.t.Fatalf("Source: %v", err)
 	}

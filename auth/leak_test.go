@@ -50,7 +50,7 @@ func TestNoSecretInAnyMessage(t *testing.T) {
 	for i, c := range creds {
 		cred := c.cred
 		cred.Name = "leak"
-		s, err := m.Source(&cred, f.srv.URL, c.tenant, exchange)
+		s, err := m.Source(&cred, authority, c.tenant, exchange)
 		if err == nil {
 			var tok string
 			tok, err = s.Token(context.Background(), false)

@@ -35,8 +35,8 @@ func TestClientSecretByIDAndDomain(t *testing.T) {
 	}
 	// Same credential content → same client and same source.
 	dup := *cred
-	s1, _ := m.Source(cred, f.srv.URL, contosoID, exchange)
-	s2, _ := m.Source(&dup, f.srv.URL+"/common", strings.ToUpper(contosoID), exchange+"/.default")
+	s1, _ := m.Source(cred, authority, contosoID, exchange)
+	s2, _ := m.Source(&dup, authority+"/common", strings.ToUpper(contosoID), exchange+"/.default")
 	if s1 != s2 {
 		t.Error("equal credentials and tenant gave two sources")
 	}
@@ -126,7 +126,7 @@ func TestCertificateErrors(t *testing.T) {
 	for _, tc := range cases {
 		cred := tc.cred
 		cred.Name, cred.Method, cred.ClientID = tc.name, MethodCertificate, certAppID
-		s, err := m.Source(&cred, f.srv.URL, contosoID, exchange)
+		s, err := m.Source(&cred, authority, contosoID, exchange)
 		if !tc.atSource {
 			if err != nil {
 				t.Fatalf("%s: Source: %v", tc.name, err)
@@ -168,13 +168,13 @@ func TestDeviceCodeThenSilentAcrossTenantsAndProcesses(t *testing.T) {
 	if c.TenantID != contosoID || f.a.Counters().DeviceCodes != 1 {
 		t.Fatalf("the disk cache was not used: device codes %d", f.a.Counters().DeviceCodes)
 	}
-	st, err := m2.TenantStatus(context.Background(), cred, f.srv.URL, fabrikamDom, exchange)
+	st, err := m2.TenantStatus(context.Background(), cred, authority, fabrikamDom, exchange)
 	if err != nil || !st.Usable || !st.RefreshToken || st.TenantID != fabrikamID || !strings.EqualFold(st.Username, partnerUPN) || st.ExpiresOn.IsZero() {
 		t.Fatalf("TenantStatus = %+v, %v", st, err)
 	}
 	// The partner's home tenant never had a token: the refresh token may or
 	// may not reach it, so it does not count as covered.
-	if st, err := m2.TenantStatus(context.Background(), cred, f.srv.URL, partnerDomain, exchange); err != nil || st.Usable || !st.RefreshToken || st.SignedIn {
+	if st, err := m2.TenantStatus(context.Background(), cred, authority, partnerDomain, exchange); err != nil || st.Usable || !st.RefreshToken || st.SignedIn {
 		t.Fatalf("TenantStatus of a tenant never signed in to = %+v, %v", st, err)
 	}
 	all, err := m2.CacheStatus()
@@ -212,7 +212,7 @@ func TestInteractiveFormPost(t *testing.T) {
 			// The "browser": the emulator's authorize endpoint posts the
 			// code to MSAL's loopback server itself.
 			opened++
-			resp, err := f.srv.Client().Get(u)
+			resp, err := f.client.Get(u)
 			if err != nil {
 				return err
 			}
@@ -239,7 +239,7 @@ func TestInteractivePrintsURLWithoutTerminal(t *testing.T) {
 		// Complete the sign-in from the printed URL, as a user would.
 		for line := range printed.lines {
 			if u := strings.TrimSpace(line[max(0, strings.LastIndex(line, "\nhttps://")):]); strings.HasPrefix(u, "https://") {
-				if resp, err := f.srv.Client().Get(u); err == nil {
+				if resp, err := f.client.Get(u); err == nil {
 					resp.Body.Close()
 				}
 				return
