@@ -20,6 +20,7 @@ type tenantRun struct {
 	scope playbook.Scope // grows a name per register
 	prior *tenantState
 	log   zerolog.Logger
+	lost  bool // a register of an earlier run could not be reloaded: nothing more runs
 }
 
 func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant {
@@ -95,6 +96,9 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		switch {
 		case !ps.Selected:
 			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
+		case tr.lost:
+			incomplete = true
+			sr = stepResult(st, results.StatusIncomplete, "not run: the resume was refused (a registered output could not be reloaded)")
 		case incomplete || r.drained(ctx):
 			// Nothing after an unfinished step is decided: its when or
 			// foreach could read a partial register. Resume runs it.
