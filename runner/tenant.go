@@ -62,7 +62,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		e.Category = results.CategoryAuth // whatever went wrong, this tenant could not sign in
 		res.Status, res.Error = results.StatusFailed, e
 		for _, st := range r.pb.Steps {
-			res.Steps = append(res.Steps, stepResult(st, results.StatusSkipped, "not run: sign-in failed"))
+			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: sign-in failed")))
 		}
 		log.Warn().Str("error", e.Message).Msg("sign-in failed")
 		return res
@@ -106,7 +106,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			r.interrupted.Store(true)
 			sr = stepResult(st, results.StatusIncomplete, "not run: the run was interrupted")
 		case stopped != "":
-			sr = stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped))
+			sr = undecided(st, stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped)))
 		default:
 			sr, reg = tr.runStep(ctx, st)
 		}
