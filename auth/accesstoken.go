@@ -22,7 +22,7 @@ func newStaticToken(m *Manager, cred *Credential) *staticAcq { return &staticAcq
 
 func (a *staticAcq) interactive() bool { return false }
 
-func (a *staticAcq) acquire(ctx context.Context, _, _ string, _ bool) (tokenResult, error) {
+func (a *staticAcq) acquire(ctx context.Context, _, _, _ string) (tokenResult, error) {
 	var tok string
 	switch {
 	case a.cred.AccessToken != "":

@@ -38,7 +38,7 @@ func newConfidential(m *Manager, cred *Credential, authority, tenant string) (*c
 		// Called by MSAL for every network token request; the MI client
 		// caches its own token, so this is cheap.
 		mc = confidential.NewCredFromAssertionCallback(func(ctx context.Context, _ confidential.AssertionRequestOptions) (string, error) {
-			res, err := mi.acquire(ctx, "", audience, false)
+			res, err := mi.acquire(ctx, "", audience, "")
 			return res.token, err
 		})
 	default:
@@ -65,12 +65,12 @@ func newConfidential(m *Manager, cred *Credential, authority, tenant string) (*c
 
 func (a *confidentialAcq) interactive() bool { return false }
 
-func (a *confidentialAcq) acquire(ctx context.Context, tenant, resource string, force bool) (tokenResult, error) {
+func (a *confidentialAcq) acquire(ctx context.Context, tenant, resource, claims string) (tokenResult, error) {
 	scopes := []string{resource + "/.default"}
 	return a.m.retry(ctx, "client_credentials "+tenant, func() (tokenResult, error) {
 		opts := []confidential.AcquireByCredentialOption{confidential.WithTenantID(tenant)}
-		if force {
-			opts = append(opts, confidential.WithClaims(forceClaims(a.m.now().Unix())))
+		if claims != "" {
+			opts = append(opts, confidential.WithClaims(claims))
 		}
 		r, err := a.client.AcquireTokenByCredential(ctx, scopes, opts...)
 		if err != nil {

@@ -36,11 +36,11 @@ func newManagedIdentity(m *Manager, cred *Credential) (*miAcq, error) {
 func (a *miAcq) interactive() bool { return false }
 
 // acquire ignores tenant: the identity's tenant is fixed.
-func (a *miAcq) acquire(ctx context.Context, _, resource string, force bool) (tokenResult, error) {
+func (a *miAcq) acquire(ctx context.Context, _, resource, claims string) (tokenResult, error) {
 	return a.m.retry(ctx, "managed identity", func() (tokenResult, error) {
 		var opts []managedidentity.AcquireTokenOption
-		if force {
-			opts = append(opts, managedidentity.WithClaims(forceClaims(a.m.now().Unix())))
+		if claims != "" {
+			opts = append(opts, managedidentity.WithClaims(claims))
 		}
 		r, err := a.client.AcquireToken(ctx, resource, opts...)
 		if err != nil {

@@ -53,16 +53,16 @@ func newPublic(m *Manager, cred *Credential, authority string) (*publicAcq, erro
 
 func (a *publicAcq) interactive() bool { return a.cred.Method != MethodUsernamePassword }
 
-func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force bool) (tokenResult, error) {
+func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string) (tokenResult, error) {
 	scopes := []string{resource + "/.default"}
-	res, silentErr := a.silent(ctx, tenant, scopes, force)
+	res, silentErr := a.silent(ctx, tenant, scopes, claims)
 	if silentErr == nil {
 		return res, nil
 	}
 	a.signIn.Lock()
 	defer a.signIn.Unlock()
 	// The sign-in of another tenant may have finished while we waited.
-	if res, silentErr = a.silent(ctx, tenant, scopes, force); silentErr == nil {
+	if res, silentErr = a.silent(ctx, tenant, scopes, claims); silentErr == nil {
 		return res, nil
 	}
 	a.m.opts.Logger.Debug().Str("tenant", tenant).Str("auth", a.cred.Name).Str("reason", classify(silentErr, a.cred, tenant, a.m.now()).Message).Msg("no silent sign-in")
@@ -112,8 +112,8 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource string, force 
 }
 
 // silent redeems the cache: a valid access token, or a refresh token.
-// force skips cached access tokens (claims make MSAL go to the network).
-func (a *publicAcq) silent(ctx context.Context, tenant string, scopes []string, force bool) (tokenResult, error) {
+// claims skip cached access tokens (claims make MSAL go to the network).
+func (a *publicAcq) silent(ctx context.Context, tenant string, scopes []string, claims string) (tokenResult, error) {
 	accounts, err := a.client.Accounts(ctx)
 	if err != nil {
 		return tokenResult{}, err
@@ -125,8 +125,8 @@ func (a *publicAcq) silent(ctx context.Context, tenant string, scopes []string, 
 		}
 		res, err := a.m.retry(ctx, "silent "+tenant, func() (tokenResult, error) {
 			opts := []public.AcquireSilentOption{public.WithSilentAccount(acct), public.WithTenantID(tenant)}
-			if force {
-				opts = append(opts, public.WithClaims(forceClaims(a.m.now().Unix())))
+			if claims != "" {
+				opts = append(opts, public.WithClaims(claims))
 			}
 			r, err := a.client.AcquireTokenSilent(ctx, scopes, opts...)
 			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == public.TokenSourceCache}, err

@@ -56,7 +56,7 @@ func newRefreshToken(m *Manager, cred *Credential, authority string) (*refreshAc
 
 func (a *refreshAcq) interactive() bool { return false }
 
-func (a *refreshAcq) acquire(ctx context.Context, tenant, resource string, _ bool) (tokenResult, error) {
+func (a *refreshAcq) acquire(ctx context.Context, tenant, resource, _ string) (tokenResult, error) {
 	return a.m.retry(ctx, "refresh_token "+tenant, func() (tokenResult, error) { return a.redeem(ctx, tenant, resource) })
 }
 

@@ -31,7 +31,9 @@ type tokenResult struct {
 
 // acquirer gets tokens for one (authority, credential), any tenant.
 type acquirer interface {
-	acquire(ctx context.Context, tenant, resource string, force bool) (tokenResult, error)
+	// claims != "" bypasses every cache and asks for a token satisfying
+	// them: a resource's claims challenge, or forceClaims after a 401.
+	acquire(ctx context.Context, tenant, resource, claims string) (tokenResult, error)
 	// interactive reports whether an acquisition may wait for a person.
 	interactive() bool
 }
@@ -96,11 +98,29 @@ func (s *Source) Token(ctx context.Context, forceRefresh bool) (string, error) {
 			return cur.token, nil
 		}
 	}
-	key := "renew"
+	key, claims := "renew", ""
 	if forceRefresh {
-		key = "force"
+		key, claims = "force", forceClaims(now.Unix())
 	}
-	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(forceRefresh) })
+	return s.flight(ctx, key, claims, now)
+}
+
+// TokenWithClaims returns a new token that satisfies claims, the claims
+// challenge of a resource's 401 (WWW-Authenticate ... claims="..."), as
+// the module passes it to its next token request (continuous access
+// evaluation; exo-rest-protocol.md §10.11). Every cache is bypassed;
+// callers that pass the same challenge together share one token.
+func (s *Source) TokenWithClaims(ctx context.Context, claims string) (string, error) {
+	if claims == "" {
+		return s.Token(ctx, true)
+	}
+	return s.flight(ctx, "claims:"+claims, claims, s.m.now())
+}
+
+// flight runs one acquisition per key, each caller waiting with its own
+// context.
+func (s *Source) flight(ctx context.Context, key, claims string, now time.Time) (string, error) {
+	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(claims) })
 	select {
 	case r := <-ch:
 		if r.Err != nil {
@@ -134,7 +154,8 @@ func (s *Source) Tenant() string { return s.tenant }
 
 // fetch acquires, checks and stores a new token. It runs once per flight,
 // detached from any one caller's context: callers wait with their own.
-func (s *Source) fetch(force bool) (*current, error) {
+func (s *Source) fetch(claims string) (*current, error) {
+	force := claims != ""
 	timeout := fetchTimeout
 	if s.acq.interactive() {
 		timeout = interactiveTimeout
@@ -150,11 +171,11 @@ func (s *Source) fetch(force bool) (*current, error) {
 			return cur, nil
 		}
 	}
-	c, res, err := s.acquireChecked(ctx, force)
+	c, res, err := s.acquireChecked(ctx, claims)
 	if err == nil && !force && res.fromCache && !c.fresh(s.m.now(), s.m.opts.RefreshMargin) {
 		// MSAL's cache handed back a token we would renew at once (a
 		// RefreshMargin above MSAL's own 5 minutes): go to the network.
-		c, _, err = s.acquireChecked(ctx, true)
+		c, _, err = s.acquireChecked(ctx, forceClaims(s.m.now().Unix()))
 	}
 	if err != nil {
 		s.m.opts.Logger.Warn().Str("tenant", s.tenant).Str("auth", s.cred.Name).Str("code", err.ErrorCode()).Msg("token acquisition failed")
@@ -176,8 +197,8 @@ func (s *Source) fetch(force bool) (*current, error) {
 }
 
 // acquireChecked gets a token and checks it belongs to the tenant.
-func (s *Source) acquireChecked(ctx context.Context, force bool) (*current, tokenResult, *Error) {
-	res, err := s.acq.acquire(ctx, s.tenant, s.resource, force)
+func (s *Source) acquireChecked(ctx context.Context, challenge string) (*current, tokenResult, *Error) {
+	res, err := s.acq.acquire(ctx, s.tenant, s.resource, challenge)
 	now := s.m.now()
 	if err != nil {
 		return nil, res, classify(err, s.cred, s.tenant, now)

@@ -14,15 +14,18 @@ type fakeAcquirer struct {
 	now       func() time.Time
 	lifetime  time.Duration
 	fromCache func(call int, force bool) (exp time.Time, cached bool)
-	calls     []bool // force flag of each call
+	calls     []bool   // force flag of each call
+	claims    []string // the claims each call asked for
 }
 
 func (f *fakeAcquirer) interactive() bool { return false }
 
-func (f *fakeAcquirer) acquire(_ context.Context, _, _ string, force bool) (tokenResult, error) {
+func (f *fakeAcquirer) acquire(_ context.Context, _, _, claims string) (tokenResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	force := claims != ""
 	f.calls = append(f.calls, force)
+	f.claims = append(f.claims, claims)
 	now := f.now()
 	exp, cached := now.Add(f.lifetime), false
 	if f.fromCache != nil {
@@ -127,5 +130,25 @@ func TestStaleTokenRecheckedNotPerCall(t *testing.T) {
 	clk.Set(exp)
 	if _, err := s.Token(ctx, false); err == nil || len(fa.calls) != 4 {
 		t.Fatalf("at expiry: %v after %d acquisitions, want an error after 4", err, len(fa.calls))
+	}
+}
+
+// A claims challenge reaches the acquirer as given (not a made-up one),
+// bypassing the current token; the same challenge twice at once is one
+// acquisition.
+func TestSourceTokenWithClaims(t *testing.T) {
+	fa := &fakeAcquirer{now: time.Now, lifetime: time.Hour}
+	s := unitSource(t, fa, time.Now)
+	if _, err := s.Token(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	const challenge = `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`
+	if _, err := s.TokenWithClaims(context.Background(), challenge); err != nil {
+		t.Fatal(err)
+	}
+	fa.mu.Lock()
+	defer fa.mu.Unlock()
+	if len(fa.claims) != 2 || fa.claims[0] != "" || fa.claims[1] != challenge {
+		t.Fatalf("claims asked for: %q", fa.claims)
 	}
 }

@@ -1,12 +1,7 @@
 package results
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"time"
@@ -228,7 +223,7 @@ func (j *Journal) enqueue(ev *Event) error {
 		j.buf = b[:n]
 		return fmt.Errorf("journal: encoding %s event: %w", ev.Type, err)
 	}
-	j.buf = append(b, '\n')
+	j.buf = append(sealRecord(b, n), '\n')
 	j.queued++
 	return nil
 }
@@ -314,34 +309,4 @@ func (j *Journal) close() error {
 		err = cerr
 	}
 	return err
-}
-
-// ReadEvents decodes an events.jsonl stream. A torn last line (the process
-// died while writing it) is ignored; a bad line elsewhere is an error.
-func ReadEvents(r io.Reader) ([]Event, error) {
-	var out []Event
-	br := bufio.NewReaderSize(r, 64<<10)
-	lineNo := 0
-	var pending error
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			lineNo++
-			if pending != nil {
-				return nil, pending
-			}
-			var ev Event
-			if jerr := json.Unmarshal(line, &ev); jerr != nil {
-				pending = fmt.Errorf("events.jsonl line %d: %w", lineNo, jerr)
-			} else {
-				out = append(out, ev)
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }

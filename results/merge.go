@@ -309,3 +309,26 @@ func prepareOut(out string) error {
 	}
 	return nil
 }
+
+// ShardProgress reads shard run directories as a waiting merge does: the
+// shard count they recorded (0 when none has started) and which shards
+// (by I of I/N) have finished. A directory that cannot be read yet (a
+// shard just starting) counts as not finished.
+func ShardProgress(dirs []string) (count int, finished map[int]bool) {
+	finished = map[int]bool{}
+	for _, d := range dirs {
+		s, err := readShard(d)
+		if err != nil {
+			continue
+		}
+		var i, n int
+		if _, err := fmt.Sscanf(s.run.Shard, "%d/%d", &i, &n); err != nil || i < 1 || i > n {
+			continue
+		}
+		count = max(count, n)
+		if s.reason == "" {
+			finished[i] = true
+		}
+	}
+	return count, finished
+}

@@ -22,9 +22,10 @@ const (
 
 // RunDir is an open run directory: OUT/<UTC yyyymmddThhmmssZ>-<name>/.
 type RunDir struct {
-	path    string
-	journal *Journal
-	log     *os.File
+	path     string
+	journal  *Journal
+	log      *os.File
+	repaired string // what opening did to a torn journal ("" = nothing)
 }
 
 // Create makes a new run directory under outDir, named after the start time
@@ -78,17 +79,32 @@ func Open(runDir string) (*RunDir, error) {
 }
 
 func open(dir string) (*RunDir, error) {
-	j, err := openJournal(filepath.Join(dir, EventsFile))
+	path := filepath.Join(dir, EventsFile)
+	j, err := openJournal(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening the run journal: %w", err)
+	}
+	if err := lockRunDir(dir, j.f); err != nil {
+		j.f.Close()
+		return nil, err
+	}
+	// Under the lock: nobody else appends while a torn tail is cut off.
+	repaired, err := repairJournal(path, time.Now())
+	if err != nil {
+		j.f.Close()
+		return nil, fmt.Errorf("cannot resume %s: %w", dir, err)
 	}
 	lf, err := os.OpenFile(filepath.Join(dir, LogFileName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		j.close()
 		return nil, fmt.Errorf("opening the run log: %w", err)
 	}
-	return &RunDir{path: dir, journal: j, log: lf}, nil
+	return &RunDir{path: dir, journal: j, log: lf, repaired: repaired}, nil
 }
+
+// Repaired says how the journal was repaired when the directory was opened
+// ("" when it was whole): report it to the user.
+func (d *RunDir) Repaired() string { return d.repaired }
 
 // Path is the run directory as given to Create or Open.
 func (d *RunDir) Path() string { return d.path }

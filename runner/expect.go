@@ -42,12 +42,37 @@ func (s *stepRun) assertAll(sr *results.Step, reg []any) {
 	}
 }
 
-// verdict evaluates one assertion before waivers.
-func (tr *tenantRun) verdict(a *playbook.Assertion, sr *results.Step, scope playbook.Scope, reg []any) results.Assertion {
+// undecided gives the assertions of a step that did not run because
+// something before it failed (sign-in, an earlier step) their result: error,
+// or manual for a control checked by hand, so a per-control view counts
+// the tenant instead of losing it. It returns sr.
+func undecided(st *playbook.Step, sr *results.Step) *results.Step {
+	for i := range st.Assert {
+		a := &st.Assert[i]
+		v := described(a, a.Message)
+		v.Result, v.Reason = results.ResultError, "could not be decided: "+sr.Reason
+		if a.Manual != "" {
+			v.Result, v.Reason, v.Passed = results.ResultManual, a.Manual, true
+		} else {
+			v.Error = v.Reason
+		}
+		sr.Assertions = append(sr.Assertions, v)
+	}
+	return sr
+}
+
+// described is an assertion's result with its control's description and
+// no verdict yet.
+func described(a *playbook.Assertion, message string) results.Assertion {
 	c := a.Control
-	out := results.Assertion{ID: a.ID, Message: a.RenderMessage(scope), Severity: a.Severity, Verdict: results.Verdict{
+	return results.Assertion{ID: a.ID, Message: message, Severity: a.Severity, Verdict: results.Verdict{
 		Title: c.Title, Strength: c.Strength, Refs: c.Refs, Tags: c.Tags, Remediation: c.Remediation, RemedyURL: c.RemediationURL,
 	}}
+}
+
+// verdict evaluates one assertion before waivers.
+func (tr *tenantRun) verdict(a *playbook.Assertion, sr *results.Step, scope playbook.Scope, reg []any) results.Assertion {
+	out := described(a, a.RenderMessage(scope))
 	decide := func(result, reason string) results.Assertion {
 		out.Result, out.Reason = result, reason
 		if result == results.ResultError {

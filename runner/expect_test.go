@@ -165,3 +165,28 @@ steps:
 		t.Errorf("summary %+v exit %d", a, res.Summary.ExitCode)
 	}
 }
+
+// Controls of steps that never ran, because an earlier step failed, are
+// error (manual ones stay manual), so a per-control view still counts the
+// tenant.
+func TestControlsOfStepsNotRunAreUndecided(t *testing.T) {
+	yaml := `version: 1
+name: undecided
+tenants:
+  - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator}
+steps:
+  - {cmdlet: Get-Mailbox, id: missing, parameters: {Identity: nobody-here}}
+  - cmdlet: Get-RemoteDomain
+    id: after
+    assert:
+      - {id: LATER, title: Later control, expect: {each: "${{ .Name != '' }}"}}
+      - {id: BY-HAND, manual: checked in the portal}
+`
+	e := startEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, yaml)
+	res, _ := e.run(context.Background(), runner.Options{}, "")
+	a := stepOf(t, tenantOf(t, res, "contoso"), "after").Assertions
+	if len(a) != 2 || a[0].Result != results.ResultError || !strings.Contains(a[0].Reason, "not run: step missing failed") || a[0].Title != "Later control" ||
+		a[1].Result != results.ResultManual {
+		t.Fatalf("assertions = %+v", a)
+	}
+}

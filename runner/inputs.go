@@ -195,9 +195,13 @@ func jsonText(v any) string {
 type ResumeError struct {
 	Dir     string
 	Reasons []string
+	Hint    string // what to do; "" = the inputs changed: start a new run
 }
 
 func (e *ResumeError) Error() string {
-	return fmt.Sprintf("cannot resume %s: %s. A resume continues a run with exactly the playbook, inventory, tenants, selection (--limit, --shard, --tags, --skip-tags, --var) and mode it started with; start a new run (without --resume) to run with what changed",
-		e.Dir, strings.Join(e.Reasons, "; "))
+	hint := e.Hint
+	if hint == "" {
+		hint = "A resume continues a run with exactly the playbook, inventory, tenants, selection (--limit, --shard, --tags, --skip-tags, --var) and mode it started with; start a new run (without --resume) to run with what changed"
+	}
+	return fmt.Sprintf("cannot resume %s: %s. %s", e.Dir, strings.Join(e.Reasons, "; "), hint)
 }

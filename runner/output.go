@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/exoplay/exoplay/playbook"
@@ -122,16 +123,24 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 	sr.Output = &results.Output{Objects: total, Path: rel, Inline: inline}
 }
 
-// reload gives back what a step finished in an earlier run registered.
-func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) []any {
-	if st.Register == "" || sr.Output == nil || sr.Output.Path == "" {
-		return nil
+// reload gives back what a step finished in an earlier run registered. A
+// data file that is missing or holds fewer objects than the step reported
+// is an error: the steps after it would read a wrong list.
+func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) ([]any, error) {
+	if st.Register == "" || sr.Output == nil || sr.Output.Objects == 0 {
+		return nil, nil
+	}
+	if sr.Output.Path == "" {
+		return nil, fmt.Errorf("the journal of step %s lists %d objects but no data file", st.ID, sr.Output.Objects)
 	}
 	var reg []any
 	if err := tr.r.opts.Dir.ReadData(sr.Output.Path, decodeOnto(&reg)); err != nil {
-		tr.log.Error().Err(err).Str("step", st.ID).Msg("reloading registered output")
+		return nil, fmt.Errorf("the registered output of step %s, %s, cannot be read: %w", st.ID, sr.Output.Path, err)
 	}
-	return reg
+	if len(reg) != sr.Output.Objects {
+		return nil, fmt.Errorf("the registered output of step %s, %s, holds %d objects; the step returned %d", st.ID, sr.Output.Path, len(reg), sr.Output.Objects)
+	}
+	return reg, nil
 }
 
 // decodeOnto is a read callback that decodes each object onto *dst.

@@ -49,13 +49,23 @@ func (r *run) checkTenantID(t *playbook.Tenant, prior *tenantState, tid string) 
 		return ""
 	}
 	reason := fmt.Sprintf("tenant %s: its token names tenant id %s, but the run signed in to %s before", t.Name, tid, prior.tid)
+	r.refuse(reason, "")
+	return reason
+}
+
+// refuse records why the resume cannot go on: no new tenant starts, and
+// Run returns a ResumeError (exit 2) once the tenants running finish.
+func (r *run) refuse(reason, hint string) {
+	r.opts.Logger.Error().Msg("resume refused: " + reason)
 	r.stopMu.Lock()
 	defer r.stopMu.Unlock()
 	r.refused = append(r.refused, reason)
+	if hint != "" {
+		r.refusedHint = hint
+	}
 	if r.stop == "" {
 		r.stop = "not started: the resume was refused (" + reason + ")"
 	}
-	return reason
 }
 
 // priorResult is what a tenant that does not run now has from earlier runs:

@@ -37,7 +37,9 @@ type run struct {
 	failed   atomic.Int64
 	stopMu   sync.Mutex
 	stop     string   // why no new tenant starts ("" = go on)
-	refused  []string // resume: tenants whose token names another organization (under stopMu)
+	refused  []string // resume: why it cannot go on (under stopMu)
+	// refusedHint says what to do about refused ("" = the default hint).
+	refusedHint string
 }
 
 // Run runs opts.Plan (its selected steps over its tenants) and returns the results,
@@ -129,7 +131,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		if err := opts.Dir.WriteResults(res); err != nil {
 			log.Error().Err(err).Msg("writing " + results.ResultsFile)
 		}
-		return res, &ResumeError{Dir: opts.Dir.Path(), Reasons: r.refused}
+		return res, &ResumeError{Dir: opts.Dir.Path(), Reasons: r.refused, Hint: r.refusedHint}
 	}
 	if jerr := r.journalError(); jerr != nil {
 		// Not a clean interrupt: the run could not go on. Results are

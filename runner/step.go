@@ -27,7 +27,15 @@ type stepRun struct {
 func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, []any) {
 	prior := tr.prior.step(st.ID)
 	if prior != nil && prior.done != nil {
-		return prior.done, tr.reload(st, prior.done)
+		reg, err := tr.reload(st, prior.done)
+		if err != nil {
+			// Never an empty list in its place: the resume is refused and
+			// this tenant's later steps stay as they were.
+			tr.lost = true
+			tr.r.refuse(fmt.Sprintf("tenant %s: %v", tr.t.Name, err),
+				"The steps after it would read a wrong list: restore the data file from a copy of the run directory and resume again, or start a new run")
+		}
+		return prior.done, reg
 	}
 	start := tr.r.clock.now()
 	sr := stepResult(st, "", "") // status decided below

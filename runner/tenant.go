@@ -20,6 +20,7 @@ type tenantRun struct {
 	scope playbook.Scope // grows a name per register
 	prior *tenantState
 	log   zerolog.Logger
+	lost  bool // a register of an earlier run could not be reloaded: nothing more runs
 }
 
 func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant {
@@ -61,7 +62,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		e.Category = results.CategoryAuth // whatever went wrong, this tenant could not sign in
 		res.Status, res.Error = results.StatusFailed, e
 		for _, st := range r.pb.Steps {
-			res.Steps = append(res.Steps, stepResult(st, results.StatusSkipped, "not run: sign-in failed"))
+			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: sign-in failed")))
 		}
 		log.Warn().Str("error", e.Message).Msg("sign-in failed")
 		return res
@@ -95,6 +96,9 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		switch {
 		case !ps.Selected:
 			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
+		case tr.lost:
+			incomplete = true
+			sr = stepResult(st, results.StatusIncomplete, "not run: the resume was refused (a registered output could not be reloaded)")
 		case incomplete || r.drained(ctx):
 			// Nothing after an unfinished step is decided: its when or
 			// foreach could read a partial register. Resume runs it.
@@ -102,7 +106,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			r.interrupted.Store(true)
 			sr = stepResult(st, results.StatusIncomplete, "not run: the run was interrupted")
 		case stopped != "":
-			sr = stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped))
+			sr = undecided(st, stepResult(st, results.StatusSkipped, fmt.Sprintf("not run: step %s failed", stopped)))
 		default:
 			sr, reg = tr.runStep(ctx, st)
 		}

@@ -22,8 +22,7 @@ import (
 // fetched before the slot is taken: a slow sign-in must not hold one of the
 // organization's few slots.
 func (cl *call) attempt(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
-	tok, err := cl.ep.Tokens.Token(ctx, cl.forceRefresh)
-	cl.forceRefresh = false
+	tok, err := cl.token(ctx)
 	if err != nil {
 		return &tokenError{err}
 	}
@@ -259,4 +258,15 @@ func newRequestID() string {
 func textAnswer(h http.Header) bool {
 	ct := strings.ToLower(h.Get("Content-Type"))
 	return strings.HasPrefix(ct, "text/plain") || strings.HasPrefix(ct, "text/html")
+}
+
+// token gets the token of an attempt: a new one that satisfies a claims
+// challenge, a forced refresh after a 401, or the current one.
+func (cl *call) token(ctx context.Context) (string, error) {
+	claims, force := cl.claims, cl.forceRefresh
+	cl.claims, cl.forceRefresh = "", false
+	if cs, ok := cl.ep.Tokens.(ClaimsTokenSource); ok && claims != "" {
+		return cs.TokenWithClaims(ctx, claims)
+	}
+	return cl.ep.Tokens.Token(ctx, force || claims != "")
 }

@@ -25,6 +25,7 @@ type batchItem struct {
 	replayable bool
 	budget     retryBudget
 	refreshed  bool
+	challenged bool
 	done       bool
 	st         *Stats
 	cl         *call // item-level budgets and messages
@@ -392,6 +393,10 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 	}
 	it.last = e
 	switch {
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !it.challenged:
+		it.challenged, bcl.claims = true, e.claims
+		it.retry = "HTTP 401: claims challenge passed to a new token"
+		return
 	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !it.refreshed:
 		it.refreshed, bcl.forceRefresh = true, true
 		it.retry = "HTTP 401: sent again"

@@ -36,6 +36,8 @@ type call struct {
 
 	refreshed    bool // the one 401 refresh was used
 	forceRefresh bool
+	challenged   bool   // the one claims challenge was answered
+	claims       string // a claims challenge the next token must satisfy
 
 	// bodyFor, when set, renders the body for the token of each attempt
 	// (a $batch carries the token inside every item).

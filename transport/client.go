@@ -21,6 +21,17 @@ type TokenSource interface {
 	Token(ctx context.Context, forceRefresh bool) (string, error)
 }
 
+// ClaimsTokenSource is a TokenSource that can ask for a token satisfying a
+// claims challenge: the claims of a 401's WWW-Authenticate (continuous
+// access evaluation), which the module passes to its next token request
+// (exo-rest-protocol.md §10.11). auth.Source satisfies it; a TokenSource
+// without it gets Token(ctx, true) instead, which a challenge may refuse
+// again.
+type ClaimsTokenSource interface {
+	TokenSource
+	TokenWithClaims(ctx context.Context, claims string) (string, error)
+}
+
 // Limiter gates each HTTP attempt (the runner's per-organization semaphore):
 // Acquire before sending, Release when the response is read; the client
 // releases before waiting out a 429 and reports the wait through Throttled.

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -77,6 +78,9 @@ func decodeError(status int, h http.Header, body []byte, cmdlet string) *Error {
 		// whatever status: the cmdlet did not run (§10.10).
 		e.Category = CategoryThrottled
 		e.Message = clip(e.Message + " (You have reached the " + concurrencyText + " per tenant)")
+	}
+	if status == http.StatusUnauthorized {
+		e.claims = challengeClaims(headerValue(h, "WWW-Authenticate"))
 	}
 	if e.Category == CategoryPermission && status == http.StatusForbidden {
 		if d := headerValue(h, "X-Ms-Diagnostics"); d != "" {
@@ -337,4 +341,32 @@ func jsonDetail(m string) (id, typ, text string, ok bool) {
 		typ = ""
 	}
 	return id, typ, strings.TrimSpace(*d.Message), true
+}
+
+// challengeClaims reads the claims parameter of a Bearer challenge
+// (error="insufficient_claims", claims="<base64 JSON>"), decoded to the
+// JSON a token request carries; "" when there is none or it is not JSON.
+func challengeClaims(www string) string {
+	i := strings.Index(strings.ToLower(www), "claims=\"")
+	if i < 0 {
+		return ""
+	}
+	v := www[i+len(`claims="`):]
+	end := strings.IndexByte(v, '"')
+	if end < 0 {
+		return ""
+	}
+	v = strings.TrimSpace(v[:end])
+	if strings.HasPrefix(v, "{") {
+		if json.Valid([]byte(v)) {
+			return v
+		}
+		return ""
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && json.Valid(b) {
+			return string(b)
+		}
+	}
+	return ""
 }

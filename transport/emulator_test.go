@@ -20,10 +20,11 @@ import (
 // msalTokens is the TokenSource of these tests: the real MSAL confidential
 // client against the emulator's authority; forceRefresh skips MSAL's cache.
 type msalTokens struct {
-	app    confidential.Client
-	scope  string
-	mu     sync.Mutex
-	forced int
+	app        confidential.Client
+	scope      string
+	mu         sync.Mutex
+	forced     int
+	challenged []string // claims passed to TokenWithClaims
 }
 
 // prod is the service's own cloud table: the emulator answers those URLs

@@ -36,6 +36,7 @@ type Error struct {
 	hasWait bool
 	sent    bool   // the request may have reached the service
 	plain   string // Message before a note about the outcome was added
+	claims  string // a 401's claims challenge (decoded JSON)
 }
 
 // Error renders "<cmdlet>: <category> (HTTP n, code, exception): message".

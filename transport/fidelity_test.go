@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/transport"
 )
@@ -262,4 +264,54 @@ func TestFidelityGzipAnswers(t *testing.T) {
 		t.Errorf("batch: %v %v", counts, errs)
 	}
 	noViolations(t, v.e)
+}
+
+// TokenWithClaims asks MSAL for a token with the challenge's claims, as
+// auth.Source does.
+func (m *msalTokens) TokenWithClaims(ctx context.Context, claims string) (string, error) {
+	m.mu.Lock()
+	m.challenged = append(m.challenged, claims)
+	m.mu.Unlock()
+	r, err := m.app.AcquireTokenByCredential(ctx, []string{m.scope}, confidential.WithClaims(claims))
+	if err != nil {
+		return "", err
+	}
+	return r.AccessToken, nil
+}
+
+// tokenOnly hides TokenWithClaims: a client that only refreshes.
+type tokenOnly struct{ transport.TokenSource }
+
+// §10.11: a 401 with a claims challenge is answered with a token asked
+// for with those claims; a fresh token without them is refused again.
+func TestFidelityClaimsChallenge(t *testing.T) {
+	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 3}}}, transport.Options{})
+	f, _ := emulator.ParseFaults("claims:first1")
+	_ = v.e.SetFaults(f)
+	objs, st, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox"})
+	if err != nil || len(objs) != 3 || len(st.Retried) != 1 || !strings.Contains(st.Retried[0], "claims challenge") {
+		t.Fatalf("%v %d %+v", err, len(objs), st)
+	}
+	v.tokens.mu.Lock()
+	got := v.tokens.challenged
+	v.tokens.mu.Unlock()
+	if len(got) != 1 || !strings.Contains(got[0], `"acrs"`) || !strings.Contains(got[0], `"nbf"`) {
+		t.Errorf("claims passed on: %q", got)
+	}
+	// In a $batch too.
+	_ = v.e.SetFaults(f)
+	if counts, errs := batchOf(t, v); errs[0] != nil || errs[1] != nil || counts[1] != 3 {
+		t.Errorf("batch: %v %v", counts, errs)
+	}
+
+	// A token source that can only refresh gets the 401 again: a made-up
+	// claims value is not the challenge.
+	_ = v.e.SetFaults(f)
+	ep := *v.ep
+	ep.Tokens = tokenOnly{v.tokens}
+	_, err = v.c.Invoke(context.Background(), &ep, transport.Request{Cmdlet: "Get-Mailbox"}, nil)
+	var e *transport.Error
+	if !errors.As(err, &e) || e.Status != 401 {
+		t.Errorf("refresh only: %v", err)
+	}
 }

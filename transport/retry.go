@@ -54,6 +54,9 @@ func (cl *call) decide(ctx context.Context, err error, b *retryBudget) (time.Dur
 		return 0, "", err
 	}
 	switch {
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !cl.challenged:
+		cl.challenged, cl.claims = true, e.claims
+		return 0, "HTTP 401: claims challenge passed to a new token", nil
 	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !cl.refreshed:
 		cl.refreshed, cl.forceRefresh = true, true
 		return 0, "HTTP 401: token refreshed", nil

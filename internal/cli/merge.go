@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,12 @@ type mergeOptions struct {
 	playbook string
 	format   string
 	argv     []string
+	// wait bounds how long to wait for every shard to finish; poll is the
+	// interval between looks; count the shards to wait for.
+	wait, poll time.Duration
+	count      int
+	sleep      func(context.Context, time.Duration) error // nil = a real timer
+	now        func() time.Time
 }
 
 func newMergeCmd(io *streams) *cobra.Command {
@@ -59,15 +66,23 @@ sorted by name.
 	f.StringVarP(&opts.out, "out", "o", "", "the merged run `DIR` (new, empty, or an earlier merge, which is replaced)")
 	f.StringVar(&opts.playbook, "playbook", "", "the shards' playbook `FILE`, for the tenants' order (default: the path the shards recorded)")
 	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl or csv")
+	f.DurationVar(&opts.wait, "wait", 0, "wait up to `D` (e.g. 6h) for every shard to finish before merging, looking every --poll; a shard still unfinished then is named and the merge is incomplete")
+	f.DurationVar(&opts.poll, "poll", 15*time.Second, "with --wait: how often to look at the shards")
+	f.IntVar(&opts.count, "shard-count", 0, "with --wait: the number of shards to wait for (default: the N the first shard to start records)")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
 
-func runMerge(_ context.Context, io *streams, opts *mergeOptions) error {
+func runMerge(ctx context.Context, io *streams, opts *mergeOptions) error {
 	switch opts.format {
 	case "text", "json", "jsonl", "csv":
 	default:
 		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
+	}
+	if opts.wait > 0 {
+		if err := waitForShards(ctx, io, opts); err != nil {
+			return err
+		}
 	}
 	dirs, err := shardDirs(opts.dirs, opts.out)
 	if err != nil {
@@ -82,6 +97,9 @@ func runMerge(_ context.Context, io *streams, opts *mergeOptions) error {
 	}
 	if err != nil {
 		return exitf(ExitStepFailed, "merging into %s: %v", opts.out, err)
+	}
+	if opts.count > 0 && res.Run.Merged.Count != opts.count {
+		return exitf(ExitInvalid, "--shard-count %d, but the shards ran as %d shards", opts.count, res.Run.Merged.Count)
 	}
 	for _, s := range res.Run.Merged.Incomplete() {
 		where := ""
@@ -163,4 +181,56 @@ func firstLine(err error) string {
 		}
 	}
 	return s
+}
+
+// waitForShards looks at the shards every opts.poll until all of them have
+// finished or opts.wait has passed; the merge then runs either way, and
+// names what is missing. A merge Job started with the Indexed Job so waits
+// for it without a controller of its own.
+func waitForShards(ctx context.Context, io *streams, opts *mergeOptions) error {
+	now, sleep := opts.now, opts.sleep
+	if now == nil {
+		now = time.Now
+	}
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	deadline := now().Add(opts.wait)
+	for {
+		dirs, _ := shardDirs(opts.dirs, opts.out) // none yet is fine while waiting
+		count, finished := results.ShardProgress(dirs)
+		if opts.count > 0 {
+			count = opts.count
+		}
+		if count > 0 && len(finished) >= count {
+			return nil
+		}
+		left := deadline.Sub(now())
+		if left <= 0 {
+			fmt.Fprintf(io.Err, "exoplay: merge: waited %v; %d of %s shards finished: merging what there is\n", opts.wait, len(finished), countText(count))
+			return nil
+		}
+		fmt.Fprintf(io.Err, "exoplay: merge: %d of %s shards finished; looking again in %v\n", len(finished), countText(count), min(opts.poll, left))
+		if err := sleep(ctx, min(opts.poll, left)); err != nil {
+			return exitf(ExitInterrupted, "merge: stopped while waiting for the shards")
+		}
+	}
+}
+
+func countText(n int) string {
+	if n == 0 {
+		return "? (none has started)"
+	}
+	return fmt.Sprint(n)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/results"
@@ -272,5 +276,57 @@ func TestMergeTakesTheSharedOutFolder(t *testing.T) {
 	// Merging again replaces the earlier merge, and skips it as input.
 	if code, _, stderr := runMain(t, "merge", out, "--out", merged); code != ExitOK && code != ExitNonCompliant {
 		t.Fatalf("second merge: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestMergeWaitsForShards plays a merge Job started together with the
+// Indexed Job: it waits (on an injected clock) while the shards run one by
+// one, then merges; and, when a shard never comes, merges what there is
+// once --wait has passed.
+func TestMergeWaitsForShards(t *testing.T) {
+	emu, ca := fleetEmulator(t, 4)
+	pb := remotePlaybook(t, emu, auditSteps)
+	out := t.TempDir()
+	clock := time.Date(2026, 12, 2, 2, 15, 0, 0, time.UTC)
+	var slept []time.Duration
+	runNext := func(shards []string) func(context.Context, time.Duration) error {
+		return func(_ context.Context, d time.Duration) error {
+			slept = append(slept, d)
+			clock = clock.Add(d)
+			if len(shards) > 0 {
+				code, _, stderr := runMain(t, "run", pb, "--run-dir", filepath.Join(out, "shard-"+shards[0]), "--ca-file", ca, "--progress", "none", "--shard", shards[0]+"/3")
+				if code != ExitOK && code != ExitNonCompliant {
+					t.Fatalf("shard %s: exit %d\n%s", shards[0], code, stderr)
+				}
+				shards = shards[1:]
+			}
+			return nil
+		}
+	}
+	merge := func(sleep func(context.Context, time.Duration) error) (int, string) {
+		var stdout, stderr bytes.Buffer
+		opts := &mergeOptions{dirs: []string{out}, out: filepath.Join(t.TempDir(), "merged"), format: "text",
+			wait: time.Hour, poll: 10 * time.Minute, count: 3, now: func() time.Time { return clock }, sleep: sleep}
+		err := runMerge(context.Background(), &streams{Out: &stdout, Err: &stderr}, opts)
+		code := ExitOK
+		var ee *ExitError
+		if errors.As(err, &ee) {
+			code = ee.Code
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, stderr.String()
+	}
+
+	// Shards 1 and 3 come while it waits; shard 2 never does.
+	code, stderr := merge(runNext([]string{"1", "3"}))
+	if code != ExitInterrupted || !strings.Contains(stderr, "2 of 3 shards finished: merging what there is") || len(slept) != 6 {
+		t.Fatalf("exit %d after sleeping %v, want 130 after the hour\n%s", code, slept, stderr)
+	}
+	// Shard 2 arrives during the next wait: the merge is whole.
+	slept = nil
+	code, stderr = merge(runNext([]string{"2"}))
+	if code != ExitOK && code != ExitNonCompliant || len(slept) != 1 {
+		t.Fatalf("exit %d after sleeping %v\n%s", code, slept, stderr)
 	}
 }

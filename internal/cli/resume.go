@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -40,6 +41,9 @@ func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.Run
 	fail := func(err error) (*runner.Plan, *results.RunDir, bool, error) {
 		dir.Close()
 		return nil, nil, false, err
+	}
+	if msg := dir.Repaired(); msg != "" {
+		fmt.Fprintln(io.Err, "exoplay: warning: "+msg)
 	}
 	in, err := dir.StartedWith()
 	if err != nil {

@@ -208,3 +208,27 @@ func TestResumeOfAnEmptyJournalExits2(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 }
+
+// Issue 14: a second process on a run directory that is in use (a resume
+// while the run still goes on) is refused, naming the holder's pid, and
+// sends nothing.
+func TestSecondProcessOnARunDirIsRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	emu, ca := resumeEmulator(t)
+	pb, _ := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com"})
+	out := t.TempDir()
+	cmd, log := child(t, "run", pb, "--out", out, "--ca-file", ca, "--progress", "none")
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	waitFor(t, "some writes", 60*time.Second, func() bool { n, _ := writesApplied(emu); return n >= 3 })
+	dirs, _ := filepath.Glob(filepath.Join(out, "*-remote"))
+	if len(dirs) != 1 {
+		t.Fatalf("run directories: %v\n%s", dirs, log)
+	}
+	code, _, stderr := runMain(t, "run", pb, "--resume", dirs[0], "--ca-file", ca, "--progress", "none")
+	want := fmt.Sprintf("in use by exoplay process %d", cmd.Process.Pid)
+	if code != ExitInvalid || !strings.Contains(stderr, want) {
+		t.Fatalf("second process: exit %d, want 2 saying %q\n%s", code, want, stderr)
+	}
+}

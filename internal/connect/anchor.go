@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/exoplay/exoplay/runner"
 	"github.com/exoplay/exoplay/transport"
 )
 
@@ -32,9 +31,15 @@ func initialDomain(d string) bool {
 // on the system mailbox at the tenant's initial domain (§10.6), which
 // comes from the playbook's organization when that is the initial domain,
 // else from one Get-AcceptedDomain on Exchange, read once per session.
-// The read takes a slot of lim like any call. A failed read is not remembered, so a transient error costs one retry
-// at the next compliance call rather than every one.
-func (s *session) complianceAnchor(ctx context.Context, lim runner.Limiter) (string, error) {
+// The read is sent without the call's limiter: that limiter may be a
+// write's send gate, whose first slot journals the write as sent, and the
+// read is not that write. It stays within the organization's limit all the
+// same: a tenant's steps run in order and the compliance calls that need
+// the anchor wait here before taking a slot, so the read is the tenant's
+// only request in flight. A failed read is not remembered, so a transient
+// error costs one retry at the next compliance call rather than failing
+// every one.
+func (s *session) complianceAnchor(ctx context.Context) (string, error) {
 	if !s.systemAnchored {
 		return s.anchor, nil
 	}
@@ -47,7 +52,7 @@ func (s *session) complianceAnchor(ctx context.Context, lim runner.Limiter) (str
 		s.initial = strings.ToLower(s.tenant.Organization)
 		return transport.ComplianceAnchor(s.initial), nil
 	}
-	ep, err := s.endpoint(ctx, "exchange", lim)
+	ep, err := s.endpoint(ctx, "exchange", nil)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -80,10 +81,22 @@ steps:
   - cmdlet: Get-AcceptedDomain
 `
 
+// countingLimiter counts the slots a call takes.
+type countingLimiter struct{ n int }
+
+func (l *countingLimiter) Acquire(context.Context) error { l.n++; return nil }
+func (l *countingLimiter) Release()                      {}
+func (l *countingLimiter) Throttled(time.Duration)       {}
+
 func call(t *testing.T, s runner.Session, service, cmdlet string) int {
 	t.Helper()
+	return callWith(t, s, service, cmdlet, nil)
+}
+
+func callWith(t *testing.T, s runner.Session, service, cmdlet string, lim runner.Limiter) int {
+	t.Helper()
 	n := 0
-	if _, err := s.Invoke(context.Background(), runner.Call{Service: service, Cmdlet: cmdlet}, nil, func(json.RawMessage) error { n++; return nil }); err != nil {
+	if _, err := s.Invoke(context.Background(), runner.Call{Service: service, Cmdlet: cmdlet}, lim, func(json.RawMessage) error { n++; return nil }); err != nil {
 		t.Fatalf("%s %s: %v", service, cmdlet, err)
 	}
 	return n
@@ -126,8 +139,15 @@ func TestComplianceAnchorIsTheInitialDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call(t, s, "compliance", "Get-DlpCompliancePolicy")
-	call(t, s, "compliance", "Get-DlpCompliancePolicy")
+	// The read is not sent through the call's limiter (a write's send gate
+	// journals the write at its first slot): the first call takes as many
+	// slots as the second.
+	first, second := &countingLimiter{}, &countingLimiter{}
+	callWith(t, s, "compliance", "Get-DlpCompliancePolicy", first)
+	callWith(t, s, "compliance", "Get-DlpCompliancePolicy", second)
+	if first.n != second.n || first.n == 0 {
+		t.Errorf("slots taken: %d by the call that looked the domain up, %d by the next", first.n, second.n)
+	}
 	if reads() != 1 {
 		t.Errorf("Get-AcceptedDomain read %d times, want once", reads())
 	}

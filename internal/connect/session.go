@@ -57,7 +57,7 @@ func (s *session) endpoint(ctx context.Context, service string, lim runner.Limit
 		if s.complianceErr != nil {
 			return nil, s.complianceErr
 		}
-		anchor, err := s.complianceAnchor(ctx, lim)
+		anchor, err := s.complianceAnchor(ctx)
 		if err != nil {
 			return nil, err
 		}

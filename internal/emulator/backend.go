@@ -85,6 +85,6 @@ func verifier(a *entra.Authority) exchange.Verifier {
 		}
 		// App-only tokens carry neither upn nor scp, which is how the front end tells them apart.
 		return &exchange.Claims{TenantID: c.TenantID, Audience: c.Audience, AppID: c.AppID, UPN: c.UPN,
-			Roles: c.Roles, Scopes: c.Scopes, ExpiresAt: c.ExpiresAt}, nil
+			Roles: c.Roles, Scopes: c.Scopes, Acrs: c.Acrs, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt}, nil
 	})
 }

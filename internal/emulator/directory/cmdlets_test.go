@@ -342,7 +342,11 @@ func TestTransportRuleLifecycle(t *testing.T) {
 			t.Errorf("rule %q has priority %v at position %d", o.str("Name"), val(t, o, "Priority"), i)
 		}
 	}
-	run(t, tn, "Set-TransportRule", map[string]any{"Identity": "Block exe", "Enabled": true, "RedirectMessageTo": []any{"x@y.example"}})
+	if e := runErr(t, tn, "Set-TransportRule", map[string]any{"Identity": "Block exe", "Enabled": true}); e.Status != 400 {
+		t.Errorf("Set-TransportRule -Enabled (a New- parameter only): %d", e.Status)
+	}
+	run(t, tn, "Enable-TransportRule", map[string]any{"Identity": "Block exe"})
+	run(t, tn, "Set-TransportRule", map[string]any{"Identity": "Block exe", "RedirectMessageTo": []any{"x@y.example"}})
 	o = run(t, tn, "Get-TransportRule", map[string]any{"Identity": "Block exe"}).Object(0)
 	if o.str("State") != "Enabled" || !strings.Contains(o.str("Description"), "Redirect the message to 'x@y.example'") {
 		t.Errorf("after set: %v / %q", o.str("State"), o.str("Description"))

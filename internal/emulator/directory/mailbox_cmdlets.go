@@ -22,20 +22,27 @@ var (
 		names: []string{"TextOnly", "HtmlOnly", "HtmlAndTextAlternative", "TextEnrichedOnly", "TextEnrichedAndTextAlternative", "BestBodyFormat", "Tnef"}, numeric: true}
 )
 
-func mailboxGetParams(rtd *enumType) []param {
+func mailboxGetParams(rtd *enumType, switches ...string) []param {
 	ps := []param{pID(), pStr("Anr"), filterParam(), {name: "RecipientTypeDetails", typ: pEnumList, enum: rtd}, resultSizeParam(), pStr("SortBy")}
-	for _, s := range []string{"Archive", "GroupMailbox", "InactiveMailboxOnly", "IncludeInactiveMailbox", "SoftDeletedMailbox", "PublicFolder",
-		"Migration", "IncludeAcceptMessagesOnlyFromWithDisplayNames", "IncludeGrantSendOnBehalfToWithDisplayNames", "IncludeEmailAddressDisplayNames",
-		"ProtocolSettings", "ActiveSyncDebugLogging", "ActiveSyncSuppressReadReceipt", "ReadIsOptimizedForAccessibility", "RecalculateHasActiveSyncDevicePartnership"} {
+	for _, s := range switches {
 		ps = append(ps, pSw(s))
 	}
 	return ps
 }
 
+// The switches of Get-Mailbox and of Get-CASMailbox differ; each list is
+// the cmdlet reference's (Exchange Online parameters of each page).
+var (
+	getMailboxSwitches = []string{"Archive", "GroupMailbox", "InactiveMailboxOnly", "IncludeInactiveMailbox", "SoftDeletedMailbox", "PublicFolder",
+		"Migration", "IncludeAcceptMessagesOnlyFromWithDisplayNames", "IncludeGrantSendOnBehalfToWithDisplayNames", "IncludeEmailAddressDisplayNames"}
+	getCASMailboxSwitches = []string{"ProtocolSettings", "ActiveSyncDebugLogging", "ActiveSyncSuppressReadReceipt", "ReadIsOptimizedForAccessibility",
+		"RecalculateHasActiveSyncDevicePartnership"}
+)
+
 func mailboxCmdlets() []*cmdlet {
 	auditList := func(name string) param { return param{name: name, typ: pMulti, enum: enumAuditAction, prop: name} }
 	return []*cmdlet{
-		{name: "Get-Mailbox", params: append(mailboxGetParams(enumMailboxRTD), pStr("MailboxPlan"), pStr("OrganizationalUnit")),
+		{name: "Get-Mailbox", params: append(mailboxGetParams(enumMailboxRTD, getMailboxSwitches...), pStr("MailboxPlan"), pStr("OrganizationalUnit")),
 			run: func(cl *call) (*Result, *Error) { return cl.listMailboxes(mailboxTable()) }},
 		{name: "Set-Mailbox", params: []param{pReq(pID()),
 			pBoolP("AuditEnabled"), {name: "AuditLogAgeLimit", typ: pTimeSpan, prop: "AuditLogAgeLimit"},
@@ -53,14 +60,14 @@ func mailboxCmdlets() []*cmdlet {
 			pStrP("DisplayName"), pStrP("RetentionPolicy"), pMultiP("ArchiveName"), pSw("Force"),
 		}, run: func(cl *call) (*Result, *Error) { return cl.setMailbox(mailboxTable(), setMailboxExtra(cl)) }},
 
-		{name: "Get-CASMailbox", params: mailboxGetParams(enumCASRTD),
+		{name: "Get-CASMailbox", params: mailboxGetParams(enumCASRTD, getCASMailboxSwitches...),
 			run: func(cl *call) (*Result, *Error) { return cl.listMailboxes(casTable()) }},
 		{name: "Set-CASMailbox", params: []param{pReq(pID()),
 			pBoolP("ActiveSyncEnabled"), pBoolP("OWAEnabled"), pBoolP("OWAforDevicesEnabled"), pBoolP("PopEnabled"), pBoolP("ImapEnabled"),
 			pBoolP("MAPIEnabled"), pBoolP("EwsEnabled"), pNBoolP("EwsAllowOutlook"), pNBoolP("EwsAllowMacOutlook"), pBoolP("OutlookMobileEnabled"),
 			pBoolP("MacOutlookEnabled"), pBoolP("UniversalOutlookEnabled"), pBoolP("OneWinNativeOutlookEnabled"), pBoolP("ShowGalAsDefaultView"),
 			pBoolP("PopUseProtocolDefaults"), pBoolP("ImapUseProtocolDefaults"), pBoolP("PopSuppressReadReceipt"), pBoolP("ImapSuppressReadReceipt"),
-			pBoolP("ActiveSyncDebugLogging"), pBoolP("ActiveSyncSuppressReadReceipt"), pBoolP("IsOptimizedForAccessibility"), pBoolP("ECPEnabled"),
+			pBoolP("ActiveSyncDebugLogging"), pBoolP("ActiveSyncSuppressReadReceipt"), pBoolP("IsOptimizedForAccessibility"), // no ECPEnabled: on-premises only in the reference
 			pNBoolP("SmtpClientAuthenticationDisabled"), pEnumP("EwsApplicationAccessPolicy", enumEwsPolicy),
 			pMultiP("EwsAllowList"), pMultiP("EwsBlockList"), pMultiP("ActiveSyncAllowedDeviceIDs"), pMultiP("ActiveSyncBlockedDeviceIDs"),
 			pStrP("OwaMailboxPolicy"), pStrP("ActiveSyncMailboxPolicy"),

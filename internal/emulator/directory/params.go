@@ -57,6 +57,16 @@ func (e *enumType) match(v any) (string, bool) {
 		if e.numeric && x >= 0 && int(x) < len(e.names) && x == math.Trunc(x) {
 			return e.names[int(x)], true
 		}
+		// Members that are numbers (New-DkimSigningConfig -KeySize, a
+		// UInt16 in the cmdlet reference: 1024 or 2048) match as numbers.
+		if x == math.Trunc(x) && !e.numeric {
+			n := strconv.FormatFloat(x, 'f', -1, 64)
+			for _, name := range e.names {
+				if name == n {
+					return name, true
+				}
+			}
+		}
 	}
 	return "", false
 }

@@ -250,8 +250,11 @@ func policyCmdlets() []*cmdlet {
 		pEnumP("Severity", enumAlertSeverity), pStrP("Category"), pEnumP("AggregationType", enumAlertAgg),
 		param{name: "Threshold", typ: pInt, prop: "Threshold"}, param{name: "TimeWindow", typ: pInt, prop: "TimeWindow"}, pStrP("Comment"))
 	alertsSet.services = compliance
-	ual := get("Get-UnifiedAuditLogRetentionPolicy", "ualRetention")
-	ual.services = compliance
+	// No -Identity: the cmdlet reference lists only filters (Operation,
+	// RecordType, RetentionDuration, UserId), which the emulator does not
+	// model, so it binds none.
+	ual := &cmdlet{name: "Get-UnifiedAuditLogRetentionPolicy", services: compliance,
+		run: func(cl *call) (*Result, *Error) { return cl.getColl(cl.t.colls["ualRetention"]) }}
 	return []*cmdlet{
 		get("Get-SharingPolicy", "sharing"),
 		set("Set-SharingPolicy", "sharing", pMultiP("Domains"), pBoolP("Enabled"), pSw("Default"), pStrP("Name")),

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -227,7 +228,9 @@ func ruleParams() []param {
 
 func ruleCmdlets() []*cmdlet {
 	newParams := append([]param{pReq(pStr("Name"))}, ruleParams()...)
-	setParams := append([]param{pReq(pID()), pStrP("Name")}, ruleParams()...)
+	// Set-TransportRule has no -Enabled (Enable-/Disable-TransportRule
+	// change the state): the cmdlet reference lists it for New- only.
+	setParams := append([]param{pReq(pID()), pStrP("Name")}, slices.DeleteFunc(ruleParams(), func(p param) bool { return p.name == "Enabled" })...)
 	return []*cmdlet{
 		{name: "Get-TransportRule", params: []param{pID(), {name: "State", typ: pEnum, enum: enumRuleState}, pStr("DlpPolicy"),
 			{name: "ExcludeConditionActionDetails", typ: pBool}, filterParam(), resultSizeParam()}, run: getTransportRule},
@@ -292,13 +295,6 @@ func setTransportRule(cl *call) (*Result, *Error) {
 		return nil, err
 	}
 	o, changed := cl.applyProps(it.obj)
-	if en, ok := cl.a["Enabled"].(bool); ok {
-		st := map[bool]string{true: "Enabled", false: "Disabled"}[en]
-		if o.str("State") != st {
-			o.set("State", st)
-			changed = true
-		}
-	}
 	newPrio := pos
 	if p, ok := cl.a["Priority"].(int); ok {
 		newPrio = min(p, len(c.items)-1)

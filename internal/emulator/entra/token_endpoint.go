@@ -131,7 +131,7 @@ func (a *Authority) grantClientCredentials(q *tokenRequest) (tokenResult, *aadEr
 	at, expiresIn, err := a.issueAccessToken(q.base, tokenSpec{
 		tenantID: tid, audience: sr.resource, appID: app.ClientID,
 		objectID: derivedGUID("sp:" + strings.ToLower(app.ClientID) + ":" + strings.ToLower(tid)),
-		roles:    app.Roles,
+		roles:    app.Roles, acrs: requestedAcrs(q.form.Get("claims")),
 	})
 	if err != nil {
 		return tokenResult{}, errServer(err)

@@ -23,6 +23,7 @@ type Claims struct {
 	Issuer       string
 	Roles        []string // app tokens
 	Scopes       []string // user tokens
+	Acrs         []string // authentication contexts the token request asked for (claims)
 	ExpiresAt    time.Time
 	IssuedAt     time.Time
 	NotBefore    time.Time
@@ -45,6 +46,7 @@ type tokenSpec struct {
 	user     *User    // nil for app-only tokens
 	roles    []string // app-only
 	scopes   []string // delegated
+	acrs     []string // from the request's claims parameter
 }
 
 // issueAccessToken signs an access token; expiresIn is what the token response must say
@@ -67,6 +69,9 @@ func (a *Authority) issueAccessToken(base string, s tokenSpec) (tok string, expi
 		"azp":   s.appID,
 		"ver":   "1.0",
 		"uti":   randomHex(11),
+	}
+	if len(s.acrs) > 0 {
+		c["acrs"] = s.acrs
 	}
 	if s.user == nil {
 		c["idtyp"] = "app"
@@ -164,6 +169,7 @@ func (a *Authority) Verify(token string) (*Claims, error) {
 		IdentityType: str(c, "idtyp"),
 		Issuer:       str(c, "iss"),
 		Roles:        strs(c["roles"]),
+		Acrs:         strs(c["acrs"]),
 		ExpiresAt:    unix(c, "exp"),
 		IssuedAt:     unix(c, "iat"),
 		NotBefore:    unix(c, "nbf"),

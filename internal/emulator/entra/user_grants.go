@@ -24,7 +24,7 @@ func (a *Authority) userToken(q *tokenRequest, app App, u User, scope string) (t
 	}
 	at, expiresIn, err := a.issueAccessToken(q.base, tokenSpec{
 		tenantID: target.ID, audience: sr.resource, appID: app.ClientID,
-		objectID: u.ObjectID, user: &u, scopes: app.Scopes,
+		objectID: u.ObjectID, user: &u, scopes: app.Scopes, acrs: requestedAcrs(q.form.Get("claims")),
 	})
 	if err != nil {
 		return tokenResult{}, errServer(err)

@@ -47,44 +47,49 @@ func (e *endpoint) caller(tenantSeg, authz string) (id, domain string, rep *repl
 	if !ok {
 		return "", "", e.s.unauthorized("The tenant '" + tenantSeg + "' in the URL is not known to this service; use the tenant's GUID or its onmicrosoft.com domain.")
 	}
-	return id, domain, e.s.authenticate(e, authz, id)
+	cl, rep := e.s.authenticate(e, authz, id)
+	if rep == nil {
+		rep = e.s.pendingChallenge(e.s.stats.tenant(id, domain), cl)
+	}
+	return id, domain, rep
 }
 
 // authenticate checks the bearer token of a call to tenantID on endpoint e.
-// It returns nil when the caller may proceed, else the 401/403 reply.
-func (s *Server) authenticate(e *endpoint, authz, tenantID string) *reply {
+// It returns the token's claims when the caller may proceed, else the
+// 401/403 reply.
+func (s *Server) authenticate(e *endpoint, authz, tenantID string) (*Claims, *reply) {
 	scheme, tok, _ := strings.Cut(strings.TrimSpace(authz), " ")
 	tok = strings.TrimSpace(tok)
 	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return s.unauthorized("The request has no bearer token. Send 'Authorization: Bearer <access token>'.")
+		return nil, s.unauthorized("The request has no bearer token. Send 'Authorization: Bearer <access token>'.")
 	}
 	cl := s.tokens.get(tok)
 	if cl == nil {
 		var err error
 		cl, err = s.verifier.Verify(tok)
 		if err != nil {
-			return s.unauthorized("The access token is not valid: " + err.Error())
+			return nil, s.unauthorized("The access token is not valid: " + err.Error())
 		}
 		s.tokens.put(tok, cl)
 	}
 	if !s.now().Before(cl.ExpiresAt) {
-		return s.unauthorized("The access token has expired. Acquire a new token and retry.")
+		return nil, s.unauthorized("The access token has expired. Acquire a new token and retry.")
 	}
 	// Exchange's app id names the same resource as its URL (§2.1, §10.12).
 	if aud := strings.TrimRight(cl.Audience, "/"); !strings.EqualFold(aud, e.audience) && (e.svc != Exchange || aud != exchangeResourceApp) {
-		return s.unauthorized("The access token's audience '" + cl.Audience + "' is not this service; request a token for '" + e.audience + "/.default'.")
+		return nil, s.unauthorized("The access token's audience '" + cl.Audience + "' is not this service; request a token for '" + e.audience + "/.default'.")
 	}
 	if !strings.EqualFold(cl.TenantID, tenantID) {
-		return s.unauthorized("The access token was issued for tenant '" + cl.TenantID + "', not for the tenant '" + tenantID + "' in the URL.")
+		return nil, s.unauthorized("The access token was issued for tenant '" + cl.TenantID + "', not for the tenant '" + tenantID + "' in the URL.")
 	}
 	if cl.UPN == "" && len(cl.Scopes) == 0 {
 		if !slices.Contains(cl.Roles, roleManageAsApp) {
-			return forbidden("The application token has no '" + roleManageAsApp + "' role; grant the application permission and admin consent.")
+			return nil, forbidden("The application token has no '" + roleManageAsApp + "' role; grant the application permission and admin consent.")
 		}
 	} else if !slices.Contains(cl.Scopes, scopeManage) && !slices.Contains(cl.Scopes, scopeAccessAsUser) {
-		return forbidden("The user token has neither the '" + scopeManage + "' nor the '" + scopeAccessAsUser + "' scope.")
+		return nil, forbidden("The user token has neither the '" + scopeManage + "' nor the '" + scopeAccessAsUser + "' scope.")
 	}
-	return nil
+	return cl, nil
 }
 
 func (s *Server) unauthorized(desc string) *reply {

@@ -86,7 +86,8 @@ func (e *CmdletError) Error() string {
 type Claims struct {
 	TenantID, Audience, AppID, UPN string
 	Roles, Scopes                  []string
-	ExpiresAt                      time.Time
+	Acrs                           []string // authentication contexts the token carries
+	IssuedAt, ExpiresAt            time.Time
 }
 
 // Verifier checks a token's signature (and exp/nbf) and returns its claims.

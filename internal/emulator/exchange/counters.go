@@ -87,6 +87,9 @@ type tenantState struct {
 	writes      []WriteRecord
 	windowStart time.Time
 	windowCount int
+	// an open claims challenge: the acrs value a token must carry, and
+	// the claims JSON the 401 names
+	challenge, challengeClaims string
 }
 
 // enter marks one more request in flight and returns the new count.
@@ -129,6 +132,8 @@ type stats struct {
 	throttled atomic.Int64
 	redirects atomic.Int64
 	faults    atomic.Int64
+
+	claimsChallenges atomic.Int64
 
 	tenants sync.Map // GUID -> *tenantState
 

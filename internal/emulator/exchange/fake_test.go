@@ -170,6 +170,8 @@ func newHarness(t *testing.T, mutate func(*Config)) *harness {
 			return &Claims{TenantID: tidA, Audience: "https://graph.microsoft.com", AppID: "app", Roles: []string{roleManageAsApp}, ExpiresAt: exp}, nil
 		case tokExpiresA:
 			return &Claims{TenantID: tidA, Audience: exoURL, AppID: "app", Roles: []string{roleManageAsApp}, ExpiresAt: h.clock.Now().Add(time.Minute)}, nil
+		case "acrs-c1":
+			return &Claims{TenantID: tidA, Audience: exoURL, AppID: "app", Roles: []string{roleManageAsApp}, Acrs: []string{"c1"}, ExpiresAt: exp}, nil
 		case tokCompliant:
 			return &Claims{TenantID: tidA, Audience: doorURL, AppID: "app", Roles: []string{roleManageAsApp}, ExpiresAt: exp}, nil
 		}

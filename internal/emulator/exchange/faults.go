@@ -30,10 +30,14 @@ const (
 	// FaultConcurrency (before): the per-tenant concurrency refusal, in the
 	// form Strictness.ConcurrencyBody/ConcurrencyStatus pick.
 	FaultConcurrency FaultKind = "concurrency"
+	// FaultClaims (before): 401 with a claims challenge; the tenant's calls
+	// are refused until a token asked for with those claims arrives
+	// (claims.go).
+	FaultClaims FaultKind = "claims"
 )
 
 var faultKinds = []FaultKind{Fault429, Fault429Bare, Fault429Fractional, Fault500, FaultProxy, FaultBusy,
-	FaultReset, FaultHTML, FaultEmpty, FaultTruncated, FaultSlow, FaultExpired, FaultConcurrency}
+	FaultReset, FaultHTML, FaultEmpty, FaultTruncated, FaultSlow, FaultExpired, FaultConcurrency, FaultClaims}
 
 // FaultRule injects Kind into matching calls: the first First calls that
 // match always get it, later ones with Probability.

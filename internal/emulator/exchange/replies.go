@@ -6,6 +6,8 @@ import (
 
 func (s *Server) faultReply(ts *tenantState, k *knobs, rule *FaultRule) *reply {
 	switch rule.Kind {
+	case FaultClaims:
+		return s.claimsChallenge(ts)
 	case FaultConcurrency:
 		return s.concurrencyRefusal(ts, k, retryAfterValue(k.retryAfter))
 	case Fault429, Fault429Fractional, Fault429Bare:

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -185,5 +186,30 @@ func TestGzipAnswersKnob(t *testing.T) {
 		if got := r.hdr.Get("Content-Encoding") == "gzip"; got != want || r.status != 200 {
 			t.Errorf("Accept-Encoding %q: %d, gzip %v", ae, r.status, got)
 		}
+	}
+}
+
+// A claims challenge: 401 naming nbf and acrs, the same 401 for tokens
+// without the acrs value, the calls go on once one arrives.
+func TestClaimsChallenge(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Faults = FaultSpec{Rules: []FaultRule{{Kind: FaultClaims, First: 1}}} })
+	body := cmd("Get-AcceptedDomain", "")
+	r := h.invoke(tidA, tokAppA, body)
+	www := r.hdr.Get("WWW-Authenticate")
+	_, enc, _ := strings.Cut(www, `claims="`)
+	enc, _, _ = strings.Cut(enc, `"`)
+	claims, err := base64.StdEncoding.DecodeString(enc)
+	if r.status != 401 || !strings.Contains(www, `error="insufficient_claims"`) || err != nil ||
+		!strings.Contains(string(claims), `"acrs":{"essential":true,"value":"c1"}`) || !strings.Contains(string(claims), `"nbf"`) {
+		t.Fatalf("%d %q %s", r.status, www, claims)
+	}
+	if r := h.invoke(tidA, tokAppA, body); r.status != 401 {
+		t.Fatalf("a token without the claims: %d", r.status)
+	}
+	if r := h.invoke(tidA, "acrs-c1", body); r.status != 200 {
+		t.Fatalf("a token with the claims: %d %s", r.status, r.body)
+	}
+	if r := h.invoke(tidA, tokAppA, body); r.status != 200 {
+		t.Fatalf("after the challenge was met: %d", r.status)
 	}
 }
