@@ -33,7 +33,7 @@ func (s *stepRun) runBatches(ctx context.Context, cells []*cell) {
 			continue
 		}
 		g.Go(func() error {
-			s.runBatch(ctx, chunk)
+			s.safeCell(func() { s.runBatch(ctx, chunk) }, chunk...)
 			return nil
 		})
 	}

@@ -109,7 +109,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	g.SetLimit(max(1, r.pb.Settings.MaxParallelTenants))
 	for i, t := range r.plan.Tenants {
 		g.Go(func() error {
-			res := r.runTenant(ctx, t)
+			res := r.runTenantSafe(ctx, t)
 			out[i] = res
 			r.tenantFinished(res)
 			// Also for tenants that did not start or finished in an

@@ -179,7 +179,7 @@ func (s *stepRun) runCells(ctx context.Context, cells []*cell) {
 			continue
 		}
 		g.Go(func() error {
-			s.runCell(ctx, c, false)
+			s.safeCell(func() { s.runCell(ctx, c, false) }, c)
 			return nil
 		})
 	}

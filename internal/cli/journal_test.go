@@ -33,7 +33,8 @@ func limitFileSize() {
 	}
 }
 
-// journaledSent lists the cells events.jsonl journaled as sent (tenant/step/item).
+// journaledSent lists the cells events.jsonl journaled as sent and not
+// taken back as unsent (tenant/step/item).
 func journaledSent(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "events.jsonl"))
@@ -49,14 +50,20 @@ func journaledSent(t *testing.T, dir string) map[string]bool {
 			Type, Tenant, Step string
 			Item               *int
 		}
-		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Type != "cell_sent" {
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
 			continue // a torn last line
 		}
 		item := -1
 		if ev.Item != nil {
 			item = *ev.Item
 		}
-		out[fmt.Sprintf("%s/%s/%d", ev.Tenant, ev.Step, item)] = true
+		key := fmt.Sprintf("%s/%s/%d", ev.Tenant, ev.Step, item)
+		switch ev.Type {
+		case "cell_sent":
+			out[key] = true
+		case "cell_unsent": // journaled sent, then never left
+			delete(out, key)
+		}
 	}
 	return out
 }
@@ -101,6 +108,34 @@ func TestRunStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 // resume reports no outcome_unknown for a rule that never reached the
 // service, and creates every rule exactly once.
 func TestKilledWhileWaitingForASlotLeavesNoUnknownWrite(t *testing.T) {
+	slotWaitScenario(t, func(cmd *exec.Cmd) {
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+	})
+}
+
+// The same after a double Ctrl-C: the run cancels the calls in flight,
+// journals the writes that never left as not sent, writes its results and
+// exits 130.
+func TestDoubleInterruptLeavesNoUnknownWrite(t *testing.T) {
+	slotWaitScenario(t, func(cmd *exec.Cmd) {
+		for range 2 {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != ExitInterrupted {
+			t.Fatalf("after a double Ctrl-C: %v, want exit 130", err)
+		}
+	})
+}
+
+func slotWaitScenario(t *testing.T, stop func(*exec.Cmd)) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
@@ -120,10 +155,7 @@ settings: {max_sessions_per_org: 1}
 	cmd, log := child(t, "run", pb, "--out", out, "--ca-file", ca, "--progress", "none")
 	waitFor(t, "two rules sent", 60*time.Second, func() bool { return calls() >= 2 })
 	time.Sleep(150 * time.Millisecond) // the second is in flight, the next waits for the slot
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	stop(cmd)
 	dir := onlyRunDir(t, out)
 	sent, received := len(journaledSent(t, dir)), calls()
 	if sent > received {

@@ -203,8 +203,8 @@ func printResults(w io.Writer, format string, res *results.Results, dir string) 
 
 // watchSignals closes drain on the first SIGINT/SIGTERM (no new calls start;
 // in-flight ones finish and results are written) and cancels everything on
-// the second, then exits at once: the journal is already synced, so the run
-// can still be resumed.
+// the second (writes that never left are journaled as not sent, results are
+// written), and exits at once on a third.
 func watchSignals(stderr io.Writer, drain chan struct{}, cancel context.CancelFunc) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
@@ -222,7 +222,20 @@ func watchSignals(stderr io.Writer, drain chan struct{}, cancel context.CancelFu
 		defer grace.Stop()
 		select {
 		case <-ch:
+			// Cancel the calls in flight; the run then journals the writes
+			// that never left as not sent and writes results.json. A third
+			// signal, or a run that does not end within seconds, exits at
+			// once: the journal is synced, so the run can be resumed.
 			cancel()
+			fmt.Fprintln(stderr, "exoplay: stopping: cancelling calls in flight (press Ctrl-C again to exit at once); resume with --resume")
+			quit := time.NewTimer(10 * time.Second)
+			defer quit.Stop()
+			select {
+			case <-ch:
+			case <-quit.C:
+			case <-done:
+				return
+			}
 			fmt.Fprintln(stderr, "exoplay: stopped; resume with --resume")
 			os.Exit(ExitInterrupted)
 		case <-grace.C:
