@@ -20,8 +20,8 @@ import (
 const ManifestFile = "manifest.json"
 
 // Manifest is manifest.json. It lists every file of the run directory but
-// itself and exoplay.log (diagnostics, appended to until the process ends),
-// and the inputs the run read from outside it.
+// itself, exoplay.log and exoplay.pid (see unlisted), and the inputs the
+// run read from outside it.
 type Manifest struct {
 	SchemaVersion int             `json:"schema_version"`
 	RunID         string          `json:"run_id"`
@@ -65,8 +65,10 @@ func InputFile(role, path string) (ManifestInput, error) {
 	return ManifestInput{Role: role, Path: abs, SHA256: sum}, nil
 }
 
-// unlisted are the files of a run directory its manifest does not cover.
-func unlisted(rel string) bool { return rel == ManifestFile || rel == LogFileName }
+// unlisted are the files of a run directory its manifest does not cover:
+// itself, the log (appended to until the process ends) and the pid file
+// (who holds the directory now, not what the run found).
+func unlisted(rel string) bool { return rel == ManifestFile || rel == LogFileName || rel == PIDFile }
 
 // WriteManifest hashes every file of the run directory dir and writes
 // manifest.json. r (may be nil) names the tenant and step of data files.
