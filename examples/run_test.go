@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exoplay/exoplay/baseline"
 	"github.com/exoplay/exoplay/internal/cli"
 	"github.com/exoplay/exoplay/playbook"
 )
@@ -21,6 +22,7 @@ var wantExit = map[string]int{
 	"modern-auth.yaml":                  cli.ExitOK,
 	"msp-disable-legacy-protocols.yaml": cli.ExitOK,
 	"audit-external-forwarding.yaml":    cli.ExitNonCompliant,
+	"audit-baseline.yaml":               cli.ExitNonCompliant,
 }
 
 // TestExamplesRun runs every example that targets the emulator end to end,
@@ -29,7 +31,7 @@ func TestExamplesRun(t *testing.T) {
 	files, _ := filepath.Glob("*.yaml")
 	ran := 0
 	for _, f := range files {
-		pb, err := playbook.Load(f, playbook.LoadOptions{})
+		pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -96,7 +98,7 @@ func TestExamplesRunWithTagsRemediate(t *testing.T) {
 	files, _ := filepath.Glob("*.yaml")
 	ran := 0
 	for _, f := range files {
-		pb, err := playbook.Load(f, playbook.LoadOptions{})
+		pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exoplay/exoplay/baseline"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -23,7 +24,7 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			pb, err := playbook.Load(f, playbook.LoadOptions{})
+			pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
 			if err != nil {
 				t.Fatalf("example does not validate:\n%v", err)
 			}

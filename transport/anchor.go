@@ -42,6 +42,9 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 	if ep.Anchor != "" {
 		return ep.Anchor, false
 	}
+	if ep.Service == Compliance && strings.HasSuffix(strings.ToLower(ep.Tenant), ".onmicrosoft.com") {
+		return ComplianceAnchor(ep.Tenant), false // §10.6; internal/connect finds the domain for a GUID tenant
+	}
 	return AppAnchor(ep.Tenant), false
 }
 

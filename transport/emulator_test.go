@@ -268,7 +268,8 @@ func TestEmulatorExpiredNextLink(t *testing.T) {
 func TestEmulatorCompliance(t *testing.T) {
 	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
 	tok := newTokens(t, v.e, v.tenant.Domain, prod.ComplianceURL)
-	ep := &transport.Endpoint{BaseURL: prod.ComplianceURL, Tenant: v.tenant.ID, Service: transport.Compliance, Tokens: tok}
+	ep := &transport.Endpoint{BaseURL: prod.ComplianceURL, Tenant: v.tenant.ID, Service: transport.Compliance, Tokens: tok,
+		Anchor: transport.ComplianceAnchor(v.tenant.Domain)} // as internal/connect anchors a GUID tenant (§10.6)
 	for i := 0; i < 3; i++ {
 		n := 0
 		_, err := v.c.Invoke(context.Background(), ep, transport.Request{Cmdlet: "Get-DlpCompliancePolicy"}, func(json.RawMessage) error { n++; return nil })

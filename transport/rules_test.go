@@ -39,6 +39,8 @@ func TestAnchorRules(t *testing.T) {
 		{"guid with the tenant id known", withID, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "aaaaaaaa-0000-4000-8000-000000000001"}},
 			"MBX:aaaaaaaa-0000-4000-8000-000000000001@" + tid, true},
 		{"guid, tenant id unknown", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "aaaaaaaa-0000-4000-8000-000000000001"}}, app, false},
+		{"compliance on the initial domain", &Endpoint{Tenant: "contoso.onmicrosoft.com", Service: Compliance}, Request{Cmdlet: "Get-Label"},
+			"UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com", false},
 		{"alias cannot anchor", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "jane"}}, app, false},
 		{"not a routed cmdlet", ep, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "jane@contoso.com"}}, app, false},
 		{"non-string identity", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": 5}}, app, false},

@@ -146,7 +146,10 @@ func TestComplianceRedirectAndAudience(t *testing.T) {
 		t.Fatalf("front door: %d %q", a.status, loc)
 	}
 	loc = ippsRegional + strings.TrimPrefix(loc, backend)
-	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 200 {
+	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 400 || !strings.Contains(string(a.raw), "UPN:SystemMailbox") {
+		t.Fatalf("regional without an anchor: %d %s", a.status, a.raw)
+	}
+	if a := post(t, &client, loc, tok, cmdlet("Get-DlpCompliancePolicy", ""), "X-AnchorMailbox", ippsAnchor(e)); a.status != 200 {
 		t.Fatalf("regional: %d %s", a.status, a.raw)
 	}
 	exoTok := token(t, e, tid, exo)
@@ -378,4 +381,9 @@ func TestUserTokenAndEarlyExpiry(t *testing.T) {
 	if a := post(t, e.HTTPClient(), url, tok, cmdlet("Get-OrganizationConfig", "")); a.status != 401 || a.hdr.Get("WWW-Authenticate") == "" {
 		t.Errorf("early-expired token: %d", a.status)
 	}
+}
+
+// ippsAnchor is the anchor working clients send to compliance (§10.6).
+func ippsAnchor(e *emulator.Emulator) string {
+	return "UPN:" + emulator.SystemMailboxAnchor + "@" + e.Tenants()[0].Domain
 }

@@ -109,7 +109,7 @@ func TestRegionalBackendAndUnknownHosts(t *testing.T) {
 	tok := token(t, e, tid, ipps)
 	for _, host := range []string{"nam13b", "gcc02b", "eur02b"} {
 		u := "https://" + host + ".ps.compliance.protection.outlook.com/adminapi/beta/" + tid + "/InvokeCommand"
-		if a := post(t, e.HTTPClient(), u, tok, cmdlet("Get-DlpCompliancePolicy", "")); a.status != 200 {
+		if a := post(t, e.HTTPClient(), u, tok, cmdlet("Get-DlpCompliancePolicy", ""), "X-AnchorMailbox", ippsAnchor(e)); a.status != 200 {
 			t.Errorf("%s: %d %.300s", host, a.status, a.raw)
 		}
 	}

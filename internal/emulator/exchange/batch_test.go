@@ -126,7 +126,7 @@ func TestComplianceFrontDoor(t *testing.T) {
 		t.Fatalf("regional banner: %d %s", r.status, r.body)
 	}
 	// The regional host accepts the front door audience, the Exchange host does not.
-	if r := h.do("POST", h.ipps.URL+path, cmd("get-dlpcompliancepolicy", ""), "Authorization", "Bearer "+tokCompliant); r.status != 500 || !strings.Contains(string(r.body), "not implemented") {
+	if r := h.do("POST", h.ipps.URL+path, cmd("get-dlpcompliancepolicy", ""), "Authorization", "Bearer "+tokCompliant, "X-AnchorMailbox", ippsAnchorA); r.status != 500 || !strings.Contains(string(r.body), "not implemented") {
 		t.Fatalf("regional call reached the backend: %d %s", r.status, r.body)
 	}
 	if r := h.do("POST", h.ipps.URL+path, cmd("Get-DlpCompliancePolicy", ""), "Authorization", "Bearer "+tokAppA); r.status != 401 {

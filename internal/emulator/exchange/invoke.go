@@ -173,6 +173,12 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 		s.violate(id, c, reason)
 		return badRequest("The X-AnchorMailbox header cannot be routed: " + reason + ".")
 	}
+	if e.svc == Compliance && !k.strict.ComplianceAnyAnchor {
+		if reason := s.complianceAnchor(c.anchor, id, domain); reason != "" {
+			s.violate(id, c, reason)
+			return badRequest("The X-AnchorMailbox header cannot route this call: " + reason + ".")
+		}
+	}
 	s.observe(id, c, params)
 
 	var cur *cursor

@@ -161,7 +161,7 @@ func TestUnknownCmdlet(t *testing.T) {
 	if r.status != 403 || r.hdr.Get("Content-Encoding") != "gzip" || !bytes.Equal(r.body, make([]byte, len(r.body))) || len(r.body) == 0 {
 		t.Fatalf("EXO unknown cmdlet: %d %v %q", r.status, r.hdr, r.body)
 	}
-	r = h.do("POST", h.ipps.URL+"/adminapi/beta/"+tidA+"/InvokeCommand", cmd("Get-Nothing", ""), "Authorization", "Bearer "+tokCompliant)
+	r = h.do("POST", h.ipps.URL+"/adminapi/beta/"+tidA+"/InvokeCommand", cmd("Get-Nothing", ""), "Authorization", "Bearer "+tokCompliant, "X-AnchorMailbox", ippsAnchorA)
 	if r.status != 403 || !strings.Contains(string(r.body), "Get-Nothing") {
 		t.Fatalf("IPPS unknown cmdlet: %d %s", r.status, r.body)
 	}

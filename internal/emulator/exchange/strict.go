@@ -36,6 +36,10 @@ type Strictness struct {
 	// Port446Open serves requests addressed to port 446 instead of closing
 	// the connection (exo.port446.closed).
 	Port446Open bool `json:"port_446_open,omitempty" yaml:"port_446_open,omitempty"`
+	// ComplianceAnyAnchor accepts any X-AnchorMailbox on Security &
+	// Compliance calls instead of requiring a UPN: anchor of the tenant
+	// (exo.ipps.anchor).
+	ComplianceAnyAnchor bool `json:"compliance_any_anchor,omitempty" yaml:"compliance_any_anchor,omitempty"`
 	// ErrorDetail is the form of a cmdlet error's details[].message
 	// (exo.error.detail-form): ErrorDetailByStatus (""), ErrorDetailPipe,
 	// ErrorDetailJSON or ErrorDetailLocalized.
@@ -127,4 +131,30 @@ func refuse446(w http.ResponseWriter, r *http.Request, k *knobs) bool {
 		return true
 	}
 	panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+}
+
+// complianceAnchor returns why anchor cannot route a Security & Compliance
+// call of tenant (id, domain), or "" (behaviour exo.ipps.anchor). Working
+// clients anchor compliance calls on a UPN: of the tenant's initial domain:
+// CIPP had to move off APP:SystemMailbox{…}@<GUID> (commit db2436b01),
+// ScubaGear sends UPN:SystemMailbox{…}@<domain>, go-exoscc UPN:OAuthUser@<org>
+// (§10.6). APP: anchors are refused on that evidence; a missing anchor or
+// another prefix is refused too, an assumption (no public client sends
+// one to compliance), as is the domain check.
+func (s *Server) complianceAnchor(anchor, id, domain string) string {
+	anchor = strings.TrimSpace(anchor)
+	prefix, value, _ := strings.Cut(anchor, ":")
+	if anchor == "" || !strings.EqualFold(prefix, "UPN") {
+		return "a Security & Compliance call needs X-AnchorMailbox UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + domain +
+			" (or another UPN: of the tenant), not '" + anchor + "'"
+	}
+	at := strings.LastIndexByte(value, '@')
+	if at <= 0 {
+		return "X-AnchorMailbox '" + anchor + "' names no domain; a Security & Compliance call needs UPN:<name>@" + domain
+	}
+	org := value[at+1:]
+	if strings.EqualFold(org, id) {
+		return "X-AnchorMailbox '" + anchor + "' names the tenant by GUID; a Security & Compliance call needs its domain, UPN:<name>@" + domain
+	}
+	return ""
 }

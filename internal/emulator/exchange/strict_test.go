@@ -213,3 +213,34 @@ func TestClaimsChallenge(t *testing.T) {
 		t.Fatalf("after the challenge was met: %d", r.status)
 	}
 }
+
+// ippsAnchorA is what working clients anchor compliance calls of tenant A on.
+const ippsAnchorA = "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + domA
+
+// Compliance calls need a UPN: anchor naming the tenant's domain (§10.6):
+// APP:…@<GUID> (what CIPP had to move off), none, or a GUID domain are
+// refused; go-exoscc's UPN:OAuthUser@<org> passes; the knob relaxes it.
+func TestStrictComplianceAnchor(t *testing.T) {
+	h := newHarness(t, nil)
+	call := func(anchor string) int {
+		hdr := []string{"Authorization", "Bearer " + tokCompliant}
+		if anchor != "" {
+			hdr = append(hdr, "X-AnchorMailbox", anchor)
+		}
+		return h.do("POST", h.ipps.URL+"/adminapi/beta/"+tidA+"/InvokeCommand", cmd("Get-Nothing", ""), hdr...).status
+	}
+	for _, a := range []string{ippsAnchorA, "UPN:OAuthUser@" + domA, "upn:admin@" + domA} {
+		if st := call(a); st != 403 { // reached the cmdlet: unknown to the fake
+			t.Errorf("%q: %d", a, st)
+		}
+	}
+	for _, a := range []string{"", "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + tidA, "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + tidA, "UPN:nobody", "TID:" + tidA} {
+		if st := call(a); st != 400 {
+			t.Errorf("%q: %d", a, st)
+		}
+	}
+	_ = h.srv.SetStrictness(Strictness{ComplianceAnyAnchor: true})
+	if st := call(""); st != 403 {
+		t.Errorf("relaxed: %d", st)
+	}
+}
