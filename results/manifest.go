@@ -20,8 +20,8 @@ import (
 const ManifestFile = "manifest.json"
 
 // Manifest is manifest.json. It lists every file of the run directory but
-// itself, exoplay.log and exoplay.pid (see unlisted), and the inputs the
-// run read from outside it.
+// itself and exoplay.log (see unlisted), and the inputs the run read from
+// outside it.
 type Manifest struct {
 	SchemaVersion int             `json:"schema_version"`
 	RunID         string          `json:"run_id"`
@@ -66,9 +66,8 @@ func InputFile(role, path string) (ManifestInput, error) {
 }
 
 // unlisted are the files of a run directory its manifest does not cover:
-// itself, the log (appended to until the process ends) and the pid file
-// (who holds the directory now, not what the run found).
-func unlisted(rel string) bool { return rel == ManifestFile || rel == LogFileName || rel == PIDFile }
+// itself and the log (appended to until the process ends).
+func unlisted(rel string) bool { return rel == ManifestFile || rel == LogFileName }
 
 // WriteManifest hashes every file of the run directory dir and writes
 // manifest.json. r (may be nil) names the tenant and step of data files.

@@ -70,7 +70,7 @@ wrote when it ended: a file changed, missing or added since then is named,
 and the exit code is 1. The playbook and inventory files the run read are
 compared too, where they still are; a change there is reported but does not
 fail the check (editing a playbook after a run does not alter its evidence).
-exoplay.log and exoplay.pid are not covered: diagnostics and a lock, not evidence.
+exoplay.log is not covered: it is diagnostics, not evidence.
 
 Exit codes: 0 intact, 1 a file differs, 2 no manifest or not a run directory.`,
 		Args: cobra.ExactArgs(1),
