@@ -65,7 +65,10 @@ func (c *Catalog) EditorSchema() ([]byte, error) {
 	for k := kindAny; k <= kindMulti; k++ {
 		fmt.Fprintf(&b, "%s:%s,\n", str("kind."+kindNames[k]), kindSchemas[k])
 	}
-	fmt.Fprintf(&b, "\"name\":{\"enum\":%s},\n", str(c.Names()))
+	// errorMessage (a vscode-json-languageservice keyword, which
+	// yaml-language-server honours) replaces the listing of every name.
+	fmt.Fprintf(&b, "\"name\":{\"enum\":%s,\"errorMessage\":%s},\n", str(c.Names()),
+		str("Not a cmdlet of Exchange Online or Security & Compliance (exoplay cmdlet list PATTERN searches them; unchecked: true skips the check)"))
 	for _, in := range c.Cmdlets {
 		props := make([]string, 0, len(in.Params))
 		var aliases []string

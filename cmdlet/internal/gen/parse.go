@@ -64,6 +64,9 @@ func parsePage(file string, text []byte) (*cmdlet.Info, []cmdlet.Problem, error)
 		in.Name = want
 	} else if !strings.EqualFold(in.Name, want) {
 		p.problem("title %q differs from the file name; using the title", in.Name)
+	} else if in.Name != want {
+		p.problem("title %q differs from the file name in case; using the file name", in.Name)
+		in.Name = want
 	}
 	if v, n, ok := strings.Cut(in.Name, "-"); !ok || v == "" || n == "" || strings.ContainsAny(in.Name, " \t") {
 		return nil, nil, fmt.Errorf("title %q is not a Verb-Noun name", in.Name)
