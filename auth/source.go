@@ -120,7 +120,7 @@ func (s *Source) TokenWithClaims(ctx context.Context, claims string) (string, er
 // flight runs one acquisition per key, each caller waiting with its own
 // context.
 func (s *Source) flight(ctx context.Context, key, claims string, now time.Time) (string, error) {
-	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(claims) })
+	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(claims, key == "force") })
 	select {
 	case r := <-ch:
 		if r.Err != nil {
@@ -154,7 +154,12 @@ func (s *Source) Tenant() string { return s.tenant }
 
 // fetch acquires, checks and stores a new token. It runs once per flight,
 // detached from any one caller's context: callers wait with their own.
-func (s *Source) fetch(claims string) (*current, error) {
+//
+// shareForced is set for a plain forced refresh: one that a flight which
+// ended between the caller's look at the current token and this one has
+// already done is not done again (forced refreshes close together share
+// one token, see Token).
+func (s *Source) fetch(claims string, shareForced bool) (*current, error) {
 	force := claims != ""
 	timeout := fetchTimeout
 	if s.acq.interactive() {
@@ -162,14 +167,15 @@ func (s *Source) fetch(claims string) (*current, error) {
 	}
 	ctx, cancel := context.WithTimeout(s.m.base, timeout)
 	defer cancel()
-	if !force {
-		// A flight that just ended may have renewed it.
-		s.mu.Lock()
-		cur := s.cur
-		s.mu.Unlock()
-		if cur != nil && cur.fresh(s.m.now(), s.m.opts.RefreshMargin) {
-			return cur, nil
-		}
+	// A flight that just ended may have renewed it.
+	s.mu.Lock()
+	cur := s.cur
+	s.mu.Unlock()
+	if cur != nil && !force && cur.fresh(s.m.now(), s.m.opts.RefreshMargin) {
+		return cur, nil
+	}
+	if cur != nil && shareForced && cur.forced && s.m.now().Sub(cur.fetchedAt) < forceWindow {
+		return cur, nil
 	}
 	c, res, err := s.acquireChecked(ctx, claims)
 	if err == nil && !force && res.fromCache && !c.fresh(s.m.now(), s.m.opts.RefreshMargin) {

@@ -177,6 +177,7 @@ const (
 	defaultResultSize = 1000
 )
 
+// behaviour dir.write.no-op-warning (internal/emulator/BEHAVIOURS.md)
 func warnNoChange(id string) string {
 	return "The command completed successfully but no settings of '" + id + "' have been modified."
 }
@@ -184,6 +185,7 @@ func warnNoChange(id string) string {
 // limit applies ResultSize to a count of matching objects: the number to
 // return and the warning to add, if any. Cmdlets without the parameter
 // return everything.
+// behaviour dir.resultsize (internal/emulator/BEHAVIOURS.md)
 func (cl *call) limit(total int) (int, []string) {
 	if _, has := cl.c.param("ResultSize"); !has {
 		return total, nil
@@ -231,6 +233,7 @@ func resultSizeParam() param { return param{name: "ResultSize", typ: pResultSize
 
 func filterParam() param { return param{name: "Filter", typ: pFilter} }
 
+// behaviour dir.whatif (internal/emulator/BEHAVIOURS.md)
 func isWhatIf(raw map[string]any) bool {
 	for k, v := range raw {
 		if strings.EqualFold(k, "WhatIf") {

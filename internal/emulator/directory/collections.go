@@ -48,6 +48,7 @@ func (c *coll) where(keep func(o Object) bool) *coll {
 }
 
 // visible returns the items a read at now may see.
+// behaviour dir.replication-delay (internal/emulator/BEHAVIOURS.md)
 func (c *coll) visible(now time.Time) []*item {
 	out := make([]*item, 0, len(c.items))
 	for _, it := range c.items {

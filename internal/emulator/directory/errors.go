@@ -23,6 +23,7 @@ const (
 )
 
 // errNotFound is the 404 of an identity that matches nothing.
+// behaviour dir.error.not-found (internal/emulator/BEHAVIOURS.md)
 func (t *Tenant) errNotFound(id string) *Error {
 	return &Error{
 		Status: 404, Code: "NotFound", Message: msgExec,
@@ -33,6 +34,7 @@ func (t *Tenant) errNotFound(id string) *Error {
 }
 
 // errAmbiguous is the error of an identity that matches several objects.
+// behaviour dir.error.ambiguous (internal/emulator/BEHAVIOURS.md)
 func errAmbiguous(id string) *Error {
 	return &Error{
 		Status: 400, Code: "BadRequest", Message: msgExec,
@@ -52,6 +54,7 @@ func errExec(exc, target, format string, args ...any) *Error {
 	return &Error{Status: 400, Code: "BadRequest", Message: msgExec, ExceptionType: exc, Detail: fmt.Sprintf(format, args...), Target: target}
 }
 
+// behaviour dir.param.binding (internal/emulator/BEHAVIOURS.md)
 func errUnknownParam(name string) *Error {
 	return errBadRequest(excBinding, "A parameter cannot be found that matches parameter name '%s'.", name)
 }
@@ -70,6 +73,7 @@ func errConvert(param string, value any, typ, why string) *Error {
 	return errBadRequest(excBinding, "%s", msg)
 }
 
+// behaviour dir.param.enum (internal/emulator/BEHAVIOURS.md)
 func errEnum(param string, value any, e *enumType) *Error {
 	return errBadRequest(excBinding,
 		"Cannot process argument transformation on parameter '%s'. Cannot convert value \"%v\" to type \"%s\". Error: \"Unable to match the identifier name %v to a valid enumerator name. Specify one of the following enumerator names and try again:\r\n%s\"",
@@ -78,12 +82,14 @@ func errEnum(param string, value any, e *enumType) *Error {
 
 // errHashtable is the binding failure of a JSON object sent without the
 // #Exchange.GenericHashTable tag: the server sees a JObject.
+// behaviour dir.param.hashtable (internal/emulator/BEHAVIOURS.md)
 func errHashtable(param, typ string) *Error {
 	return errBadRequest(excBinding,
 		"Cannot process argument transformation on parameter '%s'. Cannot convert the \"Newtonsoft.Json.Linq.JObject\" value of type \"Newtonsoft.Json.Linq.JObject\" to type \"%s\".",
 		param, typ)
 }
 
+// behaviour dir.cmdlet.unknown (internal/emulator/BEHAVIOURS.md)
 func errForbidden(cmdlet string) *Error {
 	return &Error{Status: 403, Code: "Forbidden", Message: fmt.Sprintf("The term '%s' is not recognized as a cmdlet available on this endpoint.", cmdlet), ExceptionType: excForbidden,
 		Detail: fmt.Sprintf("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program.", cmdlet)}

@@ -40,6 +40,7 @@ type fparser struct {
 	pos int
 }
 
+// behaviour dir.filter.opath (internal/emulator/BEHAVIOURS.md)
 func parseFilter(s string) (*filterExpr, *filterErr) {
 	p := &fparser{s: s}
 	n, err := p.or()

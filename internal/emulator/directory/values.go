@@ -21,6 +21,7 @@ const (
 )
 
 // formatSize renders a ByteQuantifiedSize: "99 GB (106,300,440,576 bytes)".
+// behaviour dir.values.format (internal/emulator/BEHAVIOURS.md)
 func formatSize(n int64) string {
 	unit, div := "B", int64(1)
 	switch {

@@ -13,6 +13,7 @@ import (
 // response_mode=form_post to a loopback redirect URI (MSAL's local server) the answer is POSTed
 // server-side and the "browser" gets a page saying it can close; other form_post targets get
 // the self-submitting form a browser would; query and fragment modes redirect.
+// behaviour entra.authorize.auto-approve (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveAuthorize(w http.ResponseWriter, r *http.Request, seg string) {
 	a.counters.update(func(c *Counters) { c.Authorizations++ })
 	_ = r.ParseForm()

@@ -12,6 +12,7 @@ import (
 // context (Microsoft Learn, "Developer guide to Conditional Access
 // authentication context"), so a resource can tell a client that passed
 // its challenge on from one that only asked for a fresh token.
+// behaviour entra.claims.acrs (internal/emulator/BEHAVIOURS.md)
 func requestedAcrs(claims string) []string {
 	if claims == "" {
 		return nil

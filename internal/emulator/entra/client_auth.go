@@ -21,6 +21,7 @@ const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 // authenticateClient identifies the app of a token request and checks its credential: a client
 // secret, a certificate-signed assertion or a federated (managed identity) assertion. Without a
 // credential only a public client passes, and only when needCredential is false.
+// behaviour entra.client.secret (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) authenticateClient(q *tokenRequest, needCredential bool) (App, *aadError) {
 	clientID := q.form.Get("client_id")
 	if clientID == "" {
@@ -53,6 +54,7 @@ func (a *Authority) authenticateClient(q *tokenRequest, needCredential bool) (Ap
 
 // verifyAssertion checks a client assertion: a token we issued to a trusted managed identity
 // (federated credential), else a JWT signed with one of the app's registered certificates.
+// behaviour entra.client.assertion (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) *aadError {
 	unverified, _, err := jwt.NewParser().ParseUnverified(assertion, jwt.MapClaims{})
 	if err != nil {
@@ -86,6 +88,7 @@ func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) 
 
 // verifyFederated accepts a managed identity token we issued for the token-exchange audience
 // when the app trusts that identity.
+// behaviour entra.client.federated (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) verifyFederated(app App, assertion string) *aadError {
 	c, err := a.parseOwn(assertion)
 	if err != nil {

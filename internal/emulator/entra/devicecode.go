@@ -8,6 +8,7 @@ import (
 
 // serveDeviceCode answers POST /{tenant}/oauth2/v2.0/devicecode. The code is approved, by the
 // sign-in user, after Options.DeviceCodePolls polls answered authorization_pending.
+// behaviour entra.devicecode.endpoint (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveDeviceCode(w http.ResponseWriter, r *http.Request, seg string) {
 	if r.Method != http.MethodPost {
 		a.writeError(w, r, newErr(http.StatusMethodNotAllowed, "invalid_request", 900561,

@@ -27,6 +27,7 @@ func isMetaTenant(seg string) bool {
 }
 
 // lookupTenant resolves a path segment: GUID, domain or meta tenant.
+// behaviour entra.tenant.lookup (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) lookupTenant(seg string) (tenantRef, bool) {
 	seg = strings.ToLower(seg)
 	if isMetaTenant(seg) {
@@ -60,6 +61,7 @@ func (a *Authority) user(upn string) (User, bool) {
 }
 
 // resource returns the configured spelling of an allowed token audience.
+// behaviour entra.resource.aliases (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) resource(r string) (string, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()

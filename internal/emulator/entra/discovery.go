@@ -9,6 +9,7 @@ import (
 
 // serveOpenIDConfiguration answers GET /{tenant}/v2.0/.well-known/openid-configuration. As in
 // Entra, a named tenant's endpoints use its GUID, and a meta tenant's issuer has {tenantid}.
+// behaviour entra.discovery.openid (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request, seg string) {
 	a.counters.update(func(c *Counters) { c.Discovery++ })
 	ref, ok := a.lookupTenant(seg)
@@ -48,6 +49,7 @@ func (a *Authority) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Requ
 }
 
 // serveKeys answers the jwks_uri with the public half of the signing key.
+// behaviour entra.discovery.keys (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveKeys(w http.ResponseWriter, r *http.Request) {
 	key, err := processKey()
 	if err != nil {
@@ -64,6 +66,7 @@ func (a *Authority) serveKeys(w http.ResponseWriter, r *http.Request) {
 
 // serveUserRealm answers MSAL's GET /common/UserRealm/{user}?api-version=1.0, the first step
 // of its username/password flow. Every known domain is Managed (no federation, no WS-Trust).
+// behaviour entra.userrealm (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveUserRealm(w http.ResponseWriter, _ *http.Request, user string) {
 	a.counters.update(func(c *Counters) { c.UserRealmLookups++ })
 	domain := user

@@ -57,6 +57,7 @@ func errUserNotInTenant(upn, tenant string) *aadError {
 }
 
 // writeError answers an Entra-shaped JSON error and counts it.
+// behaviour entra.errors.aadsts (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) writeError(w http.ResponseWriter, r *http.Request, e *aadError) {
 	a.counters.failure(e.code)
 	now := a.now().UTC()

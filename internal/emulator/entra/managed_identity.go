@@ -14,6 +14,7 @@ const appServiceAPIVersion = "2019-08-01"
 // GET /msi/token?resource=...&api-version=2019-08-01[&client_id|object_id|mi_res_id] with the
 // X-IDENTITY-HEADER secret. Point IDENTITY_ENDPOINT at <base>/msi/token and IDENTITY_HEADER at
 // Options.IdentityHeader; MSAL's AppService source takes any URL scheme.
+// behaviour entra.managed-identity (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveManagedIdentity(w http.ResponseWriter, r *http.Request) {
 	a.counters.update(func(c *Counters) { c.ManagedIdentity++ })
 	a.mu.RLock()

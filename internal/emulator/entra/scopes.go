@@ -25,6 +25,7 @@ type scopeRequest struct {
 
 // parseScope finds the one resource a request is for and checks that it is an allowed audience.
 // tenant names the tenant in error messages.
+// behaviour entra.scope.default (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) parseScope(scope, tenant string) (scopeRequest, *aadError) {
 	var sr scopeRequest
 	sr.dotDefault = true

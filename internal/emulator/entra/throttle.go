@@ -38,6 +38,7 @@ func (a *Authority) SetThrottle(tenant string, n int, retryAfter time.Duration) 
 }
 
 // throttled consumes one throttled answer for the tenant, if any is pending.
+// behaviour entra.throttle (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) throttled(tenantID string) *aadError {
 	a.throttle.mu.Lock()
 	defer a.throttle.mu.Unlock()

@@ -46,6 +46,7 @@ type tokenResult struct {
 
 const maxFormBytes = 1 << 20
 
+// behaviour entra.token.endpoint (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) serveToken(w http.ResponseWriter, r *http.Request, seg string, v1 bool) {
 	if r.Method != http.MethodPost {
 		a.writeError(w, r, newErr(http.StatusMethodNotAllowed, "invalid_request", 900561,
@@ -107,6 +108,7 @@ func grantLabel(g string) string {
 	return g
 }
 
+// behaviour entra.grant.client-credentials (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantClientCredentials(q *tokenRequest) (tokenResult, *aadError) {
 	app, e := a.authenticateClient(q, true)
 	if e != nil {

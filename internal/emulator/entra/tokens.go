@@ -51,6 +51,8 @@ type tokenSpec struct {
 
 // issueAccessToken signs an access token; expiresIn is what the token response must say
 // (exp itself is EarlyExpiry earlier).
+// behaviour entra.token.jwt (internal/emulator/BEHAVIOURS.md)
+// behaviour entra.token.lifetime (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) issueAccessToken(base string, s tokenSpec) (tok string, expiresIn int64, err error) {
 	a.mu.RLock()
 	lifetime, early := a.lifetime, a.early

@@ -52,6 +52,7 @@ func errNoSuchUser(tenant string) *aadError {
 }
 
 // grantPassword is ROPC (MSAL's username/password flow, after its userrealm lookup).
+// behaviour entra.grant.ropc (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantPassword(q *tokenRequest) (tokenResult, *aadError) {
 	app, e := a.authenticateClient(q, false)
 	if e != nil {
@@ -79,6 +80,7 @@ func (a *Authority) grantPassword(q *tokenRequest) (tokenResult, *aadError) {
 
 // grantRefreshToken redeems a refresh token, possibly in another tenant where the user has
 // access (guest or GDAP partner): the token is then issued in that tenant.
+// behaviour entra.grant.refresh (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantRefreshToken(q *tokenRequest) (tokenResult, *aadError) {
 	app, e := a.authenticateClient(q, false)
 	if e != nil {
@@ -99,6 +101,7 @@ func (a *Authority) grantRefreshToken(q *tokenRequest) (tokenResult, *aadError) 
 	return a.userToken(q, app, u, q.scope())
 }
 
+// behaviour entra.grant.device-code (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantDeviceCode(q *tokenRequest) (tokenResult, *aadError) {
 	app, e := a.authenticateClient(q, false)
 	if e != nil {
@@ -128,6 +131,7 @@ func (a *Authority) grantDeviceCode(q *tokenRequest) (tokenResult, *aadError) {
 	return a.userToken(q, app, u, d.scope)
 }
 
+// behaviour entra.grant.auth-code (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantAuthCode(q *tokenRequest) (tokenResult, *aadError) {
 	app, e := a.authenticateClient(q, false)
 	if e != nil {

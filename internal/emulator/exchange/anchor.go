@@ -14,6 +14,8 @@ var anchorPrefixes = []string{"UPN", "SMTP", "MBX", "APP"}
 // identities). A known form naming another organization is refused
 // (behaviour exo.anchor.other-org, an assumption: the service would route
 // the call to a backend of that organization).
+// behaviour exo.anchor.tolerant (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.anchor.other-org (internal/emulator/BEHAVIOURS.md)
 func (s *Server) checkAnchor(anchor, id string) string {
 	anchor = strings.TrimSpace(anchor)
 	if anchor == "" {
@@ -71,6 +73,7 @@ var readOnlyVerbs = []string{"get", "test", "search", "export"}
 // wantsConfirmation reports whether a call asks the service to confirm
 // before acting (Confirm=true on a write): the service answers with
 // @adminapi.confirmationmessage and does nothing.
+// behaviour exo.confirm (internal/emulator/BEHAVIOURS.md)
 func wantsConfirmation(cmdlet string, params map[string]any) bool {
 	var v any
 	for k, x := range params {

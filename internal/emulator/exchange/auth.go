@@ -42,6 +42,7 @@ func (c *tokenCache) put(tok string, cl *Claims) {
 
 // caller resolves the tenant segment of a URL and checks the bearer token
 // for it: the tenant's GUID and domain, or the 401/403 reply.
+// behaviour exo.tenant.segment (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) caller(tenantSeg, authz string) (id, domain string, rep *reply) {
 	id, domain, ok := e.s.backend.Resolve(tenantSeg)
 	if !ok {
@@ -57,6 +58,10 @@ func (e *endpoint) caller(tenantSeg, authz string) (id, domain string, rep *repl
 // authenticate checks the bearer token of a call to tenantID on endpoint e.
 // It returns the token's claims when the caller may proceed, else the
 // 401/403 reply.
+// behaviour exo.auth.bearer (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.auth.audience (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.auth.tenant-match (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.auth.permissions (internal/emulator/BEHAVIOURS.md)
 func (s *Server) authenticate(e *endpoint, authz, tenantID string) (*Claims, *reply) {
 	scheme, tok, _ := strings.Cut(strings.TrimSpace(authz), " ")
 	tok = strings.TrimSpace(tok)

@@ -29,6 +29,7 @@ type batchItem struct {
 // sends "parameter-based-routing": true, a JSON boolean, in production
 // (behaviour exo.batch.header-values); numbers and booleans are read as
 // their JSON text, lists as their first string.
+// behaviour exo.batch.header-values (internal/emulator/BEHAVIOURS.md)
 type itemHeaders map[string]string
 
 func (h *itemHeaders) UnmarshalJSON(b []byte) error {
@@ -64,6 +65,9 @@ func (h *itemHeaders) UnmarshalJSON(b []byte) error {
 // batch takes one slot of the tenant's concurrency cap; its items run in
 // order, each with its own latency, faults and counters, and each item's
 // failure is reported in its own response without failing the batch.
+// behaviour exo.batch.json (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.batch.max10 (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.batch.multipart (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	s := e.s
 	k := s.knobs.Load()
@@ -195,6 +199,8 @@ func multipartBatch(items []batchAnswer, boundary string) []byte {
 	return append(out, "--"+boundary+"--\r\n"...)
 }
 
+// behaviour exo.batch.item-auth (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.batch.same-tenant (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *batchItem, k *knobs) *reply {
 	own := func(name string) (string, bool) {
 		for k, v := range it.Headers {

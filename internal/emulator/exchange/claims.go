@@ -20,6 +20,7 @@ import (
 // token arrives, every call of the tenant gets the same 401.
 
 // claimsChallenge starts a challenge for tenant ts and returns its 401.
+// behaviour exo.auth.claims-challenge (internal/emulator/BEHAVIOURS.md)
 func (s *Server) claimsChallenge(ts *tenantState) *reply {
 	n := s.stats.claimsChallenges.Add(1)
 	acr := "c" + strconv.FormatInt(n, 10)

@@ -11,4 +11,9 @@
 // shared/reference/exo-rest-protocol.md. It imports nothing of the product,
 // so the client's protocol mistakes show up as failures here, and as entries
 // in Counters.Violations, instead of being mirrored.
+//
+// Each behaviour is named in code by an id ("// behaviour exo.batch.item-auth")
+// with a row in internal/emulator/BEHAVIOURS.md giving its public evidence or
+// saying it is an assumption. The defaults are strict, the service as the
+// evidence shows it; Strictness relaxes one behaviour at a time.
 package exchange

@@ -28,6 +28,7 @@ type page struct {
 
 // appendPage writes the success envelope: keys in the order the service
 // uses, per-property annotations before each value.
+// behaviour exo.envelope.success (internal/emulator/BEHAVIOURS.md)
 func appendPage(b []byte, p *page) []byte {
 	b = append(b, `{"@odata.context":`...)
 	b = appendString(b, p.context)
@@ -206,6 +207,7 @@ type selector struct {
 	globs []string
 }
 
+// behaviour exo.select (internal/emulator/BEHAVIOURS.md)
 func parseSelect(v string) *selector {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -269,6 +271,8 @@ func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe)
 // (behaviour exo.error.detail-form). The JSON forms carry the text and the
 // type only inside the detail, as go-exoscc's real 400 bodies do (no
 // internalexception to fall back on), so a client must parse them.
+// behaviour exo.envelope.error (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.error.detail-form (internal/emulator/BEHAVIOURS.md)
 func errorBodyForm(e *CmdletError, form string) []byte {
 	if form == ErrorDetailByStatus {
 		form = ErrorDetailJSON

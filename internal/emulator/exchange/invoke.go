@@ -78,6 +78,8 @@ type cmdletInput struct {
 	} `json:"CmdletInput"`
 }
 
+// behaviour exo.invoke.path (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.request-id (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
 	s.stats.requests.Add(1)
@@ -138,6 +140,8 @@ func (e *endpoint) newCall(r *http.Request, tenant string) (*call, *reply) {
 
 // invoke runs the whole pipeline of one call: tenant, token, body,
 // continuation checks, throttling, faults, latency, the cmdlet, the page.
+// behaviour exo.body.cmdletinput (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.cmdlet.case-insensitive (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 	s := e.s
 	k := s.knobs.Load()
@@ -272,6 +276,9 @@ func (e *endpoint) run(ctx context.Context, c *call, ts *tenantState, id, cmdlet
 }
 
 // pageReply encodes the page of cur starting at offset.
+// behaviour exo.paging.prefer (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.paging.nextlink (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.nextlink.port446 (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string, k *knobs) *reply {
 	ps := preferPageSize(c.prefer)
 	if ps == 0 {
@@ -301,6 +308,9 @@ func (e *endpoint) pageReply(c *call, cur *cursor, offset int, warnings []string
 
 // continuation checks a call that carries a $skiptoken against the first
 // page's request: same tenant, service, body and anchor, link not expired.
+// behaviour exo.paging.post-continuation (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.paging.ttl (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.paging.anchor-affinity (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) continuation(c *call, id, cmdlet string, params map[string]any, k *knobs) (*cursor, int, *reply) {
 	s := e.s
 	cid, off, issued, ok := s.cursors.parse(c.skiptoken)
@@ -354,6 +364,7 @@ func canonBody(cmdlet string, params map[string]any) string {
 	return string(b)
 }
 
+// behaviour exo.warnings.action (internal/emulator/BEHAVIOURS.md)
 func silentWarnings(h string) bool {
 	return strings.EqualFold(h, "SilentlyContinue") || strings.EqualFold(h, "Ignore")
 }

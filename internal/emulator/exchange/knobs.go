@@ -100,6 +100,7 @@ func ParseLatency(s string) (LatencySpec, error) {
 }
 
 // draw picks one latency.
+// behaviour exo.latency (internal/emulator/BEHAVIOURS.md)
 func (l LatencySpec) draw(r *rng) time.Duration {
 	switch {
 	case l.Max > 0:

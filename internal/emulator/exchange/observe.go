@@ -14,6 +14,9 @@ import (
 //   - exo.anchor.parameter-routing: a parameter-based routing hint is
 //     SMTP:<address> or MBX:<guid>@<organization id>, never UPN:
 //     (S12 GetMailboxIDBasedRoutingHint, §10.9).
+//
+// behaviour exo.filter.booleans (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.anchor.parameter-routing (internal/emulator/BEHAVIOURS.md)
 func (s *Server) observe(tenantID string, c *call, params map[string]any) {
 	for k, v := range params {
 		t, ok := v.(string)

@@ -4,6 +4,13 @@ import (
 	"net/http"
 )
 
+// behaviour exo.fault.throttle (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.transient (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.proxy (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.connection (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.spoiled (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.slow (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.fault.expired (internal/emulator/BEHAVIOURS.md)
 func (s *Server) faultReply(ts *tenantState, k *knobs, rule *FaultRule) *reply {
 	switch rule.Kind {
 	case FaultClaims:
@@ -43,6 +50,7 @@ func (s *Server) faultReply(ts *tenantState, k *knobs, rule *FaultRule) *reply {
 	return &reply{status: 500, json: true, body: simpleError("InternalServerError", "unhandled fault "+string(rule.Kind))}
 }
 
+// behaviour exo.cmdlet.unknown (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
 	if e.svc == Compliance {
 		return &reply{status: http.StatusForbidden, json: true,

@@ -185,6 +185,7 @@ func (s *Server) Counters() Counters { return s.stats.snapshot() }
 // https://host:port (for @odata.context and nextLinks); audience is the
 // token audience it accepts (for the compliance regional host, the front
 // door's origin).
+// behaviour exo.ipps.audience (internal/emulator/BEHAVIOURS.md)
 func (s *Server) Handler(svc Service, origin, audience string) http.Handler {
 	return &endpoint{s: s, svc: svc, origin: strings.TrimRight(origin, "/"), audience: strings.TrimRight(audience, "/")}
 }
@@ -197,6 +198,7 @@ func (s *Server) Handler(svc Service, origin, audience string) http.Handler {
 // <label>.ps.compliance.protection.<suffix> itself. With backendOrigin ""
 // (a cloud whose backend host is not known) or Strictness.DoorToRegional,
 // the Location names regionalOrigin, where the REST API is served.
+// behaviour exo.ipps.door-backend (internal/emulator/BEHAVIOURS.md)
 func (s *Server) FrontDoor(regionalOrigin, backendOrigin string) http.Handler {
 	regional := strings.TrimRight(regionalOrigin, "/")
 	backend := strings.TrimRight(backendOrigin, "/")

@@ -7,6 +7,7 @@ import (
 // moduleFile answers GET /adminapi/v1.0/{tenant}/EXOModuleFile with the
 // cmdlets the caller may run (value[].exportedCmdlets), as the module's
 // bootstrap reads it.
+// behaviour exo.modulefile (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
 	if r.Method != http.MethodGet {
 		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOModuleFile accepts GET only.")}
@@ -26,6 +27,7 @@ func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
 
 // banner answers GET .../EXOBanner('AutogenSession') on a regional host
 // (the front door redirects it, which is all CIPP wants from it).
+// behaviour exo.banner (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) banner(r *http.Request, version, tenant string) *reply {
 	if r.Method != http.MethodGet {
 		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOBanner accepts GET only.")}

@@ -122,6 +122,7 @@ func withPort446(link string) string {
 // refuse446 closes the connection of a request addressed to the backend
 // port, as the unreachable port does for a client outside the service
 // (behaviour exo.port446.closed); it reports whether it did.
+// behaviour exo.port446.closed (internal/emulator/BEHAVIOURS.md)
 func refuse446(w http.ResponseWriter, r *http.Request, k *knobs) bool {
 	if k.strict.Port446Open || !port446(r.Host) {
 		return false
@@ -141,6 +142,7 @@ func refuse446(w http.ResponseWriter, r *http.Request, k *knobs) bool {
 // (§10.6). APP: anchors are refused on that evidence; a missing anchor or
 // another prefix is refused too, an assumption (no public client sends
 // one to compliance), as is the domain check.
+// behaviour exo.ipps.anchor (internal/emulator/BEHAVIOURS.md)
 func (s *Server) complianceAnchor(anchor, id, domain string) string {
 	anchor = strings.TrimSpace(anchor)
 	prefix, value, _ := strings.Cut(anchor, ":")

@@ -8,6 +8,8 @@ import (
 
 // admit applies the per-tenant concurrency cap and rate budget. On success
 // the caller must call ts.leave.
+// behaviour exo.throttle.concurrency (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.throttle.rate (internal/emulator/BEHAVIOURS.md)
 func (s *Server) admit(ts *tenantState, k *knobs) *reply {
 	n := ts.enter()
 	if k.cap > 0 && n > int64(k.cap) {
@@ -32,6 +34,7 @@ func (s *Server) admit(ts *tenantState, k *knobs) *reply {
 	return nil
 }
 
+// behaviour exo.throttle.retry-after (internal/emulator/BEHAVIOURS.md)
 func (s *Server) throttle(ts *tenantState, retryAfter, text string) *reply {
 	s.stats.throttled.Add(1)
 	ts.mu.Lock()
@@ -59,6 +62,7 @@ func retryAfterValue(d time.Duration) string {
 // configured form (behaviour exo.throttle.concurrency-text): the JSON 429,
 // or the bare text ExoHelper matches in a non-JSON body at whatever status
 // (exo-rest-protocol.md §10.10).
+// behaviour exo.throttle.concurrency-text (internal/emulator/BEHAVIOURS.md)
 func (s *Server) concurrencyRefusal(ts *tenantState, k *knobs, retryAfter string) *reply {
 	rep := s.throttle(ts, retryAfter, concurrencyText)
 	if k.strict.ConcurrencyBody == ConcurrencyText {

@@ -57,6 +57,7 @@ func (e *endpoint) write(w http.ResponseWriter, rep *reply) {
 }
 
 // acceptsGzip reports an Accept-Encoding that names gzip without q=0.
+// behaviour exo.answer.gzip (internal/emulator/BEHAVIOURS.md)
 func acceptsGzip(ae string) bool {
 	for _, part := range strings.Split(ae, ",") {
 		enc, params, _ := strings.Cut(part, ";")
