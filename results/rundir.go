@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,9 @@ type RunDir struct {
 	journal  *Journal
 	log      *os.File
 	repaired string // what opening did to a torn journal ("" = nothing)
+
+	ledgerOnce sync.Once
+	ledger     *Ledger // writes.jsonl, opened on the first write
 }
 
 // Create makes a new run directory under outDir, named after the start time
@@ -161,6 +165,9 @@ func (d *RunDir) ReadResults() (*Results, error) {
 // Close syncs the journal and closes the files.
 func (d *RunDir) Close() error {
 	err := d.journal.close()
+	if lerr := d.ledger.close(); err == nil {
+		err = lerr
+	}
 	if cerr := d.log.Close(); err == nil {
 		err = cerr
 	}
