@@ -64,6 +64,7 @@ func (c *WriteCounts) Add(outcome string) {
 
 // Ledger appends to writes.jsonl; it is opened on the first write.
 type Ledger struct {
+	dir  *RunDir // for its secrets, scrubbed by value like the journal
 	path string
 	mu   sync.Mutex
 	f    *os.File
@@ -72,7 +73,7 @@ type Ledger struct {
 
 // Ledger is the run directory's write ledger.
 func (d *RunDir) Ledger() *Ledger {
-	d.ledgerOnce.Do(func() { d.ledger = &Ledger{path: filepath.Join(d.path, WritesFile)} })
+	d.ledgerOnce.Do(func() { d.ledger = &Ledger{dir: d, path: filepath.Join(d.path, WritesFile)} })
 	return d.ledger
 }
 
@@ -83,6 +84,7 @@ func (l *Ledger) Record(w WriteRecord) error {
 	if err != nil {
 		return fmt.Errorf("write ledger: %w", err)
 	}
+	b = l.dir.secrets.Scrub(b)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
