@@ -50,7 +50,7 @@ func (a *staticAcq) acquire(ctx context.Context, _, _, _ string) (tokenResult, e
 	return tokenResult{token: tok}, nil
 }
 
-// jwtLike matches anything shaped like a token, to keep it out of messages.
+// jwtLike matches anything shaped like a token (the leak tests look for it).
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
 
 // run executes access_token_command; its stdout is the token.
@@ -59,13 +59,15 @@ func (a *staticAcq) run(ctx context.Context) (string, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	err := cmd.Run()
+	// Whatever the helper printed may be a secret (its token, or a
+	// client_secret=… it echoes while failing): it is reported for scrubbing
+	// by value, and its stderr is never copied into a message.
+	a.m.secret(stdout.String(), stderr.String())
+	if err != nil {
 		msg := fmt.Sprintf("access_token_command %q failed: %v", argv[0], err)
-		if s := strings.TrimSpace(stderr.String()); s != "" {
-			if len(s) > 300 {
-				s = s[:300] + "..."
-			}
-			msg += ": " + jwtLike.ReplaceAllString(s, "[REDACTED]")
+		if n := len(strings.TrimSpace(stderr.String())); n > 0 {
+			msg += fmt.Sprintf(" (its stderr, %d bytes, is not shown: a helper may print secrets there; run it by hand to see it)", n)
 		}
 		return "", configError(a.cred, "", CodeAccessTokenRead, msg, "")
 	}

@@ -35,6 +35,11 @@ type Options struct {
 	// renewed; tokens are also renewed when less than a tenth of their
 	// lifetime is left. 0 = 5 minutes.
 	RefreshMargin time.Duration
+	// OnSecret, when set, is told every secret value the manager comes to
+	// know: a credential's resolved secrets when a source is made for it,
+	// each token it acquires, and whatever an access_token_command prints.
+	// The caller scrubs its outputs of them by value (results.Secrets).
+	OnSecret func(values ...string)
 }
 
 // DefaultRefreshMargin is Options.RefreshMargin's default.
@@ -127,6 +132,7 @@ func (m *Manager) Source(cred *Credential, authorityURL, tenant, resource string
 		return nil, errors.New("auth: nil credential")
 	}
 	tenant = strings.TrimSpace(tenant)
+	m.secret(cred.secrets()...)
 	if err := cred.validate(); err != nil {
 		return nil, configError(cred, tenant, CodeInvalidConfig, err.Error(), "")
 	}
@@ -246,4 +252,11 @@ func tokenExchangeAudience(authority string) string {
 // warn prints a one-line warning for the user.
 func (m *Manager) warn(format string, args ...any) {
 	fmt.Fprintf(m.opts.Stderr, "exoplay: warning: "+format+"\n", args...)
+}
+
+// secret reports secret values to Options.OnSecret.
+func (m *Manager) secret(values ...string) {
+	if m.opts.OnSecret != nil {
+		m.opts.OnSecret(values...)
+	}
 }

@@ -205,6 +205,7 @@ func (s *Source) fetch(claims string, shareForced bool) (*current, error) {
 // acquireChecked gets a token and checks it belongs to the tenant.
 func (s *Source) acquireChecked(ctx context.Context, challenge string) (*current, tokenResult, *Error) {
 	res, err := s.acq.acquire(ctx, s.tenant, s.resource, challenge)
+	s.m.secret(res.token)
 	now := s.m.now()
 	if err != nil {
 		return nil, res, classify(err, s.cred, s.tenant, now)

@@ -148,7 +148,7 @@ type loader struct {
 	authNames []string // every auth entry written, valid or not
 }
 
-var topKeys = []string{"version", "name", "description", "include", "vars", "auth", "inventory", "tenants", "settings", "steps", "waivers"}
+var topKeys = []string{"version", "name", "description", "include", "vars", "auth", "inventory", "tenants", "settings", "steps", "waivers", "secret_vars"}
 
 func (l *loader) decode(root *node) {
 	pb := l.pb
@@ -184,6 +184,7 @@ func (l *loader) decode(root *node) {
 	if n := f.required("steps"); n != nil {
 		l.steps(n)
 	}
+	l.secretVars(f)
 	pb.Waivers = l.waivers(f.get("waivers"))
 	for _, w := range l.opts.WaiverFiles {
 		l.waiverFile(w)

@@ -25,6 +25,7 @@ type Playbook struct {
 	Name        string
 	Description string
 	Vars        map[string]any // playbook-wide variables (plain YAML values)
+	SecretVars  []string       // secret_vars: vars whose values are scrubbed from every output (secretvars.go)
 	Auth        map[string]*Auth
 	Inventory   []string // resolved paths of inventory files
 	// InventorySHA256 has the hex digest of each inventory file that was

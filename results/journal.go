@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,6 +80,7 @@ type Journal struct {
 	now      func() time.Time
 	deferFor time.Duration
 	buf      []byte // encoded events not yet written, in order
+	secrets  atomic.Pointer[Secrets]
 	queued   uint64 // sequence of the last event encoded
 	written  uint64 // sequence of the last event written
 	synced   uint64 // sequence of the last event known durable
@@ -223,10 +225,18 @@ func (j *Journal) enqueue(ev *Event) error {
 		j.buf = b[:n]
 		return fmt.Errorf("journal: encoding %s event: %w", ev.Type, err)
 	}
+	if sec := j.secrets.Load(); sec != nil {
+		// By value, before the record's checksum is computed over the line.
+		if clean := sec.Scrub(b[n:]); &clean[0] != &b[n] {
+			b = append(b[:n], clean...)
+		}
+	}
 	j.buf = append(sealRecord(b, n), '\n')
 	j.queued++
 	return nil
 }
+
+func (j *Journal) setSecrets(s *Secrets) { j.secrets.Store(s) }
 
 // writeLocked writes the buffer with one write(2). Called with mu held, so
 // the file has the events in the order they were appended.

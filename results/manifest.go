@@ -20,8 +20,8 @@ import (
 const ManifestFile = "manifest.json"
 
 // Manifest is manifest.json. It lists every file of the run directory but
-// itself and exoplay.log (diagnostics, appended to until the process ends),
-// and the inputs the run read from outside it.
+// itself and exoplay.log (see unlisted), and the inputs the run read from
+// outside it.
 type Manifest struct {
 	SchemaVersion int             `json:"schema_version"`
 	RunID         string          `json:"run_id"`
@@ -65,7 +65,8 @@ func InputFile(role, path string) (ManifestInput, error) {
 	return ManifestInput{Role: role, Path: abs, SHA256: sum}, nil
 }
 
-// unlisted are the files of a run directory its manifest does not cover.
+// unlisted are the files of a run directory its manifest does not cover:
+// itself and the log (appended to until the process ends).
 func unlisted(rel string) bool { return rel == ManifestFile || rel == LogFileName }
 
 // WriteManifest hashes every file of the run directory dir and writes

@@ -25,7 +25,8 @@ type RunDir struct {
 	path     string
 	journal  *Journal
 	log      *os.File
-	repaired string // what opening did to a torn journal ("" = nothing)
+	repaired string   // what opening did to a torn journal ("" = nothing)
+	secrets  *Secrets // scrubbed from what the run directory is written (SetSecrets)
 }
 
 // Create makes a new run directory under outDir, named after the start time
@@ -113,7 +114,16 @@ func (d *RunDir) Path() string { return d.path }
 func (d *RunDir) ID() string { return filepath.Base(d.path) }
 
 // LogFile is exoplay.log, for zerolog's JSON lines.
-func (d *RunDir) LogFile() io.Writer { return d.log }
+func (d *RunDir) LogFile() io.Writer { return d.secrets.Writer(d.log) }
+
+// SetSecrets makes every later write of exoplay.log (through LogFile),
+// events.jsonl and results.json scrub the values s knows, by value. Call it
+// before LogFile and before the run starts; s may grow while the run goes on.
+// Step data files (the service's own output) are written as received.
+func (d *RunDir) SetSecrets(s *Secrets) {
+	d.secrets = s
+	d.journal.setSecrets(s)
+}
 
 // Journal is events.jsonl.
 func (d *RunDir) Journal() *Journal { return d.journal }
@@ -139,7 +149,7 @@ func (d *RunDir) WriteResults(r *Results) error {
 	if err != nil {
 		return fmt.Errorf("encoding results: %w", err)
 	}
-	return writeAtomic(filepath.Join(d.path, ResultsFile), append(b, '\n'))
+	return writeAtomic(filepath.Join(d.path, ResultsFile), append(d.secrets.Scrub(b), '\n'))
 }
 
 // ReadResults reads results.json (nil, nil when there is none yet).

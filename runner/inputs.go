@@ -17,7 +17,7 @@ import (
 // a resume compares: the inventory files' digests, the selected tenants and
 // the selection.
 func (p *Plan) Inputs() *results.Inputs {
-	in := &results.Inputs{Tenants: []results.TenantInput{}, Selection: p.Selection.Record()}
+	in := &results.Inputs{Tenants: []results.TenantInput{}, Selection: p.Selection.Record(p.secretVar)}
 	for i, path := range p.Playbook.Inventory {
 		fd := results.FileDigest{Path: path}
 		if i < len(p.Playbook.InventorySHA256) {
@@ -32,12 +32,12 @@ func (p *Plan) Inputs() *results.Inputs {
 	return in
 }
 
-// Record is the selection as the journal keeps it: a var whose name looks
-// secret only as a digest of its value.
-func (s Selection) Record() results.Selection {
+// Record is the selection as the journal keeps it: a secret var (secret
+// says which) only as a digest of its value.
+func (s Selection) Record(secret func(name string) bool) results.Selection {
 	r := results.Selection{Limit: s.Limit, Shard: s.Shard.String(), Tags: s.Tags, SkipTags: s.SkipTags}
 	for k, v := range s.Vars {
-		if results.LooksSecret(k) {
+		if secret(k) {
 			if r.SecretVars == nil {
 				r.SecretVars = map[string]string{}
 			}
@@ -204,4 +204,10 @@ func (e *ResumeError) Error() string {
 		hint = "A resume continues a run with exactly the playbook, inventory, tenants, selection (--limit, --shard, --tags, --skip-tags, --var) and mode it started with; start a new run (without --resume) to run with what changed"
 	}
 	return fmt.Sprintf("cannot resume %s: %s. %s", e.Dir, strings.Join(e.Reasons, "; "), hint)
+}
+
+// secretVar reports whether a var's values are secret: its name looks
+// secret, or the playbook lists it under secret_vars.
+func (p *Plan) secretVar(name string) bool {
+	return results.LooksSecret(name) || slices.Contains(p.Playbook.SecretVars, name)
 }

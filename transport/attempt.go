@@ -19,18 +19,20 @@ import (
 
 // attempt sends one HTTP request (following redirects within the host
 // family) while holding a Limiter slot, and reads its answer. The token is
-// fetched before the slot is taken: a slow sign-in must not hold one of the
-// organization's few slots.
+// read once the slot is held: a request that waited for a slot must not go
+// out with a token taken before the wait (revoked meanwhile, it would draw
+// a 401 on top of those of the requests in flight). Tokens are cached and
+// refreshed ahead of expiry, so reading one rarely holds the slot long.
 func (cl *call) attempt(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
-	tok, err := cl.token(ctx)
-	if err != nil {
-		return &tokenError{err}
-	}
 	if lim := cl.ep.Limiter; lim != nil {
 		if err := lim.Acquire(ctx); err != nil {
 			return cl.ctxErr(ctx, err)
 		}
 		defer lim.Release()
+	}
+	tok, err := cl.token(ctx)
+	if err != nil {
+		return &tokenError{err}
 	}
 	hdr := cl.headersWith(tok)
 	if cl.bodyFor != nil {

@@ -91,12 +91,20 @@ file, its tenants and the demo app's client id and secret; it logs to stderr
 and stops on SIGINT/SIGTERM. Every tenant has the user admin@<domain> with
 the password in demo_user_password.
 
+Sign-in methods: the demo app signs in with its client secret; the demo
+public client (the Exchange module's id) with device code, interactive,
+username/password and refresh tokens; certificate apps are registered with
+--app-cert CLIENT_ID=CERT.pem and managed-identity federated apps with
+--app-federated CLIENT_ID (or apps: in a --scenario file); the managed
+identity endpoint is identity_endpoint with identity_header.
+
 Faults (--faults) are a comma-separated list of KIND[:WHEN[:ARG]][@TENANT][/CMDLET]
 with KIND one of 429, 429-bare, 429-frac, 500, 400-proxy, 400-busy, reset,
 html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 		Example: `  exoplay emulator --tenants 3 --mailboxes 200 --ca-file /tmp/emu-ca.pem
   exoplay emulator --tenant contoso --tenant fabrikam --latency 20ms..80ms --faults "429:0.1,500:0.05,reset:0.01"
-  exoplay emulator --scenario scenario.yaml --port 8440`,
+  exoplay emulator --scenario scenario.yaml --port 8440
+  exoplay emulator --app-cert 11111111-2222-3333-4444-555555555555=certs/msp.pem --ca-file ca.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runEmulator(cmd.Context(), cmd, io, opts)

@@ -113,6 +113,7 @@ func runPlan(s *streams, opts *planOptions) error {
 	if err != nil {
 		return reportLoadError(s, err)
 	}
+	s = s.scrubbed(commandSecrets(p.Playbook, p.Selection.Vars)) // resolved parameters may hold them
 	doc := buildPlan(p)
 	if opts.format == "json" {
 		enc := json.NewEncoder(s.Out)

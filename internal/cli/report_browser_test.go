@@ -177,7 +177,11 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		t.Errorf("heatmap rows %d, tenant sections %d, want 12 each", rows, sections)
 	}
 	runID := browserEval[string](t, ctx, `document.getElementById('run-id').textContent`)
-	embedded := browserEval[string](t, ctx, `JSON.parse(document.getElementById('results-json').textContent).run.id`)
+	// The embedded results.json decompresses in the page.
+	embedded, err := chromedp.Run(ctx, chromedp.Evaluate[string](`exoplayResults().then(r => r.run.id)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("embedded results: %v", err)
+	}
 	if runID != filepath.Base(runDir) || embedded != runID {
 		t.Errorf("run id shown %q, embedded %q, want %q", runID, embedded, filepath.Base(runDir))
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -125,6 +124,6 @@ no module download.
 // isTerminal reports whether v (a standard stream) is a terminal: a person
 // may be watching, and, for stdin, could answer.
 func isTerminal(v any) bool {
-	f, ok := v.(*os.File)
+	f, ok := v.(interface{ Fd() uintptr }) // an *os.File, or a scrubbing writer around one
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -113,7 +113,10 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return err
 	}
 	pb := plan.Playbook
+	secrets := commandSecrets(pb, plan.Selection.Vars)
+	io = io.scrubbed(secrets)
 	defer dir.Close()
+	dir.SetSecrets(secrets)
 
 	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
 
@@ -128,6 +131,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Stderr:      io.Err,
 		Interactive: isTerminal(io.Err) && isTerminal(io.In),
 		Logger:      logger,
+		OnSecret:    secrets.Add,
 	})
 	defer authMgr.Close()
 	// Retries are per call: the runner sets each call's from its step or the
@@ -167,6 +171,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}
+	res = secrets.ScrubResults(res) // what is printed and reported
 	if err := sealRunDir(io, dir.Path(), opts.report, pb, res); err != nil {
 		return err
 	}

@@ -274,6 +274,10 @@ func (p *page) parameter(name string, sec []string, in *cmdlet.Info, sets []synt
 		}
 		use := cmdlet.SetUse{Required: p.required(name, b["required"]), Position: p.position(name, b["position"])}
 		setList := strings.TrimSpace(b["parameter sets"])
+		if setList == "(All))" { // a slip on four pages
+			p.problem("parameter %s: Parameter Sets %q read as (All)", name, setList)
+			setList = "(All)"
+		}
 		if setList == "(All)" || setList == "" || (len(in.Sets) == 0 && len(blocks) == 1) {
 			if setList != "(All)" && len(in.Sets) > 0 {
 				p.problem("parameter %s names no parameter set; taken as all", name)
@@ -289,7 +293,7 @@ func (p *page) parameter(name string, sec []string, in *cmdlet.Info, sets []synt
 			}
 			continue
 		}
-		for _, s := range list(setList) {
+		for _, s := range strings.Fields(strings.ReplaceAll(setList, ",", " ")) { // set names hold no blanks; a missing comma is a slip
 			known := knownSet(in, s)
 			if known == "" {
 				p.problem("parameter %s names set %q, which the syntax does not have; ignored", name, s)
