@@ -97,7 +97,7 @@ func (t *Tenant) Invoke(ctx context.Context, svc Service, name string, params ma
 	if !ok {
 		return nil, errForbidden(name)
 	}
-	if c.license != "" && !t.licensed(c.license) {
+	if c.license != "" && !t.licensed(c.license) { // behaviour dir.license.defender-cmdlets
 		return nil, errUnlicensed(c.name)
 	}
 	if err := ctx.Err(); err != nil {

@@ -35,7 +35,7 @@ const (
 // a hardened MSP customer tends to hold E5, a risky one E3 with the E5
 // Compliance add-on and Defender Plan 1, a fresh one Business Standard with
 // EOP only).
-func defaultLicenses(p Posture) []string {
+func defaultLicenses(p Posture) []string { // behaviour dir.license.posture
 	switch p {
 	case Hardened:
 		return []string{LicenseDefenderP1, LicenseDefenderP2, LicenseCustomerLockbox, LicenseAuditPremium}

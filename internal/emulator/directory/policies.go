@@ -124,7 +124,7 @@ func (t *Tenant) malwarePolicy(hard, risky bool) Object {
 	// A Risky tenant turned the file filter and ZAP off and lets users
 	// release malware from quarantine (assumption: the "bad changes" of the
 	// posture; the service's defaults are the Fresh values, R1).
-	filter, zap, tag := !risky, !risky, "AdminOnlyAccessPolicy"
+	filter, zap, tag := !risky, !risky, "AdminOnlyAccessPolicy" // behaviour dir.malware.risky
 	if risky {
 		tag = "DefaultFullAccessPolicy"
 	}
@@ -194,7 +194,7 @@ func (t *Tenant) protectionAlerts(risky bool) *coll {
 	created := t.created.Add(2 * time.Hour)
 	for _, a := range systemAlerts {
 		if a.name == "A potentially malicious URL click was detected" && !t.licensed(LicenseDefenderP2) {
-			continue // a Plan 2 alert (licences.go)
+			continue // behaviour dir.alert.url-click-p2 (a Plan 2 alert, licences.go)
 		}
 		disabled := risky && a.name == "Suspicious Email Forwarding Activity"
 		b := &ob{}

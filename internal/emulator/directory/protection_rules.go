@@ -57,7 +57,7 @@ func (t *Tenant) protectionRule(name, container string, prio int, state string, 
 		[]string{"top", "msExchTransportRule"}, created, created, guidOf(t.seed, tag("prule"), tag(name))).o
 }
 
-func (t *Tenant) outboundSpamRules() *coll {
+func (t *Tenant) outboundSpamRules() *coll { // behaviour dir.outbound-rules.custom
 	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}}
 	if t.posture == Risky {
 		c.items = append(c.items, &item{obj: t.protectionRule("Sales relay", "CN=HostedOutboundSpamFilterVersioned,CN=Rules,CN=Transport Settings,", 0, "Enabled",
@@ -85,7 +85,7 @@ func (t *Tenant) customOutboundPolicy() Object {
 	return t.policyTrailer(b, "Sales relay", "CN=Outbound Spam Filter,CN=Transport Settings,", "msExchHostedOutboundSpamFilterConfig")
 }
 
-func (t *Tenant) eopRules() *coll {
+func (t *Tenant) eopRules() *coll { // behaviour dir.protection-rules.presets
 	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}}
 	if t.posture != Hardened {
 		return c
@@ -115,7 +115,7 @@ func (t *Tenant) atpRules() *coll {
 // presetAntiPhish is the Standard preset's anti-phishing policy: impersonation
 // protection for the listed users and the organisation's domains, safety
 // tips on (values as R1's Standard preset capture).
-func (t *Tenant) presetAntiPhish() Object {
+func (t *Tenant) presetAntiPhish() Object { // behaviour dir.antiphish.hardened
 	o := t.antiPhishPolicy(true).clone()
 	name := "Standard Preset Security Policy" + t.presetStamp("Standard")
 	for _, kv := range []struct {

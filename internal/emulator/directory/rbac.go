@@ -66,6 +66,7 @@ func (t *Tenant) roleAssignmentRow(role, assignee, assigneeType string) Object {
 }
 
 // roleAssignments lists every row, the policy's first (read under the lock).
+// behaviour dir.role-assignment.derived
 func (t *Tenant) roleAssignments() []Object {
 	var out []Object
 	for _, it := range t.colls["roleAssignment"].items {
@@ -150,6 +151,7 @@ func removeManagementRoleAssignment(cl *call) (*Result, *Error) {
 	}
 	for _, g := range roleGroupAssignments {
 		if matchID(cl.t.roleAssignmentRow(g[1], g[0], "RoleGroup"), id, []string{"Identity", "Name"}) {
+			// behaviour dir.role-assignment.groups-fixed
 			return nil, errExec(excValidation, id, "The emulator keeps role group assignments fixed; '%s' was not removed.", id)
 		}
 	}
@@ -157,6 +159,7 @@ func removeManagementRoleAssignment(cl *call) (*Result, *Error) {
 }
 
 // bypassRow is one row of Get-MailboxAuditBypassAssociation.
+// behaviour dir.audit-bypass.rows
 func (t *Tenant) bypassRow(name, identity string, on bool) Object {
 	b := &ob{}
 	b.v("AuditBypassEnabled", on).
@@ -179,7 +182,7 @@ func (t *Tenant) bypassExtras() []Object {
 	for _, k := range []string{"SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}", "SystemMailbox{e0dc1c29-89c3-4034-b678-e6c29d823ed9}", "DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}"} {
 		out = append(out, t.bypassRow(k, k, false))
 	}
-	if t.posture == Risky {
+	if t.posture == Risky { // behaviour dir.audit-bypass.risky
 		out = append(out, t.bypassRow("svc-archive", "svc-archive", true))
 	}
 	return out
