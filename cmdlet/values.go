@@ -1,6 +1,7 @@
 package cmdlet
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -326,6 +327,9 @@ func number(v any) (float64, bool) {
 		return float64(t), true
 	case float64:
 		return t, true
+	case json.Number: // cmdlet output read without normalising
+		f, err := t.Float64()
+		return f, err == nil
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		return f, err == nil && strings.TrimSpace(t) != ""

@@ -1,6 +1,9 @@
 package cmdlet
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestCheckValue(t *testing.T) {
 	ok, bad := true, false
@@ -14,7 +17,7 @@ func TestCheckValue(t *testing.T) {
 		{"Boolean", nil, "yes please", bad}, {"Boolean", nil, "true", bad}, {"Boolean", nil, 1, bad}, {"Boolean", nil, []any{true}, bad},
 		{"SwitchParameter", nil, true, ok}, {"SwitchParameter", nil, nil, bad}, {"SwitchParameter", nil, "yes", bad},
 		{"Int32", nil, 7, ok}, {"Int32", nil, "7", ok}, {"Int32", nil, 7.5, bad}, {"Int32", nil, int64(1) << 40, bad}, {"Int32", nil, "seven", bad},
-		{"UInt32", nil, -1, bad}, {"Int64", nil, int64(1) << 40, ok},
+		{"UInt32", nil, -1, bad}, {"Int64", nil, int64(1) << 40, ok}, {"Int32", nil, json.Number("12"), ok}, {"Int32", nil, json.Number("1.5"), bad},
 		{"Unlimited", nil, "Unlimited", ok}, {"Unlimited", nil, "unlimited", ok}, {"Unlimited", nil, 1000, ok}, {"Unlimited", nil, "50 GB", ok},
 		{"Unlimited", nil, "50 GB (53,687,091,200 bytes)", ok}, {"Unlimited", nil, "lots", bad}, {"Unlimited", nil, -3, bad},
 		{"Microsoft.Exchange.Management.RestApiClient.Unlimited`1[System.UInt32]", nil, 5, ok},

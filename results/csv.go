@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var csvHeader = []string{
@@ -12,6 +13,7 @@ var csvHeader = []string{
 	"step", "cmdlet", "write", "status", "objects", "calls", "throttled_waits",
 	"error_category", "error_code", "error",
 	"assertion_id", "assertion_passed", "severity", "assertion_message",
+	"run_id", "run_started", "playbook_sha256", // which run the row is evidence of
 }
 
 // WriteCSV writes the run as evidence for a spreadsheet: one row per tenant
@@ -23,6 +25,11 @@ func WriteCSV(w io.Writer, r *Results) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
+	run := []string{r.Run.ID, "", r.Run.Playbook.SHA256}
+	if !r.Run.Started.IsZero() {
+		run[1] = r.Run.Started.UTC().Format(time.RFC3339)
+	}
+	writeRow := func(cw *csv.Writer, row []string) error { return writeRow(cw, append(row, run...)) }
 	for _, t := range r.Tenants {
 		tenant := []string{t.Name, t.Organization, t.TenantID, string(t.Status)}
 		// A tenant that could not sign in ran no step (the runner lists

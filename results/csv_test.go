@@ -4,11 +4,12 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteCSV(t *testing.T) {
 	t.Parallel()
-	r := &Results{Tenants: []*Tenant{
+	r := &Results{Run: Run{ID: "20261122T070000Z-x", Started: time.Date(2026, 11, 22, 7, 0, 0, 0, time.UTC), Playbook: Playbook{SHA256: "abc123"}}, Tenants: []*Tenant{
 		{Name: "contoso", Organization: "contoso.onmicrosoft.com", TenantID: "tid-1", Status: StatusFailed, Steps: []*Step{
 			{ID: "org", Cmdlet: "Get-OrganizationConfig", Status: StatusOK, Output: &Output{Objects: 1}, Attempts: Attempts{Calls: 1},
 				Assertions: []Assertion{{ID: "A-1", Passed: true, Severity: "high"}, {ID: "A-2", Passed: false, Severity: "low", Message: "=HYPERLINK(\"x\")"}}},
@@ -43,6 +44,11 @@ func TestWriteCSV(t *testing.T) {
 	}
 	if rows[3][col("error_code")] != "Ex6F9304" || rows[3][col("error")] != "object 'x' not found" || rows[3][col("write")] != "true" {
 		t.Errorf("failed step row: %v", rows[3])
+	}
+	for _, row := range rows[1:] {
+		if row[col("run_id")] != "20261122T070000Z-x" || row[col("run_started")] != "2026-11-22T07:00:00Z" || row[col("playbook_sha256")] != "abc123" {
+			t.Errorf("a row does not say which run it is evidence of: %v", row)
+		}
 	}
 	if rows[4][col("tenant")] != "nowhere" || rows[4][col("error_category")] != "auth" || rows[4][col("error")] != "tenant not found" {
 		t.Errorf("sign-in row: %v", rows[4])

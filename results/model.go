@@ -68,6 +68,9 @@ type Summary struct {
 	DurationSeconds float64         `json:"duration_seconds"`
 	Interrupted     bool            `json:"interrupted"`
 	ExitCode        int             `json:"exit_code"`
+	// Writes counts the write calls by outcome (writes.jsonl has each);
+	// absent when the run sent none.
+	Writes *WriteCounts `json:"writes,omitempty"`
 }
 
 // Counts of things by status.

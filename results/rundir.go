@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,9 @@ type RunDir struct {
 	log      *os.File
 	repaired string   // what opening did to a torn journal ("" = nothing)
 	secrets  *Secrets // scrubbed from what the run directory is written (SetSecrets)
+
+	ledgerOnce sync.Once
+	ledger     *Ledger // writes.jsonl, opened on the first write
 }
 
 // Create makes a new run directory under outDir, named after the start time
@@ -171,6 +175,9 @@ func (d *RunDir) ReadResults() (*Results, error) {
 // Close syncs the journal and closes the files.
 func (d *RunDir) Close() error {
 	err := d.journal.close()
+	if lerr := d.ledger.close(); err == nil {
+		err = lerr
+	}
 	if cerr := d.log.Close(); err == nil {
 		err = cerr
 	}

@@ -63,6 +63,7 @@ func (r *Results) Summarize(interrupted bool) {
 			authFailed++
 		}
 		for _, st := range t.Steps {
+			addWrites(&s, st)
 			s.Steps.Add(st.Status)
 			s.Calls += st.Attempts.Calls
 			s.ThrottledWaits += st.Attempts.ThrottledWaits
@@ -94,4 +95,49 @@ func (r *Results) Summarize(interrupted bool) {
 		s.ExitCode = ExitOK
 	}
 	r.Summary = s
+}
+
+// addWrites counts a write step's calls by ledger outcome: changed is
+// confirmed, ok is unchanged (the service said nothing was modified),
+// failed is failed, or unknown when its outcome could not be known. Calls
+// that never went out (an expression error, check mode) are not writes.
+func addWrites(s *Summary, st *Step) {
+	if !st.Write {
+		return
+	}
+	var c WriteCounts
+	failed := func(e *Error) {
+		switch {
+		case e == nil || e.Code == "expression":
+		case e.Code == "outcome_unknown":
+			c.Unknown++
+		default:
+			c.Failed++
+		}
+	}
+	if st.Items != nil {
+		c.Confirmed, c.Unchanged = st.Items.Changed, st.Items.OK
+		for _, ie := range st.ItemErrors {
+			failed(ie.Error)
+		}
+	} else {
+		switch st.Status {
+		case StatusChanged:
+			c.Confirmed++
+		case StatusOK:
+			c.Unchanged++
+		case StatusFailed:
+			failed(st.Error)
+		}
+	}
+	if c == (WriteCounts{}) {
+		return
+	}
+	if s.Writes == nil {
+		s.Writes = &WriteCounts{}
+	}
+	s.Writes.Confirmed += c.Confirmed
+	s.Writes.Unchanged += c.Unchanged
+	s.Writes.Failed += c.Failed
+	s.Writes.Unknown += c.Unknown
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/results"
@@ -23,9 +24,10 @@ type cell struct {
 	warnings []string
 	wouldRun map[string]any
 	call     Call
-	resend   bool // a write sent before an interruption, never confirmed
-	sent     bool // journaled as a sent write (cell_sent)
-	unsent   bool // journaled cell_sent, then never left (cell_unsent)
+	resend   bool       // a write sent before an interruption, never confirmed
+	sent     bool       // journaled as a sent write (cell_sent)
+	unsent   bool       // journaled cell_sent, then never left (cell_unsent)
+	started  *time.Time // when a write got its slot (the ledger's started)
 
 	mu      sync.Mutex // emits of a $batch may interleave across cells
 	buf     bytes.Buffer
@@ -144,8 +146,9 @@ func (s *stepRun) sendGate(ctx context.Context, cells ...*cell) *callLimiter {
 		if err := s.tr.r.record(evs...); err != nil {
 			return errNotSent
 		}
+		now := s.tr.r.clock.now().UTC()
 		for _, c := range cells {
-			c.sent = true
+			c.sent, c.started = true, &now
 		}
 		return nil
 	}
@@ -187,6 +190,9 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		c.buf.Reset()
 		c.objects = nil
 		s.stopCell(c)
+		if c.sent && stats.Requests > 0 {
+			s.ledger(c, results.WriteUnknown) // cancelled after it left
+		}
 		if c.sent && stats.Requests == 0 {
 			// Journaled as sent, but no request left (cancelled while its
 			// token was read): a resume may send it whatever its verb.
@@ -200,6 +206,8 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 	switch {
 	case err != nil:
 		c.status, c.err = results.StatusFailed, classify(err)
+	case s.st.Write && noOp(stats.Warnings):
+		c.status = results.StatusOK // the service changed nothing
 	case s.st.Write:
 		c.status = results.StatusChanged
 	default:
@@ -245,6 +253,9 @@ func (s *stepRun) cellDone(c *cell) {
 	}
 	if c.attempts.Calls > 0 {
 		ev.Attempts = &c.attempts // encoded before Record returns
+	}
+	if c.sent || (c.err != nil && c.err.Code == "outcome_unknown") {
+		s.ledger(c, outcome(c))
 	}
 	if err := s.tr.r.record(ev); err != nil {
 		// Not journaled: not done. The run stops (record) and a resume

@@ -54,6 +54,18 @@
 // service.) A run is resumed only with the same playbook (sha256) and the
 // same mode.
 //
+// Write ledger. Every write that was sent, and every one whose earlier send
+// a resume could not confirm, gets a line in writes.jsonl (ledger.go):
+// tenant name and id, step, cmdlet, parameters (secret-looking ones
+// redacted), the object's identity, outcome (confirmed, unchanged, failed,
+// unknown), warnings, attempts and times; results.json's summary counts
+// them. A write the service answers as a no-op ("no settings of '…' have
+// been modified") is unchanged: its cell is ok, not changed.
+//
+// Panics. A panic in a tenant or a foreach item is a bug, but it fails only
+// that tenant or item (category internal, stack in exoplay.log); the run
+// goes on and results.json is written (panic.go).
+//
 // Interrupt. Closing Options.Drain stops new tenants and calls; calls in
 // flight finish (bounded by ctx); unfinished cells are incomplete, results
 // are written, and the exit code is 130.

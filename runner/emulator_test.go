@@ -281,7 +281,9 @@ func interruptAndResume(t *testing.T, exactSends bool, stop func(cancel context.
 		}
 		tr := tenantOf(t, res2, tn)
 		dis := stepOf(t, tr, "disable-pop")
-		if dis.Status != results.StatusChanged || dis.Items.Total != len(want[tn]) || dis.Items.Changed != len(want[tn]) {
+		// A write sent again on resume that had landed before the
+		// interruption is answered as a no-op: unchanged (ok), not changed.
+		if dis.Status != results.StatusChanged || dis.Items.Total != len(want[tn]) || dis.Items.Changed+dis.Items.OK != len(want[tn]) || dis.Items.OK > 3 {
 			t.Errorf("%s: disable-pop after resume: %s %+v (cells done before the interruption must be included)", tn, dis.Status, dis.Items)
 		}
 		// Set-CASMailbox is idempotent, so the emulator would not count a

@@ -3,6 +3,8 @@ package runner_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -336,6 +338,11 @@ name: unconfirmed
 	}
 	rd.Close()
 	res, _ = e.run(context.Background(), runner.Options{}, rd.Path())
+	// The write ledger records the unknown outcome, and fabrikam's write.
+	ledger, err := os.ReadFile(filepath.Join(rd.Path(), results.WritesFile))
+	if err != nil || !strings.Contains(string(ledger), `"tenant":"contoso"`) || !strings.Contains(string(ledger), `"outcome":"unknown"`) || !strings.Contains(string(ledger), `"outcome":"confirmed"`) {
+		t.Errorf("writes.jsonl (%v):\n%s", err, ledger)
+	}
 	con := stepOf(t, tenantOf(t, res, "contoso"), "new-rule")
 	if con.Status != results.StatusFailed || con.Error == nil || con.Error.Code != "outcome_unknown" {
 		t.Fatalf("contoso: %s %+v, want failed with outcome_unknown", con.Status, con.Error)

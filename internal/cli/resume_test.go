@@ -232,3 +232,53 @@ func TestSecondProcessOnARunDirIsRefused(t *testing.T) {
 		t.Fatalf("second process: exit %d, want 2 saying %q\n%s", code, want, stderr)
 	}
 }
+
+// Issue 14, as reported: a Set-Mailbox foreach with one failing item and
+// items not yet sent when SIGINT arrives exits 130 with the step
+// incomplete (not failed), and the resume sends every item left.
+func TestInterruptedForeachWithAFailureResumesTheRest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	emu, ca := startEmulator(t, emulator.Options{
+		Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", Mailboxes: 10}},
+		Latency: emulator.LatencySpec{Fixed: 300 * time.Millisecond},
+	})
+	pb := remotePlaybook(t, emu, `  - name: Hide
+    id: hide
+    cmdlet: Set-Mailbox
+    foreach: ${{ ["no-such-mailbox", "admin", "info", "sales", "support", "boardroom"] }}
+    parameters: {Identity: "${{ item }}", HiddenFromAddressListsEnabled: true}
+settings: {max_sessions_per_org: 1}
+`)
+	calls := func() int { return emu.Counters().Tenant("contoso.onmicrosoft.com").Calls("Set-Mailbox") }
+	out := t.TempDir()
+	cmd, log := child(t, "run", pb, "--out", out, "--ca-file", ca, "--progress", "none")
+	waitFor(t, "two items sent", 60*time.Second, func() bool { return calls() >= 2 })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != ExitInterrupted {
+		t.Fatalf("want exit 130 after SIGINT with a failed item, got %v\n%s", err, log)
+	}
+	dir := onlyRunDir(t, out)
+	raw, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+	if !strings.Contains(string(raw), `"interrupted": true`) || !strings.Contains(string(raw), `"status": "incomplete"`) {
+		t.Fatalf("results.json after SIGINT hides the unfinished items:\n%s", raw)
+	}
+	if calls() >= 6 {
+		t.Fatalf("every item was sent before the interrupt; the test proves nothing")
+	}
+	code, stdout, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none", "--format", "json")
+	if code != ExitStepFailed {
+		t.Fatalf("resume: exit %d, want 1 (no-such-mailbox fails)\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"changed": 5`) || !strings.Contains(stdout, `"failed": 1`) {
+		t.Fatalf("after the resume, want 5 items changed and 1 failed:\n%s", stdout)
+	}
+	if n := calls(); n < 6 {
+		t.Fatalf("%d of 6 items ever sent", n)
+	}
+}

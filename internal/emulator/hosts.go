@@ -31,6 +31,7 @@ type cloudHosts struct {
 // (a label the service is seen to use, §1.4).
 const regionLabel = "eur02b"
 
+// behaviour exo.host.names (internal/emulator/BEHAVIOURS.md)
 var clouds = []cloudHosts{
 	{
 		name:      "O365Default",

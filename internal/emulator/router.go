@@ -29,6 +29,9 @@ type regionalRoute struct {
 	resource string
 }
 
+// behaviour exo.host.one-port (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.ipps.regional-any-label (internal/emulator/BEHAVIOURS.md)
+// behaviour entra.host.per-cloud (internal/emulator/BEHAVIOURS.md)
 func newRouter(authority http.Handler, front *exchange.Server, al *accessLog) *router {
 	rt := &router{exact: map[string]http.Handler{}, cache: map[string]http.Handler{}, wrap: func(_ string, h http.Handler) http.Handler { return h }}
 	if al != nil {
@@ -97,6 +100,7 @@ func (rt *router) handler(host, path string) http.Handler {
 			return rt.wrap("backend", http.HandlerFunc(serveBackend))
 		}
 	}
+	// behaviour entra.managed-identity.address (internal/emulator/BEHAVIOURS.md)
 	// The managed identity endpoint is a platform-given URL (IDENTITY_ENDPOINT),
 	// not a service host: it is reached by address.
 	if ip := net.ParseIP(host); (ip != nil || host == "localhost") && strings.EqualFold(strings.Trim(path, "/"), "msi/token") {
@@ -110,12 +114,14 @@ func (rt *router) handler(host, path string) http.Handler {
 // (exo-rest-protocol.md §10.1: clients take the label and call
 // <label>.ps.compliance.protection.outlook.com). What the real host answers
 // is not public; a 404 that says so is an assumption.
+// behaviour exo.ipps.backend-host (internal/emulator/BEHAVIOURS.md)
 func serveBackend(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
 	w.Write([]byte("The REST API is not served on " + r.Host + ": take the first label of the front door's Location and call https://<label>.ps.compliance.protection.outlook.com.\n"))
 }
 
+// behaviour exo.host.misdirected (internal/emulator/BEHAVIOURS.md)
 func misdirected(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusMisdirectedRequest)

@@ -26,6 +26,7 @@ type pki struct {
 // name the emulator serves (certNames: the service's names, with wildcards
 // for regional prefixes), 127.0.0.1, ::1, localhost and host (when it is
 // another name or address).
+// behaviour exo.tls.names (internal/emulator/BEHAVIOURS.md)
 func newPKI(host string, now time.Time) (*pki, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

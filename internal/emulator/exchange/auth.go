@@ -60,6 +60,7 @@ func (e *endpoint) caller(tenantSeg, authz string) (id, domain string, rep *repl
 // 401/403 reply.
 // behaviour exo.auth.bearer (internal/emulator/BEHAVIOURS.md)
 // behaviour exo.auth.audience (internal/emulator/BEHAVIOURS.md)
+// behaviour exo.auth.app-id (internal/emulator/BEHAVIOURS.md)
 // behaviour exo.auth.tenant-match (internal/emulator/BEHAVIOURS.md)
 // behaviour exo.auth.permissions (internal/emulator/BEHAVIOURS.md)
 func (s *Server) authenticate(e *endpoint, authz, tenantID string) (*Claims, *reply) {

@@ -1,0 +1,73 @@
+package runner
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/exoplay/exoplay/results"
+)
+
+// noOpRE matches the service's answer to a Set- that changed nothing
+// ("The command completed successfully but no settings of '<id>' have been
+// modified."): such a write is unchanged, not changed.
+var noOpRE = regexp.MustCompile(`(?i)no settings of '.*' have been modified`)
+
+func noOp(warnings []string) bool {
+	for _, w := range warnings {
+		if noOpRE.MatchString(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// ledger records a write cell's outcome in writes.jsonl: every write that
+// was sent, and every one whose earlier send a resume could not confirm.
+// A ledger that cannot be written stops the run like the journal: a write
+// would otherwise leave no record.
+func (s *stepRun) ledger(c *cell, outcome string) {
+	tr := s.tr
+	rec := results.WriteRecord{
+		Time: tr.r.clock.now().UTC(), Started: c.started, Tenant: tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet,
+		Item: c.itemPtr(), Identity: identity(c), Parameters: redactParams(c.call.Parameters),
+		Outcome: outcome, Error: c.err, Warnings: c.warnings, Attempts: c.attempts.Attempts,
+	}
+	if tr.sess != nil {
+		rec.TenantID = tr.sess.TenantID()
+	}
+	if err := tr.r.opts.Dir.Ledger().Record(rec); err != nil {
+		tr.r.journalFailed(fmt.Errorf("the write ledger %s cannot be written: %w", results.WritesFile, err))
+	}
+}
+
+// outcome is a finished write cell's ledger outcome.
+func outcome(c *cell) string {
+	switch {
+	case c.status == results.StatusChanged:
+		return results.WriteConfirmed
+	case c.status == results.StatusOK:
+		return results.WriteUnchanged
+	case c.err != nil && c.err.Code == "outcome_unknown":
+		return results.WriteUnknown
+	}
+	return results.WriteFailed
+}
+
+// identity names the object a write was about: its Identity parameter, or
+// the foreach item's Identity or Name.
+func identity(c *cell) string {
+	for _, k := range []string{"Identity", "Name"} {
+		if v, ok := c.call.Parameters[k]; ok && v != nil {
+			return fmt.Sprint(v)
+		}
+	}
+	if m, ok := c.item.(map[string]any); ok {
+		for k, v := range m {
+			if strings.EqualFold(k, "Identity") || strings.EqualFold(k, "Name") {
+				return fmt.Sprint(v)
+			}
+		}
+	}
+	return ""
+}
