@@ -3,6 +3,7 @@ package playbook
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -190,6 +191,10 @@ func ParseVars(pairs []string) (map[string]any, error) {
 			}
 		} else {
 			val = ""
+		}
+		if f, ok := val.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			// JSON has no such number: the run record could not hold it.
+			return nil, fmt.Errorf("--var %q: %v is not a number exoplay can record or send; write it as YAML text (--var \"%s='%s'\") if you mean the text", kv, f, k, strings.TrimSpace(v))
 		}
 		out[k] = val
 	}

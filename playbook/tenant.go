@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/exoplay/exoplay/cloud"
@@ -124,6 +125,16 @@ func checkURI(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
 		return "must be an absolute URL such as https://outlook.office365.com"
+	}
+	if u.User != nil {
+		return "must not hold a user name or password (credentials belong under auth:)"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("port %s is not a TCP port (1-65535)", p)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return "has an empty port after ':'"
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":

@@ -38,7 +38,7 @@ type RunDir struct {
 // numbered suffix rather than sharing a directory.
 func Create(outDir, name string, now time.Time) (*RunDir, error) {
 	if err := os.MkdirAll(outDir, 0o750); err != nil {
-		return nil, fmt.Errorf("creating the output folder: %w", err)
+		return nil, fmt.Errorf("creating the output folder: %w", explainMkdir(outDir, err))
 	}
 	base := now.UTC().Format("20060102T150405Z") + "-" + Slug(name)
 	for i := 1; ; i++ {
@@ -61,7 +61,7 @@ func Create(outDir, name string, now time.Time) (*RunDir, error) {
 // exist if it is empty: a volume mounted for one run.
 func CreateAt(dir string) (*RunDir, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("creating the run directory: %w", err)
+		return nil, fmt.Errorf("creating the run directory: %w", explainMkdir(dir, err))
 	}
 	if entries, err := os.ReadDir(dir); err != nil || len(entries) > 0 {
 		if err == nil {
@@ -242,4 +242,29 @@ func (d *RunDir) StartedWith() (*Inputs, error) {
 		}
 	}
 	return nil, fmt.Errorf("its journal has no %s event", EventRunStarted)
+}
+
+// explainMkdir turns MkdirAll's "mkdir X: file exists" into what is in the
+// way: a symbolic link whose target does not exist (a dangling --out), or a
+// file that is not a folder.
+func explainMkdir(path string, err error) error {
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if st, lerr := os.Lstat(p); lerr == nil {
+			switch {
+			case st.Mode()&fs.ModeSymlink != 0:
+				target, _ := os.Readlink(p)
+				if _, serr := os.Stat(p); serr != nil {
+					return fmt.Errorf("%s is a symbolic link to %s, which does not exist: create %s or point the link at a folder", p, target, target)
+				}
+			case !st.IsDir():
+				return fmt.Errorf("%s exists and is not a folder", p)
+			}
+		}
+		if p == filepath.Dir(p) {
+			return err
+		}
+	}
 }

@@ -79,6 +79,10 @@ func (s *stepRun) prepare(c *cell) bool {
 		}
 		params[p.Name] = v
 	}
+	if e := nonFinite(params); e != nil { // finite.go
+		c.status, c.err = results.StatusFailed, e
+		return false
+	}
 	if err := st.CheckParams(params); err != nil { // values from expressions, against the cmdlet catalog
 		c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "parameter_value", Message: err.Error()}
 		return false

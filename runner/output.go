@@ -39,8 +39,8 @@ func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
 		c.buf.WriteByte('\n')
 	}
 	if s.needResult {
-		var v any
-		if err := json.Unmarshal(line, &v); err != nil {
+		v, err := decodeObject(line)
+		if err != nil {
 			return err
 		}
 		c.objects = append(c.objects, v)
@@ -146,8 +146,8 @@ func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) ([]any, error) 
 // decodeOnto is a read callback that decodes each object onto *dst.
 func decodeOnto(dst *[]any) func(json.RawMessage) error {
 	return func(obj json.RawMessage) error {
-		var v any
-		if err := json.Unmarshal(obj, &v); err != nil {
+		v, err := decodeObject(obj)
+		if err != nil {
 			return err
 		}
 		*dst = append(*dst, v)

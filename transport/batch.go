@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,9 +21,7 @@ type batchItem struct {
 	limit      int
 	inPage     int // objects of the current url already handed on
 	replayable bool
-	budget     retryBudget
-	refreshed  bool
-	challenged bool
+	rs         retryState
 	done       bool
 	st         *Stats
 	cl         *call // item-level budgets and messages
@@ -67,39 +63,81 @@ func (c *Client) Batch(ctx context.Context, ep *Endpoint, reqs []Request, emit f
 	return stats, errs
 }
 
+// batchChunk runs up to ten requests as one $batch, round after round
+// until every item is done: a round sends the pending items, applies each
+// answer, then waits once for those that are to be sent again.
 func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, start, end int, stats []Stats, errs []error, emit func(int, json.RawMessage) error) {
-	var items []*batchItem
-	var timeout time.Duration
-	allReplayable, anyWrite := true, false
-	var retries *int
-	for i := start; i < end; i++ {
-		req := &reqs[i]
-		it, err := c.newBatchItem(ep, i, req, &stats[i])
-		if err != nil {
-			errs[i] = err
-			continue
-		}
-		items = append(items, it)
-		allReplayable = allReplayable && it.replayable
-		anyWrite = anyWrite || it.cl.write
-		timeout = max(timeout, req.Timeout)
-		if req.Retries != nil && (retries == nil || *req.Retries < *retries) {
-			retries = req.Retries
-		}
-	}
+	items := c.batchItems(ep, reqs, start, end, stats, errs)
 	if len(items) == 0 {
 		return
 	}
-	var bst Stats
-	cl, err := c.newCall(ep, "$batch", anyWrite, allReplayable, retries, timeout, &bst)
+	b, err := c.newBatchCall(ep, items)
 	if err != nil {
 		for _, it := range items {
 			errs[it.idx] = err
 		}
 		return
 	}
-	ctx, cancel := cl.withTimeout(ctx)
+	ctx, cancel := b.cl.withTimeout(ctx)
 	defer cancel()
+	for {
+		pending := pendingItems(items)
+		if len(pending) == 0 {
+			return
+		}
+		c.batchRound(ctx, b, pending, errs, emit)
+		if err := c.batchWait(ctx, b, pending, errs); err != nil {
+			for _, it := range items {
+				if !it.done {
+					errs[it.idx], it.done = err, true
+				}
+			}
+			return
+		}
+	}
+}
+
+// batchItems prepares the items of one chunk; a request that cannot be
+// sent gets its error at once.
+func (c *Client) batchItems(ep *Endpoint, reqs []Request, start, end int, stats []Stats, errs []error) []*batchItem {
+	var items []*batchItem
+	for i := start; i < end; i++ {
+		it, err := c.newBatchItem(ep, i, &reqs[i], &stats[i])
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// batchCall is the $batch request of a chunk: its call state (replayable
+// only when every item is, the longest timeout, the fewest retries), the
+// batch URL and the stats of the batch requests themselves.
+type batchCall struct {
+	cl     *call
+	target string
+	st     Stats
+}
+
+func (c *Client) newBatchCall(ep *Endpoint, items []*batchItem) (*batchCall, error) {
+	var timeout time.Duration
+	allReplayable, anyWrite := true, false
+	var retries *int
+	for _, it := range items {
+		allReplayable = allReplayable && it.replayable
+		anyWrite = anyWrite || it.cl.write
+		timeout = max(timeout, it.req.Timeout)
+		if r := it.req.Retries; r != nil && (retries == nil || *r < *retries) {
+			retries = r
+		}
+	}
+	b := &batchCall{}
+	cl, err := c.newCall(ep, "$batch", anyWrite, allReplayable, retries, timeout, &b.st)
+	if err != nil {
+		return nil, err
+	}
 	cl.hdr = http.Header{
 		"Content-Type": {"application/json"},
 		// Without odata.metadata=minimal the service answers multipart/mixed
@@ -112,88 +150,89 @@ func (c *Client) batchChunk(ctx context.Context, ep *Endpoint, reqs []Request, s
 		"X-Anchormailbox":     {items[0].anchor},
 		"Prefer":              {"odata.continue-on-error"},
 	}
-	target := cl.url("$batch", "")
-	for {
-		var pending []*batchItem
-		for _, it := range items {
-			if !it.done {
-				it.answered, it.wait, it.retry, it.last = false, 0, "", nil
-				pending = append(pending, it)
-			}
-		}
-		if len(pending) == 0 {
-			return
-		}
-		// Every item carries the token too, as every public client does
-		// (S2, S12): the body is rendered for the token of each attempt.
-		cl.bodyFor = func(tok string) []byte { return batchBody(pending, tok) }
-		byID := make(map[string]*batchItem, len(pending))
-		for _, it := range pending {
-			byID[strconv.Itoa(it.idx)] = it
-		}
-		before := bst
-		err = cl.exchange(ctx, target, nil, func(resp *http.Response) error {
-			return c.readBatch(resp, cl, pending, byID, errs, emit)
-		})
-		// Every item of the round shares the cost of the batch request.
-		for _, it := range pending {
-			it.st.Requests += bst.Requests - before.Requests
-			it.st.ThrottledWaits += bst.ThrottledWaits - before.ThrottledWaits
-			it.st.ThrottledFor += bst.ThrottledFor - before.ThrottledFor
-			it.st.Retried = append(it.st.Retried, bst.Retried[len(before.Retried):]...)
-		}
-		if err != nil {
-			for _, it := range pending {
-				if !it.answered {
-					errs[it.idx], it.done = itemError(err, it), true
-				}
-			}
-		}
-		// Wait once for the items to send again, as long as the longest asks.
-		var wait time.Duration
-		again, throttled := false, false
-		for _, it := range pending {
-			if !it.done && it.retry != "" {
-				again = true
-				wait = max(wait, it.wait)
-				throttled = throttled || (it.last != nil && it.last.Category == CategoryThrottled)
-			}
-		}
-		if !again {
-			continue
-		}
-		if cl.tooLate(wait) {
-			for _, it := range pending {
-				if !it.done && it.retry != "" {
-					errs[it.idx], it.done = itemError(cl.gaveUp(it.last), it), true
-				}
-			}
-			continue
-		}
-		for _, it := range pending {
-			if !it.done && it.retry != "" {
-				it.st.Retried = append(it.st.Retried, it.retry)
-				if it.last != nil && it.last.Category == CategoryThrottled {
-					it.st.ThrottledWaits++
-					it.st.ThrottledFor += wait // what it really waited: the round's longest ask
-				}
-			}
-		}
-		if wait > 0 {
-			if throttled && ep.Limiter != nil {
-				ep.Limiter.Throttled(wait)
-			}
-			if err := c.clock.Sleep(ctx, wait); err != nil {
-				err = cl.ctxErr(ctx, err)
-				for _, it := range items {
-					if !it.done {
-						errs[it.idx], it.done = err, true
-					}
-				}
-				return
-			}
+	b.cl, b.target = cl, cl.url("$batch", "")
+	return b, nil
+}
+
+// pendingItems are the items not done, their round state cleared.
+func pendingItems(items []*batchItem) []*batchItem {
+	var pending []*batchItem
+	for _, it := range items {
+		if !it.done {
+			it.answered, it.wait, it.retry, it.last = false, 0, "", nil
+			pending = append(pending, it)
 		}
 	}
+	return pending
+}
+
+// batchRound sends the pending items as one $batch (retried as a whole
+// under the retry rule) and applies each item's answer; every item of the
+// round shares the cost of the batch request, and a failure of the whole
+// request ends the items it left unanswered.
+func (c *Client) batchRound(ctx context.Context, b *batchCall, pending []*batchItem, errs []error, emit func(int, json.RawMessage) error) {
+	// Every item carries the token too, as every public client does
+	// (S2, S12): the body is rendered for the token of each attempt.
+	b.cl.bodyFor = func(tok string) []byte { return batchBody(pending, tok) }
+	byID := make(map[string]*batchItem, len(pending))
+	for _, it := range pending {
+		byID[strconv.Itoa(it.idx)] = it
+	}
+	before := b.st
+	err := b.cl.roundTrip(ctx, b.target, nil, func(resp *http.Response) error {
+		return c.readBatch(resp, b.cl, pending, byID, errs, emit)
+	})
+	for _, it := range pending {
+		it.st.Requests += b.st.Requests - before.Requests
+		it.st.ThrottledWaits += b.st.ThrottledWaits - before.ThrottledWaits
+		it.st.ThrottledFor += b.st.ThrottledFor - before.ThrottledFor
+		it.st.Retried = append(it.st.Retried, b.st.Retried[len(before.Retried):]...)
+		if err != nil && !it.answered {
+			errs[it.idx], it.done = itemError(err, it), true
+		}
+	}
+}
+
+// batchWait waits once for the items of the round that are to be sent
+// again, as long as the longest asks, and counts it on each; an item whose
+// wait would pass MaxElapsed gives up instead. It returns the context's
+// error when the wait was cut short.
+func (c *Client) batchWait(ctx context.Context, b *batchCall, pending []*batchItem, errs []error) error {
+	var again []*batchItem
+	var wait time.Duration
+	throttled := false
+	for _, it := range pending {
+		if !it.done && it.retry != "" {
+			again = append(again, it)
+			wait = max(wait, it.wait)
+			throttled = throttled || (it.last != nil && it.last.Category == CategoryThrottled)
+		}
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	if b.cl.tooLate(wait) {
+		for _, it := range again {
+			errs[it.idx], it.done = itemError(b.cl.gaveUp(it.last), it), true
+		}
+		return nil
+	}
+	for _, it := range again {
+		it.st.Retried = append(it.st.Retried, it.retry)
+		if it.last != nil && it.last.Category == CategoryThrottled {
+			countThrottled(it.st, wait) // what it really waited: the round's longest ask
+		}
+	}
+	if wait <= 0 {
+		return nil
+	}
+	if lim := b.cl.ep.Limiter; throttled && lim != nil {
+		lim.Throttled(wait)
+	}
+	if err := c.clock.Sleep(ctx, wait); err != nil {
+		return b.cl.ctxErr(ctx, err)
+	}
+	return nil
 }
 
 func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*batchItem, error) {
@@ -249,137 +288,7 @@ func batchBody(items []*batchItem, tok string) []byte {
 	return b.Bytes()
 }
 
-// readBatch reads the answer of one round: the JSON responses array,
-// streamed one item's answer at a time, or a multipart/mixed answer.
-// Items answered in an earlier attempt of the same round are passed over.
-func (c *Client) readBatch(resp *http.Response, bcl *call, pending []*batchItem, byID map[string]*batchItem, errs []error, emit func(int, json.RawMessage) error) error {
-	bad := func(format string, a ...any) *Error { return batchError(resp.StatusCode, format, a...) }
-	if boundary, ok := multipartBoundary(resp.Header); ok {
-		if err := c.readMultipartBatch(resp.Body, boundary, bcl, pending, byID, errs, emit); err != nil {
-			return err
-		}
-		return unanswered(byID, bad)
-	}
-	dec := json.NewDecoder(resp.Body)
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return bad("a body that is not a JSON object")
-	}
-	seen := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return bad("a body cut short (%s)", syntaxText(err))
-		}
-		if tok != "responses" {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return bad("a body cut short (%s)", syntaxText(err))
-			}
-			continue
-		}
-		seen = true
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-			return bad("a responses member that is not an array")
-		}
-		for dec.More() {
-			var r batchResponse
-			if err := dec.Decode(&r); err != nil {
-				return bad("a body cut short (%s)", syntaxText(err))
-			}
-			it := byID[r.ID]
-			if it == nil || it.answered {
-				continue
-			}
-			it.answered = true
-			c.batchAnswer(bcl, it, r.Status, itemHeaders(r.Headers), jsonItemBody(r.Body), errs, emit)
-		}
-		if _, err := dec.Token(); err != nil {
-			return bad("a body cut short (%s)", syntaxText(err))
-		}
-	}
-	if !seen {
-		return bad("no responses array")
-	}
-	return unanswered(byID, bad)
-}
-
-// batchError is a batch answer that cannot be read.
-func batchError(status int, format string, a ...any) *Error {
-	return &Error{Category: CategoryTransient, Status: status, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
-		Message: "the service answered the batch with " + fmt.Sprintf(format, a...)}
-}
-
-// unanswered fails the round when an item got no answer.
-func unanswered(byID map[string]*batchItem, bad func(string, ...any) *Error) error {
-	missing := 0
-	for _, it := range byID {
-		if !it.answered {
-			missing++
-		}
-	}
-	if missing > 0 {
-		return bad("no answer for %d of its requests", missing)
-	}
-	return nil
-}
-
-// jsonItemBody is an item's body, unwrapped when it was sent as a JSON
-// string.
-func jsonItemBody(raw json.RawMessage) []byte {
-	body := bytes.TrimSpace(raw)
-	if len(body) > 0 && body[0] == '"' {
-		var s string
-		if json.Unmarshal(body, &s) == nil {
-			body = []byte(s)
-		}
-	}
-	return body
-}
-
-// batchAnswer applies one item's answer: objects, next link, or an error
-// that is retried next round or final.
-func (c *Client) batchAnswer(bcl *call, it *batchItem, status int, h http.Header, body []byte, errs []error, emit func(int, json.RawMessage) error) {
-	if status >= 200 && status < 300 {
-		var p page
-		want := -1
-		if it.limit >= 0 {
-			want = it.limit - it.st.Objects
-		}
-		_, err := decodeMem(body, it.req.Cmdlet, it.inPage, want, func(o json.RawMessage) error {
-			if err := emit(it.idx, o); err != nil {
-				return err
-			}
-			it.inPage++
-			it.st.Objects++
-			return nil
-		}, &p)
-		if err != nil {
-			c.itemFailed(bcl, it, err, errs)
-			return
-		}
-		it.st.Pages++
-		it.st.Warnings = append(it.st.Warnings, p.warnings...)
-		if p.full || p.nextLink == "" || (it.limit >= 0 && it.st.Objects >= it.limit) {
-			it.done = true
-			return
-		}
-		next, err := it.cl.checkNextLink(it.url, p.nextLink)
-		if err != nil {
-			errs[it.idx], it.done = err, true
-			return
-		}
-		it.url, it.inPage = next, 0
-		it.retry = "" // a continuation, not a retry
-		return
-	}
-	e := decodeError(status, h, body, it.req.Cmdlet)
-	if d, ok := retryAfter(h, c.clock.Now()); ok {
-		e.wait, e.hasWait = d, true
-	}
-	c.itemFailed(bcl, it, e, errs)
-}
-
-// itemFailed applies the retry rule to one item.
+// itemFailed applies the retry rule (judge, as for Invoke) to one item.
 func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 	var ee *emitError
 	if errors.As(err, &ee) {
@@ -392,24 +301,17 @@ func (c *Client) itemFailed(bcl *call, it *batchItem, err error, errs []error) {
 		return
 	}
 	it.last = e
+	v := c.judge(e, &it.rs, it.replayable, it.cl.retries)
 	switch {
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !it.challenged:
-		it.challenged, bcl.claims = true, e.claims
-		it.retry = "HTTP 401: claims challenge passed to a new token"
-		return
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !it.refreshed:
-		it.refreshed, bcl.forceRefresh = true, true
-		it.retry = "HTTP 401: sent again"
-		return
-	case e.Category == CategoryThrottled ||
-		(e.Category == CategoryTransient || e.Category == CategoryTimeout) &&
-			it.replayable && !strings.Contains(strings.ToLower(e.Message), paginationText):
-		if wait, reason, ok := c.nextRetry(e, &it.budget, it.cl.retries); ok {
-			it.wait, it.retry = wait, reason
-			return
-		}
+	case v.final:
+		errs[it.idx], it.done = itemError(e, it), true
+	case v.claims != "":
+		bcl.claims, it.retry = v.claims, v.reason
+	case v.refresh:
+		bcl.forceRefresh, it.retry = true, v.reason
+	default:
+		it.wait, it.retry = v.wait, v.reason
 	}
-	errs[it.idx], it.done = itemError(e, it), true
 }
 
 // itemError copies a failure onto one item, marking the outcome unknown for
@@ -424,38 +326,10 @@ func itemError(err error, it *batchItem) error {
 	if cp.plain != "" { // the note was about the whole batch
 		cp.Message, cp.OutcomeUnknown, cp.plain = cp.plain, false, ""
 	}
-	if cp.sent && !it.replayable && !cp.OutcomeUnknown &&
-		(cp.Category == CategoryTransient || cp.Category == CategoryTimeout) && cp.Status != http.StatusOK {
+	if !cp.OutcomeUnknown && cp.Status != http.StatusOK && unknownOutcome(&cp, it.replayable) {
 		cp.OutcomeUnknown = true
 		cp.Message = clip(cp.Message + outcomeNote + it.req.Cmdlet +
 			" may or may not have run and was not sent again (check before re-running it)")
 	}
 	return &cp
-}
-
-// itemHeaders reads an item's headers, given as strings or string lists.
-func itemHeaders(raw json.RawMessage) http.Header {
-	h := http.Header{}
-	if len(raw) == 0 {
-		return h
-	}
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return h
-	}
-	for k, v := range m {
-		switch x := v.(type) {
-		case string:
-			h.Add(k, x)
-		case float64:
-			h.Add(k, strconv.FormatFloat(x, 'f', -1, 64))
-		case []any:
-			for _, s := range x {
-				if s, ok := s.(string); ok {
-					h.Add(k, s)
-				}
-			}
-		}
-	}
-	return h
 }

@@ -34,10 +34,9 @@ type call struct {
 	deadline   time.Time // MaxElapsed
 	stats      *Stats
 
-	refreshed    bool // the one 401 refresh was used
-	forceRefresh bool
-	challenged   bool   // the one claims challenge was answered
-	claims       string // a claims challenge the next token must satisfy
+	rs           retryState // the retry rule's memory (budget restarted per page)
+	forceRefresh bool       // the next token is a refreshed one
+	claims       string     // a claims challenge the next token must satisfy
 
 	// bodyFor, when set, renders the body for the token of each attempt
 	// (a $batch carries the token inside every item).

@@ -50,7 +50,7 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 			st.Objects++
 			return nil
 		}
-		err := cl.exchange(ctx, target, body, func(resp *http.Response) error {
+		err := cl.roundTrip(ctx, target, body, func(resp *http.Response) error {
 			p = page{}
 			want := -1
 			if limit >= 0 {

@@ -10,17 +10,17 @@ import (
 	"time"
 )
 
-// exchange sends one logical request (one page, one batch round) with the
+// roundTrip sends one logical request (one page, one batch round) with the
 // retry rule of the package doc. handle reads a 2xx response; it may be
 // called again on a retry.
-func (cl *call) exchange(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
-	var b retryBudget
+func (cl *call) roundTrip(ctx context.Context, target string, body []byte, handle func(*http.Response) error) error {
+	cl.rs.budget = retryBudget{} // each page or round has its own retries
 	for {
 		err := cl.attempt(ctx, target, body, handle)
 		if err == nil {
 			return nil
 		}
-		wait, reason, final := cl.decide(ctx, err, &b)
+		wait, reason, final := cl.decide(ctx, err)
 		if final != nil {
 			return final
 		}
@@ -35,9 +35,9 @@ func (cl *call) exchange(ctx context.Context, target string, body []byte, handle
 	}
 }
 
-// decide applies the retry rule to one failed attempt: either a wait and a
-// reason, or the final error.
-func (cl *call) decide(ctx context.Context, err error, b *retryBudget) (time.Duration, string, error) {
+// decide applies the retry rule to one failed attempt of the call: either a
+// wait and a reason, or the final error.
+func (cl *call) decide(ctx context.Context, err error) (time.Duration, string, error) {
 	if ctx.Err() != nil {
 		return 0, "", cl.ctxErr(ctx, err)
 	}
@@ -53,32 +53,10 @@ func (cl *call) decide(ctx context.Context, err error, b *retryBudget) (time.Dur
 	if !errors.As(err, &e) {
 		return 0, "", err
 	}
+	v := cl.c.judge(e, &cl.rs, cl.replayable, cl.retries)
 	switch {
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !cl.challenged:
-		cl.challenged, cl.claims = true, e.claims
-		return 0, "HTTP 401: claims challenge passed to a new token", nil
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !cl.refreshed:
-		cl.refreshed, cl.forceRefresh = true, true
-		return 0, "HTTP 401: token refreshed", nil
-	case e.Category == CategoryThrottled:
-		wait, reason, ok := cl.c.nextRetry(e, b, cl.retries)
-		if !ok {
-			return 0, "", e
-		}
-		if cl.tooLate(wait) {
-			return 0, "", cl.gaveUp(e)
-		}
-		if cl.ep.Limiter != nil {
-			cl.ep.Limiter.Throttled(wait)
-		}
-		cl.stats.ThrottledWaits++
-		cl.stats.ThrottledFor += wait
-		return wait, reason, nil
-	case e.Category == CategoryTransient || e.Category == CategoryTimeout:
-		if strings.Contains(strings.ToLower(e.Message), paginationText) {
-			return 0, "", e // the same link would fail again
-		}
-		if e.sent && !cl.replayable {
+	case v.final:
+		if unknownOutcome(e, cl.replayable) {
 			e.plain = e.Message
 			if e.Status == http.StatusOK {
 				e.Message = clip(e.Message + "; " + cl.cmdlet + " ran, but its answer could not be read; it is not sent again")
@@ -87,18 +65,81 @@ func (cl *call) decide(ctx context.Context, err error, b *retryBudget) (time.Dur
 				e.Message = clip(e.Message + outcomeNote + cl.cmdlet +
 					" may or may not have run and was not sent again (check before re-running it)")
 			}
-			return 0, "", e
 		}
-		wait, reason, ok := cl.c.nextRetry(e, b, cl.retries)
-		if !ok {
-			return 0, "", e
+		return 0, "", e
+	case v.claims != "":
+		cl.claims = v.claims
+	case v.refresh:
+		cl.forceRefresh = true
+	case cl.tooLate(v.wait):
+		return 0, "", cl.gaveUp(e)
+	case e.Category == CategoryThrottled:
+		if cl.ep.Limiter != nil {
+			cl.ep.Limiter.Throttled(v.wait)
 		}
-		if cl.tooLate(wait) {
-			return 0, "", cl.gaveUp(e)
-		}
-		return wait, reason, nil
+		countThrottled(cl.stats, v.wait)
 	}
-	return 0, "", e
+	return v.wait, v.reason, nil
+}
+
+// verdict is what the retry rule makes of one failed answer: send again
+// (after wait, with a refreshed token, or with a token for claims), or
+// final.
+type verdict struct {
+	wait    time.Duration
+	reason  string
+	refresh bool
+	claims  string
+	final   bool
+}
+
+// retryState is what the retry rule remembers across the answers of one
+// request: an Invoke (its budget restarts on each page) or a batch item.
+type retryState struct {
+	budget     retryBudget
+	refreshed  bool // the one 401 refresh was used
+	challenged bool // the one claims challenge was answered
+}
+
+// judge is the retry rule of the package doc, the one decision Invoke and
+// Batch share: a 401 is sent again once with a token for its claims
+// challenge and once with a refreshed token; a throttled answer is waited
+// out; a transient one is sent again only when replaying cannot do harm
+// (never sent, or replayable) and not for an expired next link; each
+// within its budget. Everything else is final.
+func (c *Client) judge(e *Error, rs *retryState, replayable bool, retries int) verdict {
+	switch {
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !rs.challenged:
+		rs.challenged = true
+		return verdict{claims: e.claims, reason: "HTTP 401: claims challenge passed to a new token"}
+	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !rs.refreshed:
+		rs.refreshed = true
+		return verdict{refresh: true, reason: "HTTP 401: token refreshed"}
+	case e.Category == CategoryThrottled ||
+		(e.Category == CategoryTransient || e.Category == CategoryTimeout) && !expiredLink(e) && (!e.sent || replayable):
+		if wait, reason, ok := c.nextRetry(e, &rs.budget, retries); ok {
+			return verdict{wait: wait, reason: reason}
+		}
+	}
+	return verdict{final: true}
+}
+
+// unknownOutcome reports a final failure after which a write may or may
+// not have run: sent, not replayable, transient or timed out.
+func unknownOutcome(e *Error, replayable bool) bool {
+	return e.sent && !replayable && (e.Category == CategoryTransient || e.Category == CategoryTimeout) && !expiredLink(e)
+}
+
+// expiredLink reports the expired-next-link answer: the same link would
+// fail again.
+func expiredLink(e *Error) bool {
+	return strings.Contains(strings.ToLower(e.Message), paginationText)
+}
+
+// countThrottled counts one wait after a throttled answer.
+func countThrottled(st *Stats, d time.Duration) {
+	st.ThrottledWaits++
+	st.ThrottledFor += d
 }
 
 // retryBudget counts the retries of one logical request (an Invoke page, a

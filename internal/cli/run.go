@@ -103,9 +103,9 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	if err := checkFailOn(opts.failOn); err != nil {
 		return err
 	}
-	level, err := zerolog.ParseLevel(opts.logLevel)
+	level, err := parseLogFlags(opts.logLevel, opts.logFormat)
 	if err != nil {
-		return exitf(ExitInvalid, "--log-level: %v", err)
+		return err
 	}
 
 	plan, dir, resume, err := openRun(io, opts) // resume.go
