@@ -42,3 +42,23 @@ vars: {pop: "yes please"}
 		t.Errorf("Set-CASMailbox sent %d times", n)
 	}
 }
+
+// A Security & Compliance cmdlet without service: goes to the compliance
+// endpoint because the catalog says it exists only there (on the Exchange
+// endpoint the service answers an unknown cmdlet).
+func TestServiceFromTheCatalogReachesCompliance(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, emulator.Options{}, `version: 1
+name: alerts
+`+tenantsYAML+`steps:
+  - name: Alerts
+    id: alerts
+    cmdlet: Get-ProtectionAlert
+`)
+	res, _ := e.run(context.Background(), runner.Options{}, "")
+	for _, tn := range []string{"contoso", "fabrikam"} {
+		if s := stepOf(t, tenantOf(t, res, tn), "alerts"); s.Status != results.StatusOK {
+			t.Errorf("%s: %s %+v", tn, s.Status, s.Error)
+		}
+	}
+}

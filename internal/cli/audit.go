@@ -221,8 +221,11 @@ func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) erro
 	if n := len(licenceNA); n > 0 {
 		fmt.Fprintf(errw, "note: %d tenant(s) do not list the licence some controls need (tenant var licenses); those controls are not_applicable there\n", n)
 	}
-	if s.ExitCode == results.ExitNonCompliant {
+	switch s.ExitCode {
+	case results.ExitNonCompliant:
 		fmt.Fprintf(w, "Non-compliant (exit %d).\n", s.ExitCode)
+	case results.ExitStepFailed:
+		fmt.Fprintf(w, "Not every control could be decided: a sign-in, a read or a condition failed (exit %d); see ERROR above and results.json.\n", s.ExitCode)
 	}
 	return nil
 }
