@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/cassette"
 )
 
 // CAFileEnv names a PEM file of extra CA certificates to trust, like --ca-file.
@@ -39,6 +41,11 @@ type Network struct {
 	InFlight int
 	// Getenv reads the environment; nil = os.Getenv (tests inject one).
 	Getenv func(string) string
+	// Record, when set, writes every exchange of the client (token
+	// requests, InvokeCommand, paging, $batch) as a cassette, secrets
+	// removed (run --record). It wraps the one client, so a recording goes
+	// the same way to Microsoft and to the emulator.
+	Record *cassette.Recorder
 }
 
 // Rules returns the dial rules: the flags', then the environment's.
@@ -115,6 +122,9 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	tr.MaxIdleConnsPerHost = max(n.InFlight, 16)
 	tr.MaxIdleConns = 2 * tr.MaxIdleConnsPerHost
+	if n.Record != nil {
+		return &http.Client{Transport: n.Record.Wrap(tr)}, nil
+	}
 	return &http.Client{Transport: tr}, nil
 }
 
