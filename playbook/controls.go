@@ -49,7 +49,7 @@ func (pb *Playbook) SelectControls(patterns []string) error {
 			continue
 		}
 		keep[i] = true
-		for _, v := range []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen} {
+		for _, v := range []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen, st.ChangedWhen} {
 			need(v)
 		}
 		for _, p := range st.Parameters {

@@ -31,7 +31,7 @@ type exprScope struct {
 	registers []string       // registers of earlier steps
 	later     map[string]Pos // registers of this and later steps, for a precise hint
 	item      bool           // inside a foreach step
-	result    bool           // assert, failed_when
+	result    bool           // assert, failed_when, changed_when
 	env       bool           // secret fields only
 	optional  []string       // properties the step marks optional (props.go)
 	typeMap   types.Map      // built lazily by types()
@@ -318,7 +318,7 @@ func (s *exprScope) explain(msg, src string) string {
 	case name == "item":
 		return `"item" is only defined in a step with foreach`
 	case name == "result":
-		return `"result" is only defined in assert and failed_when`
+		return `"result" is only defined in assert, failed_when and changed_when`
 	case name == "env":
 		return `"env" is only available in secret fields (client_secret, certificate_password, password, access_token, refresh_token)`
 	}

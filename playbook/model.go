@@ -138,12 +138,16 @@ type Step struct {
 	Timeout         time.Duration // 0 = Settings.Timeout
 	ContinueOnError bool
 	FailedWhen      *Value // bool expression over result, nil = none
-	Assert          []Assertion
-	Tags            []string
-	Anchor          *Value // X-AnchorMailbox override, nil = default rules
-	Batch           int    // 0 = no $batch; else items per $batch call (max 10)
-	Write           bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
-	Pos             Pos
+	// ChangedWhen decides whether a call that succeeded changed anything
+	// (changed) or not (ok), over its result; nil = a write changed unless
+	// the service answered that nothing was modified, a read never did.
+	ChangedWhen *Value
+	Assert      []Assertion
+	Tags        []string
+	Anchor      *Value // X-AnchorMailbox override, nil = default rules
+	Batch       int    // 0 = no $batch; else items per $batch call (max 10)
+	Write       bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
+	Pos         Pos
 
 	Unchecked bool // unchecked: true: not checked against the cmdlet catalog
 

@@ -121,7 +121,7 @@ func (pb *Playbook) Needs(st *Step) []Dependency {
 
 // values are the step's compiled values (nil ones left out).
 func (st *Step) values() []*Value {
-	vs := []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen}
+	vs := []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen, st.ChangedWhen}
 	for _, p := range st.Parameters {
 		vs = append(vs, p.Value)
 	}

@@ -19,7 +19,7 @@ const DefaultSeverity = "medium"
 const MaxBatch = 10
 
 var (
-	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked", "show"}
+	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "changed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked", "show"}
 	assertKeys = append([]string{"id", "that", "message", "severity"}, controlKeys...)
 	services   = []string{"exchange", "compliance"}
 )
@@ -182,6 +182,9 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	withResult := sc.with(f.has("foreach"), true)
 	if fw := f.get("failed_when"); fw != nil {
 		st.FailedWhen = l.c.boolValue(fw, withResult, "failed_when")
+	}
+	if cw := f.get("changed_when"); cw != nil {
+		st.ChangedWhen = l.c.boolValue(cw, withResult, "changed_when")
 	}
 	if as := f.get("assert"); as != nil {
 		st.Assert = l.asserts(as, st, sc.with(false, true))

@@ -230,11 +230,15 @@ func Slug(name string) string {
 }
 
 // StartedWith returns the inputs the run's run_started event journaled
-// (nil for a journal written before they were).
+// (nil for a journal written before they were, and for an empty one: a run
+// killed before it recorded anything, which a resume starts afresh).
 func (d *RunDir) StartedWith() (*Inputs, error) {
 	evs, err := d.Events()
 	if err != nil {
 		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, nil
 	}
 	for _, ev := range evs {
 		if ev.Type == EventRunStarted {

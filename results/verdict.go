@@ -83,9 +83,9 @@ var severityOrder = []string{"info", "low", "medium", "high", "critical"}
 // SeverityOrder returns the severities, lowest first.
 func SeverityOrder() []string { return slices.Clone(severityOrder) }
 
-// result is the assertion's result, also for results written before the
-// vocabulary existed (passed true/false, error text).
-func (a *Assertion) result() string {
+// ResultOf is the assertion's result in the vocabulary, also for results
+// written before it existed (passed true/false, error text).
+func (a *Assertion) ResultOf() string {
 	switch {
 	case a.Result != "":
 		return a.Result
@@ -96,9 +96,6 @@ func (a *Assertion) result() string {
 	}
 	return ResultFail
 }
-
-// ResultOf is the assertion's result in the vocabulary.
-func (a *Assertion) ResultOf() string { return a.result() }
 
 // gates reports whether a fail at severity counts for the exit code under
 // failOn ("" = every severity).
@@ -116,7 +113,7 @@ func gates(severity, failOn string) bool {
 // count adds one assertion to c and reports whether it is a gating fail
 // (exit 3) or an error (exit 1).
 func (c *AssertionCounts) count(a *Assertion, failOn string) (gatingFail, isError bool) {
-	switch a.result() {
+	switch a.ResultOf() {
 	case ResultPass:
 		c.Passed++
 	case ResultFail:

@@ -226,6 +226,18 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
 		}
 	}
+	if c.keep() && s.st.ChangedWhen != nil {
+		// The playbook decides whether the call changed anything.
+		changed, cerr := s.st.ChangedWhen.EvalBool(s.tr.with("result", orEmpty(c.objects)))
+		switch {
+		case cerr != nil:
+			c.status, c.err = results.StatusFailed, exprError(cerr)
+		case changed:
+			c.status = results.StatusChanged
+		default:
+			c.status = results.StatusOK
+		}
+	}
 	if err := s.commit(c); err != nil {
 		c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
 	}

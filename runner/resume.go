@@ -15,15 +15,22 @@ import (
 // tenant name, step id and foreach index: continuing them over other inputs
 // would skip or repeat the wrong ones, or send one tenant's writes to
 // another.
-func (r *run) openPrior(mode string) error {
+//
+// An empty journal is a run killed before it recorded anything (run_started
+// is synced before any network call, so nothing was sent): it starts afresh
+// in the same directory (fresh true).
+func (r *run) openPrior(mode string) (fresh bool, err error) {
 	dir := r.opts.Dir.Path()
 	events, err := r.opts.Dir.Events()
 	if err != nil {
-		return &ResumeError{Dir: dir, Reasons: []string{fmt.Sprintf("its journal cannot be read: %v", err)}}
+		return false, &ResumeError{Dir: dir, Reasons: []string{fmt.Sprintf("its journal cannot be read: %v", err)}}
+	}
+	if len(events) == 0 {
+		return true, nil
 	}
 	r.prior = loadJournal(events)
 	if r.prior.started.IsZero() {
-		return &ResumeError{Dir: dir, Reasons: []string{"its journal has no run_started event"}}
+		return false, &ResumeError{Dir: dir, Reasons: []string{"its journal has no run_started event"}}
 	}
 	var reasons []string
 	if r.prior.mode != "" && r.prior.mode != mode {
@@ -36,9 +43,9 @@ func (r *run) openPrior(mode string) error {
 		reasons = append(reasons, diffInputs(r.prior.inputs, r.plan.Inputs())...)
 	}
 	if len(reasons) > 0 {
-		return &ResumeError{Dir: dir, Reasons: reasons}
+		return false, &ResumeError{Dir: dir, Reasons: reasons}
 	}
-	return nil
+	return false, nil
 }
 
 // checkTenantID refuses to go on with a tenant whose token names another

@@ -88,10 +88,14 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		Shard:       opts.Plan.Selection.Shard.String(), // for exoplay merge
 		FailOn:      opts.FailOn,
 	}
+	fresh := !opts.Resume
 	if opts.Resume {
-		if err := r.openPrior(mode); err != nil {
+		var err error
+		if fresh, err = r.openPrior(mode); err != nil {
 			return nil, err
 		}
+	}
+	if !fresh {
 		info.Started = r.prior.started // checked non-zero by openPrior
 		info.Resumes = r.prior.resumes + 1
 		if err := r.journal.Record(results.Event{Type: results.EventRunResumed, Run: &info}); err != nil {

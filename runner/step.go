@@ -42,7 +42,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	s := &stepRun{
 		tr: tr, st: st, prior: prior,
 		proj:       newProjection(st.Select),
-		needResult: st.Register != "" || st.FailedWhen != nil || len(st.Assert) > 0,
+		needResult: st.Register != "" || st.FailedWhen != nil || st.ChangedWhen != nil || len(st.Assert) > 0,
 		checkWrite: st.Write && tr.r.opts.Check,
 		itemWhen:   st.When != nil && st.Foreach != nil && st.When.Uses("item"),
 		call:       baseCall(st, tr.r.pb.Settings),

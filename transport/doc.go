@@ -25,20 +25,29 @@
 // none or the ResultSize limit is reached. Each emitted json.RawMessage is a
 // fresh slice the caller may keep. A 200 whose body is empty, cut short, not
 // JSON or not an envelope with a value array is an error, never data.
+// The client asks for gzip itself and decompresses each answer in answer.go:
+// bounded by Options.MaxAnswerBytes (past it: AnswerTooLarge, not retried),
+// stopped by the call's deadline or cancellation at the next read, and in
+// time linear in the answer's size.
 //
 // Batch sends up to ten requests per $batch call (more are split), each item
 // with its own anchor, page size and URL; items that come back with a next
 // link, or throttled, or transient (under the rule below), are sent again in
 // the next round of the same batch, so one item's trouble never fails
 // another. When the $batch request itself fails it is retried only if every
-// item in it is safe to replay.
+// item in it is safe to replay. Every item carries the bearer token in its
+// own headers, as every public client does; the batch asks for
+// application/json;odata.metadata=minimal and still reads a multipart/mixed
+// answer (batchmime.go).
 //
 // # Anchors
 //
 // X-AnchorMailbox is, in order: Request.Anchor; for the mailbox-routed
-// cmdlets of the module's -UseCustomRouting list, UPN:/SMTP: of the Identity
-// or Mailbox parameter when it is an address (with parameter-based-routing:
-// true); Endpoint.Anchor; else AppAnchor(tenant). The same value goes on
+// cmdlets of the module's -UseCustomRouting list, the module's routing hint
+// for the Identity or Mailbox parameter, SMTP:<address> or
+// MBX:<guid>@<tenant GUID> (with parameter-based-routing: true);
+// Endpoint.Anchor; else ComplianceAnchor(tenant) for a compliance endpoint
+// on an initial domain, AppAnchor(tenant) otherwise. The same value goes on
 // every page and retry, because the next link is bound to the backend the
 // anchor picked.
 //
@@ -55,14 +64,18 @@
 //
 // An answer is retried only when replaying it cannot do harm:
 //
-//   - 429, or the "maximum number of concurrent requests per tenant" text, means
+//   - 429, or the "maximum number of concurrent requests per tenant" text at
+//     any status (JSON, plain text or HTML, a 2xx text answer included), means
 //     the cmdlet was not executed: always retried, after Retry-After (integer or
 //     fractional seconds, or an HTTP date) or else a jittered exponential
 //     backoff capped at Options.BackoffMax. The Limiter is told (Throttled) and
 //     its slot is released while waiting. Throttled answers have their own
 //     budget (at least 10 waits), bounded by Options.MaxElapsed.
-//   - 401 means not executed: the token is refreshed (Token(ctx, true)) and the
-//     call sent again, once. This does not use a retry.
+//   - 401 means not executed: a claims challenge in WWW-Authenticate is passed
+//     to the next token request (ClaimsTokenSource), once; otherwise, or
+//     after that, the token is refreshed (Token(ctx, true)) and the call sent
+//     again, once. These do not use a retry. Invoke and Batch apply this rule
+//     through one function, judge.
 //   - A connection that could not be opened (dial error) was never sent: retried
 //     for every cmdlet.
 //   - 5xx answers, HTML error pages, connection resets, unreadable or truncated
@@ -95,6 +108,10 @@
 // ps.compliance.protection.outlook.com may hand over to
 // eur02b.ps.compliance.protection.outlook.com); for an IP-literal base, the
 // same IP on any port. Redirects and next links that leave the family are
-// refused, not followed. Tokens never appear in errors or logs: messages taken
+// refused, not followed. The compliance front door's redirect names
+// <label>.admin.protection.outlook.com:446, which does not serve the API:
+// the client rebuilds <label>.ps.compliance.protection.<suffix> from its first
+// label, as every working client does; the backend port 446 is dropped from
+// redirects and next links. Tokens never appear in errors or logs: messages taken
 // from the service are passed through a redactor.
 package transport

@@ -51,7 +51,8 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 					return writeAuditSummary(w, s.Err, res, dir)
 				}
 			}
-			return runRun(cmd.Context(), s, opts)
+			opts.IO = s
+			return runRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()

@@ -32,6 +32,12 @@ func TestRunKeepsAWriteLedger(t *testing.T) {
     cmdlet: Set-CASMailbox
     foreach: ${{ pop[:2] }}
     parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
+  - name: A no-op the playbook counts as a change
+    id: forced
+    cmdlet: Set-CASMailbox
+    foreach: ${{ pop[:2] }}
+    parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
+    changed_when: ${{ true }}
 `)
 	out := t.TempDir()
 	code, stdout, stderr := runMain(t, "run", pb, "--out", out, "--ca-file", ca, "--progress", "none", "--format", "json")
@@ -50,11 +56,14 @@ func TestRunKeepsAWriteLedger(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatal(err)
 	}
-	if w := res.Summary.Writes; w == nil || w.Confirmed != 2 || w.Unchanged != 2 || w.Failed != 0 || w.Unknown != 0 {
-		t.Fatalf("summary.writes = %+v, want 2 confirmed and 2 unchanged", w)
+	if w := res.Summary.Writes; w == nil || w.Confirmed != 4 || w.Unchanged != 2 || w.Failed != 0 || w.Unknown != 0 {
+		t.Fatalf("summary.writes = %+v, want 4 confirmed and 2 unchanged", w)
 	}
 	if s := res.Tenants[0].Steps[2]; s.ID != "again" || s.Status != "ok" {
 		t.Fatalf("a write the service answered as a no-op: %+v, want status ok (unchanged)", s)
+	}
+	if s := res.Tenants[0].Steps[3]; s.ID != "forced" || s.Status != "changed" {
+		t.Fatalf("changed_when true: %+v, want status changed", s)
 	}
 	f, err := os.Open(filepath.Join(onlyRunDir(t, out), "writes.jsonl"))
 	if err != nil {
@@ -82,8 +91,8 @@ func TestRunKeepsAWriteLedger(t *testing.T) {
 		}
 		recs = append(recs, r)
 	}
-	if len(recs) != 4 {
-		t.Fatalf("%d ledger records, want 4", len(recs))
+	if len(recs) != 6 {
+		t.Fatalf("%d ledger records, want 6", len(recs))
 	}
 	for _, r := range recs {
 		want := "confirmed"

@@ -195,17 +195,30 @@ func TestResumeKeepsTheRunsSelection(t *testing.T) {
 	}
 }
 
-// An invalid resume is invalid input: exit 2.
-func TestResumeOfAnEmptyJournalExits2(t *testing.T) {
+// An invalid resume is invalid input: exit 2. A journal left empty by a
+// kill in the first moments (nothing was sent) is resumable: the run starts
+// afresh in that directory.
+func TestResumeOfAnInvalidOrEmptyJournal(t *testing.T) {
 	emu, ca := resumeEmulator(t)
 	pb, _ := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com"})
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "events.jsonl"), nil, 0o600); err != nil {
+	journal := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(journal, []byte(`{"t":"2026-11-22T07:00:00Z","type":"tenant_started","tenant":"c1"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr := runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none")
 	if code != ExitInvalid || !strings.Contains(stderr, "cannot resume") {
-		t.Fatalf("exit %d\n%s", code, stderr)
+		t.Fatalf("a journal without run_started: exit %d\n%s", code, stderr)
+	}
+	if err := os.WriteFile(journal, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runMain(t, "run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none")
+	if code != ExitOK {
+		t.Fatalf("an empty journal: exit %d, want the run to start afresh\n%s", code, stderr)
+	}
+	if tenantWrites(emu, "contoso.onmicrosoft.com") == 0 {
+		t.Fatal("the fresh run sent no write")
 	}
 }
 
