@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/exoplay/exoplay/playbook"
 )
 
 // CAFileEnv names a PEM file of extra CA certificates to trust, like --ca-file.
@@ -74,7 +76,7 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	pems := n.CAs
 	if caFile != "" {
-		b, err := os.ReadFile(caFile)
+		b, err := playbook.ReadRegularFile(caFile) // a FIFO must not hang the run
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", caFlag, err)
 		}
