@@ -126,3 +126,34 @@ steps:
 		t.Fatalf("%d Set-Mailbox calls in all: some items were never sent", n)
 	}
 }
+
+// Issue 10: a tenant whose token, on resume, names another tenant id than
+// the one the run signed in to before (the organization name now reaches
+// another directory) sends nothing, and the resume is refused.
+func TestResumeRefusesATenantWhoseTokenNamesAnotherTenantID(t *testing.T) {
+	t.Parallel()
+	spec := func(id string) emulator.Options {
+		return emulator.Options{
+			Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", ID: id, Mailboxes: 120}, {Domain: "fabrikam.onmicrosoft.com", Mailboxes: 120}},
+			Latency: emulator.LatencySpec{Fixed: 2 * time.Millisecond},
+		}
+	}
+	e := startEnv(t, spec("11111111-1111-4111-8111-111111111111"), popYAML)
+	_, rd := interruptAfter(t, e, 12)
+	// The same names, but contoso.onmicrosoft.com is now another directory.
+	other := startEnv(t, spec("22222222-2222-4222-8222-222222222222"), popYAML)
+	rd2, err := results.Open(rd.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd2.Close()
+	_, err = runner.Run(context.Background(), runner.Options{Plan: e.plan(runner.Selection{}), Dir: rd2, Resume: true,
+		Connector: other.connector(), Logger: zerolog.Nop()})
+	var re *runner.ResumeError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "tenant contoso: its token names tenant id 22222222-2222-4222-8222-222222222222, but the run signed in to 11111111-1111-4111-8111-111111111111 before") {
+		t.Fatalf("err = %v, want a resume error naming both tenant ids", err)
+	}
+	if n := len(other.emu.Counters().Tenant("contoso.onmicrosoft.com").Writes); n != 0 {
+		t.Fatalf("%d writes sent to the other directory", n)
+	}
+}

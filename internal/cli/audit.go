@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -51,7 +50,8 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 					return writeAuditSummary(w, s.Err, res, dir)
 				}
 			}
-			return runRun(cmd.Context(), s, opts)
+			opts.IO = s
+			return runRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -108,7 +108,7 @@ func looksLikePlaybook(path string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s: an inventory (.csv, .yaml) or a playbook (.yaml) is expected", path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := playbook.ReadRegularFile(path)
 	if err != nil {
 		return false, err
 	}

@@ -313,3 +313,40 @@ tenants:
 		}
 	}
 }
+
+// EXO-37 takes the sensitive users and domains to protect as vars: a
+// hardened tenant protects its admin, not a CEO it was never told about.
+func TestImpersonationTargetsAreVars(t *testing.T) {
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(pb, []byte(`version: 1
+include: baseline:exo
+tenants:
+  - {name: litware, organization: litware.onmicrosoft.com, environment: Emulator, vars: {licenses: [defender_p1]}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	result := func(vars ...string) string {
+		args := append([]string{"run", pb, "--out", filepath.Join(dir, "runs"), "--progress", "none", "--controls", "EXO-37", "--format", "json"}, vars...)
+		_, stdout, stderr := runMain(t, args...)
+		var res results.Results
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		for _, st := range res.Tenants[0].Steps {
+			for _, a := range st.Assertions {
+				return a.Result
+			}
+		}
+		return "none"
+	}
+	if got := result(); got != results.ResultPass {
+		t.Errorf("hardened tenant without named targets: %s", got)
+	}
+	if got := result("--var", "impersonation_users=[ADMIN@litware.com]", "--var", "impersonation_domains=[litware.com]"); got != results.ResultPass {
+		t.Errorf("the protected admin and domain: %s", got)
+	}
+	if got := result("--var", "impersonation_users=[ceo@litware.com]"); got != results.ResultFail {
+		t.Errorf("a CEO no policy protects: %s, want fail", got)
+	}
+}

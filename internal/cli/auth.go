@@ -18,6 +18,7 @@ import (
 
 // authOptions are the flags of `exoplay auth login|status`.
 type authOptions struct {
+	IO        *streams // the command's standard streams
 	playbook  string
 	tenants   []string
 	vars      []string
@@ -77,7 +78,8 @@ Exit codes: 0 every sign-in succeeded, 2 invalid invocation or playbook,
   EXOPLAY_CACHE_DIR=/srv/exoplay/cache exoplay auth login -p msp.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAuthLogin(cmd.Context(), s, o)
+			o.IO = s
+			return runAuthLogin(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "the playbook whose tenants to sign in to (required)")
@@ -106,7 +108,8 @@ Exit codes: 0 every delegated tenant can get a token without a sign-in,
   exoplay auth status --playbook msp.yaml --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAuthStatus(cmd.Context(), s, o)
+			o.IO = s
+			return runAuthStatus(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "report the tenants of this playbook")
@@ -187,7 +190,8 @@ func (o *authOptions) manager(s *streams) (*auth.Manager, error) {
 	}), nil
 }
 
-func runAuthLogin(ctx context.Context, s *streams, o *authOptions) error {
+func runAuthLogin(ctx context.Context, o *authOptions) error {
+	s := o.IO
 	targets, err := authTargets(s, o)
 	if err != nil {
 		return err
@@ -248,7 +252,8 @@ type authStatusRow struct {
 	Note         string     `json:"note"`
 }
 
-func runAuthStatus(ctx context.Context, s *streams, o *authOptions) error {
+func runAuthStatus(ctx context.Context, o *authOptions) error {
+	s := o.IO
 	if o.format != "text" && o.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", o.format)
 	}

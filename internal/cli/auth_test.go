@@ -65,15 +65,15 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	path := authTestPlaybook(t)
 	noTTY := false
 	cacheDir := t.TempDir()
-	opts := func(tenants ...string) *authOptions {
-		return &authOptions{playbook: path, tenants: tenants, cacheDir: cacheDir, caFile: ca, connectTo: []string{emu.ConnectTo}, interactive: &noTTY, format: "text"}
-	}
 	var out, errOut bytes.Buffer
 	s := &streams{In: strings.NewReader(""), Out: &out, Err: &errOut}
+	opts := func(tenants ...string) *authOptions {
+		return &authOptions{IO: s, playbook: path, tenants: tenants, cacheDir: cacheDir, caFile: ca, connectTo: []string{emu.ConnectTo}, interactive: &noTTY, format: "text"}
+	}
 	ctx := context.Background()
 
 	// Before any sign-in, status says what to run and exits 4.
-	err := runAuthStatus(ctx, s, opts("contoso,app"))
+	err := runAuthStatus(ctx, opts("contoso,app"))
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != ExitAuthFailed || !strings.Contains(out.String(), "exoplay auth login") {
 		t.Fatalf("status before login: %v\n%s", err, out.String())
@@ -82,14 +82,14 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	// Tenants are looked at in parallel; rows keep the playbook's order.
 	o := opts()
 	o.format = "json"
-	_ = runAuthStatus(ctx, s, o)
+	_ = runAuthStatus(ctx, o)
 	var rows []authStatusRow
 	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) != 3 || rows[0].Tenant != "contoso" || rows[1].Tenant != "dc" || rows[2].Tenant != "app" || !rows[2].Usable || rows[0].Usable {
 		t.Fatalf("status json before login: %s (%v)", out.String(), err)
 	}
 	out.Reset()
 
-	if err := runAuthLogin(ctx, s, opts("contoso", "app")); err != nil {
+	if err := runAuthLogin(ctx, opts("contoso", "app")); err != nil {
 		t.Fatalf("login: %v\nstdout %s\nstderr %s", err, out.String(), errOut.String())
 	}
 	if !strings.Contains(out.String(), "signed in as admin@contoso.onmicrosoft.com") || !strings.Contains(out.String(), "needs no sign-in") {
@@ -99,7 +99,7 @@ func TestAuthLoginAndStatus(t *testing.T) {
 
 	o = opts("contoso")
 	o.format = "json"
-	if err := runAuthStatus(ctx, s, o); err != nil {
+	if err := runAuthStatus(ctx, o); err != nil {
 		t.Fatalf("status after login: %v\n%s", err, out.String())
 	}
 	rows = nil
@@ -111,13 +111,13 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	// Cache listing without a playbook.
 	o = opts()
 	o.playbook = ""
-	if err := runAuthStatus(ctx, s, o); err != nil || !strings.Contains(out.String(), "admin@contoso.onmicrosoft.com") {
+	if err := runAuthStatus(ctx, o); err != nil || !strings.Contains(out.String(), "admin@contoso.onmicrosoft.com") {
 		t.Fatalf("listing: %v\n%s", err, out.String())
 	}
 	out.Reset()
 
 	// Device code without a terminal: a clear failure, no prompt.
-	err = runAuthLogin(ctx, s, opts("dc"))
+	err = runAuthLogin(ctx, opts("dc"))
 	if !errors.As(err, &ee) || ee.Code != ExitAuthFailed || !strings.Contains(out.String(), "no terminal") || emu.Counters().Tokens.DeviceCodes != 0 {
 		t.Fatalf("device code without terminal: %v\n%s", err, out.String())
 	}
@@ -128,12 +128,12 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	o = opts("contoso")
 	o.caFile = ""
 	t.Setenv(connect.CAFileEnv, "")
-	if err := runAuthStatus(ctx, s, o); err == nil || !strings.Contains(out.String(), "cannot tell") {
+	if err := runAuthStatus(ctx, o); err == nil || !strings.Contains(out.String(), "cannot tell") {
 		t.Errorf("status without trusting the emulator: %v\n%s", err, out.String())
 	}
 	out.Reset()
 	t.Setenv(connect.CAFileEnv, ca)
-	if err := runAuthStatus(ctx, s, o); err != nil {
+	if err := runAuthStatus(ctx, o); err != nil {
 		t.Errorf("status with %s: %v\n%s", connect.CAFileEnv, err, out.String())
 	}
 	for _, text := range []string{out.String(), errOut.String()} {

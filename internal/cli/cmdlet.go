@@ -16,13 +16,14 @@ import (
 )
 
 type cmdletOptions struct {
-	name    string // show
-	pattern string // list
+	IO      *streams // the command's standard streams
+	name    string   // show
+	pattern string   // list
 	service string
 	format  string
 }
 
-func newCmdletCmd(io *streams) *cobra.Command {
+func newCmdletCmd(ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cmdlet",
 		Short: "Look up cmdlets in the catalog validate checks playbooks against",
@@ -32,11 +33,11 @@ each parameter's type, required-ness, position, aliases and accepted values,
 and whether it reads or writes. validate, plan and run check steps against it.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newCmdletShowCmd(io), newCmdletListCmd(io))
+	cmd.AddCommand(newCmdletShowCmd(ios), newCmdletListCmd(ios))
 	return cmd
 }
 
-func newCmdletShowCmd(io *streams) *cobra.Command {
+func newCmdletShowCmd(ios *streams) *cobra.Command {
 	opts := &cmdletOptions{}
 	cmd := &cobra.Command{
 		Use:     "show NAME",
@@ -45,14 +46,15 @@ func newCmdletShowCmd(io *streams) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
-			return runCmdletShow(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runCmdletShow(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
 	return cmd
 }
 
-func newCmdletListCmd(io *streams) *cobra.Command {
+func newCmdletListCmd(ios *streams) *cobra.Command {
 	opts := &cmdletOptions{}
 	cmd := &cobra.Command{
 		Use:   "list [PATTERN]",
@@ -64,7 +66,8 @@ func newCmdletListCmd(io *streams) *cobra.Command {
 			if len(args) == 1 {
 				opts.pattern = args[0]
 			}
-			return runCmdletList(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runCmdletList(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.service, "service", "", "only cmdlets of exchange or compliance")
@@ -87,7 +90,8 @@ func checkFormat(f string) error {
 	return nil
 }
 
-func runCmdletShow(_ context.Context, io *streams, opts *cmdletOptions) error {
+func runCmdletShow(_ context.Context, opts *cmdletOptions) error {
+	ios := opts.IO
 	if err := checkFormat(opts.format); err != nil {
 		return err
 	}
@@ -100,9 +104,9 @@ func runCmdletShow(_ context.Context, io *streams, opts *cmdletOptions) error {
 		return exitf(ExitInvalid, "no cmdlet %q in the catalog%s (docs commit %.7s); exoplay cmdlet list PATTERN searches it", opts.name, playbook.SuggestCmdlet(opts.name), cat.Commit)
 	}
 	if opts.format == "json" {
-		return writeJSON(io.Out, cmdletView(in, cat))
+		return writeJSON(ios.Out, cmdletView(in, cat))
 	}
-	return printCmdlet(io.Out, in, cat)
+	return printCmdlet(ios.Out, in, cat)
 }
 
 // cmdletJSON is cmdlet show --format json: the catalog's facts with
@@ -266,7 +270,8 @@ type cmdletEntry struct {
 	URL      string   `json:"url"`
 }
 
-func runCmdletList(_ context.Context, io *streams, opts *cmdletOptions) error {
+func runCmdletList(_ context.Context, opts *cmdletOptions) error {
+	ios := opts.IO
 	if err := checkFormat(opts.format); err != nil {
 		return err
 	}
@@ -301,9 +306,9 @@ func runCmdletList(_ context.Context, io *streams, opts *cmdletOptions) error {
 		return exitf(ExitInvalid, "no cmdlet in the catalog matches %q%s", opts.pattern, playbook.SuggestCmdlet(opts.pattern))
 	}
 	if opts.format == "json" {
-		return writeJSON(io.Out, rows)
+		return writeJSON(ios.Out, rows)
 	}
-	tw := tabwriter.NewWriter(io.Out, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CMDLET\tSERVICE\tEFFECT")
 	for _, r := range rows {
 		eff := "read"
@@ -315,6 +320,6 @@ func runCmdletList(_ context.Context, io *streams, opts *cmdletOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Err, "%d of %d cmdlets (%s at %.7s)\n", len(rows), len(cat.Cmdlets), cat.Source, cat.Commit)
+	fmt.Fprintf(ios.Err, "%d of %d cmdlets (%s at %.7s)\n", len(rows), len(cat.Cmdlets), cat.Source, cat.Commit)
 	return nil
 }

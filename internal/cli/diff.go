@@ -11,11 +11,12 @@ import (
 )
 
 type diffOptions struct {
+	IO     *streams // the command's standard streams
 	a, b   string
 	format string
 }
 
-func newDiffCmd(io *streams) *cobra.Command {
+func newDiffCmd(ios *streams) *cobra.Command {
 	opts := &diffOptions{}
 	cmd := &cobra.Command{
 		Use:   "diff RUN_A RUN_B",
@@ -29,14 +30,16 @@ removed. RUN_A is the earlier run.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.a, opts.b = args[0], args[1]
-			return runDiff(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runDiff(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
 	return cmd
 }
 
-func runDiff(_ context.Context, io *streams, opts *diffOptions) error {
+func runDiff(_ context.Context, opts *diffOptions) error {
+	ios := opts.IO
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
 	}
@@ -50,9 +53,9 @@ func runDiff(_ context.Context, io *streams, opts *diffOptions) error {
 	}
 	ch := report.Diff(report.Build(a), report.Build(b))
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.Out)
+		enc := json.NewEncoder(ios.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(ch)
 	}
-	return report.WriteChanges(io.Out, ch)
+	return report.WriteChanges(ios.Out, ch)
 }

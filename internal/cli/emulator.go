@@ -19,6 +19,8 @@ import (
 )
 
 type emulatorOptions struct {
+	IO            *streams       // the command's standard streams
+	cmd           *cobra.Command // its flags say which were given
 	addr          string
 	port          int
 	tenants       int
@@ -61,13 +63,13 @@ type emulatorInfo struct {
 	Tenants               []emulator.TenantInfo `json:"tenants"`
 }
 
-func newEmulatorCmd(io *streams) *cobra.Command {
-	cmd, _ := emulatorCommand(io)
+func newEmulatorCmd(ios *streams) *cobra.Command {
+	cmd, _ := emulatorCommand(ios)
 	return cmd
 }
 
 // emulatorCommand builds the command and returns the options its flags fill.
-func emulatorCommand(io *streams) (*cobra.Command, *emulatorOptions) {
+func emulatorCommand(ios *streams) (*cobra.Command, *emulatorOptions) {
 	opts := &emulatorOptions{}
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -107,7 +109,8 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
   exoplay emulator --app-cert 11111111-2222-3333-4444-555555555555=certs/msp.pem --ca-file ca.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runEmulator(cmd.Context(), cmd, io, opts)
+			opts.IO, opts.cmd = ios, cmd
+			return runEmulator(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -234,12 +237,13 @@ func overrideParsed[T any](changed func(string) bool, flag string, dst *T, s str
 	return err
 }
 
-func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulatorOptions) error {
-	eo, err := emulatorOptionsFrom(cmd, o, io.Err)
+func runEmulator(ctx context.Context, o *emulatorOptions) error {
+	cmd, ios := o.cmd, o.IO
+	eo, err := emulatorOptionsFrom(cmd, o, ios.Err)
 	if err != nil {
 		return exitf(ExitInvalid, "emulator: %v", err)
 	}
-	log := zerolog.New(zerolog.ConsoleWriter{Out: io.Err, TimeFormat: time.TimeOnly, NoColor: true}).With().Timestamp().Logger()
+	log := zerolog.New(zerolog.ConsoleWriter{Out: ios.Err, TimeFormat: time.TimeOnly, NoColor: true}).With().Timestamp().Logger()
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -271,7 +275,7 @@ func runEmulator(ctx context.Context, cmd *cobra.Command, io *streams, o *emulat
 		ManagedIdentityID: e.ManagedIdentityClientID, ManagedIdentityObject: e.ManagedIdentityObjectID,
 		Tenants: e.Tenants(),
 	})
-	if _, err := fmt.Fprintf(io.Out, "%s\n", line); err != nil {
+	if _, err := fmt.Fprintf(ios.Out, "%s\n", line); err != nil {
 		return exitf(ExitStepFailed, "emulator: write stdout: %v", err)
 	}
 	domains := make([]string, 0, len(e.Tenants()))

@@ -16,6 +16,7 @@ import (
 )
 
 type mergeOptions struct {
+	IO       *streams // the command's standard streams
 	dirs     []string
 	out      string
 	playbook string
@@ -29,7 +30,7 @@ type mergeOptions struct {
 	now        func() time.Time
 }
 
-func newMergeCmd(io *streams) *cobra.Command {
+func newMergeCmd(ios *streams) *cobra.Command {
 	opts := &mergeOptions{}
 	cmd := &cobra.Command{
 		Use:   "merge RUN_DIR... --out DIR",
@@ -58,8 +59,9 @@ sorted by name.
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dirs = args
-			opts.argv = append([]string{"exoplay"}, io.argv...)
-			return runMerge(cmd.Context(), io, opts)
+			opts.argv = append([]string{"exoplay"}, ios.argv...)
+			opts.IO = ios
+			return runMerge(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -73,14 +75,15 @@ sorted by name.
 	return cmd
 }
 
-func runMerge(ctx context.Context, io *streams, opts *mergeOptions) error {
+func runMerge(ctx context.Context, opts *mergeOptions) error {
+	ios := opts.IO
 	switch opts.format {
 	case "text", "json", "jsonl", "csv":
 	default:
 		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
 	}
 	if opts.wait > 0 {
-		if err := waitForShards(ctx, io, opts); err != nil {
+		if err := waitForShards(ctx, ios, opts); err != nil {
 			return err
 		}
 	}
@@ -90,7 +93,7 @@ func runMerge(ctx context.Context, io *streams, opts *mergeOptions) error {
 	}
 	res, err := results.Merge(opts.out, dirs, results.MergeOptions{
 		Argv:     opts.argv,
-		OrderFor: func(p results.Playbook) []string { return playbookOrder(io, opts.playbook, p) },
+		OrderFor: func(p results.Playbook) []string { return playbookOrder(ios, opts.playbook, p) },
 	})
 	if errors.Is(err, results.ErrMergeRefused) {
 		return exitf(ExitInvalid, "%v", err)
@@ -106,9 +109,9 @@ func runMerge(ctx context.Context, io *streams, opts *mergeOptions) error {
 		if s.Dir != "" {
 			where = " (" + s.Dir + ")"
 		}
-		fmt.Fprintf(io.Err, "exoplay: merge: shard %s%s is %s: %s\n", s.Shard, where, s.Status, s.Reason)
+		fmt.Fprintf(ios.Err, "exoplay: merge: shard %s%s is %s: %s\n", s.Shard, where, s.Status, s.Reason)
 	}
-	if err := printResults(io.Out, opts.format, res, opts.out); err != nil {
+	if err := printResults(ios.Out, opts.format, res, opts.out); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
 	if code := res.Summary.ExitCode; code != ExitOK {
@@ -153,17 +156,17 @@ func shardDirs(args []string, out string) ([]string, error) {
 // playbookOrder lists the tenant names of the playbook the shards ran, in
 // its order: from path, else the path the shards recorded, when it loads
 // and has their sha256. Nil (and a note on stderr) otherwise.
-func playbookOrder(io *streams, path string, ran results.Playbook) []string {
+func playbookOrder(ios *streams, path string, ran results.Playbook) []string {
 	if path == "" {
 		path = ran.Path
 	}
 	pb, err := playbook.Load(path, playbook.LoadOptions{})
 	if err != nil {
-		fmt.Fprintf(io.Err, "exoplay: merge: tenants sorted by name: the playbook %s does not load (%v)\n", path, firstLine(err))
+		fmt.Fprintf(ios.Err, "exoplay: merge: tenants sorted by name: the playbook %s does not load (%v)\n", path, firstLine(err))
 		return nil
 	}
 	if ran.SHA256 != "" && pb.SHA256 != ran.SHA256 {
-		fmt.Fprintf(io.Err, "exoplay: merge: tenants sorted by name: %s changed since the shards ran (sha256 %.12s…, they ran %.12s…)\n", path, pb.SHA256, ran.SHA256)
+		fmt.Fprintf(ios.Err, "exoplay: merge: tenants sorted by name: %s changed since the shards ran (sha256 %.12s…, they ran %.12s…)\n", path, pb.SHA256, ran.SHA256)
 		return nil
 	}
 	names := make([]string, len(pb.Tenants))
@@ -187,7 +190,7 @@ func firstLine(err error) string {
 // finished or opts.wait has passed; the merge then runs either way, and
 // names what is missing. A merge Job started with the Indexed Job so waits
 // for it without a controller of its own.
-func waitForShards(ctx context.Context, io *streams, opts *mergeOptions) error {
+func waitForShards(ctx context.Context, ios *streams, opts *mergeOptions) error {
 	now, sleep := opts.now, opts.sleep
 	if now == nil {
 		now = time.Now
@@ -207,10 +210,10 @@ func waitForShards(ctx context.Context, io *streams, opts *mergeOptions) error {
 		}
 		left := deadline.Sub(now())
 		if left <= 0 {
-			fmt.Fprintf(io.Err, "exoplay: merge: waited %v; %d of %s shards finished: merging what there is\n", opts.wait, len(finished), countText(count))
+			fmt.Fprintf(ios.Err, "exoplay: merge: waited %v; %d of %s shards finished: merging what there is\n", opts.wait, len(finished), countText(count))
 			return nil
 		}
-		fmt.Fprintf(io.Err, "exoplay: merge: %d of %s shards finished; looking again in %v\n", len(finished), countText(count), min(opts.poll, left))
+		fmt.Fprintf(ios.Err, "exoplay: merge: %d of %s shards finished; looking again in %v\n", len(finished), countText(count), min(opts.poll, left))
 		if err := sleep(ctx, min(opts.poll, left)); err != nil {
 			return exitf(ExitInterrupted, "merge: stopped while waiting for the shards")
 		}

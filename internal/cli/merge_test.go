@@ -307,7 +307,8 @@ func TestMergeWaitsForShards(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		opts := &mergeOptions{dirs: []string{out}, out: filepath.Join(t.TempDir(), "merged"), format: "text",
 			wait: time.Hour, poll: 10 * time.Minute, count: 3, now: func() time.Time { return clock }, sleep: sleep}
-		err := runMerge(context.Background(), &streams{Out: &stdout, Err: &stderr}, opts)
+		opts.IO = &streams{Out: &stdout, Err: &stderr}
+		err := runMerge(context.Background(), opts)
 		code := ExitOK
 		var ee *ExitError
 		if errors.As(err, &ee) {

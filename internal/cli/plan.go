@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 )
 
 type planOptions struct {
+	IO       *streams // the command's standard streams
 	playbook string
 	format   string
 	sel      selectionFlags
@@ -34,7 +36,8 @@ token is requested and no call is made.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.playbook = args[0]
-			return runPlan(s, opts)
+			opts.IO = s
+			return runPlan(cmd.Context(), opts)
 		},
 	}
 	opts.sel.addTo(cmd.Flags())
@@ -105,7 +108,8 @@ type planSummary struct {
 	Skipped int `json:"skipped"`
 }
 
-func runPlan(s *streams, opts *planOptions) error {
+func runPlan(_ context.Context, opts *planOptions) error {
+	s := opts.IO
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
 	}

@@ -16,13 +16,14 @@ import (
 )
 
 type reportOptions struct {
+	IO       *streams // the command's standard streams
 	dir      string
 	format   string
 	previous string
 	out      string
 }
 
-func newReportCmd(io *streams) *cobra.Command {
+func newReportCmd(ios *streams) *cobra.Command {
 	opts := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report RUN_DIR",
@@ -45,7 +46,8 @@ The report goes to stdout, or to --out FILE.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = args[0]
-			return runReport(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runReport(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -55,7 +57,8 @@ The report goes to stdout, or to --out FILE.`,
 	return cmd
 }
 
-func runReport(_ context.Context, io *streams, opts *reportOptions) error {
+func runReport(_ context.Context, opts *reportOptions) error {
+	ios := opts.IO
 	if !slices.Contains(report.Formats, opts.format) {
 		return exitf(ExitInvalid, "--format must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.format)
 	}
@@ -74,16 +77,16 @@ func runReport(_ context.Context, io *streams, opts *reportOptions) error {
 		return exitf(ExitStepFailed, "rendering the report: %v", err)
 	}
 	if opts.out == "" {
-		_, err = io.Out.Write(buf.Bytes())
+		_, err = ios.Out.Write(buf.Bytes())
 		return err
 	}
 	if err := os.WriteFile(opts.out, buf.Bytes(), 0o640); err != nil {
 		return exitf(ExitStepFailed, "writing the report: %v", err)
 	}
 	if inManifestedDir(opts.out) {
-		fmt.Fprintf(io.Err, "exoplay: %s is inside a run directory whose manifest.json does not list it: `exoplay verify` will report it as an extra file\n", opts.out)
+		fmt.Fprintf(ios.Err, "exoplay: %s is inside a run directory whose manifest.json does not list it: `exoplay verify` will report it as an extra file\n", opts.out)
 	}
-	fmt.Fprintf(io.Err, "exoplay: report written to %s\n", opts.out)
+	fmt.Fprintf(ios.Err, "exoplay: report written to %s\n", opts.out)
 	return nil
 }
 

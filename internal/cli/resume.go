@@ -16,7 +16,7 @@ import (
 // `--resume DIR` continues the run as it started; a flag that is given must
 // agree with the journal (runner.Run checks, and refuses with exit 2, as it
 // does for a changed playbook, inventory or mode).
-func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.RunDir, resume bool, err error) {
+func openRun(ios *streams, opts *runOptions) (plan *runner.Plan, dir *results.RunDir, resume bool, err error) {
 	resuming := opts.resume != ""
 	if opts.runDir != "" && opts.resume == "" {
 		_, serr := os.Stat(filepath.Join(opts.runDir, results.EventsFile))
@@ -25,16 +25,16 @@ func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.Run
 	if !resuming {
 		plan, err := opts.sel.load(opts.playbook)
 		if err != nil {
-			return nil, nil, false, reportLoadError(io, err)
+			return nil, nil, false, reportLoadError(ios, err)
 		}
-		dir, resume, err := pickRunDir(io, opts, plan.Playbook.Name)
+		dir, resume, err := pickRunDir(ios, opts, plan.Playbook.Name)
 		return plan, dir, resume, err
 	}
 	sel, err := opts.sel.selection()
 	if err != nil {
 		return nil, nil, false, err
 	}
-	dir, resume, err = pickRunDir(io, opts, "")
+	dir, resume, err = pickRunDir(ios, opts, "")
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -43,7 +43,7 @@ func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.Run
 		return nil, nil, false, err
 	}
 	if msg := dir.Repaired(); msg != "" {
-		fmt.Fprintln(io.Err, "exoplay: warning: "+msg)
+		fmt.Fprintln(ios.Err, "exoplay: warning: "+msg)
 	}
 	in, err := dir.StartedWith()
 	if err != nil {
@@ -55,7 +55,7 @@ func openRun(io *streams, opts *runOptions) (plan *runner.Plan, dir *results.Run
 		}
 	}
 	if plan, err = opts.sel.audit.loadPlan(opts.playbook, sel); err != nil {
-		return fail(reportLoadError(io, err))
+		return fail(reportLoadError(ios, err))
 	}
 	return plan, dir, resume, nil
 }

@@ -61,8 +61,8 @@ type streams struct {
 // Main runs exoplay with args (without the program name) and returns the
 // process exit code. It is the only exit point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	io := &streams{In: stdin, Out: stdout, Err: stderr, argv: args}
-	root := newRootCmd(io)
+	ios := &streams{In: stdin, Out: stdout, Err: stderr, argv: args}
+	root := newRootCmd(ios)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -84,7 +84,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	return ExitInvalid
 }
 
-func newRootCmd(io *streams) *cobra.Command {
+func newRootCmd(ios *streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "exoplay",
 		Short: "Run declarative Exchange Online playbooks across many Microsoft 365 tenants",
@@ -102,21 +102,21 @@ no module download.
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-		newRunCmd(io),
-		newMergeCmd(io),
-		newValidateCmd(io),
-		newPlanCmd(io),
-		newSchemaCmd(io),
-		newEmulatorCmd(io),
-		newAuthCmd(io),
-		newVersionCmd(io),
-		newReportCmd(io),
-		newDiffCmd(io),
-		newVerifyCmd(io),
-		newShowCmd(io),
-		newBaselineCmd(io),
-		newAuditCmd(io),
-		newCmdletCmd(io),
+		newRunCmd(ios),
+		newMergeCmd(ios),
+		newValidateCmd(ios),
+		newPlanCmd(ios),
+		newSchemaCmd(ios),
+		newEmulatorCmd(ios),
+		newAuthCmd(ios),
+		newVersionCmd(ios),
+		newReportCmd(ios),
+		newDiffCmd(ios),
+		newVerifyCmd(ios),
+		newShowCmd(ios),
+		newBaselineCmd(ios),
+		newAuditCmd(ios),
+		newCmdletCmd(ios),
 	)
 	return root
 }

@@ -24,6 +24,7 @@ import (
 )
 
 type runOptions struct {
+	IO        *streams // the command's standard streams
 	playbook  string
 	sel       selectionFlags
 	check     bool
@@ -37,6 +38,7 @@ type runOptions struct {
 	caFile    string
 	report    string
 	connectTo []string
+	record    recordFlags
 	argv      []string
 	failOn    string
 	// print writes the results to stdout; nil = printResults (audit sets its own).
@@ -45,7 +47,7 @@ type runOptions struct {
 	handleSignals bool
 }
 
-func newRunCmd(io *streams) *cobra.Command {
+func newRunCmd(ios *streams) *cobra.Command {
 	opts := &runOptions{handleSignals: true}
 	cmd := &cobra.Command{
 		Use:   "run PLAYBOOK",
@@ -66,8 +68,9 @@ progress go to stderr.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.playbook = args[0]
-			opts.argv = append([]string{"exoplay"}, io.argv...)
-			return runRun(cmd.Context(), io, opts)
+			opts.argv = append([]string{"exoplay"}, ios.argv...)
+			opts.IO = ios
+			return runRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -82,11 +85,13 @@ progress go to stderr.
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
 	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
+	opts.record.addTo(f)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd
 }
 
-func runRun(ctx context.Context, io *streams, opts *runOptions) error {
+func runRun(ctx context.Context, opts *runOptions) error {
+	ios := opts.IO
 	switch opts.format {
 	case "text", "json", "jsonl", "csv":
 	default:
@@ -108,19 +113,23 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return err
 	}
 
-	plan, dir, resume, err := openRun(io, opts) // resume.go
+	plan, dir, resume, err := openRun(ios, opts) // resume.go
 	if err != nil {
 		return err
 	}
 	pb := plan.Playbook
 	secrets := commandSecrets(pb, plan.Selection.Vars)
-	io = io.scrubbed(secrets)
+	ios = ios.scrubbed(secrets)
 	defer dir.Close()
 	dir.SetSecrets(secrets)
 
-	logger := newLogger(io.Err, dir.LogFile(), level, opts.logFormat)
+	logger := newLogger(ios.Err, dir.LogFile(), level, opts.logFormat)
 
-	nw, err := openNetwork(opts.caFile, opts.connectTo, plan.Tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
+	rec, err := opts.record.open(secrets)
+	if err != nil {
+		return err
+	}
+	nw, err := openNetwork(connect.Network{ConnectTo: opts.connectTo, CAFile: opts.caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
 	if err != nil {
 		return err
 	}
@@ -128,8 +137,8 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 
 	authMgr := auth.NewManager(auth.Options{
 		HTTPClient:  nw.client,
-		Stderr:      io.Err,
-		Interactive: isTerminal(io.Err) && isTerminal(io.In),
+		Stderr:      ios.Err,
+		Interactive: isTerminal(ios.Err) && isTerminal(ios.In),
 		Logger:      logger,
 		OnSecret:    secrets.Add,
 	})
@@ -148,7 +157,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if opts.handleSignals {
-		stop := watchSignals(io.Err, drain, cancel)
+		stop := watchSignals(ios.Err, drain, cancel)
 		defer stop()
 	}
 
@@ -158,7 +167,7 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		Connector: conn,
 		Dir:       dir,
 		Resume:    resume,
-		Observer:  newProgress(opts.progress, io.Err, isTerminal(io.Err)),
+		Observer:  newProgress(opts.progress, ios.Err, isTerminal(ios.Err)),
 		Logger:    logger,
 		Drain:     drain,
 		Argv:      opts.argv,
@@ -172,18 +181,21 @@ func runRun(ctx context.Context, io *streams, opts *runOptions) error {
 		return exitf(ExitStepFailed, "%v", err)
 	}
 	res = secrets.ScrubResults(res) // what is printed and reported
-	if err := sealRunDir(io, dir.Path(), opts.report, pb, res); err != nil {
+	if err := finishRecording(rec, opts.record.dir, logger); err != nil {
+		return err
+	}
+	if err := sealRunDir(ios, dir.Path(), opts.report, pb, res); err != nil {
 		return err
 	}
 	print := printResults
 	if opts.print != nil {
 		print = opts.print
 	}
-	if err := print(io.Out, opts.format, res, dir.Path()); err != nil {
+	if err := print(ios.Out, opts.format, res, dir.Path()); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
 	if opts.format == "text" {
-		if err := writeShowTables(io.Out, io.Err, pb, res, dir.Path()); err != nil {
+		if err := writeShowTables(ios.Out, ios.Err, pb, res, dir.Path()); err != nil {
 			return exitf(ExitStepFailed, "writing results: %v", err)
 		}
 	}

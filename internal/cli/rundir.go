@@ -16,7 +16,7 @@ import (
 // created when absent. A Job's retried pod runs the same arguments as the
 // first: with --run-dir it continues the shard the killed pod started
 // instead of starting it over in a new directory.
-func pickRunDir(io *streams, opts *runOptions, name string) (dir *results.RunDir, resume bool, err error) {
+func pickRunDir(ios *streams, opts *runOptions, name string) (dir *results.RunDir, resume bool, err error) {
 	switch {
 	case opts.runDir != "" && opts.resume != "":
 		return nil, false, exitf(ExitInvalid, "--run-dir and --resume both name the run directory: give one")
@@ -27,7 +27,7 @@ func pickRunDir(io *streams, opts *runOptions, name string) (dir *results.RunDir
 		_, serr := os.Stat(filepath.Join(opts.runDir, results.EventsFile))
 		switch {
 		case serr == nil:
-			fmt.Fprintf(io.Err, "exoplay: %s holds a run: resuming it\n", opts.runDir)
+			fmt.Fprintf(ios.Err, "exoplay: %s holds a run: resuming it\n", opts.runDir)
 			dir, err = results.Open(opts.runDir)
 			resume = true
 		case errors.Is(serr, fs.ErrNotExist):

@@ -5,7 +5,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newSchemaCmd(io *streams) *cobra.Command {
+func newSchemaCmd(ios *streams) *cobra.Command {
 	var cmdlets bool
 	cmd := &cobra.Command{
 		Use:   "schema",
@@ -27,10 +27,10 @@ names from the cmdlet catalog); --cmdlets prints that one.`,
 				if err != nil {
 					return exitf(ExitStepFailed, "%v", err)
 				}
-				_, err = io.Out.Write(b)
+				_, err = ios.Out.Write(b)
 				return err
 			}
-			_, err := io.Out.Write(exoplay.SchemaJSON)
+			_, err := ios.Out.Write(exoplay.SchemaJSON)
 			return err
 		},
 	}

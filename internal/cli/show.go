@@ -17,6 +17,7 @@ import (
 )
 
 type showOptions struct {
+	IO      *streams // the command's standard streams
 	dir     string
 	tenant  string
 	step    string
@@ -25,7 +26,7 @@ type showOptions struct {
 	width   int
 }
 
-func newShowCmd(io *streams) *cobra.Command {
+func newShowCmd(ios *streams) *cobra.Command {
 	opts := &showOptions{}
 	cmd := &cobra.Command{
 		Use:   "show RUN_DIR",
@@ -44,7 +45,8 @@ globs, !exclusions).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = args[0]
-			return runShow(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runShow(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -56,7 +58,8 @@ globs, !exclusions).`,
 	return cmd
 }
 
-func runShow(_ context.Context, io *streams, opts *showOptions) error {
+func runShow(_ context.Context, opts *showOptions) error {
+	ios := opts.IO
 	switch opts.format {
 	case "table", "csv", "json":
 	default:
@@ -89,7 +92,7 @@ func runShow(_ context.Context, io *streams, opts *showOptions) error {
 	}
 	width := opts.width
 	if width == 0 {
-		width = terminalWidth(io.Out)
+		width = terminalWidth(ios.Out)
 	}
 	for i, id := range steps {
 		t, err := stepTable(opts.dir, tenants, id, cols, true)
@@ -98,17 +101,17 @@ func runShow(_ context.Context, io *streams, opts *showOptions) error {
 		}
 		switch opts.format {
 		case "csv":
-			err = t.WriteCSV(io.Out)
+			err = t.WriteCSV(ios.Out)
 		case "json":
-			err = t.WriteJSON(io.Out, id)
+			err = t.WriteJSON(ios.Out, id)
 		default:
 			if len(steps) > 1 {
 				if i > 0 {
-					fmt.Fprintln(io.Out)
+					fmt.Fprintln(ios.Out)
 				}
-				fmt.Fprintf(io.Out, "step %s:\n", id)
+				fmt.Fprintf(ios.Out, "step %s:\n", id)
 			}
-			err = t.WriteText(io.Out, width)
+			err = t.WriteText(ios.Out, width)
 		}
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 )
 
 type validateOptions struct {
+	IO      *streams // the command's standard streams
 	files   []string
 	vars    []string
 	waivers []string
@@ -37,7 +39,8 @@ Exit codes: 0 all valid, 2 a playbook is invalid.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runValidate(s, opts)
+			opts.IO = s
+			return runValidate(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&opts.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
@@ -53,7 +56,8 @@ type jsonDiagnostic struct {
 	Message string `json:"message"`
 }
 
-func runValidate(s *streams, opts *validateOptions) error {
+func runValidate(_ context.Context, opts *validateOptions) error {
+	s := opts.IO
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
 	}

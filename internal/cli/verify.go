@@ -14,13 +14,13 @@ import (
 
 // sealRunDir ends a run: the report asked for with --report, then
 // manifest.json over everything the run directory holds.
-func sealRunDir(io *streams, dir, format string, pb *playbook.Playbook, res *results.Results) error {
+func sealRunDir(ios *streams, dir, format string, pb *playbook.Playbook, res *results.Results) error {
 	if format != "" {
 		path, err := writeRunReport(dir, format, res)
 		if err != nil {
 			return exitf(ExitStepFailed, "writing the %s report: %v", format, err)
 		}
-		fmt.Fprintf(io.Err, "exoplay: %s report: %s\n", format, path)
+		fmt.Fprintf(ios.Err, "exoplay: %s report: %s\n", format, path)
 	}
 	inputs := []results.ManifestInput{}
 	add := func(role, path string) error {
@@ -56,11 +56,12 @@ func sealRunDir(io *streams, dir, format string, pb *playbook.Playbook, res *res
 }
 
 type verifyOptions struct {
+	IO     *streams // the command's standard streams
 	dir    string
 	format string
 }
 
-func newVerifyCmd(io *streams) *cobra.Command {
+func newVerifyCmd(ios *streams) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify RUN_DIR",
@@ -76,14 +77,16 @@ Exit codes: 0 intact, 1 a file differs, 2 no manifest or not a run directory.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = args[0]
-			return runVerify(cmd.Context(), io, opts)
+			opts.IO = ios
+			return runVerify(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
 	return cmd
 }
 
-func runVerify(_ context.Context, io *streams, opts *verifyOptions) error {
+func runVerify(_ context.Context, opts *verifyOptions) error {
+	ios := opts.IO
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
 	}
@@ -98,7 +101,7 @@ func runVerify(_ context.Context, io *streams, opts *verifyOptions) error {
 		}
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(io.Out)
+		enc := json.NewEncoder(ios.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			RunID         string                `json:"run_id"`
@@ -112,15 +115,15 @@ func runVerify(_ context.Context, io *streams, opts *verifyOptions) error {
 		for _, d := range diffs {
 			switch d.Kind {
 			case "input-changed":
-				fmt.Fprintf(io.Out, "note: the %s %s changed since the run\n", d.Role, d.Path)
+				fmt.Fprintf(ios.Out, "note: the %s %s changed since the run\n", d.Role, d.Path)
 			case "input-missing":
-				fmt.Fprintf(io.Out, "note: the %s %s is no longer there\n", d.Role, d.Path)
+				fmt.Fprintf(ios.Out, "note: the %s %s is no longer there\n", d.Role, d.Path)
 			default:
-				fmt.Fprintf(io.Out, "%s: %s\n", d.Kind, d.Path)
+				fmt.Fprintf(ios.Out, "%s: %s\n", d.Kind, d.Path)
 			}
 		}
 		if failed == 0 {
-			fmt.Fprintf(io.Out, "ok: %d file(s) of run %s match manifest.json\n", len(m.Files), m.RunID)
+			fmt.Fprintf(ios.Out, "ok: %d file(s) of run %s match manifest.json\n", len(m.Files), m.RunID)
 		}
 	}
 	if failed > 0 {

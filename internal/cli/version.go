@@ -37,13 +37,13 @@ func Version() string {
 	return v
 }
 
-func newVersionCmd(io *streams) *cobra.Command {
+func newVersionCmd(ios *streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print exoplay's version and VCS revision",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(io.Out, "exoplay %s\n", Version())
+			_, err := fmt.Fprintf(ios.Out, "exoplay %s\n", Version())
 			return err
 		},
 	}
