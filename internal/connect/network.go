@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/cassette"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -41,6 +42,11 @@ type Network struct {
 	InFlight int
 	// Getenv reads the environment; nil = os.Getenv (tests inject one).
 	Getenv func(string) string
+	// Record, when set, writes every exchange of the client (token
+	// requests, InvokeCommand, paging, $batch) as a cassette, secrets
+	// removed (run --record). It wraps the one client, so a recording goes
+	// the same way to Microsoft and to the emulator.
+	Record *cassette.Recorder
 }
 
 // Rules returns the dial rules: the flags', then the environment's.
@@ -117,6 +123,9 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	tr.MaxIdleConnsPerHost = max(n.InFlight, 16)
 	tr.MaxIdleConns = 2 * tr.MaxIdleConnsPerHost
+	if n.Record != nil {
+		return &http.Client{Transport: n.Record.Wrap(tr)}, nil
+	}
 	return &http.Client{Transport: tr}, nil
 }
 
