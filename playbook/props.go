@@ -68,8 +68,8 @@ func analyze(src string, lists, optional []string, itemOf string) exprFacts {
 type factWalker struct {
 	lists  []string
 	itemOf string // the register whose objects item is one of ("" = not known)
-	props []propRef
-	vars  []string
+	props  []propRef
+	vars   []string
 }
 
 // listOf returns the register or result whose objects n evaluates to a
