@@ -19,10 +19,11 @@ const module = "github.com/exoplay/exoplay"
 // emulator). "." is the module root (package exoplay, the embedded schema).
 var layers = map[string][]string{
 	"cmd/exoplay":       {"internal/cli"},
-	"internal/cli":      {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator", "baseline"},
+	"internal/cli":      {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator", "baseline", "notify"},
 	"internal/connect":  {"auth", "transport", "runner", "playbook"},
 	"runner":            {"playbook", "results"},
 	"report":            {"results"},
+	"notify":            {"results"},
 	"playbook":          {"."},
 	"results":           {},
 	"auth":              {},
