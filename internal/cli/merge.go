@@ -95,7 +95,7 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 		return exitf(ExitInvalid, "%v", err)
 	}
 	res, err := results.Merge(opts.out, dirs, results.MergeOptions{
-		Argv:     opts.argv,
+		Argv: opts.argv,
 		OrderFor: func(p results.Playbook) []string {
 			opts.ran = shardsPlaybook(ios, opts.playbook, p)
 			return tenantNames(opts.ran)
