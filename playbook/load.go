@@ -46,6 +46,12 @@ func Load(path string, opts LoadOptions) (*Playbook, error) {
 	return Parse(path, data, opts)
 }
 
+// ReadRegularFile reads path when it is a regular file of at most MaxFileSize
+// bytes, without blocking on anything else (a FIFO, socket or device): the
+// one rule for every input file a command reads (playbook, inventory, CA
+// bundle, secret files).
+func ReadRegularFile(path string) ([]byte, error) { return readLimited(path) }
+
 // readLimited reads a regular file, refusing one above MaxFileSize before
 // reading it. Anything else is refused without blocking: opening a FIFO
 // for reading waits for a writer (and reading a device may never end), so

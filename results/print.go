@@ -142,6 +142,13 @@ func WriteSummary(w io.Writer, r *Results, dir string) error {
 		p.f(" (%d throttled waits)", s.ThrottledWaits)
 	}
 	p.f(".\n")
+	if w := s.Writes; w != nil {
+		p.f("Writes: %d confirmed, %d unchanged, %d failed, %d unknown", w.Confirmed, w.Unchanged, w.Failed, w.Unknown)
+		if dir != "" {
+			p.f(" (each in %s)", filepath.Join(dir, WritesFile))
+		}
+		p.f(".\n")
+	}
 	if dir != "" {
 		p.f("Results: %s\n", filepath.Join(dir, ResultsFile))
 	}

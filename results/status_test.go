@@ -132,6 +132,7 @@ func TestWriteSummary(t *testing.T) {
 		"contoso: EXO-AUTH-1 [high] (step verify): Modern authentication must be enabled",
 		"would run Set-OrganizationConfig 1 time(s)",
 		"runs/x/results.json", "(exit 1)",
+		"Writes: 1 confirmed, 0 unchanged, 1 failed, 0 unknown (each in runs/x/writes.jsonl).",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)

@@ -117,12 +117,12 @@ func (c *Client) batchAnswer(bcl *call, it *batchItem, status int, h http.Header
 			return
 		}
 		it.st.Pages++
-		it.st.Warnings = append(it.st.Warnings, p.warnings...)
-		if p.full || p.nextLink == "" || (it.limit >= 0 && it.st.Objects >= it.limit) {
+		it.st.Warnings = append(it.st.Warnings, warningsOf(&p)...)
+		if p.Full || p.NextLink == "" || (it.limit >= 0 && it.st.Objects >= it.limit) {
 			it.done = true
 			return
 		}
-		next, err := it.cl.checkNextLink(it.url, p.nextLink)
+		next, err := it.cl.checkNextLink(it.url, p.NextLink)
 		if err != nil {
 			errs[it.idx], it.done = err, true
 			return

@@ -1,9 +1,7 @@
 package transport
 
 import (
-	"encoding/json"
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -25,48 +23,6 @@ func FuzzDecodeError(f *testing.F) {
 		_ = e.Error()
 		if strings.Contains(e.Message, "eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ4In0.c2lnbmF0dXJl") {
 			t.Fatalf("token kept: %q", e.Message)
-		}
-	})
-}
-
-func FuzzDecodePage(f *testing.F) {
-	f.Add(envelope("https://h/n", []string{"w"}, `{"a@odata.type":"#x","a":1}`, `{"b":[1,2]}`))
-	f.Add(`{"value":[],"@adminapi.errors":[{"message":"x"}]}`)
-	f.Add(`{"@adminapi.confirmationmessage":"sure?"}`)
-	f.Add(`{"error":{"code":"NotFound"}}`)
-	f.Add(`[1,2`)
-	f.Fuzz(func(t *testing.T, body string) {
-		var p page
-		_, err := decodePage(strings.NewReader(body), "Get-X", 0, -1, func(o json.RawMessage) error {
-			if !json.Valid(o) {
-				t.Fatalf("emitted invalid JSON %q", o)
-			}
-			return nil
-		}, &p)
-		if err != nil {
-			_ = err.Error()
-		}
-	})
-}
-
-func FuzzStripAnnotations(f *testing.F) {
-	f.Add(sampleMailbox(3))
-	f.Add(`{"a":{"@odata.type":"x","b":[{"c@data.type":"y","c":"\"@odata."}]}}`)
-	f.Add(`[{"x@odata.type":1},"@",{"\\@odata.":2}]`)
-	f.Fuzz(func(t *testing.T, in string) {
-		if !json.Valid([]byte(in)) {
-			_ = stripAnnotations([]byte(in)) // must not panic
-			return
-		}
-		var want, got any
-		_ = json.Unmarshal([]byte(in), &want)
-		want = dropAnnotations(want)
-		out := stripAnnotations([]byte(in))
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("%q -> invalid %q", in, out)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q -> %q", in, out)
 		}
 	})
 }

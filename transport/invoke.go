@@ -63,11 +63,11 @@ func (c *Client) invoke(ctx context.Context, ep *Endpoint, req *Request, emit fu
 			return expiredHint(err, st.Pages)
 		}
 		st.Pages++
-		st.Warnings = append(st.Warnings, p.warnings...)
-		if p.full || p.nextLink == "" || (limit >= 0 && st.Objects >= limit) {
+		st.Warnings = append(st.Warnings, warningsOf(&p)...)
+		if p.Full || p.NextLink == "" || (limit >= 0 && st.Objects >= limit) {
 			return nil
 		}
-		if target, err = cl.checkNextLink(target, p.nextLink); err != nil {
+		if target, err = cl.checkNextLink(target, p.NextLink); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -109,7 +108,7 @@ func looksLikePlaybook(path string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s: an inventory (.csv, .yaml) or a playbook (.yaml) is expected", path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := playbook.ReadRegularFile(path)
 	if err != nil {
 		return false, err
 	}

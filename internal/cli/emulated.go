@@ -29,9 +29,9 @@ type network struct {
 	close   func()
 }
 
-func openNetwork(caFile string, connectTo []string, tenants []*playbook.Tenant, inFlight int, logger zerolog.Logger) (*network, error) {
+func openNetwork(nw connect.Network, tenants []*playbook.Tenant, logger zerolog.Logger) (*network, error) {
 	n := &network{close: func() {}}
-	nw := connect.Network{ConnectTo: connectTo, CAFile: caFile, InFlight: inFlight}
+	connectTo := nw.ConnectTo
 	specs, emuTenants := emulatorTenants(tenants)
 	var emu *emulator.Emulator
 	if len(specs) > 0 {

@@ -96,3 +96,17 @@ steps:
 		}
 	}
 }
+
+// TestFIFOCAFileDoesNotHang: --ca-file naming a FIFO is refused at once
+// (opening it for reading waited for a writer for ever).
+func TestFIFOCAFileDoesNotHang(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	pb := emulatorPlaybook(t, orgSteps)
+	code, stderr := mainWithin(t, 20*time.Second, "run", pb, "--ca-file", fifo, "--out", t.TempDir(), "--progress", "none")
+	if code != ExitInvalid || !strings.Contains(stderr, "is not a regular file (a named pipe)") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+}

@@ -39,6 +39,7 @@ type runOptions struct {
 	caFile    string
 	report    string
 	connectTo []string
+	record    recordFlags
 	argv      []string
 	failOn    string
 	// print writes the results to stdout; nil = printResults (audit sets its own).
@@ -86,6 +87,7 @@ progress go to stderr.
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
 	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
+	opts.record.addTo(f)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd
 }
@@ -129,7 +131,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 
 	logger := newLogger(ios.Err, dir.LogFile(), level, opts.logFormat)
 
-	nw, err := openNetwork(opts.caFile, opts.connectTo, plan.Tenants, pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, logger)
+	rec, err := opts.record.open(secrets)
+	if err != nil {
+		return err
+	}
+	nw, err := openNetwork(connect.Network{ConnectTo: opts.connectTo, CAFile: opts.caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
 	if err != nil {
 		return err
 	}
@@ -181,6 +187,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return exitf(ExitStepFailed, "%v", err)
 	}
 	res = secrets.ScrubResults(res) // what is printed and reported
+	if err := finishRecording(rec, opts.record.dir, logger); err != nil {
+		return err
+	}
 	if err := sealRunDir(ios, dir.Path(), opts.report, pb, res); err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func Credential(a *playbook.Auth) (*auth.Credential, error) {
 			return ""
 		}
 		if file != "" {
-			b, err := os.ReadFile(file)
+			b, err := playbook.ReadRegularFile(file) // a FIFO must not hang the run
 			if err != nil {
 				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
 				return ""

@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/cassette"
+	"github.com/exoplay/exoplay/playbook"
 )
 
 // CAFileEnv names a PEM file of extra CA certificates to trust, like --ca-file.
@@ -39,6 +42,11 @@ type Network struct {
 	InFlight int
 	// Getenv reads the environment; nil = os.Getenv (tests inject one).
 	Getenv func(string) string
+	// Record, when set, writes every exchange of the client (token
+	// requests, InvokeCommand, paging, $batch) as a cassette, secrets
+	// removed (run --record). It wraps the one client, so a recording goes
+	// the same way to Microsoft and to the emulator.
+	Record *cassette.Recorder
 }
 
 // Rules returns the dial rules: the flags', then the environment's.
@@ -74,7 +82,7 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	pems := n.CAs
 	if caFile != "" {
-		b, err := os.ReadFile(caFile)
+		b, err := playbook.ReadRegularFile(caFile) // a FIFO must not hang the run
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", caFlag, err)
 		}
@@ -115,6 +123,9 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	tr.MaxIdleConnsPerHost = max(n.InFlight, 16)
 	tr.MaxIdleConns = 2 * tr.MaxIdleConnsPerHost
+	if n.Record != nil {
+		return &http.Client{Transport: n.Record.Wrap(tr)}, nil
+	}
 	return &http.Client{Transport: tr}, nil
 }
 

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"bytes"
@@ -40,8 +40,8 @@ func BenchmarkBigValue(b *testing.B) {
 		b.Run(strconv.Itoa(mib)+"MiB", func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			for range b.N {
-				var p page
-				n, err := decodeBody(chunkReader{bytes.NewReader(body), 16 << 10}, -1, "Export-X", 0, -1, func(json.RawMessage) error { return nil }, &p)
+				var p Page
+				n, err := decodeBody(chunkReader{bytes.NewReader(body), 16 << 10}, -1, 0, -1, func(json.RawMessage) error { return nil }, &p)
 				if err != nil || n != 1 {
 					b.Fatal(n, err)
 				}

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"encoding/json"
@@ -10,6 +10,6 @@ import (
 // faster decoders (streamValues, decodeBytes) are held to. The envelope
 // members around the array are read by the same code either way, so the
 // reference cannot drift from decodePage there.
-func decodePageTokens(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (emitted int, err error) {
-	return decodeTokens(r, cmdlet, skip, want, emit, p, false)
+func decodePageTokens(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *Page) (emitted int, err error) {
+	return decodeTokens(r, skip, want, emit, p, false)
 }

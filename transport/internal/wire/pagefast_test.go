@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"encoding/json"
@@ -16,13 +16,13 @@ import (
 type decoded struct {
 	Objects []string
 	N       int
-	Page    page
+	Page    Page
 	Err     string
 	Error   *Error
 	EmitErr bool
 }
 
-func decodeWith(t testing.TB, f func(emit func(json.RawMessage) error, p *page) (int, error), failAt int) decoded {
+func decodeWith(t testing.TB, f func(emit func(json.RawMessage) error, p *Page) (int, error), failAt int) decoded {
 	t.Helper()
 	var d decoded
 	n, err := f(func(o json.RawMessage) error {
@@ -39,7 +39,7 @@ func decodeWith(t testing.TB, f func(emit func(json.RawMessage) error, p *page) 
 		if errors.As(err, &e) {
 			d.Error = e
 		}
-		var ee *emitError
+		var ee *EmitError
 		d.EmitErr = errors.As(err, &ee)
 	}
 	return d
@@ -111,11 +111,11 @@ func TestValueStreamReadBoundaries(t *testing.T) {
 	b.WriteString(`],"@odata.nextLink":"https://h/n"}`)
 	for shift := range 16 {
 		padded := `{"@odata.context":"c","value":[` + strings.Repeat(" ", shift) + b.String()
-		want := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-			return decodePageTokens(strings.NewReader(padded), "Get-X", 0, -1, emit, p)
+		want := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+			return decodePageTokens(strings.NewReader(padded), 0, -1, emit, p)
 		}, -1)
-		got := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-			return decodePage(iotest.OneByteReader(strings.NewReader(padded)), "Get-X", 0, -1, emit, p)
+		got := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+			return decodePage(iotest.OneByteReader(strings.NewReader(padded)), 0, -1, emit, p)
 		}, -1)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("shift %d: %d vs %d objects, err %q vs %q", shift, len(got.Objects), len(want.Objects), got.Err, want.Err)
@@ -128,10 +128,10 @@ func TestValueStreamReadBoundaries(t *testing.T) {
 
 // decodePageFillingByOne runs decodePage with valueStream reading one byte
 // at a time, so that every object is met cut at every place.
-func decodePageFillingByOne(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
+func decodePageFillingByOne(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *Page) (int, error) {
 	defer func(n int) { streamFillMin = n }(streamFillMin)
 	streamFillMin = 1
-	return decodePage(r, "Get-X", skip, want, emit, p)
+	return decodePage(r, skip, want, emit, p)
 }
 
 func TestDecodeBodyMatchesStream(t *testing.T) {
@@ -140,21 +140,21 @@ func TestDecodeBodyMatchesStream(t *testing.T) {
 			for _, want := range []int{-1, 0, 1, 2, 5} {
 				for _, failAt := range []int{-1, 1} {
 					name := fmt.Sprintf("body%d/skip%d/want%d/fail%d", bi, skip, want, failAt)
-					stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-						return decodePageTokens(strings.NewReader(body), "Get-X", skip, want, emit, p)
+					stream := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+						return decodePageTokens(strings.NewReader(body), skip, want, emit, p)
 					}, failAt)
 					for _, size := range []int64{int64(len(body)), -1} {
-						fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-							return decodeBody(iotest.HalfReader(strings.NewReader(body)), size, "Get-X", skip, want, emit, p)
+						fast := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+							return decodeBody(iotest.HalfReader(strings.NewReader(body)), size, skip, want, emit, p)
 						}, failAt)
 						if !reflect.DeepEqual(fast, stream) {
 							t.Errorf("%s size %d: %q\nstream %+v\nbody   %+v", name, size, body, stream, fast)
 						}
 					}
 					for _, r := range []io.Reader{strings.NewReader(body), iotest.OneByteReader(strings.NewReader(body))} {
-						streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+						streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
 							if len(body) > 2000 { // filling by one is quadratic in an object's size
-								return decodePage(r, "Get-X", skip, want, emit, p)
+								return decodePage(r, skip, want, emit, p)
 							}
 							return decodePageFillingByOne(r, skip, want, emit, p)
 						}, failAt)
@@ -194,11 +194,11 @@ func TestDecodeBodyBigAndBroken(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, want := range []int{-1, 3} {
-				stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-					return decodePageTokens(c.r(), "Get-X", 1, want, emit, p)
+				stream := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+					return decodePageTokens(c.r(), 1, want, emit, p)
 				}, -1)
-				fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-					return decodeBody(c.r(), c.size, "Get-X", 1, want, emit, p)
+				fast := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+					return decodeBody(c.r(), c.size, 1, want, emit, p)
 				}, -1)
 				if !reflect.DeepEqual(fast, stream) {
 					t.Errorf("want %d:\nstream %+v\nbody   %+v", want, stream.Err, fast.Err)
@@ -206,8 +206,8 @@ func TestDecodeBodyBigAndBroken(t *testing.T) {
 				if c.name == "read error" && want < 0 && !strings.Contains(fast.Err, "connection reset") {
 					t.Errorf("read error lost: %q", fast.Err)
 				}
-				if c.name != "read error" && want < 0 && (len(fast.Objects) != len(objs)-1 || fast.Page.nextLink != "https://h/n") {
-					t.Errorf("got %d objects, next %q", len(fast.Objects), fast.Page.nextLink)
+				if c.name != "read error" && want < 0 && (len(fast.Objects) != len(objs)-1 || fast.Page.NextLink != "https://h/n") {
+					t.Errorf("got %d objects, next %q", len(fast.Objects), fast.Page.NextLink)
 				}
 			}
 		})
@@ -223,8 +223,8 @@ func TestDecodeBodySmallPageAllocations(t *testing.T) {
 	r := strings.NewReader(body)
 	allocs := testing.AllocsPerRun(200, func() {
 		r.Reset(body)
-		var p page
-		if _, err := decodeBody(r, int64(len(body)), "Get-X", 0, -1, emit, &p); err != nil {
+		var p Page
+		if _, err := decodeBody(r, int64(len(body)), 0, -1, emit, &p); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -241,19 +241,19 @@ func FuzzDecodeBodyMatchesStream(f *testing.F) {
 	f.Add(envelope("", nil, `{"a":1}`, `{"b":2}`), 1, 1)
 	f.Fuzz(func(t *testing.T, body string, skip, want int) {
 		skip, want = skip%4, want%4
-		stream := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-			return decodePageTokens(strings.NewReader(body), "Get-X", skip, want, emit, p)
+		stream := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+			return decodePageTokens(strings.NewReader(body), skip, want, emit, p)
 		}, -1)
-		fast := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
-			return decodeBody(strings.NewReader(body), int64(len(body)), "Get-X", skip, want, emit, p)
+		fast := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
+			return decodeBody(strings.NewReader(body), int64(len(body)), skip, want, emit, p)
 		}, -1)
 		if !reflect.DeepEqual(fast, stream) {
 			t.Fatalf("%q skip %d want %d\nstream %+v\nbody   %+v", body, skip, want, stream, fast)
 		}
-		streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *page) (int, error) {
+		streamed := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {
 			r := iotest.OneByteReader(strings.NewReader(body))
 			if len(body) > 2000 { // filling by one is quadratic in an object's size
-				return decodePage(r, "Get-X", skip, want, emit, p)
+				return decodePage(r, skip, want, emit, p)
 			}
 			return decodePageFillingByOne(r, skip, want, emit, p)
 		}, -1)

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"bytes"
@@ -40,7 +40,6 @@ const (
 // (encode_plain.go); anything else, or any error, is left to the general
 // encoder, which stays the definition of the wire form.
 func encodeBody(cmdlet string, params map[string]any) ([]byte, error) {
-	params = sanitizeFilters(params)
 	e := encoder{buf: make([]byte, 0, 128+32*len(params))}
 	e.head(cmdlet)
 	if e.plainMembers(params, false, 0) {
@@ -60,8 +59,7 @@ func (e *encoder) head(cmdlet string) {
 func (e *encoder) general(cmdlet string, params map[string]any) ([]byte, error) {
 	e.head(cmdlet)
 	if err := e.members(reflect.ValueOf(params), "", false, 0); err != nil {
-		return nil, &Error{Category: CategoryValidation, Code: "UnsupportedParameter", Cmdlet: cmdlet,
-			Message: err.Error() + "; the call was not sent"}
+		return nil, &Error{Kind: Parameter, Msg: err.Error()}
 	}
 	e.buf = append(e.buf, "}}"...)
 	return e.buf, nil

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 // validJSON reports whether b is one JSON value with optional surrounding
 // whitespace: exactly what json.Valid accepts (invalid UTF-8 inside strings

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"bytes"
@@ -27,9 +27,9 @@ var bodyBufs = sync.Pool{New: func() any {
 // cheaper than a token stream. Whatever decodeBytes does not take on, and
 // every body over wholeBodyMax, goes to decodePage, which stays the
 // definition of the result: both give the same objects and the same errors.
-func decodeBody(r io.Reader, size int64, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
+func decodeBody(r io.Reader, size int64, skip, want int, emit func(json.RawMessage) error, p *Page) (int, error) {
 	if size > wholeBodyMax {
-		return decodePage(r, cmdlet, skip, want, emit, p)
+		return decodePage(r, skip, want, emit, p)
 	}
 	bp := bodyBufs.Get().(*[]byte)
 	defer bodyBufs.Put(bp)
@@ -41,20 +41,20 @@ func decodeBody(r io.Reader, size int64, cmdlet string, skip, want int, emit fun
 	*bp = buf[:0]
 	switch {
 	case readErr == io.EOF:
-		return decodeMem(buf, cmdlet, skip, want, emit, p)
+		return decodeMem(buf, skip, want, emit, p)
 	case readErr != nil: // the same bytes, then the same failure
-		return decodePage(io.MultiReader(bytes.NewReader(buf), errReader{readErr}), cmdlet, skip, want, emit, p)
+		return decodePage(io.MultiReader(bytes.NewReader(buf), errReader{readErr}), skip, want, emit, p)
 	default: // bigger than it said, or of unknown length: stream the rest
-		return decodePage(io.MultiReader(bytes.NewReader(buf), r), cmdlet, skip, want, emit, p)
+		return decodePage(io.MultiReader(bytes.NewReader(buf), r), skip, want, emit, p)
 	}
 }
 
 // decodeMem decodes a page held in memory.
-func decodeMem(b []byte, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
-	if n, err, ok := decodeBytes(b, cmdlet, skip, want, emit, p); ok {
+func decodeMem(b []byte, skip, want int, emit func(json.RawMessage) error, p *Page) (int, error) {
+	if n, err, ok := decodeBytes(b, skip, want, emit, p); ok {
 		return n, err
 	}
-	return decodePage(bytes.NewReader(b), cmdlet, skip, want, emit, p)
+	return decodePage(bytes.NewReader(b), skip, want, emit, p)
 }
 
 // readUpTo appends r's bytes to buf until EOF (returned as io.EOF), a read
@@ -84,13 +84,13 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // emitted): every deviation decodePage reports with the position it was met
 // at is left to decodePage, so the messages stay its own. Members are read
 // in order with the same rules as decodePage.
-func decodeBytes(b []byte, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (emitted int, err error, ok bool) {
+func decodeBytes(b []byte, skip, want int, emit func(json.RawMessage) error, p *Page) (emitted int, err error, ok bool) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' || !validJSON(b) {
 		return 0, nil, false
 	}
 	bad := func(format string, a ...any) (int, error, bool) {
-		return emitted, pageError(cmdlet, format, a...), true
+		return emitted, malformed(format, a...), true
 	}
 	var hasValue, hasContext bool
 	i = skipSpace(b, i+1)
@@ -120,7 +120,7 @@ func decodeBytes(b []byte, cmdlet string, skip, want int, emit func(json.RawMess
 			}
 			for j := skipSpace(v, 1); v[j] != ']'; {
 				if want >= 0 && emitted >= want {
-					p.full = true
+					p.Full = true
 					return emitted, nil, true // the rest is not wanted
 				}
 				es := j
@@ -129,24 +129,24 @@ func decodeBytes(b []byte, cmdlet string, skip, want int, emit func(json.RawMess
 				if j = skipSpace(v, j); v[j] == ',' {
 					j = skipSpace(v, j+1)
 				}
-				p.seen++
-				if p.seen <= skip {
+				p.Seen++
+				if p.Seen <= skip {
 					continue
 				}
 				if err := emit(stripAnnotations(obj)); err != nil {
-					return emitted, &emitError{err}, true
+					return emitted, &EmitError{err}, true
 				}
 				emitted++
 			}
 			if want >= 0 && emitted >= want {
-				p.full = true
+				p.Full = true
 			}
 		case "@odata.nextLink", "odata.nextLink":
 			s, err := jsonString(v)
 			if err != nil {
 				return bad("an unreadable next link (%s)", syntaxText(err))
 			}
-			p.nextLink = s
+			p.NextLink = s
 		case "@adminapi.warnings":
 			if string(v) == "[]" {
 				continue
@@ -155,14 +155,14 @@ func decodeBytes(b []byte, cmdlet string, skip, want int, emit func(json.RawMess
 			if err := json.Unmarshal(v, &ws); err != nil {
 				return bad("unreadable warnings (%s)", syntaxText(err))
 			}
-			p.warnings = append(p.warnings, ws...)
+			p.Warnings = append(p.Warnings, ws...)
 		case "@adminapi.errors":
-			p.warnings = append(p.warnings, nonTerminating(v)...)
+			p.Warnings = append(p.Warnings, nonTerminating(v)...)
 		case "@adminapi.confirmationmessage":
 			s, _ := jsonString(v)
-			return emitted, confirmationError(cmdlet, s), true
+			return emitted, &Error{Kind: Confirmation, Text: s}, true
 		case "error":
-			return emitted, decodeError(200, nil, append(append([]byte(`{"error":`), v...), '}'), cmdlet), true
+			return emitted, &Error{Kind: Service, Body: append(append([]byte(`{"error":`), v...), '}')}, true
 		case "@odata.context":
 			hasContext = true
 		}

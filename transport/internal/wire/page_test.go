@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"encoding/json"
@@ -20,11 +20,11 @@ func envelope(next string, warnings []string, objs ...string) string {
 	return s + "}"
 }
 
-func collect(t *testing.T, body string, skip, want int) ([]string, page, error) {
+func collect(t *testing.T, body string, skip, want int) ([]string, Page, error) {
 	t.Helper()
 	var got []string
-	var p page
-	_, err := decodePage(strings.NewReader(body), "Get-X", skip, want, func(o json.RawMessage) error {
+	var p Page
+	_, err := decodePage(strings.NewReader(body), skip, want, func(o json.RawMessage) error {
 		got = append(got, string(o))
 		return nil
 	}, &p)
@@ -37,7 +37,7 @@ func TestDecodePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, " ") != `{"a":1} {"a":2} {"a":3}` || p.nextLink != "https://h/next?$skiptoken=abc" || p.warnings[0] != "more results exist" {
+	if strings.Join(got, " ") != `{"a":1} {"a":2} {"a":3}` || p.NextLink != "https://h/next?$skiptoken=abc" || p.Warnings[0] != "more results exist" {
 		t.Errorf("got %v %+v", got, p)
 	}
 	got, _, _ = collect(t, body, 2, -1)
@@ -45,12 +45,12 @@ func TestDecodePage(t *testing.T) {
 		t.Errorf("skip: %v", got)
 	}
 	got, p, _ = collect(t, body, 0, 2)
-	if len(got) != 2 || !p.full {
+	if len(got) != 2 || !p.Full {
 		t.Errorf("limit: %v %+v", got, p)
 	}
 	// next link written without the @, value after it, unknown members
 	_, p, err = collect(t, `{"odata.nextLink":"https://h/n","x":{"y":[1]},"value":[]}`, 0, -1)
-	if err != nil || p.nextLink != "https://h/n" {
+	if err != nil || p.NextLink != "https://h/n" {
 		t.Errorf("old nextLink form: %v %+v", err, p)
 	}
 	// a write with no value member but a real envelope
@@ -77,8 +77,8 @@ func TestDecodePageBadBodies(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := collect(t, c.body, 0, -1)
 			var e *Error
-			if !errors.As(err, &e) || e.Category != CategoryTransient || e.Status != 200 || !strings.Contains(e.Message, c.want) {
-				t.Fatalf("got %v, want transient containing %q", err, c.want)
+			if !errors.As(err, &e) || e.Kind != Malformed || !strings.Contains(e.Msg, c.want) {
+				t.Fatalf("got %v, want malformed containing %q", err, c.want)
 			}
 		})
 	}
@@ -87,24 +87,24 @@ func TestDecodePageBadBodies(t *testing.T) {
 func TestDecodePageErrorsAndConfirmations(t *testing.T) {
 	_, _, err := collect(t, `{"error":{"code":"NotFound","message":"x","details":[{"message":"Ex6F9304|T.ManagementObjectNotFoundException|gone"}]}}`, 0, -1)
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryNotFound || e.Message != "gone" {
-		t.Errorf("error in 200: %v", err)
+	if !errors.As(err, &e) || e.Kind != Service || !strings.HasPrefix(string(e.Body), `{"error":{"code":"NotFound"`) || !strings.HasSuffix(string(e.Body), "}}") {
+		t.Errorf("error in 200: %v %s", err, e.Body)
 	}
 	_, _, err = collect(t, `{"@adminapi.confirmationmessage":"Are you sure you want to remove X?","value":[]}`, 0, -1)
-	if !errors.As(err, &e) || e.Code != "ConfirmationRequired" || !strings.Contains(e.Message, "Are you sure") {
+	if !errors.As(err, &e) || e.Kind != Confirmation || !strings.Contains(e.Text, "Are you sure") {
 		t.Errorf("confirmation: %v", err)
 	}
 	_, p, err := collect(t, `{"value":[],"@adminapi.errors":[{"message":"one failed"},"two failed"]}`, 0, -1)
-	if err != nil || len(p.warnings) != 2 || !strings.Contains(p.warnings[1], "two failed") {
-		t.Errorf("non-terminating errors: %v %q", err, p.warnings)
+	if err != nil || len(p.Warnings) != 2 || !strings.Contains(p.Warnings[1], "two failed") {
+		t.Errorf("non-terminating errors: %v %q", err, p.Warnings)
 	}
 }
 
 func TestDecodePageEmitError(t *testing.T) {
 	stop := errors.New("disk full")
-	var p page
-	_, err := decodePage(strings.NewReader(envelope("", nil, `{"a":1}`)), "Get-X", 0, -1, func(json.RawMessage) error { return stop }, &p)
-	var ee *emitError
+	var p Page
+	_, err := decodePage(strings.NewReader(envelope("", nil, `{"a":1}`)), 0, -1, func(json.RawMessage) error { return stop }, &p)
+	var ee *EmitError
 	if !errors.As(err, &ee) || !errors.Is(err, stop) {
 		t.Fatalf("got %v", err)
 	}

@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"encoding/json"
@@ -95,8 +95,8 @@ func TestEncodeRefusesWhatItCannotEncode(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("want *Error, got %v", err)
 			}
-			if e.Category != CategoryValidation || e.Code != "UnsupportedParameter" || !strings.Contains(e.Message, c.want) {
-				t.Errorf("got %+v, want validation containing %q", e, c.want)
+			if e.Kind != Parameter || !strings.Contains(e.Msg, c.want) {
+				t.Errorf("got %+v, want a parameter error containing %q", e, c.want)
 			}
 			if strings.Contains(e.Error(), "hunter2") {
 				t.Errorf("secret leaked: %s", e.Error())

@@ -1,43 +1,35 @@
-package transport
+package wire
 
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
 
-// page is what one response envelope held, besides the objects.
-type page struct {
-	nextLink string
-	warnings []string
-	seen     int  // objects in value[] read so far (skipped ones included)
-	full     bool // the ResultSize limit was reached on this page
+// Page is what one response envelope held, besides the objects.
+type Page struct {
+	NextLink string   // @odata.nextLink (or odata.nextLink), "" when none
+	Warnings []string // @adminapi.warnings, and "error: <text>" per non-terminating error
+	Seen     int      // objects in value[] read so far (skipped ones included)
+	Full     bool     // the ResultSize limit was reached on this page
 }
-
-// emitError carries an error returned by the caller's emit func, which ends
-// the call as is (never retried).
-type emitError struct{ err error }
-
-func (e *emitError) Error() string { return e.err.Error() }
-func (e *emitError) Unwrap() error { return e.err }
 
 // decodePage streams one envelope from r: the first skip objects of value[]
 // are passed over (they were handed on by an earlier, failed attempt of the
 // same page); the others go to emit until want of them were emitted
 // (want < 0: no limit). The envelope members the client needs are read in
 // whatever order they come. Any deviation from the envelope is an *Error of
-// category transient with Status 200.
-func decodePage(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page) (int, error) {
-	return decodeTokens(r, cmdlet, skip, want, emit, p, true)
+// kind Malformed.
+func decodePage(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *Page) (int, error) {
+	return decodeTokens(r, skip, want, emit, p, true)
 }
 
 // decodeTokens is decodePage; with fastValues false it reads the value
 // array with the decoder alone (dec.More/dec.Decode), the reference the
 // tests hold streamValues and decodeBytes to.
-func decodeTokens(r io.Reader, cmdlet string, skip, want int, emit func(json.RawMessage) error, p *page, fastValues bool) (emitted int, err error) {
-	bad := func(format string, a ...any) *Error { return pageError(cmdlet, format, a...) }
+func decodeTokens(r io.Reader, skip, want int, emit func(json.RawMessage) error, p *Page, fastValues bool) (emitted int, err error) {
+	bad := func(format string, a ...any) *Error { return malformed(format, a...) }
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
@@ -78,55 +70,54 @@ func decodeTokens(r io.Reader, cmdlet string, skip, want int, emit func(json.Raw
 			}
 			for dec.More() {
 				if want >= 0 && emitted >= want {
-					p.full = true
+					p.Full = true
 					return emitted, nil // stop reading: the rest is not wanted
 				}
 				if err := dec.Decode(&raw); err != nil {
-					return emitted, bad("a body cut short after %d objects (%s)", p.seen, syntaxText(err))
+					return emitted, bad("a body cut short after %d objects (%s)", p.Seen, syntaxText(err))
 				}
-				p.seen++
-				if p.seen <= skip {
+				p.Seen++
+				if p.Seen <= skip {
 					continue
 				}
 				if err := emit(stripAnnotations(raw)); err != nil {
-					return emitted, &emitError{err}
+					return emitted, &EmitError{err}
 				}
 				emitted++
 			}
 			if _, err := dec.Token(); err != nil {
-				return emitted, bad("a body cut short after %d objects (%s)", p.seen, syntaxText(err))
+				return emitted, bad("a body cut short after %d objects (%s)", p.Seen, syntaxText(err))
 			}
 			if want >= 0 && emitted >= want {
-				p.full = true
+				p.Full = true
 			}
 		case "@odata.nextLink", "odata.nextLink":
 			var s string
 			if err := dec.Decode(&s); err != nil {
 				return emitted, bad("an unreadable next link (%s)", syntaxText(err))
 			}
-			p.nextLink = s
+			p.NextLink = s
 		case "@adminapi.warnings":
 			var ws []string
 			if err := dec.Decode(&ws); err != nil {
 				return emitted, bad("unreadable warnings (%s)", syntaxText(err))
 			}
-			p.warnings = append(p.warnings, ws...)
+			p.Warnings = append(p.Warnings, ws...)
 		case "@adminapi.errors":
 			// Non-terminating errors: PowerShell writes them and goes on.
 			if err := dec.Decode(&raw); err != nil {
 				return emitted, bad("unreadable errors (%s)", syntaxText(err))
 			}
-			p.warnings = append(p.warnings, nonTerminating(raw)...)
+			p.Warnings = append(p.Warnings, nonTerminating(raw)...)
 		case "@adminapi.confirmationmessage":
 			var s string
 			_ = dec.Decode(&s)
-			return emitted, confirmationError(cmdlet, s)
+			return emitted, &Error{Kind: Confirmation, Text: s}
 		case "error":
 			if err := dec.Decode(&raw); err != nil {
 				return emitted, bad("a body cut short (%s)", syntaxText(err))
 			}
-			e := decodeError(200, nil, append([]byte(`{"error":`), append(raw, '}')...), cmdlet)
-			return emitted, e
+			return emitted, &Error{Kind: Service, Body: append([]byte(`{"error":`), append(raw, '}')...)}
 		default:
 			if key == "@odata.context" {
 				hasContext = true
@@ -145,21 +136,9 @@ func decodeTokens(r io.Reader, cmdlet string, skip, want int, emit func(json.Raw
 	return emitted, nil
 }
 
-// pageError is a 200 whose body is not a usable result envelope.
-func pageError(cmdlet, format string, a ...any) *Error {
-	return &Error{Category: CategoryTransient, Status: 200, Cmdlet: cmdlet, Code: "InvalidResponse", sent: true,
-		Message: "the service answered 200 with " + fmt.Sprintf(format, a...)}
-}
-
-// confirmationError is a 200 that asks for confirmation instead of running
-// the cmdlet.
-func confirmationError(cmdlet, text string) *Error {
-	return &Error{Category: CategoryValidation, Status: 200, Cmdlet: cmdlet, Code: "ConfirmationRequired", sent: true,
-		Message: clip(redact("the service asked for confirmation and did nothing (send Confirm: false to run it): " + text))}
-}
-
 // nonTerminating turns @adminapi.errors (strings or objects) into warning
-// lines, keeping the text and never the raw JSON.
+// lines "error: <text>", keeping the text and never the raw JSON (the
+// caller redacts and clips warnings).
 func nonTerminating(raw json.RawMessage) []string {
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
@@ -172,7 +151,7 @@ func nonTerminating(raw json.RawMessage) []string {
 			s = messageOf(it)
 		}
 		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, "error: "+clip(redact(s)))
+			out = append(out, "error: "+s)
 		}
 	}
 	return out

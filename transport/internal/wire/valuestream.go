@@ -1,4 +1,4 @@
-package transport
+package wire
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ type valueStream struct {
 // dec is decodePage's decoder and r its reader. It returns the decoder for
 // decodePage to continue with, or stop: the page is over (the ResultSize
 // limit reached, or emit failed: err).
-func streamValues(dec *json.Decoder, r io.Reader, skip, want int, emit func(json.RawMessage) error, p *page, emitted *int) (next *json.Decoder, stop bool, err error) {
+func streamValues(dec *json.Decoder, r io.Reader, skip, want int, emit func(json.RawMessage) error, p *Page, emitted *int) (next *json.Decoder, stop bool, err error) {
 	s := valueStream{src: io.MultiReader(dec.Buffered(), r), buf: make([]byte, 0, 32<<10)}
 	afterObject := false
 	for {
@@ -39,7 +39,7 @@ func streamValues(dec *json.Decoder, r io.Reader, skip, want int, emit func(json
 			return s.handOver(afterObject), false, nil
 		}
 		if want >= 0 && *emitted >= want {
-			p.full = true
+			p.Full = true
 			return nil, true, nil // the rest is not wanted
 		}
 		if afterObject && c != ',' {
@@ -52,12 +52,12 @@ func streamValues(dec *json.Decoder, r io.Reader, skip, want int, emit func(json
 		obj := s.buf[start:end]
 		s.off = end
 		afterObject = true
-		p.seen++
-		if p.seen <= skip {
+		p.Seen++
+		if p.Seen <= skip {
 			continue
 		}
 		if err := emit(stripAnnotations(obj)); err != nil {
-			return nil, true, &emitError{err}
+			return nil, true, &EmitError{err}
 		}
 		*emitted++
 	}
