@@ -74,7 +74,7 @@ type htmlData struct {
 // shows everything, and it prints (one tenant's section alone, too).
 func WriteHTML(w io.Writer, v *View, r *results.Results) error {
 	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	if err != nil {
 		return err
 	}

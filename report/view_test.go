@@ -222,3 +222,52 @@ func TestActionPlan(t *testing.T) {
 		}
 	}
 }
+
+func TestVerdictFieldsReachTheReports(t *testing.T) {
+	r := fleet("r1", map[string]map[string]string{"alpha": {"C-1": "fail", "C-2": "fail"}})
+	as := r.Tenants[0].Steps[0].Assertions
+	as[0].Title, as[0].Expected, as[0].Actual = "Forwarding off", "every object: .AutoForwardEnabled == false", "1 of 2 objects fail"
+	as[0].Remediation, as[0].RemedyURL = "Set-RemoteDomain -Identity Default -AutoForwardEnabled $false", "https://learn.microsoft.com/x"
+	as[0].Failing = []results.FailingObject{{Identity: "Default", Values: map[string]any{"AutoForwardEnabled": true}}}
+	as[0].FailingTotal = 3
+	as[1].Result = results.ResultWaived
+	as[1].Waiver = &results.WaiverRef{ID: "W-1", Reason: "legacy relay", Owner: "ops@msp.example", Ticket: "CHG-42", Expires: "2027-01-31"}
+	v := Build(r)
+	f := v.Tenants[0].Cells[0]
+	if f.Control != "C-1" || f.Expected == "" || f.Actual == "" || len(f.Objects) != 1 || f.Objects[0] != "Default: AutoForwardEnabled=true" || f.More != 2 {
+		t.Errorf("finding %+v", f)
+	}
+	if c := v.Controls[0]; c.Title != "Forwarding off" || c.Remediation == "" {
+		t.Errorf("control %+v", c)
+	}
+	var b bytes.Buffer
+	if err := WriteActionPlan(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	if rows[1][6] != "Set-RemoteDomain -Identity Default -AutoForwardEnabled $false (https://learn.microsoft.com/x)" || !strings.Contains(rows[1][5], "… and 2 more") {
+		t.Errorf("fail row %v", rows[1])
+	}
+	if w := rows[2]; w[4] != "waived" || w[7] != "ops@msp.example" || w[8] != "2027-01-31" || w[9] != "legacy relay, ticket CHG-42" {
+		t.Errorf("waived row %v: owner, due date and justification come from the waiver", w)
+	}
+	r.Waivers = []results.WaiverUse{{WaiverRef: *as[1].Waiver, Controls: []string{"C-2"}, Applied: 1, Matched: 1}}
+	var html bytes.Buffer
+	if err := WriteHTML(&html, Build(r), r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="waivers"`, "W-1", "legacy relay", "Set-RemoteDomain", "… and 2 more"} {
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("the HTML lacks %q", want)
+		}
+	}
+	// The waiver expires: the fail is back, listed as such.
+	later := fleet("r2", map[string]map[string]string{"alpha": {"C-1": "fail", "C-2": "fail"}})
+	ch := Diff(v, Build(later))
+	if len(ch.WaiversExpired) != 1 || ch.WaiversExpired[0].Control != "C-2" || len(ch.NewlyFailing) != 0 {
+		t.Errorf("changes %+v", ch)
+	}
+}
