@@ -22,13 +22,13 @@ type stepRun struct {
 	// A register estimated larger than settings.register_memory_mib is not
 	// decoded: it is read from its data file (disklist.go). Not with
 	// failed_when or changed_when, which read each call's result whole.
-	spillable bool
-	spillAt   int64        // JSON bytes
-	held      atomic.Int64 // JSON bytes of the objects decoded so far
-	spilled   atomic.Bool
-	items     playbook.List // a foreach over a register kept on disk
-	itemWhen   bool // when reads item: decided per cell, not once
-	checkWrite bool // a write in check mode: nothing is sent
+	spillable  bool
+	spillAt    int64        // JSON bytes
+	held       atomic.Int64 // JSON bytes of the objects decoded so far
+	spilled    atomic.Bool
+	items      playbook.List // a foreach over a register kept on disk
+	itemWhen   bool          // when reads item: decided per cell, not once
+	checkWrite bool          // a write in check mode: nothing is sent
 	cells      []*cell
 	call       Call // what every call of the step shares (baseCall)
 }

@@ -20,7 +20,7 @@ type tenantRun struct {
 	scope playbook.Scope // grows a name per register
 	prior *tenantState
 	log   zerolog.Logger
-	lost  bool // a register of an earlier run could not be reloaded: nothing more runs
+	lost  bool        // a register of an earlier run could not be reloaded: nothing more runs
 	lists []*diskList // registers kept on disk, closed when the tenant is done
 }
 
