@@ -44,7 +44,7 @@ type Identity struct {
 	AppID     string // appid or azp
 	UPN       string // the signed-in user, empty for app-only tokens
 	ExpiresOn time.Time
-	Delegated bool // a user token (scp), not an app token (roles)
+	Delegated bool     // a user token (scp), not an app token (roles)
 	Roles     []string // the app roles of an app token (roles)
 	Scopes    []string // the scopes of a user token (scp)
 }
