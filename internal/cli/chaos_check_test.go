@@ -81,8 +81,14 @@ func (c *chaosTenant) cellParams(step string) (cmdlet string, cells []map[string
 
 func checkChaosIteration(t *testing.T, emu *emulator.Emulator, iter int, dir string, tenants []*chaosTenant, signals []time.Time, final int, log string, tot *chaosTotals) {
 	t.Helper()
+	kept := false
 	fail := func(format string, args ...any) {
 		t.Helper()
+		// EXOPLAY_CHAOS_KEEP=DIR keeps a failed iteration's run dir there.
+		if keep := os.Getenv("EXOPLAY_CHAOS_KEEP"); keep != "" && dir != "" && !kept {
+			kept = true
+			_ = os.CopyFS(filepath.Join(keep, filepath.Base(dir)), os.DirFS(dir))
+		}
 		t.Errorf("iteration %d (%s): %s\ndisruptions, then the last process's output:\n%s", iter, dir, fmt.Sprintf(format, args...), log)
 	}
 	if dir == "" {
@@ -178,10 +184,6 @@ func checkChaosIteration(t *testing.T, emu *emulator.Emulator, iter int, dir str
 			tot.unknownNeverSent += never
 			tot.unknownInWindow += min(never, inWindow[c.name+"/"+st.id])
 			if never > inWindow[c.name+"/"+st.id] {
-				if os.Getenv("EXOPLAY_CHAOS_KEEP") != "" {
-					keep := filepath.Join(os.Getenv("EXOPLAY_CHAOS_KEEP"), filepath.Base(dir))
-					_ = os.CopyFS(keep, os.DirFS(dir))
-				}
 				fail("tenant %s step %s: %d outcome_unknown writes were not applied, but only %d %s requests reached the service without applying: %d never left, %d of them journaled as sent less than %v before a signal",
 					c.name, st.id, notApplied, reached, cmdlet, never, inWindow[c.name+"/"+st.id], sendWindow)
 			}

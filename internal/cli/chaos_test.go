@@ -196,9 +196,9 @@ func chaosIteration(t *testing.T, bin string, rng *rand.Rand, iter int, tot *cha
 		}
 		// A first run takes ~0.6 s here, a resume less: most signals land
 		// while writes are in flight, some before sign-in or after the end.
-		delay := time.Duration(rng.Int64N(int64(800 * time.Millisecond)))
+		delay := time.Duration(rng.Int64N(int64(650 * time.Millisecond)))
 		if attempt > 0 {
-			delay /= 2
+			delay = delay * 2 / 5
 		}
 		how := rng.IntN(10)
 		select {
