@@ -81,17 +81,6 @@ type chaosTotals struct {
 	planned, applied, unknown, unknownApplied, unknownReached, unknownNeverSent, unknownInWindow int
 }
 
-// buildExoplay builds cmd/exoplay once for the test: the binary users run.
-func buildExoplay(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "exoplay")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/exoplay/exoplay/cmd/exoplay")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/exoplay: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // chaosTenant is one tenant's part of an iteration: the objects its writes
 // name, prepared in the emulator before the run.
 type chaosTenant struct {
