@@ -27,6 +27,7 @@ import (
 // every place where the emulator's guesses differ from the service.
 
 type cassetteCheckOptions struct {
+	IO      *streams // the command's standard streams
 	dir     string
 	domains []string
 }
@@ -59,8 +60,8 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
   exoplay cassette check cassettes/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dir = args[0]
-			return runCassetteCheck(cmd.Context(), ios, opts)
+			opts.IO, opts.dir = ios, args[0]
+			return runCassetteCheck(cmd.Context(), opts)
 		},
 	}
 	check.Flags().StringArrayVar(&opts.domains, "tenant", nil, "the emulator's tenant `DOMAIN` (repeatable; default contoso and fabrikam)")
@@ -68,7 +69,8 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 	return cmd
 }
 
-func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions) error {
+func runCassetteCheck(ctx context.Context, o *cassetteCheckOptions) error {
+	ios := o.IO
 	xs, err := cassette.Load(o.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
