@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 // every place where the emulator's guesses differ from the service.
 
 type cassetteCheckOptions struct {
+	IO      *streams // the command's standard streams
 	dir     string
 	domains []string
 }
@@ -35,7 +37,7 @@ func newCassetteCmd(ios *streams) *cobra.Command {
 		Use:   "cassette",
 		Short: "Work with recordings made by `exoplay run --record`",
 	}
-	opts := &cassetteCheckOptions{}
+	opts := &cassetteCheckOptions{IO: ios}
 	check := &cobra.Command{
 		Use:   "check DIR",
 		Short: "Compare the shapes of recorded answers with the emulator's answers to the same calls",
@@ -47,9 +49,11 @@ annotations, and error bodies. Every difference is listed on stdout, one per
 line under the cassette's file name. null matches any type.
 
 A recorded tenant the emulator does not serve is asked of its first tenant
-(--tenant sets them). Continuation pages (URLs with $skiptoken) are not sent:
-their tokens are the recording's; the first page of every call is compared.
-Token requests are not compared (they hold no tokens).
+(--tenant sets them). A continuation page (a URL with $skiptoken) is asked of
+the emulator's own next link of the same page (the recorded first page's
+@odata.nextLink maps to the emulator's); when the emulator's answer had no
+further page, it is counted as not compared. Token requests are not compared
+(they hold no tokens).
 
 Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 		Example: `  exoplay run pb.yaml --record cassettes/ --record-redact-pii
@@ -57,7 +61,7 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = args[0]
-			return runCassetteCheck(cmd.Context(), ios, opts)
+			return runCassetteCheck(cmd.Context(), opts)
 		},
 	}
 	check.Flags().StringArrayVar(&opts.domains, "tenant", nil, "the emulator's tenant `DOMAIN` (repeatable; default contoso and fabrikam)")
@@ -65,7 +69,7 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 	return cmd
 }
 
-func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions) error {
+func runCassetteCheck(ctx context.Context, o *cassetteCheckOptions) error {
 	xs, err := cassette.Load(o.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
@@ -81,7 +85,7 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 	defer emu.Close()
 	client := emu.HTTPClient()
 	defer client.CloseIdleConnections()
-	c := &shapeChecker{emu: emu, client: client, tokens: map[string]string{}}
+	c := &shapeChecker{emu: emu, client: client, tokens: map[string]string{}, next: map[string]string{}}
 
 	compared, skipped, total := 0, map[string]int{}, 0
 	for _, x := range xs {
@@ -95,6 +99,10 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 			continue
 		}
 		status, body, err := c.send(ctx, x, tenantSeg)
+		if errors.Is(err, errNoPage) {
+			skipped["continuation page(s) the emulator has no page for"]++
+			continue
+		}
 		if err != nil {
 			return exitf(ExitStepFailed, "%s: %v", name, err)
 		}
@@ -108,20 +116,20 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 		if what == "" {
 			what = x.Request.Method + " " + x.Request.URL
 		}
-		fmt.Fprintf(ios.Out, "%s (%s): %d difference(s)\n", name, what, len(diffs))
+		fmt.Fprintf(o.IO.Out, "%s (%s): %d difference(s)\n", name, what, len(diffs))
 		for _, d := range diffs {
-			fmt.Fprintf(ios.Out, "  %s\n", d)
+			fmt.Fprintf(o.IO.Out, "  %s\n", d)
 		}
 	}
 	var skips []string
 	for k, n := range skipped {
 		skips = append(skips, fmt.Sprintf("%d %s", n, k))
 	}
-	fmt.Fprintf(ios.Out, "%d exchange(s) compared, %d difference(s)", compared, total)
+	fmt.Fprintf(o.IO.Out, "%d exchange(s) compared, %d difference(s)", compared, total)
 	if len(skips) > 0 {
-		fmt.Fprintf(ios.Out, "; not compared: %s", strings.Join(skips, ", "))
+		fmt.Fprintf(o.IO.Out, "; not compared: %s", strings.Join(skips, ", "))
 	}
-	fmt.Fprintln(ios.Out)
+	fmt.Fprintln(o.IO.Out)
 	if compared == 0 {
 		return exitf(ExitInvalid, "%s holds no InvokeCommand or $batch cassette to compare", o.dir)
 	}
@@ -144,6 +152,20 @@ type shapeChecker struct {
 	emu    *emulator.Emulator
 	client *http.Client
 	tokens map[string]string // tenant id -> token
+	// next maps a recorded @odata.nextLink (tenant swapped) to the
+	// emulator's next link of the same page.
+	next map[string]string
+}
+
+// errNoPage: a recorded continuation whose page the emulator did not offer.
+var errNoPage = errors.New("no matching page")
+
+func nextLink(body []byte) string {
+	var p struct {
+		Next string `json:"@odata.nextLink"`
+	}
+	json.Unmarshal(body, &p)
+	return p.Next
 }
 
 // kind says why x is not compared ("" = it is), and its tenant segment.
@@ -159,8 +181,6 @@ func (c *shapeChecker) kind(x *cassette.Exchange) (string, string) {
 	switch op := strings.ToLower(parts[3]); {
 	case op != "invokecommand" && op != "$batch":
 		return "other adminapi request(s)", ""
-	case u.Query().Has("$skiptoken"):
-		return "continuation page(s)", ""
 	}
 	return "", parts[2]
 }
@@ -214,7 +234,15 @@ func (c *shapeChecker) send(ctx context.Context, x *cassette.Exchange, seg strin
 		// $batch items carry their own Authorization (removed when recorded).
 		reqBody = itemAuthRE.ReplaceAll([]byte(swap(string(x.Request.Body))), []byte(`"Authorization": "Bearer `+tok+`"`))
 	}
-	req, err := http.NewRequestWithContext(ctx, x.Request.Method, swap(x.Request.URL), bytes.NewReader(reqBody))
+	target := swap(x.Request.URL)
+	if u, _ := url.Parse(x.Request.URL); u != nil && u.Query().Has("$skiptoken") {
+		emuNext, ok := c.next[target]
+		if !ok {
+			return 0, nil, errNoPage
+		}
+		target = emuNext
+	}
+	req, err := http.NewRequestWithContext(ctx, x.Request.Method, target, bytes.NewReader(reqBody))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -234,5 +262,8 @@ func (c *shapeChecker) send(ctx context.Context, x *cassette.Exchange, seg strin
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
+	if recNext, emuNext := nextLink(x.Response.Body), nextLink(body); recNext != "" && emuNext != "" {
+		c.next[swap(recNext)] = emuNext
+	}
 	return resp.StatusCode, body, err
 }
