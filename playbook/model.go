@@ -120,7 +120,9 @@ type Settings struct {
 	MaxAnswerMiB       int     // one answer's size limit after decompression, default 1024
 	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
 	AllowUnknownCmdlets bool
-	Pos                 Pos
+	// Rollout runs tenants in waves; nil = all at once.
+	Rollout *Rollout
+	Pos     Pos
 }
 
 // Step is one cmdlet call (or one per foreach item) in every selected tenant.
