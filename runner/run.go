@@ -26,6 +26,7 @@ type run struct {
 
 	limMu    sync.Mutex
 	limiters map[string]*orgLimiter
+	ahead    *signAhead // the running group's sign-ins ahead (signahead.go)
 
 	seen sync.Map // firstOf's keys
 
@@ -121,7 +122,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	if len(r.plan.Waves) > 0 {
 		r.runWaves(ctx, out, runOne) // waves.go
 	} else {
-		r.runGroup(indexes(len(out)), runOne)
+		r.runGroup(ctx, indexes(len(out)), runOne)
 	}
 
 	info.Finished = r.clock.now().UTC()

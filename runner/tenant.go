@@ -65,7 +65,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		log.Warn().Str("reason", reason).Msg("tenant blocked")
 		return res
 	}
-	sess, err := r.opts.Connector.Connect(ctx, t)
+	sess, err := r.connect(ctx, t) // signed in ahead if it could be (signahead.go)
 	if err != nil {
 		if ctx.Err() != nil {
 			r.interrupted.Store(true)

@@ -99,7 +99,7 @@ func (r *run) runWaves(ctx context.Context, out []*results.Tenant, runOne func(i
 			}
 		}
 		r.opts.Logger.Info().Str("wave", w.Name).Int("tenants", len(idx)).Msg("wave started")
-		r.runGroup(idx, runOne)
+		r.runGroup(ctx, idx, runOne)
 		started, failed := 0, 0
 		for _, i := range idx {
 			if res := out[i]; !before[i] && res != nil && res.Started != nil {
@@ -121,14 +121,23 @@ func (r *run) runWaves(ctx context.Context, out []*results.Tenant, runOne func(i
 
 // runGroup runs the tenants at the given plan indexes, at most
 // max_parallel_tenants at once.
-func (r *run) runGroup(idx []int, runOne func(i int)) {
+func (r *run) runGroup(ctx context.Context, idx []int, runOne func(i int)) {
 	var g errgroup.Group
-	g.SetLimit(max(1, r.pb.Settings.MaxParallelTenants))
-	for _, i := range idx {
+	limit := max(1, r.pb.Settings.MaxParallelTenants)
+	g.SetLimit(limit)
+	tenants := make([]*playbook.Tenant, len(idx))
+	for k, i := range idx {
+		tenants[k] = r.plan.Tenants[i]
+	}
+	r.ahead = r.startSignAhead(ctx, tenants, limit) // signahead.go
+	for k, i := range idx {
 		g.Go(func() error {
+			defer r.ahead.drop(tenants[k])
 			runOne(i)
 			return nil
 		})
 	}
 	_ = g.Wait() // tenant goroutines report through out, never through errors
+	r.ahead.stop()
+	r.ahead = nil
 }
