@@ -109,7 +109,9 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	runDir := dirs[0]
 	// The manifest names the baseline's version.
-	var m struct{ Inputs []struct{ Role, Path, Version string } }
+	var m struct {
+		Inputs []struct{ Role, Path, Version string }
+	}
 	if b, err := os.ReadFile(filepath.Join(runDir, "manifest.json")); err != nil || json.Unmarshal(b, &m) != nil {
 		t.Fatalf("manifest.json: %v", err)
 	}
