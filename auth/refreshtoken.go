@@ -56,11 +56,13 @@ func newRefreshToken(m *Manager, cred *Credential, authority string) (*refreshAc
 
 func (a *refreshAcq) interactive() bool { return false }
 
-func (a *refreshAcq) acquire(ctx context.Context, tenant, resource, _ string) (tokenResult, error) {
-	return a.m.retry(ctx, "refresh_token "+tenant, func() (tokenResult, error) { return a.redeem(ctx, tenant, resource) })
+// acquire always redeems the refresh token (there is no access token
+// cache to bypass); claims, a resource's challenge, go with the request.
+func (a *refreshAcq) acquire(ctx context.Context, tenant, resource, claims string) (tokenResult, error) {
+	return a.m.retry(ctx, "refresh_token "+tenant, func() (tokenResult, error) { return a.redeem(ctx, tenant, resource, claims) })
 }
 
-func (a *refreshAcq) redeem(ctx context.Context, tenant, resource string) (tokenResult, error) {
+func (a *refreshAcq) redeem(ctx context.Context, tenant, resource, claims string) (tokenResult, error) {
 	endpoint := a.authority + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
 	a.mu.Lock()
 	rt := a.rt
@@ -72,6 +74,9 @@ func (a *refreshAcq) redeem(ctx context.Context, tenant, resource string) (token
 		// offline_access asks for the rotated refresh token back.
 		"scope":       {resource + "/.default offline_access"},
 		"client_info": {"1"},
+	}
+	if claims != "" {
+		form.Set("claims", claims)
 	}
 	switch {
 	case a.cert != nil:

@@ -110,10 +110,17 @@ type Param struct {
 	Name string `json:"n"`
 	// Type is the .NET type as the docs write it (Boolean, Unlimited,
 	// MultiValuedProperty, RecipientIdParameter[], ...).
-	Type     string   `json:"t"`
-	Aliases  []string `json:"a,omitempty"`
-	Values   []string `json:"v,omitempty"` // accepted values, where the docs enumerate them
-	Services Service  `json:"s"`
+	Type    string   `json:"t"`
+	Aliases []string `json:"a,omitempty"`
+	Values  []string `json:"v,omitempty"` // accepted values, where the docs enumerate them
+	// ValuesFromText says Values come from the bullets after "Valid values
+	// are:" in the parameter's text (for an enumeration type), not from
+	// the yaml block's "Accepted values".
+	// Those lists are not always complete (Set-Mailbox -AuditAdmin's omits
+	// MailItemsAccessed), so they are offered to editors and people, never
+	// enforced.
+	ValuesFromText bool    `json:"vt,omitempty"`
+	Services       Service `json:"s"`
 	// In lists the sets the parameter belongs to, with whether it is
 	// required there and its position; nil means every set (the docs'
 	// "(All)"), with All saying how.

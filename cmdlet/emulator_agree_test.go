@@ -73,7 +73,7 @@ func disagreements(cat *Catalog, svcName string, svc Service, name string, param
 		if !kindsAgree(p.Kind, cp) {
 			out = append(out, fmt.Sprintf("%s %s -%s: emulator %s, catalog %s", svcName, name, p.Name, p.Kind, cp.Type))
 		}
-		if len(cp.Values) > 0 && len(p.Values) > 0 && !sameFold(cp.Values, p.Values) {
+		if cp.enforced() && len(p.Values) > 0 && !sameFold(cp.Values, p.Values) {
 			out = append(out, fmt.Sprintf("%s %s -%s: values %v, catalog %v", svcName, name, p.Name, p.Values, cp.Values))
 		}
 		if req := requiredEverywhere(in, cp); p.Required != req && !(p.Name == "Identity" && !IsWrite(name)) {

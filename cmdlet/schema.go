@@ -105,6 +105,9 @@ func (c *Catalog) EditorSchema() ([]byte, error) {
 // accepted values as an enum and the .NET type where the kind says less.
 func paramSchema(p *Param, str func(any) string) string {
 	k, _, _, _ := typeKind(p.Type)
+	if p.ValuesFromText && k != kindBool && k != kindSwitch { // offered, not enforced
+		return `{"description":` + str(p.Type) + `,"$ref":"#/$defs/kind.` + kindNames[k] + `","examples":` + str(p.Values) + `}`
+	}
 	if len(p.Values) > 0 && k != kindBool && k != kindSwitch {
 		item := `{"enum":` + str(p.Values) + `}`
 		if k == kindMulti {

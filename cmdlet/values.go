@@ -102,7 +102,7 @@ func (p *Param) CheckValue(v any) error {
 	if k == kindMulti {
 		return p.checkMulti(v, elem)
 	}
-	if len(p.Values) > 0 && k != kindBool && k != kindSwitch {
+	if p.enforced() && k != kindBool && k != kindSwitch {
 		return p.checkEnum(v)
 	}
 	return p.checkScalar(k, lo, hi, v)
@@ -193,7 +193,7 @@ func (p *Param) checkMulti(v any, elem kind) error {
 		if isList(x) || isMap(x) {
 			return p.want("a list of single values", x)
 		}
-		if len(p.Values) > 0 {
+		if p.enforced() {
 			return p.checkEnum(x)
 		}
 		_, _, lo, hi := typeKind(strings.TrimSuffix(p.Type, "[]"))
@@ -226,6 +226,10 @@ func (p *Param) checkMulti(v any, elem kind) error {
 	}
 	return eachOf(v)
 }
+
+// enforced reports whether the parameter's values are a closed list: the
+// yaml block's Accepted values, not a list read from the text.
+func (p *Param) enforced() bool { return len(p.Values) > 0 && !p.ValuesFromText }
 
 // ValueError is a parameter value of the wrong type.
 type ValueError struct {

@@ -41,9 +41,13 @@ func TestCheckValue(t *testing.T) {
 		{"PswsHashtable", nil, map[string]any{"k": "v"}, ok}, {"PswsHashtable", nil, "k=v", bad},
 		{"MailboxIdParameter", nil, "adele", ok}, {"MailboxIdParameter", nil, map[string]any{"x": 1}, bad},
 		{"MimeTextFormat", nil, "TextOnly", ok},
+		{"WidgetMode", []string{"Fast", "Slow"}, "Auto", ok}, // a list read from the text is offered, not enforced
 	}
 	for _, c := range cases {
 		p := &Param{Name: "P", Type: c.typ, Values: c.values}
+		if c.typ == "WidgetMode" {
+			p.ValuesFromText = true
+		}
 		err := p.CheckValue(c.v)
 		if (err == nil) != c.want {
 			t.Errorf("%s %v: %#v: got %v, want ok=%v", c.typ, c.values, c.v, err, c.want)

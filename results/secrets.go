@@ -137,6 +137,8 @@ func (s *Secrets) ScrubString(str string) string {
 // Writer scrubs everything written through it to w. Each Write is scrubbed
 // on its own: the writers it wraps (zerolog, the printers, progress) write
 // whole lines or records per call, so a value is not split across calls.
+// Writes are serialised: loggers of concurrent tenants share the writer,
+// and w need not be safe for concurrent use.
 func (s *Secrets) Writer(w io.Writer) io.Writer {
 	if s == nil {
 		return w
@@ -145,11 +147,14 @@ func (s *Secrets) Writer(w io.Writer) io.Writer {
 }
 
 type scrubWriter struct {
-	s *Secrets
-	w io.Writer
+	s  *Secrets
+	mu sync.Mutex
+	w  io.Writer
 }
 
 func (sw *scrubWriter) Write(p []byte) (int, error) {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
 	if _, err := sw.w.Write(sw.s.Scrub(p)); err != nil {
 		return 0, err
 	}

@@ -130,6 +130,7 @@ type paramJSON struct {
 	Switch   bool         `json:"switch,omitempty"`
 	Aliases  []string     `json:"aliases,omitempty"`
 	Values   []string     `json:"accepted_values,omitempty"`
+	Listed   []string     `json:"listed_values,omitempty"` // from the text, not enforced
 	Services []string     `json:"services"`
 	In       []setUseJSON `json:"sets"`
 }
@@ -146,6 +147,9 @@ func cmdletView(in *cmdlet.Info, cat *cmdlet.Catalog) cmdletJSON {
 		Params: []paramJSON{}}
 	for _, p := range in.Params {
 		pj := paramJSON{Name: p.Name, Type: p.Type, Switch: p.IsSwitch(), Aliases: p.Aliases, Values: p.Values, Services: p.Services.Names()}
+		if p.ValuesFromText {
+			pj.Values, pj.Listed = nil, p.Values
+		}
 		for _, u := range p.Uses(in) {
 			pj.In = append(pj.In, setUseJSON{Set: u.Set, Required: u.Required, Position: u.Position})
 		}
@@ -224,8 +228,12 @@ func printCmdlet(w io.Writer, in *cmdlet.Info, cat *cmdlet.Catalog) error {
 		if named {
 			typ += "\t" + strings.Join(sets, ", ")
 		}
+		values := strings.Join(p.Values, ", ")
+		if p.ValuesFromText {
+			values += " (listed in the text; not enforced)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, typ, dash(strings.Join(req, ", ")), dash(strings.Join(uniq(pos), ", ")),
-			dash(strings.Join(p.Aliases, ", ")), dash(strings.Join(p.Values, ", ")))
+			dash(strings.Join(p.Aliases, ", ")), dash(values))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -40,6 +40,7 @@ type emulatorOptions struct {
 	retryAfter    time.Duration
 	replication   time.Duration
 	verbose       bool
+	replay        string
 	certApps      []string
 	fedApps       []string
 }
@@ -106,6 +107,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 		Example: `  exoplay emulator --tenants 3 --mailboxes 200 --ca-file /tmp/emu-ca.pem
   exoplay emulator --tenant contoso --tenant fabrikam --latency 20ms..80ms --faults "429:0.1,500:0.05,reset:0.01"
   exoplay emulator --scenario scenario.yaml --port 8440
+  exoplay emulator --replay cassettes/ --tenant contoso --tenant fabrikam
   exoplay emulator --app-cert 11111111-2222-3333-4444-555555555555=certs/msp.pem --ca-file ca.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -134,6 +136,7 @@ html, empty, truncated, slow, expired; WHEN a probability (0.1) or firstN.`,
 	f.DurationVar(&opts.replication, "replication-delay", 0, "objects created by New-* answer 404 for this long")
 	f.StringArrayVar(&opts.certApps, "app-cert", nil, "register a certificate app in every tenant: `CLIENT_ID=CERT_FILE` (PEM; its CERTIFICATE blocks are trusted for client assertions, a key in the file is ignored); repeatable")
 	f.StringArrayVar(&opts.fedApps, "app-federated", nil, "register an app whose federated credential trusts a managed identity: `CLIENT_ID[=OBJECT_ID]` (default: the emulator's own managed identity); repeatable")
+	f.StringVar(&opts.replay, "replay", "", "answer every InvokeCommand (alone, paged or in a $batch) from the cassettes in `DIR` (exoplay run --record): matched by tenant, cmdlet, parameters and page; a call not recorded answers 501 naming it; tokens are still the emulator's (recordings hold none), so serve the recorded tenants (--tenant)")
 	f.BoolVar(&opts.verbose, "verbose", false, "log every request (listener, method, path, status, duration) and the servers' own errors to stderr")
 	return cmd, opts
 }
@@ -151,6 +154,7 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 	}
 	changed := cmd.Flags().Changed
 	eo.Addr, eo.Port = o.addr, o.port
+	eo.Replay = o.replay
 	if o.verbose {
 		eo.ErrorLog, eo.AccessLog = stderr, stderr
 	}

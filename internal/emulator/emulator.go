@@ -20,6 +20,7 @@ import (
 	"github.com/exoplay/exoplay/internal/emulator/directory"
 	"github.com/exoplay/exoplay/internal/emulator/entra"
 	"github.com/exoplay/exoplay/internal/emulator/exchange"
+	"github.com/exoplay/exoplay/internal/emulator/replay"
 )
 
 // Emulator is a running emulator. It answers every host name of the
@@ -153,11 +154,22 @@ func Start(opts Options) (*Emulator, error) {
 		return nil, err
 	}
 
+	var replayFn exchange.ReplayFunc
+	if opts.Replay != "" {
+		book, err := replay.Load(opts.Replay)
+		if err != nil {
+			return nil, err
+		}
+		replayFn = func(tenant, cmdlet string, params map[string]any, skip string) (int, string, []byte, bool) {
+			a, ok := book.Answer(tenant, cmdlet, params, skip)
+			return a.Status, a.ContentType, a.Body, ok
+		}
+	}
 	e.front, err = exchange.New(exchange.Config{
 		Backend: dirBackend{e.dir}, Verifier: verifier(e.authority), AuthorityURL: "https://login.microsoftonline.com",
 		Seed: opts.Seed, Latency: opts.Latency, ConcurrencyCap: opts.ConcurrencyCap, RetryAfter: opts.RetryAfter,
 		Rate: opts.RateBudget, Faults: opts.Faults, PageSize: opts.PageSize, NextLinkTTL: opts.NextLinkTTL, Now: opts.Now,
-		Strict: opts.Strict,
+		Strict: opts.Strict, Replay: replayFn,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

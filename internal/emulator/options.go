@@ -81,6 +81,11 @@ type Options struct {
 	// status, bytes, duration); never headers or bodies.
 	AccessLog io.Writer
 	Now       func() time.Time // nil = time.Now
+
+	// Replay is a directory of cassettes (`exoplay run --record`): every
+	// InvokeCommand is answered from them (package replay); Entra ID is
+	// still the emulator's. "" = the emulated directory answers.
+	Replay string
 }
 
 // Well-known demo identities.

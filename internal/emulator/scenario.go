@@ -44,6 +44,9 @@ type Scenario struct {
 	NextLinkTTL      string       `yaml:"next_link_ttl"`
 	ReplicationDelay string       `yaml:"replication_delay"`
 	Apps             []AppSpec    `yaml:"apps"`
+	// Strict relaxes strict behaviours or picks answer forms, with the
+	// keys of exchange.Strictness (BEHAVIOURS.md).
+	Strict Strictness `yaml:"strict"`
 }
 
 // faultsField accepts the flag syntax string or a list of rules.
@@ -112,7 +115,10 @@ func ParseScenario(data []byte) (Options, error) {
 		return Options{}, err
 	}
 	o := Options{Seed: s.Seed, Tenants: s.Tenants, ConcurrencyCap: s.ConcurrencyCap, PageSize: s.PageSize,
-		DeviceCodePolls: s.DeviceCodePolls, Faults: s.Faults.spec, AppSpecs: s.Apps}
+		DeviceCodePolls: s.DeviceCodePolls, Faults: s.Faults.spec, AppSpecs: s.Apps, Strict: s.Strict}
+	if err := s.Strict.Validate(); err != nil {
+		return Options{}, fmt.Errorf("strict: %w", err)
+	}
 	var err error
 	if o.Latency, err = ParseLatency(s.Latency); err != nil {
 		return Options{}, err

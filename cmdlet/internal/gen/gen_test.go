@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite testdata/expected.json from the
 // reference pages) cover: named sets with a (Default) mark, one unnamed
 // set, an indented code fence inside a parameter, a parameter with one
 // yaml block per set, aliases, accepted values, a per-parameter
-// applicability narrower than the cmdlet's, an on-premises-only parameter
+// applicability narrower than the cmdlet's, a "Valid values are:" list (and
+// one that is not a list of words), an on-premises-only parameter
 // and cmdlet, and the docs' known slips (FalseNamed, Positional, a set the
 // syntax lacks, a missing Applicable line, a page without SYNTAX).
 func TestFixture(t *testing.T) {

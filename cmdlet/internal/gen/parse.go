@@ -225,8 +225,24 @@ func (p *page) parameter(name string, sec []string, in *cmdlet.Info, sets []synt
 	haveApplicable := false
 	var blocks []map[string]string
 	var cur map[string]string
+	var listed []string        // the bullets after "Valid values are:"
+	listing, listOK := 0, true // 0 before the phrase, 1 in its list, 2 after
 	for _, l := range sec {
 		t := strings.TrimSpace(l)
+		if cur == nil && listing < 2 {
+			switch {
+			case listing == 0 && strings.HasSuffix(t, "are:") && strings.Contains(t, "Valid values ") && !strings.Contains(t, "include"):
+				listing = 1
+				continue
+			case listing == 1 && strings.HasPrefix(t, "- "):
+				v, ok := listedValue(t[2:])
+				listOK = listOK && ok
+				listed = append(listed, v)
+				continue
+			case listing == 1 && (t != "" || len(listed) > 0):
+				listing = 2
+			}
+		}
 		switch {
 		case cur == nil && t == "```yaml":
 			cur = map[string]string{}
@@ -304,6 +320,9 @@ func (p *page) parameter(name string, sec []string, in *cmdlet.Info, sets []synt
 			prm.In = append(prm.In, u)
 		}
 	}
+	if len(prm.Values) == 0 && listOK && enumLike(prm.Type, listed) {
+		prm.Values, prm.ValuesFromText = listed, true
+	}
 	if prm.All == nil && len(prm.In) == 0 {
 		p.problem("parameter %s belongs to no known set; taken as all", name)
 		prm.All = &cmdlet.SetUse{}
@@ -375,4 +394,45 @@ func list(v string) []string {
 		}
 	}
 	return out
+}
+
+var valueToken = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
+
+// listedValue reads the value a "Valid values are:" bullet names: "X",
+// "X: what it does", "X. what it does" or "X (note)". A bullet that is
+// not one such word (a sentence, a format) spoils the list.
+func listedValue(item string) (string, bool) {
+	v := item
+	if i := strings.IndexAny(v, ":("); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.Index(v, ". "); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.Trim(strings.TrimSpace(v), "`*.")
+	return v, valueToken.MatchString(v)
+}
+
+// enumLike reports whether a list of values from a parameter's text may be
+// taken as the parameter's accepted values: the type is an enumeration
+// (not text, a number, an identity or an address, whose "valid values"
+// describe formats), and the list has at least two words.
+func enumLike(typ string, values []string) bool {
+	if len(values) < 2 {
+		return false
+	}
+	base := strings.TrimSuffix(typ, "[]")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	switch base {
+	case "String", "Boolean", "SwitchParameter", "Int32", "Int64", "UInt32", "UInt16", "UInt64", "Int16", "Byte", "Double",
+		"Unlimited", "ByteQuantifiedSize", "DateTime", "ExDateTime", "TimeSpan", "EnhancedTimeSpan", "Guid", "Fqdn", "SmtpAddress",
+		"Uri", "Hashtable", "PswsHashtable", "PSCredential", "Object", "CultureInfo", "Word", "Pattern":
+		return false
+	}
+	if strings.HasSuffix(base, "IdParameter") || strings.HasSuffix(base, "Identity") || strings.HasPrefix(typ, "Unlimited") {
+		return false
+	}
+	return true
 }

@@ -184,6 +184,9 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 		}
 	}
 	s.observe(id, c, params)
+	if s.replay != nil {
+		return e.replayed(c, cmdlet, params)
+	}
 
 	var cur *cursor
 	offset := 0

@@ -43,6 +43,9 @@ type Config struct {
 	// Sleep waits out latency and slow pages; nil = a timer that ends early
 	// when ctx does. Tests inject one to see the waits without taking them.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Replay, when set, answers every InvokeCommand (alone or in a $batch)
+	// from a recording instead of the backend.
+	Replay ReplayFunc
 }
 
 // knobs are the settings that may change while serving; they are swapped
@@ -76,6 +79,7 @@ type Server struct {
 	stats   stats
 	cursors cursors
 	tokens  tokenCache
+	replay  ReplayFunc
 }
 
 // New builds a Server.
@@ -93,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 		now:       cfg.Now,
 		rng:       newRNG(cfg.Seed),
 		canonical: map[string]string{},
+		replay:    cfg.Replay,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -1,0 +1,256 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Answer is one recorded answer.
+type Answer struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Book holds the answers of a recording.
+type Book struct {
+	mu    sync.Mutex
+	exact map[string]*queue   // tenant|cmdlet|params|page
+	loose map[string][]string // cmdlet|params|page -> tenants that recorded it
+	Calls int                 // InvokeCommand answers loaded (batch items included)
+}
+
+type queue struct {
+	answers []Answer
+	next    int
+}
+
+// file is the cassette format, version 1 (internal/cassette/doc.go).
+type file struct {
+	Cassette int `json:"cassette"`
+	Request  struct {
+		Method string          `json:"method"`
+		URL    string          `json:"url"`
+		Body   json.RawMessage `json:"body"`
+	} `json:"request"`
+	Response struct {
+		Status   int                 `json:"status"`
+		Header   map[string][]string `json:"header"`
+		Body     json.RawMessage     `json:"body"`
+		BodyText string              `json:"body_text"`
+	} `json:"response"`
+	Seq int `json:"seq"`
+}
+
+// Load reads every *.json cassette of dir.
+func Load(dir string) (*Book, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("replay: %s holds no cassette (*.json)", dir)
+	}
+	var files []*file
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		f := new(file)
+		if err := json.Unmarshal(b, f); err != nil {
+			return nil, fmt.Errorf("replay: %s: not a cassette: %v", n, err)
+		}
+		if f.Cassette != 1 {
+			return nil, fmt.Errorf("replay: %s: cassette version %d; this emulator reads version 1", n, f.Cassette)
+		}
+		files = append(files, f)
+	}
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Seq < files[j].Seq })
+	bk := &Book{exact: map[string]*queue{}, loose: map[string][]string{}}
+	for _, f := range files {
+		u, err := url.Parse(f.Request.URL)
+		if err != nil {
+			continue
+		}
+		tenant, op, ok := split(u.Path)
+		if !ok {
+			continue // token requests, discovery, banners: not replayed
+		}
+		switch strings.ToLower(op) {
+		case "invokecommand":
+			bk.add(tenant, u, f.Request.Body, Answer{Status: f.Response.Status, ContentType: first(f.Response.Header, "Content-Type"), Body: body(f.Response.Body, f.Response.BodyText)})
+		case "$batch":
+			if err := bk.addBatch(f); err != nil {
+				return nil, fmt.Errorf("replay: cassette %d: %v", f.Seq, err)
+			}
+		}
+	}
+	if bk.Calls == 0 {
+		return nil, fmt.Errorf("replay: %s holds no InvokeCommand or $batch cassette", dir)
+	}
+	return bk, nil
+}
+
+// addBatch splits a $batch exchange into its items.
+func (bk *Book) addBatch(f *file) error {
+	var req struct {
+		Requests []struct {
+			ID   string          `json:"id"`
+			URL  string          `json:"url"`
+			Body json.RawMessage `json:"body"`
+		} `json:"requests"`
+	}
+	var resp struct {
+		Responses []struct {
+			ID      string            `json:"id"`
+			Status  int               `json:"status"`
+			Headers map[string]string `json:"headers"`
+			Body    json.RawMessage   `json:"body"`
+		} `json:"responses"`
+	}
+	if err := json.Unmarshal(f.Request.Body, &req); err != nil {
+		return fmt.Errorf("$batch request: %v", err)
+	}
+	if len(f.Response.Body) == 0 {
+		return fmt.Errorf("$batch answer is not JSON (a multipart answer is not replayed; record with the minimal-metadata Accept)")
+	}
+	if err := json.Unmarshal(f.Response.Body, &resp); err != nil {
+		return fmt.Errorf("$batch answer: %v", err)
+	}
+	for _, it := range req.Requests {
+		for _, r := range resp.Responses {
+			if r.ID != it.ID {
+				continue
+			}
+			u, err := url.Parse(it.URL)
+			if err != nil {
+				return err
+			}
+			tenant, _, ok := split(u.Path)
+			if !ok {
+				return fmt.Errorf("item %s: url %s is not InvokeCommand", it.ID, it.URL)
+			}
+			ib := it.Body
+			var s string
+			if json.Unmarshal(ib, &s) == nil {
+				ib = json.RawMessage(s) // an item body sent as a string
+			}
+			ct := ""
+			for k, v := range r.Headers {
+				if strings.EqualFold(k, "Content-Type") {
+					ct = v
+				}
+			}
+			bk.add(tenant, u, ib, Answer{Status: r.Status, ContentType: ct, Body: body(r.Body, "")})
+		}
+	}
+	return nil
+}
+
+func (bk *Book) add(tenant string, u *url.URL, reqBody []byte, a Answer) {
+	cmdlet, params, ok := input(reqBody)
+	if !ok {
+		return
+	}
+	k := key(cmdlet, params, u.Query().Get("$skiptoken"))
+	t := strings.ToLower(tenant)
+	q := bk.exact[t+"|"+k]
+	if q == nil {
+		q = &queue{}
+		bk.exact[t+"|"+k] = q
+		bk.loose[k] = append(bk.loose[k], t)
+	}
+	q.answers = append(q.answers, a)
+	bk.Calls++
+}
+
+// Answer gives the recorded answer of a call, in recorded order.
+func (bk *Book) Answer(tenant, cmdlet string, params map[string]any, skiptoken string) (Answer, bool) {
+	k := key(cmdlet, params, skiptoken)
+	bk.mu.Lock()
+	defer bk.mu.Unlock()
+	q := bk.exact[strings.ToLower(tenant)+"|"+k]
+	if q == nil {
+		if ts := bk.loose[k]; len(ts) == 1 {
+			q = bk.exact[ts[0]+"|"+k]
+		}
+	}
+	if q == nil {
+		return Answer{}, false
+	}
+	a := q.answers[min(q.next, len(q.answers)-1)]
+	q.next++
+	return a, true
+}
+
+// Describe is how a miss names the call: cmdlet, parameters, page.
+func Describe(cmdlet string, params map[string]any, skiptoken string) string {
+	p, _ := json.Marshal(params)
+	s := cmdlet + " " + string(p)
+	if skiptoken != "" {
+		s += " (continuation page $skiptoken=" + skiptoken + ")"
+	}
+	return s
+}
+
+// key is the match key: cmdlet and parameter names case-insensitive,
+// values compared as JSON.
+func key(cmdlet string, params map[string]any, page string) string {
+	low := make(map[string]any, len(params))
+	for k, v := range params {
+		low[strings.ToLower(k)] = v
+	}
+	p, _ := json.Marshal(low) // map keys sorted: canonical
+	return strings.ToLower(cmdlet) + "|" + string(p) + "|" + page
+}
+
+func input(b []byte) (string, map[string]any, bool) {
+	var in struct {
+		CmdletInput *struct {
+			CmdletName string         `json:"CmdletName"`
+			Parameters map[string]any `json:"Parameters"`
+		} `json:"CmdletInput"`
+	}
+	if json.Unmarshal(b, &in) != nil || in.CmdletInput == nil || in.CmdletInput.CmdletName == "" {
+		return "", nil, false
+	}
+	return in.CmdletInput.CmdletName, in.CmdletInput.Parameters, true
+}
+
+// split finds tenant and operation of /adminapi/{version}/{tenant}/{op}.
+func split(p string) (tenant, op string, ok bool) {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	if len(parts) != 4 || !strings.EqualFold(parts[0], "adminapi") {
+		return "", "", false
+	}
+	return parts[2], parts[3], true
+}
+
+func first(h map[string][]string, k string) string {
+	for hk, v := range h {
+		if strings.EqualFold(hk, k) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+// body is the answer as sent: JSON compacted (the file is indented), or text.
+func body(raw json.RawMessage, text string) []byte {
+	if len(raw) > 0 {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) == nil {
+			return b.Bytes()
+		}
+		return raw
+	}
+	return []byte(text)
+}
