@@ -10,8 +10,8 @@ import (
 )
 
 // A resource's claims challenge reaches Entra as given, for an app secret
-// (MSAL WithClaims) and for a partner refresh token (the claims form
-// parameter): the emulated authority puts the challenge's acrs in the
+// and a delegated user (MSAL WithClaims, silent then sign-in) and for a
+// partner refresh token (the claims form parameter): the emulated authority puts the challenge's acrs in the
 // token, which a made-up claims value would not.
 func TestTokenWithClaimsReachesTheAuthority(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
@@ -24,6 +24,7 @@ func TestTokenWithClaimsReachesTheAuthority(t *testing.T) {
 	for _, cred := range []*Credential{
 		{Name: "app", Method: MethodClientSecret, ClientID: secretAppID, ClientSecret: secretValue},
 		{Name: "gdap", Method: MethodRefreshToken, ClientID: partnerAppID, ClientSecret: partnerSecr, RefreshToken: rt},
+		{Name: "ropc", Method: MethodUsernamePassword, Username: adminUPN, Password: adminPass},
 	} {
 		s := f.source(m, cred, contosoID)
 		plain, err := s.Token(context.Background(), false)

@@ -76,7 +76,11 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string
 		})
 		var out tokenResult
 		out, err = a.m.retry(ctx, "password "+tenant, func() (tokenResult, error) {
-			r, err := a.client.AcquireTokenByUsernamePassword(ctx, scopes, a.cred.Username, a.cred.Password, public.WithTenantID(tenant))
+			opts := []public.AcquireByUsernamePasswordOption{public.WithTenantID(tenant)}
+			if claims != "" {
+				opts = append(opts, public.WithClaims(claims))
+			}
+			r, err := a.client.AcquireTokenByUsernamePassword(ctx, scopes, a.cred.Username, a.cred.Password, opts...)
 			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, err
 		})
 		return out, err
@@ -84,7 +88,11 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string
 		if !a.m.opts.Interactive {
 			return tokenResult{}, a.needsTerminal(tenant, silentErr)
 		}
-		dc, derr := a.client.AcquireTokenByDeviceCode(ctx, scopes, public.WithTenantID(tenant))
+		opts := []public.AcquireByDeviceCodeOption{public.WithTenantID(tenant)}
+		if claims != "" {
+			opts = append(opts, public.WithClaims(claims))
+		}
+		dc, derr := a.client.AcquireTokenByDeviceCode(ctx, scopes, opts...)
 		if derr != nil {
 			return tokenResult{}, derr
 		}
@@ -94,6 +102,9 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string
 		opts := []public.AcquireInteractiveOption{public.WithTenantID(tenant)}
 		if a.cred.Username != "" {
 			opts = append(opts, public.WithLoginHint(a.cred.Username))
+		}
+		if claims != "" {
+			opts = append(opts, public.WithClaims(claims))
 		}
 		opts = append(opts, public.WithOpenURL(a.openURL(tenant)))
 		r, err = a.client.AcquireTokenInteractive(ctx, scopes, opts...)

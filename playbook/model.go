@@ -116,6 +116,7 @@ type Settings struct {
 	FailFast           bool
 	MaxFailPercentage  float64 // 0 = unset
 	PageSize           int     // Prefer: odata.maxpagesize, default 1000
+	MaxAnswerMiB       int     // one answer's size limit after decompression, default 1024
 	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
 	AllowUnknownCmdlets bool
 	Pos                 Pos

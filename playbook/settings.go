@@ -9,12 +9,15 @@ const (
 	DefaultRetries            = 3
 	DefaultTimeout            = 15 * time.Minute
 	DefaultPageSize           = 1000
+	// DefaultMaxAnswerMiB bounds one answer of the service after
+	// decompression (transport.Options.MaxAnswerBytes).
+	DefaultMaxAnswerMiB = 1024
 	// SafeSessionsPerOrg is the most concurrent requests per organization
 	// Exchange Online tolerates; more needs allow_more_sessions: true.
 	SafeSessionsPerOrg = 3
 )
 
-var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets"}
+var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib"}
 
 func (l *loader) settings(n *node) {
 	s := &l.pb.Settings
@@ -24,6 +27,7 @@ func (l *loader) settings(n *node) {
 		Retries:            DefaultRetries,
 		Timeout:            DefaultTimeout,
 		PageSize:           DefaultPageSize,
+		MaxAnswerMiB:       DefaultMaxAnswerMiB,
 	}
 	if n == nil {
 		return
@@ -51,6 +55,9 @@ func (l *loader) settings(n *node) {
 	}
 	if v, ok := f.integer("page_size", 1, 10000); ok {
 		s.PageSize = v
+	}
+	if v, ok := f.integer("max_answer_mib", 1, 65536); ok {
+		s.MaxAnswerMiB = v
 	}
 	s.FailFast = f.boolean("fail_fast")
 	s.AllowUnknownCmdlets = f.boolean("allow_unknown_cmdlets")

@@ -117,6 +117,7 @@ no module download.
 		newBaselineCmd(ios),
 		newAuditCmd(ios),
 		newCmdletCmd(ios),
+		newCassetteCmd(ios),
 	)
 	return root
 }

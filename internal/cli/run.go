@@ -146,9 +146,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	// Retries are per call: the runner sets each call's from its step or the
 	// playbook's settings.
 	conn := connect.New(connect.Options{
-		Playbook:          pb,
-		Auth:              authMgr,
-		Transport:         transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize, Logger: logger}),
+		Playbook: pb,
+		Auth:     authMgr,
+		Transport: transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize,
+			MaxAnswerBytes: int64(pb.Settings.MaxAnswerMiB) << 20, Logger: logger}),
 		Environment:       environmentOf,
 		DefaultCredential: nw.demoApp,
 	})
