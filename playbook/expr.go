@@ -34,6 +34,7 @@ type exprScope struct {
 	result    bool           // assert, failed_when, changed_when
 	env       bool           // secret fields only
 	optional  []string       // properties the step marks optional (props.go)
+	itemOf    string         // the register whose objects foreach's items are (props.go)
 	typeMap   types.Map      // built lazily by types()
 }
 
@@ -283,7 +284,7 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 	if sc.result {
 		lists = append(slices.Clip(lists), "result")
 	}
-	facts := analyze(src, lists, sc.optional)
+	facts := analyze(src, lists, sc.optional, sc.itemOf)
 	if c.varReads == nil {
 		c.varReads = map[string]bool{}
 	}

@@ -46,12 +46,12 @@ var elemBuiltins = []string{"first", "last", "find", "findLast"}
 // analyze parses src (already compiled successfully, so it parses) and
 // collects its facts. lists are the names holding lists of objects here
 // (registers, result); optional are properties that may be absent.
-func analyze(src string, lists, optional []string) exprFacts {
+func analyze(src string, lists, optional []string, itemOf string) exprFacts {
 	tree, err := parser.Parse(src)
 	if err != nil {
 		return exprFacts{}
 	}
-	w := &factWalker{lists: lists}
+	w := &factWalker{lists: lists, itemOf: itemOf}
 	w.walk(tree.Node, "")
 	var out exprFacts
 	for _, p := range w.props {
@@ -66,9 +66,10 @@ func analyze(src string, lists, optional []string) exprFacts {
 }
 
 type factWalker struct {
-	lists []string
-	props []propRef
-	vars  []string
+	lists  []string
+	itemOf string // the register whose objects item is one of ("" = not known)
+	props  []propRef
+	vars   []string
 }
 
 // listOf returns the register or result whose objects n evaluates to a
@@ -98,6 +99,10 @@ func (w *factWalker) elemOf(n ast.Node, elem string) string {
 	case *ast.PointerNode:
 		if t.Name == "" {
 			return elem
+		}
+	case *ast.IdentifierNode:
+		if t.Value == "item" {
+			return w.itemOf
 		}
 	case *ast.MemberNode:
 		if _, named := t.Property.(*ast.StringNode); !named {
@@ -193,6 +198,16 @@ func (w *factWalker) walk(n ast.Node, elem string) {
 		w.walk(t.Key, elem)
 		w.walk(t.Value, elem)
 	}
+}
+
+// foreachSource returns the register a foreach expression's items are
+// objects of (`cas`, `filter(cas, .PopEnabled)`), or "".
+func foreachSource(src string, registers []string) string {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return ""
+	}
+	return (&factWalker{lists: registers}).listOf(tree.Node)
 }
 
 // checkProps returns an error when an object list in scope that the value

@@ -17,11 +17,12 @@ func TestAnalyzeFindsPropertiesOfRegisterObjects(t *testing.T) {
 		`org[0]?.Maybe == nil`:                         "",
 		`all(result, #?.Maybe == nil)`:                 "",
 		`all(result, .Skip == nil)`:                    "", // optional: [Skip]
-		`all(vars.list, .x) && item.Identity != ""`:    "",
+		`all(vars.list, .x) && item.Identity != ""`:    "cas.Identity",
+		`item?.Maybe != nil`:                           "",
 		`len(org) > 0 && tenant.name == "a"`:           "",
 	}
 	for src, want := range cases {
-		f := analyze(src, lists, []string{"Skip"})
+		f := analyze(src, lists, []string{"Skip"}, "cas")
 		var got []string
 		for _, p := range f.props {
 			got = append(got, p.list+"."+p.name)
@@ -30,7 +31,7 @@ func TestAnalyzeFindsPropertiesOfRegisterObjects(t *testing.T) {
 			t.Errorf("%s: %v, want %q", src, got, want)
 		}
 	}
-	f := analyze(`desired && vars.other && tenant.vars.third && lower(x) != ""`, nil, nil)
+	f := analyze(`desired && vars.other && tenant.vars.third && lower(x) != ""`, nil, nil, "")
 	if fmt.Sprint(f.vars) != "[desired other tenant third vars x]" {
 		t.Errorf("vars read: %v", f.vars)
 	}

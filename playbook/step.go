@@ -161,6 +161,9 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	sc := &exprScope{vars: l.varNames, registers: registers, later: later, optional: st.Optional}
 	if fn := f.get("foreach"); fn != nil {
 		st.Foreach = l.c.listValue(fn, sc, "foreach")
+		if src, whole := wholeExpr(fn.value); whole && fn.kind == scalarNode && st.Foreach != nil {
+			sc.itemOf = foreachSource(src, registers) // item.Prop is then checked like .Prop
+		}
 	}
 	inner := sc.with(f.has("foreach"), false)
 	if f.has("batch") && !f.has("foreach") {

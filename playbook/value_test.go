@@ -131,7 +131,8 @@ func TestJSONNumbersWhereverRead(t *testing.T) {
 		}
 		scope := pb.Scope(nil, nil)
 		scope["item"] = c.item
-		scope["mbx"] = []any{map[string]any{"Size": json.Number("10.5"), "Count": json.Number("2")}}
+		// item is one of mbx's objects: its properties are checked against them (props.go).
+		scope["mbx"] = []any{map[string]any{"Size": json.Number("10.5"), "Count": json.Number("2"), "Sizes": []any{}}}
 		if ok, err := pb.Steps[1].When.EvalBool(scope); err != nil || !ok {
 			t.Errorf("%s: got %v, %v; want true", c.expr, ok, err)
 		}

@@ -191,6 +191,29 @@ func TestPropertyTyposFailTheStep(t *testing.T) {
     foreach: ${{ filter(cas, .PopEnabld) }}
     parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
 `, "disable", ExitStepFailed, "failed", `property "PopEnabld"`},
+		{"item typo in when", `
+  - name: Mailboxes
+    id: cas
+    cmdlet: Get-CASMailbox
+    register: cas
+  - name: Disable
+    id: disable
+    cmdlet: Set-CASMailbox
+    foreach: ${{ cas }}
+    when: ${{ item.PopEnabld != false }}
+    parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
+`, "disable", ExitStepFailed, "failed", `property "PopEnabld" is in none of the`},
+		{"item typo in a parameter", `
+  - name: Mailboxes
+    id: cas
+    cmdlet: Get-CASMailbox
+    register: cas
+  - name: Disable
+    id: disable
+    cmdlet: Set-CASMailbox
+    foreach: ${{ filter(cas, .PopEnabled) }}
+    parameters: {Identity: "${{ item.Identiy }}", PopEnabled: false}
+`, "disable", ExitStepFailed, "failed", `(did you mean "Identity"?)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

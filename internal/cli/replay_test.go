@@ -74,8 +74,52 @@ func runDataFiles(t *testing.T, out string) map[string]string {
 // (its mailboxes still have POP on), and a call that was not recorded
 // answers 501 naming the cmdlet and parameters.
 func TestRecordReplayRoundTripsTheQuickstart(t *testing.T) {
+	_, rep, ca := roundTrip(t, quickstartSteps(t))
+	// A call nobody recorded: a clear 501 naming it.
+	other := remotePlaybook(t, rep, "  - {id: mbx, cmdlet: Get-Mailbox, parameters: {Identity: nobody}}\n")
+	code, res, stderr := runMain(t, "run", other, "--ca-file", ca, "--out", t.TempDir(), "--progress", "none", "--format", "json")
+	if code != ExitStepFailed || !strings.Contains(res, `no cassette answers Get-Mailbox {\"Identity\":\"nobody\"}`) || !strings.Contains(res, "501") {
+		t.Fatalf("an unrecorded call: exit %d, want 1 and a 501 naming Get-Mailbox and its parameters:\n%s\n%s", code, res, stderr)
+	}
+}
+
+// TestRecordReplayPagingAndBatch: the same round trip with pages of 7 (the
+// replay answers each continuation from the recorded $skiptoken) and the
+// writes sent as $batch calls of 5 (the replay answers their items).
+func TestRecordReplayPagingAndBatch(t *testing.T) {
+	cassettes, _, _ := roundTrip(t, `  - {id: cas, cmdlet: Get-CASMailbox, parameters: {ResultSize: Unlimited}, register: cas}
+  - id: off
+    cmdlet: Set-CASMailbox
+    foreach: ${{ filter(cas, .PopEnabled) }}
+    batch: 5
+    parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
+  - {id: again, cmdlet: Get-CASMailbox, parameters: {ResultSize: Unlimited}, select: [Identity, PopEnabled]}
+settings:
+  page_size: 7
+`)
+	names, _ := filepath.Glob(filepath.Join(cassettes, "*.json"))
+	pages, batches := 0, 0
+	for _, n := range names {
+		b, _ := os.ReadFile(n)
+		if strings.Contains(string(b), `"url": "https://outlook.office365.com/adminapi/beta/`) && strings.Contains(string(b), "$skiptoken=") && strings.Contains(n, "Get-CASMailbox") {
+			pages++
+		}
+		if strings.HasSuffix(n, "-batch.json") {
+			batches++
+		}
+	}
+	if pages < 2*2*3 || batches < 2 {
+		t.Fatalf("the recording has %d continuation pages and %d $batch calls; the test proves nothing of them", pages, batches)
+	}
+}
+
+// roundTrip records steps against one emulator, replays them with another
+// in replay mode, and compares; it returns the cassettes' directory and the
+// replaying emulator with its CA file.
+func roundTrip(t *testing.T, steps string) (string, *emulator.Emulator, string) {
+	t.Helper()
 	rec, ca := startEmulator(t, emulator.Options{})
-	pb := remotePlaybook(t, rec, quickstartSteps(t))
+	pb := remotePlaybook(t, rec, steps)
 	cassettes := filepath.Join(t.TempDir(), "cassettes")
 	out1 := t.TempDir()
 	code, recorded, stderr := runMain(t, "run", pb, "--ca-file", ca, "--out", out1, "--progress", "none", "--format", "json", "--record", cassettes)
@@ -106,10 +150,5 @@ func TestRecordReplayRoundTripsTheQuickstart(t *testing.T) {
 		t.Fatalf("the replaying emulator's directory changed (%v -> %v): answers did not come from the cassettes", before, after)
 	}
 
-	// A call nobody recorded: a clear 501 naming it.
-	other := remotePlaybook(t, rep, "  - {id: mbx, cmdlet: Get-Mailbox, parameters: {Identity: nobody}}\n")
-	code, res, stderr := runMain(t, "run", other, "--ca-file", ca2, "--out", t.TempDir(), "--progress", "none", "--format", "json")
-	if code != ExitStepFailed || !strings.Contains(res, `no cassette answers Get-Mailbox {\"Identity\":\"nobody\"}`) || !strings.Contains(res, "501") {
-		t.Fatalf("an unrecorded call: exit %d, want 1 and a 501 naming Get-Mailbox and its parameters:\n%s\n%s", code, res, stderr)
-	}
+	return cassettes, rep, ca2
 }
