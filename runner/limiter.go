@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/exoplay/exoplay/runner/lease"
 )
 
 // orgLimiter caps in-flight requests to one organization. It is a weighted
@@ -19,6 +21,10 @@ type orgLimiter struct {
 	clock  clock
 	tune   Adaptive
 	onWait func(time.Duration)
+	// leases, when set, caps the organization across processes too: each
+	// permit also holds one of its max slot files (package lease).
+	leases *lease.Dir
+	key    string
 
 	mu           sync.Mutex
 	limit        int64 // current concurrency target, 1..max
@@ -31,6 +37,7 @@ type orgLimiter struct {
 	inflight     int64
 	maxInflight  int64
 	throttles    int
+	slots        []*lease.Slot // held, one per request in flight
 }
 
 func newOrgLimiter(max int, c clock, tune Adaptive, onWait func(time.Duration)) *orgLimiter {
@@ -62,15 +69,25 @@ func (l *orgLimiter) Acquire(ctx context.Context) error {
 		// Throttled while this caller queued: give the permit back and
 		// wait like everyone else.
 		if l.blockedUntil.After(l.clock.now()) {
-			if l.debt > 0 {
-				l.debt--
-				l.held++
-				l.mu.Unlock()
-			} else {
-				l.mu.Unlock()
-				l.sem.Release(1)
-			}
+			l.mu.Unlock()
+			l.returnPermit()
 			continue
+		}
+		l.mu.Unlock()
+		var slot *lease.Slot
+		if l.leases != nil {
+			// Holding the process's permit, wait for one of the
+			// organization's slots shared with other processes.
+			s, err := l.leases.Acquire(ctx, l.key, int(l.max))
+			if err != nil {
+				l.returnPermit()
+				return err
+			}
+			slot = s
+		}
+		l.mu.Lock()
+		if slot != nil {
+			l.slots = append(l.slots, slot)
 		}
 		l.inflight++
 		if l.inflight > l.maxInflight {
@@ -81,9 +98,27 @@ func (l *orgLimiter) Acquire(ctx context.Context) error {
 	}
 }
 
+// returnPermit gives back a permit not used for a request: kept when the
+// limit was lowered meanwhile.
+func (l *orgLimiter) returnPermit() {
+	l.mu.Lock()
+	if l.debt > 0 {
+		l.debt--
+		l.held++
+		l.mu.Unlock()
+		return
+	}
+	l.mu.Unlock()
+	l.sem.Release(1)
+}
+
 // Release returns a permit, or keeps it when the limit was lowered.
 func (l *orgLimiter) Release() {
 	l.mu.Lock()
+	if n := len(l.slots); n > 0 { // slots are interchangeable: give back any
+		l.slots[n-1].Release()
+		l.slots = l.slots[:n-1]
+	}
 	l.inflight--
 	if l.debt > 0 {
 		l.debt--

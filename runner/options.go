@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/exoplay/exoplay/results"
+	"github.com/exoplay/exoplay/runner/lease"
 )
 
 // Options are the inputs of one run.
@@ -39,6 +40,10 @@ type Options struct {
 	// Adaptive tunes how a throttled organization slows down and recovers
 	// (zero = defaults).
 	Adaptive Adaptive
+	// Leases, when set, makes max_sessions_per_org one cap across every
+	// process sharing the lease directory (per tenant id); nil = this
+	// process only.
+	Leases *lease.Dir
 }
 
 // Adaptive tunes the per-organization limiter.

@@ -230,6 +230,7 @@ func (r *run) limiter(key string) *orgLimiter {
 		l = newOrgLimiter(r.maxSessions(), r.clock, r.opts.Adaptive, func(wait time.Duration) {
 			r.obs.Throttled(key, wait)
 		})
+		l.leases, l.key = r.opts.Leases, key
 		r.limiters[key] = l
 	}
 	return l

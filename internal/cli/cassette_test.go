@@ -94,3 +94,12 @@ func TestShapeCheckRefusesAnEmptyDirectory(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 }
+
+// TestEmulatorReplayOfNothingIsBadInput: --replay of a directory without
+// cassettes is exit 2 naming it, not a started emulator.
+func TestEmulatorReplayOfNothingIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	if code, stdout, stderr := runMain(t, "emulator", "--replay", dir); code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "--replay: "+dir+" holds no cassette") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}

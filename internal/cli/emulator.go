@@ -253,6 +253,9 @@ func runEmulator(ctx context.Context, o *emulatorOptions) error {
 	defer stop()
 
 	e, err := emulator.Start(eo)
+	if errors.Is(err, emulator.ErrReplay) {
+		return exitf(ExitInvalid, "%v", err)
+	}
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}

@@ -38,6 +38,7 @@ type runOptions struct {
 	caFile    string
 	report    string
 	connectTo []string
+	leaseDir  string
 	record    recordFlags
 	argv      []string
 	failOn    string
@@ -85,6 +86,7 @@ progress go to stderr.
 	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
 	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
+	addLeaseFlag(f, &opts.leaseDir)
 	opts.record.addTo(f)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd
@@ -154,6 +156,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		DefaultCredential: nw.demoApp,
 	})
 
+	leases, err := openLeases(opts.leaseDir, plan.Tenants) // lease.go
+	if err != nil {
+		return err
+	}
+
 	drain := make(chan struct{})
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -174,6 +181,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Argv:      opts.argv,
 		Version:   Version(),
 		FailOn:    opts.failOn,
+		Leases:    leases,
 	})
 	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
 		return exitf(ExitInvalid, "%v", err)

@@ -158,7 +158,7 @@ func Start(opts Options) (*Emulator, error) {
 	if opts.Replay != "" {
 		book, err := replay.Load(opts.Replay)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", ErrReplay, err)
 		}
 		replayFn = func(tenant, cmdlet string, params map[string]any, skip string) (int, string, []byte, bool) {
 			a, ok := book.Answer(tenant, cmdlet, params, skip)

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -87,6 +88,10 @@ type Options struct {
 	// still the emulator's. "" = the emulated directory answers.
 	Replay string
 }
+
+// ErrReplay is what Start's error wraps when Options.Replay cannot be read:
+// the caller's input is wrong, not the emulator.
+var ErrReplay = errors.New("--replay")
 
 // Well-known demo identities.
 const (

@@ -56,7 +56,7 @@ func Load(dir string) (*Book, error) {
 		return nil, err
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("replay: %s holds no cassette (*.json)", dir)
+		return nil, fmt.Errorf("%s holds no cassette (*.json)", dir)
 	}
 	var files []*file
 	for _, n := range names {
@@ -66,10 +66,10 @@ func Load(dir string) (*Book, error) {
 		}
 		f := new(file)
 		if err := json.Unmarshal(b, f); err != nil {
-			return nil, fmt.Errorf("replay: %s: not a cassette: %v", n, err)
+			return nil, fmt.Errorf("%s: not a cassette: %v", n, err)
 		}
 		if f.Cassette != 1 {
-			return nil, fmt.Errorf("replay: %s: cassette version %d; this emulator reads version 1", n, f.Cassette)
+			return nil, fmt.Errorf("%s: cassette version %d; this emulator reads version 1", n, f.Cassette)
 		}
 		files = append(files, f)
 	}
@@ -89,12 +89,12 @@ func Load(dir string) (*Book, error) {
 			bk.add(tenant, u, f.Request.Body, Answer{Status: f.Response.Status, ContentType: first(f.Response.Header, "Content-Type"), Body: body(f.Response.Body, f.Response.BodyText)})
 		case "$batch":
 			if err := bk.addBatch(f); err != nil {
-				return nil, fmt.Errorf("replay: cassette %d: %v", f.Seq, err)
+				return nil, fmt.Errorf("cassette %d: %v", f.Seq, err)
 			}
 		}
 	}
 	if bk.Calls == 0 {
-		return nil, fmt.Errorf("replay: %s holds no InvokeCommand or $batch cassette", dir)
+		return nil, fmt.Errorf("%s holds no InvokeCommand or $batch cassette", dir)
 	}
 	return bk, nil
 }
