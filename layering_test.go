@@ -19,7 +19,7 @@ const module = "github.com/exoplay/exoplay"
 // emulator). "." is the module root (package exoplay, the embedded schema).
 var layers = map[string][]string{
 	"cmd/exoplay":      {"internal/cli"},
-	"internal/cli":     {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator", "baseline", "internal/cassette"},
+	"internal/cli":     {"internal/connect", "runner", "report", "results", "playbook", ".", "internal/emulator", "baseline", "internal/cassette", "notify"},
 	"internal/connect": {"auth", "transport", "runner", "playbook", "internal/cassette"},
 	// cassette: the record format, redaction and shape comparison; below
 	// connect. The emulator reads cassettes with its own decoder
@@ -27,6 +27,7 @@ var layers = map[string][]string{
 	"internal/cassette": {},
 	"runner":            {"playbook", "results"},
 	"report":            {"results"},
+	"notify":            {"results"},
 	"playbook":          {"."},
 	"results":           {},
 	"auth":              {},

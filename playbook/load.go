@@ -154,7 +154,7 @@ type loader struct {
 	authNames []string // every auth entry written, valid or not
 }
 
-var topKeys = []string{"version", "name", "description", "include", "vars", "auth", "inventory", "tenants", "settings", "steps", "waivers", "secret_vars"}
+var topKeys = []string{"version", "name", "description", "include", "vars", "auth", "inventory", "tenants", "settings", "steps", "waivers", "secret_vars", "notify"}
 
 func (l *loader) decode(root *node) {
 	pb := l.pb
@@ -186,6 +186,7 @@ func (l *loader) decode(root *node) {
 	l.inventory(f)
 	l.checkTenants()
 	l.settings(f.get("settings"))
+	pb.Notify = l.notify(f.get("notify"))
 	l.collectVarNames()
 	if n := f.required("steps"); n != nil {
 		l.steps(n)

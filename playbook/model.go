@@ -37,6 +37,7 @@ type Playbook struct {
 	Steps           []*Step
 	Pos             Pos
 	Waivers         []*Waiver // waiver.go: the playbook's and --waivers files'
+	Notify          *Notify   // notify.go: where the end of a run is announced; nil = nowhere
 	Includes        []Include // include.go: what include: pulled in
 	WaiverFiles     []string  // LoadOptions.WaiverFiles that were read
 

@@ -41,7 +41,9 @@ func RedactArgv(argv []string) []string {
 			}
 			continue
 		}
-		if !LooksSecret(name) {
+		// --notify's value is a webhook address, which carries its own
+		// credential (Teams, Slack).
+		if !LooksSecret(name) && name != "notify" {
 			continue
 		}
 		if hasVal {

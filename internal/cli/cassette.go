@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,9 +48,11 @@ annotations, and error bodies. Every difference is listed on stdout, one per
 line under the cassette's file name. null matches any type.
 
 A recorded tenant the emulator does not serve is asked of its first tenant
-(--tenant sets them). Continuation pages (URLs with $skiptoken) are not sent:
-their tokens are the recording's; the first page of every call is compared.
-Token requests are not compared (they hold no tokens).
+(--tenant sets them). A continuation page (a URL with $skiptoken) is asked of
+the emulator's own next link of the same page (the recorded first page's
+@odata.nextLink maps to the emulator's); when the emulator's answer had no
+further page, it is counted as not compared. Token requests are not compared
+(they hold no tokens).
 
 Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 		Example: `  exoplay run pb.yaml --record cassettes/ --record-redact-pii
@@ -81,7 +84,7 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 	defer emu.Close()
 	client := emu.HTTPClient()
 	defer client.CloseIdleConnections()
-	c := &shapeChecker{emu: emu, client: client, tokens: map[string]string{}}
+	c := &shapeChecker{emu: emu, client: client, tokens: map[string]string{}, next: map[string]string{}}
 
 	compared, skipped, total := 0, map[string]int{}, 0
 	for _, x := range xs {
@@ -95,6 +98,10 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 			continue
 		}
 		status, body, err := c.send(ctx, x, tenantSeg)
+		if errors.Is(err, errNoPage) {
+			skipped["continuation page(s) the emulator has no page for"]++
+			continue
+		}
 		if err != nil {
 			return exitf(ExitStepFailed, "%s: %v", name, err)
 		}
@@ -144,6 +151,20 @@ type shapeChecker struct {
 	emu    *emulator.Emulator
 	client *http.Client
 	tokens map[string]string // tenant id -> token
+	// next maps a recorded @odata.nextLink (tenant swapped) to the
+	// emulator's next link of the same page.
+	next map[string]string
+}
+
+// errNoPage: a recorded continuation whose page the emulator did not offer.
+var errNoPage = errors.New("no matching page")
+
+func nextLink(body []byte) string {
+	var p struct {
+		Next string `json:"@odata.nextLink"`
+	}
+	json.Unmarshal(body, &p)
+	return p.Next
 }
 
 // kind says why x is not compared ("" = it is), and its tenant segment.
@@ -159,8 +180,6 @@ func (c *shapeChecker) kind(x *cassette.Exchange) (string, string) {
 	switch op := strings.ToLower(parts[3]); {
 	case op != "invokecommand" && op != "$batch":
 		return "other adminapi request(s)", ""
-	case u.Query().Has("$skiptoken"):
-		return "continuation page(s)", ""
 	}
 	return "", parts[2]
 }
@@ -214,7 +233,15 @@ func (c *shapeChecker) send(ctx context.Context, x *cassette.Exchange, seg strin
 		// $batch items carry their own Authorization (removed when recorded).
 		reqBody = itemAuthRE.ReplaceAll([]byte(swap(string(x.Request.Body))), []byte(`"Authorization": "Bearer `+tok+`"`))
 	}
-	req, err := http.NewRequestWithContext(ctx, x.Request.Method, swap(x.Request.URL), bytes.NewReader(reqBody))
+	target := swap(x.Request.URL)
+	if u, _ := url.Parse(x.Request.URL); u != nil && u.Query().Has("$skiptoken") {
+		emuNext, ok := c.next[target]
+		if !ok {
+			return 0, nil, errNoPage
+		}
+		target = emuNext
+	}
+	req, err := http.NewRequestWithContext(ctx, x.Request.Method, target, bytes.NewReader(reqBody))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -234,5 +261,8 @@ func (c *shapeChecker) send(ctx context.Context, x *cassette.Exchange, seg strin
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
+	if recNext, emuNext := nextLink(x.Response.Body), nextLink(body); recNext != "" && emuNext != "" {
+		c.next[swap(recNext)] = emuNext
+	}
 	return resp.StatusCode, body, err
 }

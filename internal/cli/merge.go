@@ -27,6 +27,8 @@ type mergeOptions struct {
 	wait, poll time.Duration
 	count      int
 	sleep      func(context.Context, time.Duration) error // nil = a real timer
+	notify     notifyFlags
+	ran        *playbook.Playbook // the shards' playbook, once found
 	now        func() time.Time
 }
 
@@ -71,6 +73,7 @@ sorted by name.
 	f.DurationVar(&opts.wait, "wait", 0, "wait up to `D` (e.g. 6h) for every shard to finish before merging, looking every --poll; a shard still unfinished then is named and the merge is incomplete")
 	f.DurationVar(&opts.poll, "poll", 15*time.Second, "with --wait: how often to look at the shards")
 	f.IntVar(&opts.count, "shard-count", 0, "with --wait: the number of shards to wait for (default: the N the first shard to start records)")
+	opts.notify.addTo(f)
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -92,8 +95,11 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 		return exitf(ExitInvalid, "%v", err)
 	}
 	res, err := results.Merge(opts.out, dirs, results.MergeOptions{
-		Argv:     opts.argv,
-		OrderFor: func(p results.Playbook) []string { return playbookOrder(ios, opts.playbook, p) },
+		Argv: opts.argv,
+		OrderFor: func(p results.Playbook) []string {
+			opts.ran = shardsPlaybook(ios, opts.playbook, p)
+			return tenantNames(opts.ran)
+		},
 	})
 	if errors.Is(err, results.ErrMergeRefused) {
 		return exitf(ExitInvalid, "%v", err)
@@ -114,6 +120,13 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	if err := printResults(ios.Out, opts.format, res, opts.out); err != nil {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
+	// The shards do not announce themselves (a shard's run skips the
+	// playbook's notify:); the merge announces the whole run.
+	target, err := opts.notify.target(opts.ran, false)
+	if err != nil {
+		fmt.Fprintf(ios.Err, "exoplay: warning: not notified: %v\n", err)
+	}
+	announce(ios, target, res, opts.out, opts.notify.sleep)
 	if code := res.Summary.ExitCode; code != ExitOK {
 		return &ExitError{Code: code, Silent: true}
 	}
@@ -153,10 +166,10 @@ func shardDirs(args []string, out string) ([]string, error) {
 	return slices.Compact(dirs), nil
 }
 
-// playbookOrder lists the tenant names of the playbook the shards ran, in
-// its order: from path, else the path the shards recorded, when it loads
-// and has their sha256. Nil (and a note on stderr) otherwise.
-func playbookOrder(ios *streams, path string, ran results.Playbook) []string {
+// shardsPlaybook loads the playbook the shards ran: from path, else the
+// path the shards recorded, when it loads and has their sha256. Nil (and a
+// note on stderr) otherwise.
+func shardsPlaybook(ios *streams, path string, ran results.Playbook) *playbook.Playbook {
 	if path == "" {
 		path = ran.Path
 	}
@@ -167,6 +180,15 @@ func playbookOrder(ios *streams, path string, ran results.Playbook) []string {
 	}
 	if ran.SHA256 != "" && pb.SHA256 != ran.SHA256 {
 		fmt.Fprintf(ios.Err, "exoplay: merge: tenants sorted by name: %s changed since the shards ran (sha256 %.12s…, they ran %.12s…)\n", path, pb.SHA256, ran.SHA256)
+		return nil
+	}
+	return pb
+}
+
+// tenantNames lists the playbook's tenant names in its order (nil for no
+// playbook).
+func tenantNames(pb *playbook.Playbook) []string {
+	if pb == nil {
 		return nil
 	}
 	names := make([]string, len(pb.Tenants))

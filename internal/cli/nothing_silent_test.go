@@ -88,6 +88,9 @@ func TestRunRefusesSelectionTypos(t *testing.T) {
 	if code, _, stderr := runMain(t, "plan", pb, "--tags", "remediatee"); code != ExitInvalid || !strings.Contains(stderr, "remediatee") {
 		t.Errorf("plan --tags remediatee: exit %d\n%s", code, stderr)
 	}
+	if code, stdout, stderr := runMain(t, "validate", pb, "--var", "desird=false"); code != ExitInvalid || !strings.Contains(stderr, `(did you mean "desired"?)`) {
+		t.Errorf("validate --var desird=false: exit %d\n%s%s", code, stdout, stderr)
+	}
 	// What the messages suggest works: always on the register step.
 	fixed := emulatorPlaybook(t, strings.Replace(orgSteps, "    register: org\n", "    register: org\n    tags: [always]\n", 1))
 	if code, _, stderr, _ := runGuard(t, fixed, "--tags", "remediate", "--var", "desired=true"); code != ExitOK {

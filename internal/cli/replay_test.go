@@ -111,6 +111,12 @@ settings:
 	if pages < 2*2*3 || batches < 2 {
 		t.Fatalf("the recording has %d continuation pages and %d $batch calls; the test proves nothing of them", pages, batches)
 	}
+	// The shape check follows the emulator's own next links for the
+	// recorded continuation pages and re-sends the $batch calls.
+	code, stdout, stderr := runMain(t, "cassette", "check", cassettes)
+	if code != ExitOK || !strings.Contains(stdout, ", 0 difference(s)") || strings.Contains(stdout, "continuation") {
+		t.Fatalf("shape check of a paged, batched recording: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 // roundTrip records steps against one emulator, replays them with another

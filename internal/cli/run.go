@@ -31,6 +31,7 @@ type runOptions struct {
 	out       string
 	resume    string
 	runDir    string
+	notify    notifyFlags
 	format    string
 	progress  string
 	logLevel  string
@@ -79,6 +80,7 @@ progress go to stderr.
 	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
+	opts.notify.addTo(f)
 	f.StringVar(&opts.runDir, "run-dir", "", "write into this run `DIR` itself (not a folder of runs): created when absent, resumed as with --resume when it holds a run; for a Job whose retried pod must continue its shard")
 	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
 	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
@@ -124,6 +126,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	ios = ios.scrubbed(secrets)
 	defer dir.Close()
 	dir.SetSecrets(secrets)
+	target, err := opts.notify.target(pb, plan.Selection.Shard.Count > 1)
+	if err != nil {
+		return err
+	}
 
 	logger := newLogger(ios.Err, dir.LogFile(), level, opts.logFormat)
 
@@ -208,6 +214,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return exitf(ExitStepFailed, "writing results: %v", err)
 		}
 	}
+	announce(ios, target, res, dir.Path(), opts.notify.sleep)
 	if code := res.Summary.ExitCode; code != ExitOK {
 		return &ExitError{Code: code, Silent: true}
 	}

@@ -83,8 +83,10 @@ steps:
 	var all bytes.Buffer
 	ran := false
 	for _, format := range []string{"json", "text", "csv", "jsonl"} {
+		// --record: the cassettes are in out too, so the walk below greps them.
 		code, stdout, stderr := runMain(t, "run", pb, "--check", "--var", "reset_to="+varSecret, "--out", out,
-			"--ca-file", ca, "--progress", "plain", "--log-level", "debug", "--format", format)
+			"--ca-file", ca, "--progress", "plain", "--log-level", "debug", "--format", format,
+			"--record", filepath.Join(out, "cassettes-"+format))
 		if code != ExitStepFailed {
 			t.Fatalf("%s: exit %d, want 1 (fabrikam's helper fails)\n%s", format, code, stderr)
 		}
@@ -99,17 +101,23 @@ steps:
 	if !ran {
 		t.Fatalf("contoso's check-mode write did not run with its parameter redacted; the test proves nothing:\n%s", all.String())
 	}
-	files := 0
+	files, recorded := 0, 0
 	filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		b, _ := os.ReadFile(path)
 		files++
+		if strings.Contains(path, "cassettes-") && strings.Contains(path, "Get-OrganizationConfig") {
+			recorded++
+		}
 		all.WriteString("\n" + path + "\n")
 		all.Write(b)
 		return nil
 	})
+	if recorded < 4 {
+		t.Fatalf("%d recorded Get-OrganizationConfig calls, want one per format: the cassettes were not grepped", recorded)
+	}
 	if files < 4*3 {
 		t.Fatalf("only %d files in the run directories", files)
 	}

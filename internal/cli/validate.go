@@ -67,6 +67,8 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 	}
 	var all playbook.Diagnostics
 	invalid := 0
+	var varErr error // --var names no valid playbook knows (one that knows them clears it)
+	checkedVars := false
 	for _, f := range opts.files {
 		pb, err := playbook.Load(f, auditSource{waivers: opts.waivers}.loadOptions(vars))
 		var ds playbook.Diagnostics
@@ -82,6 +84,14 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 		case opts.format == "text":
 			fmt.Fprintf(s.Out, "%s: valid (%d tenants, %d steps)\n", f, len(pb.Tenants), len(pb.Steps))
 		}
+		if err == nil {
+			if verr := pb.CheckVars(vars); !checkedVars || verr == nil {
+				varErr, checkedVars = verr, true
+			}
+		}
+	}
+	if varErr != nil {
+		return exitf(ExitInvalid, "%v", varErr) // a typo in --var is never ignored
 	}
 	if opts.format == "json" {
 		out := make([]jsonDiagnostic, 0, len(all))
