@@ -53,6 +53,20 @@ func loadCertificate(cred *Credential, now time.Time) (*clientCertificate, error
 	return cc, nil
 }
 
+// CertificateNotAfter is when the certificate of a certificate credential
+// expires (zero for other methods). It reads the file as sign-in does but
+// does not refuse an expired certificate: preflight reports it.
+func CertificateNotAfter(cred *Credential) (time.Time, error) {
+	if cred == nil || cred.CertificateFile == "" {
+		return time.Time{}, nil
+	}
+	cc, err := loadCertificate(cred, time.Time{})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return cc.chain[0].NotAfter, nil
+}
+
 func parsePFX(data []byte, password string) (*clientCertificate, error) {
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {

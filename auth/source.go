@@ -44,7 +44,9 @@ type Identity struct {
 	AppID     string // appid or azp
 	UPN       string // the signed-in user, empty for app-only tokens
 	ExpiresOn time.Time
-	Delegated bool // a user token (scp), not an app token (roles)
+	Delegated bool     // a user token (scp), not an app token (roles)
+	Roles     []string // the app roles of an app token (roles)
+	Scopes    []string // the scopes of a user token (scp)
 }
 
 // Source is the token source of one tenant and resource. It satisfies
@@ -146,6 +148,8 @@ func (s *Source) Identity() Identity {
 		UPN:       c.UPN,
 		ExpiresOn: s.cur.exp,
 		Delegated: c.Scopes != "" || (len(c.Roles) == 0 && s.cred.Delegated()),
+		Roles:     append([]string(nil), c.Roles...),
+		Scopes:    strings.Fields(c.Scopes),
 	}
 }
 

@@ -44,6 +44,9 @@ type Options struct {
 	// process sharing the lease directory (per tenant id); nil = this
 	// process only.
 	Leases *lease.Dir
+	// Blocked names tenants that get no call at all (preflight found them
+	// not ready), each with its reason: they are failed, category auth.
+	Blocked map[string]string
 }
 
 // Adaptive tunes the per-organization limiter.

@@ -48,6 +48,14 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		log.Info().Str("status", string(res.Status)).Msg("tenant done")
 	}()
 
+	if reason, ok := r.opts.Blocked[t.Name]; ok {
+		res.Status, res.Error = results.StatusFailed, &results.Error{Category: results.CategoryAuth, Code: "preflight_blocked", Message: reason}
+		for _, st := range r.pb.Steps {
+			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: "+reason)))
+		}
+		log.Warn().Str("reason", reason).Msg("tenant blocked")
+		return res
+	}
 	sess, err := r.opts.Connector.Connect(ctx, t)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -27,6 +27,7 @@ import (
 // every place where the emulator's guesses differ from the service.
 
 type cassetteCheckOptions struct {
+	IO      *streams // the command's standard streams
 	dir     string
 	domains []string
 }
@@ -36,7 +37,7 @@ func newCassetteCmd(ios *streams) *cobra.Command {
 		Use:   "cassette",
 		Short: "Work with recordings made by `exoplay run --record`",
 	}
-	opts := &cassetteCheckOptions{}
+	opts := &cassetteCheckOptions{IO: ios}
 	check := &cobra.Command{
 		Use:   "check DIR",
 		Short: "Compare the shapes of recorded answers with the emulator's answers to the same calls",
@@ -60,7 +61,7 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = args[0]
-			return runCassetteCheck(cmd.Context(), ios, opts)
+			return runCassetteCheck(cmd.Context(), opts)
 		},
 	}
 	check.Flags().StringArrayVar(&opts.domains, "tenant", nil, "the emulator's tenant `DOMAIN` (repeatable; default contoso and fabrikam)")
@@ -68,7 +69,7 @@ Exit codes: 0 no difference, 3 differences found, 2 DIR unreadable.`,
 	return cmd
 }
 
-func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions) error {
+func runCassetteCheck(ctx context.Context, o *cassetteCheckOptions) error {
 	xs, err := cassette.Load(o.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
@@ -115,20 +116,20 @@ func runCassetteCheck(ctx context.Context, ios *streams, o *cassetteCheckOptions
 		if what == "" {
 			what = x.Request.Method + " " + x.Request.URL
 		}
-		fmt.Fprintf(ios.Out, "%s (%s): %d difference(s)\n", name, what, len(diffs))
+		fmt.Fprintf(o.IO.Out, "%s (%s): %d difference(s)\n", name, what, len(diffs))
 		for _, d := range diffs {
-			fmt.Fprintf(ios.Out, "  %s\n", d)
+			fmt.Fprintf(o.IO.Out, "  %s\n", d)
 		}
 	}
 	var skips []string
 	for k, n := range skipped {
 		skips = append(skips, fmt.Sprintf("%d %s", n, k))
 	}
-	fmt.Fprintf(ios.Out, "%d exchange(s) compared, %d difference(s)", compared, total)
+	fmt.Fprintf(o.IO.Out, "%d exchange(s) compared, %d difference(s)", compared, total)
 	if len(skips) > 0 {
-		fmt.Fprintf(ios.Out, "; not compared: %s", strings.Join(skips, ", "))
+		fmt.Fprintf(o.IO.Out, "; not compared: %s", strings.Join(skips, ", "))
 	}
-	fmt.Fprintln(ios.Out)
+	fmt.Fprintln(o.IO.Out)
 	if compared == 0 {
 		return exitf(ExitInvalid, "%s holds no InvokeCommand or $batch cassette to compare", o.dir)
 	}

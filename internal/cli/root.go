@@ -106,6 +106,7 @@ no module download.
 		newMergeCmd(ios),
 		newValidateCmd(ios),
 		newPlanCmd(ios),
+		newPreflightCmd(ios),
 		newSchemaCmd(ios),
 		newEmulatorCmd(ios),
 		newAuthCmd(ios),

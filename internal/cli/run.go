@@ -15,12 +15,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/exoplay/exoplay/auth"
-	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/report"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
-	"github.com/exoplay/exoplay/transport"
 )
 
 type runOptions struct {
@@ -40,6 +37,7 @@ type runOptions struct {
 	report    string
 	connectTo []string
 	leaseDir  string
+	preflight preflightFlag
 	record    recordFlags
 	argv      []string
 	failOn    string
@@ -72,6 +70,7 @@ progress go to stderr.
 			opts.playbook = args[0]
 			opts.argv = append([]string{"exoplay"}, ios.argv...)
 			opts.IO = ios
+			opts.preflight.set = cmd.Flags().Changed("preflight")
 			return runRun(cmd.Context(), opts)
 		},
 	}
@@ -89,6 +88,7 @@ progress go to stderr.
 	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	addLeaseFlag(f, &opts.leaseDir)
+	opts.preflight.addTo(f)
 	opts.record.addTo(f)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd
@@ -137,32 +137,18 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	nw, err := openNetwork(connect.Network{ConnectTo: opts.connectTo, CAFile: opts.caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
+	conn, closeConn, err := openConnector(ios, plan, opts.caFile, opts.connectTo, rec, secrets, logger) // preflight.go
 	if err != nil {
 		return err
 	}
-	defer nw.close()
-
-	authMgr := auth.NewManager(auth.Options{
-		HTTPClient:  nw.client,
-		Stderr:      ios.Err,
-		Interactive: isTerminal(ios.Err) && isTerminal(ios.In),
-		Logger:      logger,
-		OnSecret:    secrets.Add,
-	})
-	defer authMgr.Close()
-	// Retries are per call: the runner sets each call's from its step or the
-	// playbook's settings.
-	conn := connect.New(connect.Options{
-		Playbook: pb,
-		Auth:     authMgr,
-		Transport: transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize,
-			MaxAnswerBytes: int64(pb.Settings.MaxAnswerMiB) << 20, Logger: logger}),
-		Environment:       environmentOf,
-		DefaultCredential: nw.demoApp,
-	})
+	defer closeConn()
 
 	leases, err := openLeases(opts.leaseDir, plan.Tenants) // lease.go
+	if err != nil {
+		return err
+	}
+
+	blocked, err := opts.preflight.run(ctx, ios, plan, opts.check, resume, conn) // preflight_run.go
 	if err != nil {
 		return err
 	}
@@ -188,6 +174,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Version:   Version(),
 		FailOn:    opts.failOn,
 		Leases:    leases,
+		Blocked:   blocked,
 	})
 	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
 		return exitf(ExitInvalid, "%v", err)
