@@ -72,12 +72,42 @@ type Catalog struct {
 	// commit the catalog was generated from.
 	Source string `json:"source"`
 	Commit string `json:"commit"`
-	// Cmdlets, sorted by name.
+	// Cmdlets, sorted by name, as the generator writes them. A decoded
+	// catalog leaves it empty and decodes each cmdlet when it is first
+	// looked up (a playbook names a few of 941): use Lookup, All, Len.
 	Cmdlets []*Info `json:"cmdlets"`
 	// Unparsed lists pages the generator skipped, with why.
 	Unparsed []Problem `json:"unparsed,omitempty"`
 
-	byName map[string]*Info
+	entries []*entry          // decoded catalogs: one per cmdlet, in order
+	byName  map[string]*entry // lower-cased name -> entry
+	allOnce sync.Once
+	all     []*Info
+}
+
+// entry is one cmdlet of a decoded catalog, its JSON decoded on first use.
+type entry struct {
+	name string
+	raw  json.RawMessage
+	once sync.Once
+	info *Info
+	err  error
+}
+
+func (e *entry) get() (*Info, error) {
+	e.once.Do(func() {
+		if e.info == nil {
+			var in Info
+			if e.err = json.Unmarshal(e.raw, &in); e.err == nil {
+				e.info = &in
+			}
+		}
+		if e.info != nil {
+			e.info.index()
+		}
+		e.raw = nil
+	})
+	return e.info, e.err
 }
 
 // Problem is a page, or part of one, the generator could not read.
@@ -170,49 +200,126 @@ func Default() (*Catalog, error) {
 	return loaded, loadErr
 }
 
-// Decode reads a catalog in the committed form (gzip'd JSON).
+// Decode reads a catalog in the committed form (gzip'd JSON). Only the
+// cmdlets' names are read now; each cmdlet is decoded when first used.
 func Decode(gz []byte) (*Catalog, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, fmt.Errorf("cmdlet catalog: %w", err)
 	}
-	var c Catalog
-	if err := json.NewDecoder(zr).Decode(&c); err != nil {
+	var doc struct {
+		Source   string            `json:"source"`
+		Commit   string            `json:"commit"`
+		Cmdlets  []json.RawMessage `json:"cmdlets"`
+		Unparsed []Problem         `json:"unparsed"`
+	}
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
 		return nil, fmt.Errorf("cmdlet catalog: %w", err)
 	}
-	c.index()
-	return &c, nil
+	c := &Catalog{Source: doc.Source, Commit: doc.Commit, Unparsed: doc.Unparsed}
+	c.entries = make([]*entry, len(doc.Cmdlets))
+	for i, raw := range doc.Cmdlets {
+		name, err := leadingName(raw)
+		if err != nil {
+			return nil, fmt.Errorf("cmdlet catalog: cmdlet %d: %w", i, err)
+		}
+		c.entries[i] = &entry{name: name, raw: raw}
+	}
+	c.indexEntries()
+	return c, nil
 }
 
-func (c *Catalog) index() {
-	c.byName = make(map[string]*Info, len(c.Cmdlets))
-	for _, in := range c.Cmdlets {
-		c.byName[strings.ToLower(in.Name)] = in
-		in.byName = make(map[string]*Param, 2*len(in.Params))
-		for _, p := range in.Params {
-			in.byName[strings.ToLower(p.Name)] = p
+// leadingName reads the name of a cmdlet's JSON, which the generator writes
+// first ({"n":"Get-Mailbox",...}), without decoding the rest.
+func leadingName(raw []byte) (string, error) {
+	const prefix = `{"n":"`
+	if bytes.HasPrefix(raw, []byte(prefix)) {
+		if end := bytes.IndexByte(raw[len(prefix):], '"'); end > 0 && bytes.IndexByte(raw[len(prefix):len(prefix)+end], '\\') < 0 {
+			return string(raw[len(prefix) : len(prefix)+end]), nil
 		}
-		for _, p := range in.Params { // an alias never hides a name
-			for _, a := range p.Aliases {
-				if _, ok := in.byName[strings.ToLower(a)]; !ok {
-					in.byName[strings.ToLower(a)] = p
-				}
+	}
+	var n struct {
+		Name string `json:"n"`
+	}
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", err
+	}
+	return n.Name, nil
+}
+
+// New makes a catalog of cmdlets held in memory (the generator's, tests').
+func New(source, commit string, cmdlets []*Info) *Catalog {
+	c := &Catalog{Source: source, Commit: commit, Cmdlets: cmdlets}
+	c.entries = make([]*entry, len(cmdlets))
+	for i, in := range cmdlets {
+		c.entries[i] = &entry{name: in.Name, info: in}
+	}
+	c.indexEntries()
+	return c
+}
+
+func (c *Catalog) indexEntries() {
+	c.byName = make(map[string]*entry, len(c.entries))
+	for _, e := range c.entries {
+		c.byName[strings.ToLower(e.name)] = e
+	}
+}
+
+func (in *Info) index() {
+	in.byName = make(map[string]*Param, 2*len(in.Params))
+	for _, p := range in.Params {
+		in.byName[strings.ToLower(p.Name)] = p
+	}
+	for _, p := range in.Params { // an alias never hides a name
+		for _, a := range p.Aliases {
+			if _, ok := in.byName[strings.ToLower(a)]; !ok {
+				in.byName[strings.ToLower(a)] = p
 			}
 		}
 	}
 }
 
-// Lookup finds a cmdlet by name, case-insensitively.
+// Lookup finds a cmdlet by name, case-insensitively. A cmdlet whose JSON
+// cannot be decoded (a broken embedded catalog, which tests rule out) is
+// not found.
 func (c *Catalog) Lookup(name string) (*Info, bool) {
-	in, ok := c.byName[strings.ToLower(strings.TrimSpace(name))]
-	return in, ok
+	e, ok := c.byName[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return nil, false
+	}
+	in, err := e.get()
+	return in, err == nil
+}
+
+// Len is the number of cmdlets.
+func (c *Catalog) Len() int { return len(c.entries) }
+
+// All returns every cmdlet, sorted by name, decoding those not yet used.
+func (c *Catalog) All() ([]*Info, error) {
+	var err error
+	c.allOnce.Do(func() {
+		c.all = make([]*Info, 0, len(c.entries))
+		for _, e := range c.entries {
+			in, e2 := e.get()
+			if e2 != nil {
+				err = fmt.Errorf("cmdlet catalog: %s: %w", e.name, e2)
+				c.all = nil
+				return
+			}
+			c.all = append(c.all, in)
+		}
+	})
+	if err == nil && c.all == nil && len(c.entries) > 0 {
+		err = fmt.Errorf("cmdlet catalog: a cmdlet cannot be decoded")
+	}
+	return c.all, err
 }
 
 // Names lists every cmdlet name, sorted.
 func (c *Catalog) Names() []string {
-	out := make([]string, len(c.Cmdlets))
-	for i, in := range c.Cmdlets {
-		out[i] = in.Name
+	out := make([]string, len(c.entries))
+	for i, e := range c.entries {
+		out[i] = e.name
 	}
 	sort.Strings(out)
 	return out

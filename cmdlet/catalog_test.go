@@ -14,8 +14,8 @@ func TestEmbeddedCatalog(t *testing.T) {
 	if c.Commit != "93336da2bca96c31c0fc8acc52658a30ef8a6c94" {
 		t.Errorf("commit %q", c.Commit)
 	}
-	if len(c.Cmdlets) < 900 {
-		t.Errorf("%d cmdlets", len(c.Cmdlets))
+	if c.Len() < 900 {
+		t.Errorf("%d cmdlets", c.Len())
 	}
 	cas, ok := c.Lookup("set-casmailbox")
 	if !ok || cas.Name != "Set-CASMailbox" || cas.Services != Exchange {
@@ -64,5 +64,34 @@ func TestCommittedEditorSchema(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Error("schema.cmdlets.json is stale: run go generate ./cmdlet/...")
+	}
+}
+
+// Cmdlets are decoded on first use; concurrent lookups of one cmdlet (the
+// loader of parallel tests, the runner's cells) see one decoded Info.
+func TestLookupIsSafeConcurrently(t *testing.T) {
+	c, err := Decode(catalogGz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *Info, 8)
+	for range 8 {
+		go func() {
+			in, _ := c.Lookup("Set-CASMailbox")
+			got <- in
+		}()
+	}
+	first := <-got
+	for range 7 {
+		if in := <-got; in != first || in == nil {
+			t.Fatal("lookups disagree")
+		}
+	}
+	if p, ok := first.Param("PopEnabled"); !ok || p.Type != "Boolean" {
+		t.Errorf("PopEnabled: %+v", p)
+	}
+	all, err := c.All()
+	if err != nil || len(all) != c.Len() || all[0].Name > all[1].Name {
+		t.Errorf("All: %d of %d, %v", len(all), c.Len(), err)
 	}
 }

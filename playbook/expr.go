@@ -266,7 +266,8 @@ func (c *compiler) compile(n *node, off int, src string, sc *exprScope, opt expr
 		_, err = expr.Compile(src, env, opt)
 	}
 	if err == nil {
-		prog, err = expr.Compile(src, env, numFunction, daysFunction, expr.Patch(numberPatch{}))
+		prog, err = expr.Compile(src, env, numFunction, daysFunction, lenFunction, indexFunction, listFunction,
+			expr.Patch(listPatch{names: sc.listNames()}), expr.Patch(numberPatch{}))
 	}
 	if err != nil {
 		var fe *file.Error
@@ -306,6 +307,19 @@ func isEnvRef(src string) bool {
 		}
 	}
 	return true
+}
+
+// listNames are the names listPatch rewrites: registers and result, the
+// names whose value may be a List.
+func (s *exprScope) listNames() map[string]bool {
+	m := make(map[string]bool, len(s.registers)+1)
+	for _, r := range s.registers {
+		m[r] = true
+	}
+	if s.result {
+		m["result"] = true
+	}
+	return m
 }
 
 // explain rewrites expr-lang's "unknown name x" into a message that says

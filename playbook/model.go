@@ -118,6 +118,7 @@ type Settings struct {
 	MaxFailPercentage  float64 // 0 = unset
 	PageSize           int     // Prefer: odata.maxpagesize, default 1000
 	MaxAnswerMiB       int     // one answer's size limit after decompression, default 1024
+	RegisterMemoryMiB  int     // a register estimated larger stays on disk (0: every register), default 64
 	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
 	AllowUnknownCmdlets bool
 	Pos                 Pos

@@ -12,12 +12,15 @@ const (
 	// DefaultMaxAnswerMiB bounds one answer of the service after
 	// decompression (transport.Options.MaxAnswerBytes).
 	DefaultMaxAnswerMiB = 1024
+	// DefaultRegisterMemoryMiB is the in-memory size past which a
+	// registered list stays in its data file (runner/disklist.go).
+	DefaultRegisterMemoryMiB = 64
 	// SafeSessionsPerOrg is the most concurrent requests per organization
 	// Exchange Online tolerates; more needs allow_more_sessions: true.
 	SafeSessionsPerOrg = 3
 )
 
-var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib"}
+var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib", "register_memory_mib"}
 
 func (l *loader) settings(n *node) {
 	s := &l.pb.Settings
@@ -28,6 +31,7 @@ func (l *loader) settings(n *node) {
 		Timeout:            DefaultTimeout,
 		PageSize:           DefaultPageSize,
 		MaxAnswerMiB:       DefaultMaxAnswerMiB,
+		RegisterMemoryMiB:  DefaultRegisterMemoryMiB,
 	}
 	if n == nil {
 		return
@@ -55,6 +59,9 @@ func (l *loader) settings(n *node) {
 	}
 	if v, ok := f.integer("page_size", 1, 10000); ok {
 		s.PageSize = v
+	}
+	if v, ok := f.integer("register_memory_mib", 0, 65536); ok {
+		s.RegisterMemoryMiB = v
 	}
 	if v, ok := f.integer("max_answer_mib", 1, 65536); ok {
 		s.MaxAnswerMiB = v

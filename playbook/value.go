@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -208,6 +209,8 @@ func (v *Value) EvalList(scope Scope) ([]any, error) {
 		return t, nil
 	case map[string]any:
 		return []any{t}, nil
+	case List:
+		return t.Slice()
 	}
 	// Typed slices from expressions (1..10 gives []int, map() may give
 	// []string or []map[string]any).
@@ -219,6 +222,21 @@ func (v *Value) EvalList(scope Scope) ([]any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("%s: %s gave %s, want a list", v.pos, v.src, describe(r))
+}
+
+// ListRef returns the List the value names when it is exactly one
+// register (foreach: ${{ mailboxes }}) kept on disk, so a foreach can read
+// its items one at a time instead of through EvalList, which reads it whole.
+func (v *Value) ListRef(scope Scope) (List, bool) {
+	if v == nil || v.kind != kindExpr || v.prog == nil {
+		return nil, false
+	}
+	id, ok := listArg(v.prog.Node()).(*ast.IdentifierNode)
+	if !ok {
+		return nil, false
+	}
+	l, ok := scope[id.Value].(List)
+	return l, ok
 }
 
 // EvalString resolves a value that must be text (numbers and booleans are

@@ -56,6 +56,14 @@ func (s *stepRun) stopCell(c *cell) {
 func (s *stepRun) prepare(c *cell) bool {
 	st, tr := s.st, s.tr
 	scope := tr.scope
+	if s.items != nil && c.index >= 0 {
+		it, err := s.items.Index(c.index) // kept for the ledger until cellDone
+		if err != nil {
+			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+			return false
+		}
+		c.item = it
+	}
 	if c.index >= 0 {
 		scope = tr.with("item", c.item)
 	}
@@ -257,6 +265,9 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 // file before the run goes on (Sent: see results.durabilityOf); a read's
 // may wait: if a kill loses it, a resume only runs a read again.
 func (s *stepRun) cellDone(c *cell) {
+	if s.items != nil {
+		defer func() { c.item = nil }() // read again from disk if needed
+	}
 	if !c.status.Final() {
 		return
 	}

@@ -16,11 +16,25 @@ import (
 // assertAll gives every assertion of a finished step its verdict. A step
 // that failed leaves its assertions undecided (error); one skipped because
 // its when was false makes them not_applicable.
-func (s *stepRun) assertAll(sr *results.Step, reg []any) {
+func (s *stepRun) assertAll(sr *results.Step, regv any) {
 	if len(s.st.Assert) == 0 || sr.Status == results.StatusIncomplete {
 		return
 	}
+	reg, _ := regv.([]any)
 	scope := s.tr.with("result", orEmpty(reg))
+	if l, ok := regv.(playbook.List); ok {
+		// Kept on disk: that: reads it through the List; an expect
+		// without over needs every object in memory (materialize).
+		scope["result"] = l
+		if needsObjects(s.st.Assert) {
+			all, err := l.Slice()
+			if err != nil {
+				sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+				return
+			}
+			reg = all
+		}
+	}
 	ran := sr.Status == results.StatusOK || sr.Status == results.StatusChanged
 	legacy := &results.Step{Status: sr.Status}
 	for i := range s.st.Assert {
@@ -253,4 +267,15 @@ func waiverUse(pb *playbook.Playbook, tenants []*results.Tenant, now time.Time) 
 		}
 	}
 	return out
+}
+
+// needsObjects reports whether an assertion checks the step's objects
+// one by one (expect without over).
+func needsObjects(as []playbook.Assertion) bool {
+	for i := range as {
+		if as[i].Expect != nil && as[i].Expect.Over == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/exoplay/exoplay/playbook"
@@ -38,7 +40,9 @@ func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
 		c.buf.Write(line)
 		c.buf.WriteByte('\n')
 	}
-	if s.needResult {
+	if s.needResult && s.spill(int64(len(line))) {
+		c.objects = nil // the register is read from the data file
+	} else if s.needResult {
 		v, err := decodeObject(line)
 		if err != nil {
 			return err
@@ -126,12 +130,20 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 // reload gives back what a step finished in an earlier run registered. A
 // data file that is missing or holds fewer objects than the step reported
 // is an error: the steps after it would read a wrong list.
-func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) ([]any, error) {
+func (tr *tenantRun) reload(st *playbook.Step, sr *results.Step) (any, error) {
 	if st.Register == "" || sr.Output == nil || sr.Output.Objects == 0 {
 		return nil, nil
 	}
 	if sr.Output.Path == "" {
 		return nil, fmt.Errorf("the journal of step %s lists %d objects but no data file", st.ID, sr.Output.Objects)
+	}
+	if fi, err := os.Stat(filepath.Join(tr.r.opts.Dir.Path(), filepath.FromSlash(sr.Output.Path))); err == nil &&
+		st.FailedWhen == nil && st.ChangedWhen == nil && fi.Size() > spillBytes(tr.r.pb.Settings.RegisterMemoryMiB) {
+		l, err := tr.openList(sr.Output.Path, sr.Output.Objects)
+		if err != nil {
+			return nil, fmt.Errorf("step %s: %w", st.ID, err)
+		}
+		return l, nil
 	}
 	var reg []any
 	if err := tr.r.opts.Dir.ReadData(sr.Output.Path, decodeOnto(&reg)); err != nil {

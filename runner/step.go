@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -18,13 +19,21 @@ type stepRun struct {
 	proj       *projection
 	spool      *results.Spool
 	needResult bool // register, failed_when or assert read the objects
-	itemWhen   bool // when reads item: decided per cell, not once
-	checkWrite bool // a write in check mode: nothing is sent
+	// A register estimated larger than settings.register_memory_mib is not
+	// decoded: it is read from its data file (disklist.go). Not with
+	// failed_when or changed_when, which read each call's result whole.
+	spillable  bool
+	spillAt    int64        // JSON bytes
+	held       atomic.Int64 // JSON bytes of the objects decoded so far
+	spilled    atomic.Bool
+	items      playbook.List // a foreach over a register kept on disk
+	itemWhen   bool          // when reads item: decided per cell, not once
+	checkWrite bool          // a write in check mode: nothing is sent
 	cells      []*cell
 	call       Call // what every call of the step shares (baseCall)
 }
 
-func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, []any) {
+func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, any) {
 	prior := tr.prior.step(st.ID)
 	if prior != nil && prior.done != nil {
 		reg, err := tr.reload(st, prior.done)
@@ -46,6 +55,8 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		checkWrite: st.Write && tr.r.opts.Check,
 		itemWhen:   st.When != nil && st.Foreach != nil && st.When.Uses("item"),
 		call:       baseCall(st, tr.r.pb.Settings),
+		spillable:  st.Register != "" && st.FailedWhen == nil && st.ChangedWhen == nil,
+		spillAt:    spillBytes(tr.r.pb.Settings.RegisterMemoryMiB),
 	}
 	_ = tr.r.record(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID}) // an error stops the run: its cells see it as drained
 	finalize := func() {
@@ -74,7 +85,22 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 			return sr, nil
 		}
 	}
-	if st.Foreach != nil {
+	if l, ok := st.Foreach.ListRef(tr.scope); ok {
+		// Items are read one at a time when their cell runs (prepare).
+		s.items = l
+		if l.Len() == 0 {
+			sr.Status, sr.Reason = results.StatusSkipped, "foreach list is empty"
+			sr.Items = &results.Counts{}
+			finalize()
+			return sr, nil
+		}
+		backing := make([]cell, l.Len())
+		s.cells = make([]*cell, len(backing))
+		for i := range backing {
+			backing[i].index = i
+			s.cells[i] = &backing[i]
+		}
+	} else if st.Foreach != nil {
 		items, err := st.Foreach.EvalList(tr.scope)
 		if err != nil {
 			sr.Status, sr.Error = results.StatusFailed, exprError(err)
@@ -114,10 +140,13 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 			s.runCells(ctx, pending)
 		}
 	}
-	reg := s.aggregate(sr)
+	var reg any = s.aggregate(sr)
 	s.checkSelect(sr)
 	if sr.Status != results.StatusIncomplete && s.spool != nil {
 		s.writeOutput(sr)
+	}
+	if s.spilled.Load() && sr.Status != results.StatusIncomplete {
+		reg = s.onDisk(sr)
 	}
 	s.assertAll(sr, reg) // expect.go
 	finalize()
@@ -147,7 +176,7 @@ func (s *stepRun) restore() []*cell {
 		if ev.Attempts != nil {
 			c.attempts = *ev.Attempts
 		}
-		if c.rng != nil && s.needResult && s.spool != nil && c.keep() {
+		if c.rng != nil && s.needResult && s.spool != nil && c.keep() && !s.spill(c.rng.Len) {
 			if err := s.spool.ReadRange(*c.rng, decodeOnto(&c.objects)); err != nil {
 				// The output is gone: run the cell again (a read) or
 				// report it (a write is never repeated).
@@ -237,8 +266,11 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		if c.reason != "" {
 			reasons[c.reason] = true
 		}
-		if c.keep() {
+		if c.keep() && !s.spilled.Load() {
 			reg = append(reg, c.objects...)
+		}
+		if s.spilled.Load() {
+			c.objects = nil
 		}
 	}
 	if s.st.Foreach != nil {

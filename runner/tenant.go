@@ -20,7 +20,8 @@ type tenantRun struct {
 	scope playbook.Scope // grows a name per register
 	prior *tenantState
 	log   zerolog.Logger
-	lost  bool // a register of an earlier run could not be reloaded: nothing more runs
+	lost  bool        // a register of an earlier run could not be reloaded: nothing more runs
+	lists []*diskList // registers kept on disk, closed when the tenant is done
 }
 
 func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant {
@@ -93,6 +94,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		r: r, t: t, sess: sess, lim: r.limiter(key), prior: prior, log: log,
 		scope: r.plan.Scope(t),
 	}
+	defer tr.closeLists()
 	tr.scope["run"] = r.runVars
 
 	stopped := ""
@@ -100,7 +102,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	for _, ps := range r.plan.Steps {
 		st := ps.Step
 		var sr *results.Step
-		var reg []any
+		var reg any
 		switch {
 		case !ps.Selected:
 			sr = stepResult(st, results.StatusSkipped, "not selected by --tags/--skip-tags")
@@ -119,7 +121,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			sr, reg = tr.runStep(ctx, st)
 		}
 		if st.Register != "" {
-			if reg == nil {
+			if l, ok := reg.([]any); reg == nil || ok && l == nil {
 				reg = []any{}
 			}
 			tr.scope[st.Register] = reg
@@ -141,4 +143,10 @@ func (tr *tenantRun) with(name string, v any) playbook.Scope {
 	s := maps.Clone(tr.scope)
 	s[name] = v
 	return s
+}
+
+func (tr *tenantRun) closeLists() {
+	for _, l := range tr.lists {
+		_ = l.Close() // read-only
+	}
 }

@@ -293,7 +293,11 @@ func runCmdletList(_ context.Context, opts *cmdletOptions) error {
 		return exitf(ExitInvalid, "pattern %q: %v", opts.pattern, err)
 	}
 	var rows []cmdletEntry
-	for _, in := range cat.Cmdlets {
+	all, err := cat.All()
+	if err != nil {
+		return exitf(ExitStepFailed, "%v", err)
+	}
+	for _, in := range all {
 		if svc != 0 && in.Services&svc == 0 {
 			continue
 		}
@@ -320,6 +324,6 @@ func runCmdletList(_ context.Context, opts *cmdletOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(ios.Err, "%d of %d cmdlets (%s at %.7s)\n", len(rows), len(cat.Cmdlets), cat.Source, cat.Commit)
+	fmt.Fprintf(ios.Err, "%d of %d cmdlets (%s at %.7s)\n", len(rows), cat.Len(), cat.Source, cat.Commit)
 	return nil
 }

@@ -80,7 +80,9 @@ func build(s source) (*cmdlet.Catalog, error) {
 		cat.Cmdlets = append(cat.Cmdlets, in)
 	}
 	sort.Slice(cat.Cmdlets, func(i, j int) bool { return cat.Cmdlets[i].Name < cat.Cmdlets[j].Name })
-	return cat, nil
+	out := cmdlet.New(cat.Source, cat.Commit, cat.Cmdlets)
+	out.Unparsed = cat.Unparsed
+	return out, nil
 }
 
 // encode writes the catalog as compact JSON, gzip'd (no name, no time, so
