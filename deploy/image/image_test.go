@@ -42,6 +42,7 @@ func TestImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDockerArchive(t, path, "exoplay:test")
+	checkWithSkopeo(t, path)
 
 	back, err := tarball.ImageFromPath(path, nil)
 	if err != nil {
@@ -228,4 +229,34 @@ func modeBits(m int64) os.FileMode {
 		return os.ModeSticky
 	}
 	return 0
+}
+
+// checkWithSkopeo reads the archive with skopeo, whose containers/image
+// library is what podman load uses, where it is installed (Debian's skopeo).
+func checkWithSkopeo(t *testing.T, path string) {
+	t.Helper()
+	skopeo, err := exec.LookPath("skopeo")
+	if err != nil {
+		t.Log("skopeo is not installed: the archive is read by go-containerregistry only")
+		return
+	}
+	out, err := exec.Command(skopeo, "inspect", "--config", "docker-archive:"+path).Output()
+	if err != nil {
+		t.Fatalf("skopeo inspect: %v", err)
+	}
+	var cfg struct {
+		Config struct {
+			User       string
+			Entrypoint []string
+		} `json:"config"`
+		RootFS struct {
+			DiffIDs []string `json:"diff_ids"`
+		} `json:"rootfs"`
+	}
+	if err := json.Unmarshal(out, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Config.User != "65532:65532" || len(cfg.Config.Entrypoint) != 1 || cfg.Config.Entrypoint[0] != BinaryPath || len(cfg.RootFS.DiffIDs) != 2 {
+		t.Fatalf("skopeo reads the image as %s", out)
+	}
 }
