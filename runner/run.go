@@ -27,6 +27,8 @@ type run struct {
 	limMu    sync.Mutex
 	limiters map[string]*orgLimiter
 
+	seen sync.Map // firstOf's keys
+
 	interrupted atomic.Bool
 	// jstop is closed when the journal failed (jerr): the run stops.
 	jstop    chan struct{}
