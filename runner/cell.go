@@ -276,6 +276,7 @@ func (s *stepRun) cellDone(c *cell) {
 	if !c.status.Final() {
 		return
 	}
+	s.tr.r.obs.CellDone(s.tr.t.Name, s.st.ID, c.status, c.err)
 	if !c.keep() {
 		c.objects = nil
 	}

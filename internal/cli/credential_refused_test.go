@@ -65,11 +65,15 @@ tenants:
 	if refused != n-1 {
 		t.Errorf("%d tenants refused without a request, want %d: %v", refused, n-1, st)
 	}
-	if c := strings.Count(stderr, "the client secret is wrong"); c > 2 {
+	// Once in the log, once as it happens, once in the last frame: not
+	// once per tenant and step.
+	if c := strings.Count(stderr, "the client secret is wrong"); c > 3 {
 		t.Errorf("the same error printed %d times on stderr:\n%s", c, stderr)
+	}
+	if want := fmt.Sprintf("error ×%d (%d tenant(s)), first ", n-1, n-1); !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks the grouped refusal %q:\n%s", want, stderr)
 	}
 	if strings.Contains(stdout+stderr, "not-the-secret-of-this-app") {
 		t.Fatal("the secret appears in the output")
 	}
-	t.Logf("stderr:\n%s", stderr)
 }
