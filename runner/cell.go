@@ -191,8 +191,8 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
 	})
 	c.warnings = append(c.warnings, stats.Warnings...)
-	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	if err != nil && (ctx.Err() != nil || errors.Is(err, errNotSent)) {
+		s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, context.Canceled) // not a failure of the call
 		// The run was cancelled under the call, or stopped before it got a
 		// slot: its outcome is unknown or it never left, so it is not
 		// journaled as done and a resume decides again.
@@ -215,6 +215,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		}
 		return
 	}
+	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	switch {
 	case err != nil:
 		c.status, c.err = results.StatusFailed, classify(err)

@@ -29,7 +29,9 @@ type Observer interface {
 	// TenantDone is called for every tenant, also one that did not start
 	// (interrupted, stopped) or finished in an earlier run.
 	TenantDone(tenant *results.Tenant)
-	// CallDone is called once per cmdlet call (a foreach item, a $batch entry).
+	// CallDone is called once per cmdlet call (a foreach item, a $batch
+	// entry); err is context.Canceled for a call the run cancelled or
+	// stopped before it left (its cell is incomplete, not failed).
 	CallDone(tenant, step string, stats CallStats, err error)
 	// Throttled is called when the service made an organization wait.
 	Throttled(org string, wait time.Duration)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -150,7 +152,9 @@ func (t *tally) stepDone(tenant, step string, st results.Status) {
 func (t *tally) tenantDone(res *results.Tenant) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.finished++
+	if res.Status != results.StatusIncomplete {
+		t.finished++ // an incomplete tenant is not done: the last frame says so
+	}
 	tt := t.tenant(res.Name)
 	if tt.began {
 		t.runningTenants--
@@ -206,7 +210,8 @@ func (t *tally) callDone(err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.calls++
-	if err != nil {
+	// A call the interrupt cancelled did not fail: its cell is incomplete.
+	if err != nil && !errors.Is(err, context.Canceled) {
 		t.callErrors++
 	}
 }
@@ -240,7 +245,7 @@ func (t *tally) expected() int {
 func (t *tally) eta(now time.Time) (time.Duration, bool) {
 	exp, done := t.expected(), t.cellsDone
 	left := exp - done
-	if done < etaMinCells || done*etaMinShare < exp || left <= 0 {
+	if t.final != nil || done < etaMinCells || done*etaMinShare < exp || left <= 0 {
 		return 0, false
 	}
 	elapsed := now.Sub(t.start)
