@@ -258,8 +258,8 @@ type drainAfter struct {
 	drain  chan struct{}
 }
 
-func (d *drainAfter) TenantDone(name string, _ results.Status) {
-	if name == d.tenant {
+func (d *drainAfter) TenantDone(tr *results.Tenant) {
+	if tr.Name == d.tenant {
 		close(d.drain)
 	}
 }
