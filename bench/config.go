@@ -10,7 +10,7 @@ import (
 )
 
 // scenarios in the order they run: cold first, while the machine is quiet.
-var scenarioOrder = []string{"cold", "sched", "cpu", "rss", "register"}
+var scenarioOrder = []string{"cold", "sched", "cpu", "rss", "register", "fleet"}
 
 // config is the harness's flags.
 type config struct {
@@ -30,6 +30,11 @@ type config struct {
 	registerWrites []int
 	registerMiB    int
 	coldReps       int
+	fleetTenants   int
+	fleetCalls     int
+	fleetLatency   time.Duration
+	fleetParallel  []int
+	bin            string // an exoplay binary to measure instead of building ./cmd/exoplay
 	coldPoll       time.Duration
 	out            string
 	profile        bool
@@ -65,6 +70,11 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.registerMiB, "register-mib", -1, "register: the playbook's register_memory_mib (-1: not set; 65536 keeps every register in memory, as before issue 13)")
 	fs.IntVar(&c.coldReps, "cold-reps", 5, "cold: repetitions (the median is reported)")
 	fs.DurationVar(&c.coldPoll, "cold-poll", 0, "cold: sleep between reads of the emulator's counters (0 = a tight loop)")
+	fs.IntVar(&c.fleetTenants, "fleet-tenants", 200, "fleet: tenants")
+	fs.IntVar(&c.fleetCalls, "fleet-calls", 3, "fleet: calls per tenant, one after the other")
+	fs.DurationVar(&c.fleetLatency, "fleet-latency", 200*time.Millisecond, "fleet: the emulator's fixed latency per call and per Entra request")
+	fleetPar := fs.String("fleet-parallel", "20,50,200", "fleet: max_parallel_tenants values, comma-separated")
+	fs.StringVar(&c.bin, "bin", "", "measure this exoplay binary instead of building ./cmd/exoplay (before/after comparisons)")
 	fs.StringVar(&c.out, "out", "", "folder for the JSON report and profiles (default <module>/bench/out)")
 	fs.BoolVar(&c.profile, "profile", false, "run a build of exoplay with a pprof hook and write <scenario>.cpu.pprof, .heap.pprof (at exit) and .peakheap.pprof (largest live heap) to the out folder")
 	fs.BoolVar(&c.trace, "trace", false, "with the pprof build, also write an execution trace <scenario>.trace to the out folder")
@@ -97,6 +107,8 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 			"rss-sizes":      func() { *rss = "2000,20000" },
 			"register-sizes": func() { *regSizes = "2000,20000" },
 			"cold-reps":      func() { c.coldReps = 3 },
+			"fleet-tenants":  func() { c.fleetTenants = 20 },
+			"fleet-parallel": func() { *fleetPar = "5" },
 		}
 		for name, f := range shrink {
 			if !set[name] {
@@ -110,6 +122,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.registerSizes, err = parseInts(*regSizes); err != nil {
 		return nil, fmt.Errorf("bench: -register-sizes: %w", err)
+	}
+	if c.fleetParallel, err = parseInts(*fleetPar); err != nil {
+		return nil, fmt.Errorf("bench: -fleet-parallel: %w", err)
 	}
 	if *regWrites != "" {
 		if c.registerWrites, err = parseInts(*regWrites); err != nil {

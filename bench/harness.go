@@ -63,9 +63,13 @@ func (h *harness) build(ctx context.Context) error {
 	if h.profile {
 		pkg = "./bench/profexoplay"
 	}
-	h.bin = filepath.Join(h.tmp, "exoplay")
 	h.launch = filepath.Join(h.tmp, "rusage")
-	for out, pkg := range map[string]string{h.bin: pkg, h.launch: "./bench/rusage"} {
+	builds := map[string]string{h.launch: "./bench/rusage"}
+	if h.bin == "" { // -bin names a binary built elsewhere (before/after)
+		h.bin = filepath.Join(h.tmp, "exoplay")
+		builds[h.bin] = pkg
+	}
+	for out, pkg := range builds {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
 		cmd.Dir = h.root
 		if b, err := cmd.CombinedOutput(); err != nil {

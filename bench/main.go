@@ -22,6 +22,7 @@ var scenarios = map[string]scenarioFunc{
 	"cpu":      cpuScenario,
 	"rss":      rssScenario,
 	"register": registerScenario,
+	"fleet":    fleetScenario,
 }
 
 func main() {
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	h := &harness{root: root, tmp: tmp, out: c.out, profile: c.profile, trace: c.trace, log: logf,
+	h := &harness{root: root, tmp: tmp, out: c.out, bin: c.bin, profile: c.profile, trace: c.trace, log: logf,
 		quietBusy: c.quietBusy, quietWait: c.quietWait, waitLeft: c.quietBudget, maxOthers: c.maxOthers, retries: c.retries}
 	began := time.Now()
 	logf("building the binary under test")

@@ -184,7 +184,7 @@ func Start(opts Options) (*Emulator, error) {
 		al = &accessLog{w: opts.AccessLog}
 	}
 	e.server = &http.Server{
-		Handler: newRouter(e.authority.Handler(), e.front, al),
+		Handler: newRouter(delayed(e.authority.Handler(), opts.AuthorityLatency), e.front, al),
 		// HTTP/1.1 only: Close then never waits on HTTP/2 GOAWAY handshakes of
 		// clients it does not own, and the reset fault can hijack the connection.
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{pk.server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
@@ -279,3 +279,21 @@ func (e *Emulator) Authority() *entra.Authority { return e.authority }
 
 // Directory is the tenants' data.
 func (e *Emulator) Directory() *directory.Store { return e.dir }
+
+// delayed answers after d (AuthorityLatency); the wait ends early when the
+// client goes away.
+func delayed(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

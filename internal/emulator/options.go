@@ -55,6 +55,11 @@ type Options struct {
 	// the form of an answer; the zero value is the service (BEHAVIOURS.md).
 	Strict Strictness
 
+	// AuthorityLatency delays every Entra (authority) answer by this much:
+	// discovery and token round trips of a real sign-in take time too
+	// (assumption: a fixed delay; real Entra answers in ~50–300 ms). 0 = none.
+	AuthorityLatency time.Duration
+
 	TokenLifetime    time.Duration // default 1 h
 	TokenEarlyExpiry time.Duration // tokens' exp this much before expires_in says (fault knob)
 	DeviceCodePolls  int           // polls answered authorization_pending; default 1
