@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := pb.Settings
-	if s.MaxSessionsPerOrg != 3 || s.MaxParallelTenants != 50 || s.Retries != 3 || s.Timeout != 15*time.Minute || s.PageSize != 1000 || s.FailFast || s.MaxFailPercentage != 0 {
+	if s.MaxSessionsPerOrg != 3 || s.MaxParallelTenants != 200 || s.Retries != 3 || s.Timeout != 15*time.Minute || s.PageSize != 1000 || s.FailFast || s.MaxFailPercentage != 0 {
 		t.Errorf("defaults: %+v", s)
 	}
 	if pb.Name != "minimal" || pb.Version != 1 || pb.Dir != "testdata/valid" || len(pb.SHA256) != 64 {

@@ -111,7 +111,7 @@ func (t *Tenant) SignInTenant() string {
 type Settings struct {
 	MaxSessionsPerOrg  int           // default 3
 	AllowOverSessions  bool          // the explicit override needed for MaxSessionsPerOrg > 3
-	MaxParallelTenants int           // default 50
+	MaxParallelTenants int           // default DefaultMaxParallelTenants
 	Retries            int           // default 3
 	Timeout            time.Duration // per cmdlet call, default 15m
 	FailFast           bool

@@ -5,7 +5,7 @@ import "time"
 // Defaults applied by the loader (the one place they live).
 const (
 	DefaultMaxSessionsPerOrg  = 3
-	DefaultMaxParallelTenants = 50
+	DefaultMaxParallelTenants = 200 // issue 13 item 7: from the fleet bench (docs/playbook.md "Sizing max_parallel_tenants")
 	DefaultRetries            = 3
 	DefaultTimeout            = 15 * time.Minute
 	DefaultPageSize           = 1000
