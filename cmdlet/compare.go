@@ -52,6 +52,9 @@ func SameAs(typ, name string, current, desired any) bool {
 		return isEmpty(current) && isEmpty(desired)
 	}
 	k, elem, _, _ := typeKind(typ)
+	if k == kindAny && isList(current) && isList(desired) {
+		k, elem = kindMulti, kindAny // a type the catalog does not name
+	}
 	if k == kindMulti {
 		proxy := strings.Contains(typ, "ProxyAddress") || strings.EqualFold(name, "EmailAddresses")
 		return sameSet(listOf1(current), listOf1(desired), func(a, b any) bool {
