@@ -23,6 +23,8 @@ type cell struct {
 	attempts results.Attempts
 	warnings []string
 	wouldRun map[string]any
+	diff     *results.Diff // ensure: the properties that differ (ensure.go)
+	readAtt  int           // ensure: attempts of the read, not the write's (ledger)
 	call     Call
 	resend   bool       // a write sent before an interruption, never confirmed
 	sent     bool       // journaled as a sent write (cell_sent)
@@ -172,6 +174,10 @@ func (s *stepRun) sendGate(ctx context.Context, cells ...*cell) *callLimiter {
 var errNotSent = errors.New("not sent: the run stopped before this write got a connection slot")
 
 func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
+	if s.st.Ensure != nil {
+		s.runEnsure(ctx, c) // read, compare, write the difference
+		return
+	}
 	if !s.prepare(c) || !s.admit(ctx, c) {
 		s.cellDone(c) // journals only a decided cell
 		return
@@ -276,7 +282,7 @@ func (s *stepRun) cellDone(c *cell) {
 	}
 	ev := results.Event{
 		Type: results.EventCellDone, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr(),
-		Status: c.status, Sent: c.sent, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun,
+		Status: c.status, Sent: c.sent, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun, Diff: c.diff,
 	}
 	if c.attempts.Calls > 0 {
 		ev.Attempts = &c.attempts // encoded before Record returns
