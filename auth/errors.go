@@ -32,6 +32,9 @@ const (
 	CodeThrottled       = "throttled"
 	CodeBadTokenReply   = "bad_token_response"
 	CodeAccessTokenRead = "access_token_unreadable"
+	// CodeCredentialRefused: not tried, because Entra ID already refused
+	// this credential for another tenant of the run (credGate).
+	CodeCredentialRefused = "credential_refused"
 )
 
 // Error is a sign-in failure for one tenant. Its message says what happened
@@ -46,6 +49,9 @@ type Error struct {
 	CorrelationID string // Entra's correlation id, for a support case
 	RetryAfter    time.Duration
 	cause         error // only context errors, for errors.Is
+	// credentialLevel: Entra ID refused the credential itself, not this
+	// tenant (credentialCodes).
+	credentialLevel bool
 }
 
 func (e *Error) Error() string {
@@ -88,6 +94,11 @@ type aadsts struct {
 	what     string
 	fix      string
 }
+
+// credentialCodes are the refusals about the credential itself (its secret,
+// certificate or app registration), not about one tenant: every tenant
+// signing in with it gets the same answer (see credGate).
+var credentialCodes = map[int]bool{7000215: true, 7000222: true, 700027: true, 7000218: true}
 
 // aadstsCodes are the codes a batch run meets (msal-go.md §7 and the common
 // ones around them).
@@ -235,6 +246,7 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 		}
 		if n := f.reply.aadstsCode(); n != 0 {
 			e.Code = fmt.Sprintf("AADSTS%d", n)
+			e.credentialLevel = credentialCodes[n]
 			if m, ok := aadstsCodes[n]; ok {
 				e.Category, e.Message, e.Hint = m.category, m.what, m.fix
 			} else {

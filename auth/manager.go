@@ -61,7 +61,8 @@ type Manager struct {
 	cancel context.CancelFunc
 
 	mu         sync.Mutex
-	acquirers  map[string]acquirer // by authority + credential
+	acquirers  map[string]acquirer  // by authority + credential
+	gates      map[string]*credGate // by the same key as acquirers
 	sources    map[string]*Source
 	tenants    *tenantResolver
 	cacheViews map[string]cacheView // by cache file path, for TenantStatus
@@ -86,6 +87,7 @@ func NewManager(opts Options) *Manager {
 		base:       ctx,
 		cancel:     cancel,
 		acquirers:  map[string]acquirer{},
+		gates:      map[string]*credGate{},
 		sources:    map[string]*Source{},
 		cacheViews: map[string]cacheView{},
 	}
@@ -169,8 +171,9 @@ func (m *Manager) Source(cred *Credential, authorityURL, tenant, resource string
 			return nil, classify(err, cred, tenant, m.now())
 		}
 		m.acquirers[akey] = acq
+		m.gates[akey] = newCredGate()
 	}
-	s := &Source{m: m, cred: cred, acq: acq, authority: authority, tenant: tenant, resource: resource}
+	s := &Source{m: m, cred: cred, acq: acq, gate: m.gates[akey], authority: authority, tenant: tenant, resource: resource}
 	m.sources[skey] = s
 	return s, nil
 }

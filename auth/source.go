@@ -55,6 +55,7 @@ type Source struct {
 	m         *Manager
 	cred      *Credential
 	acq       acquirer
+	gate      *credGate // shared by every source of acq
 	authority string
 	tenant    string
 	resource  string
@@ -188,7 +189,11 @@ func (s *Source) fetch(claims string, shareForced bool) (*current, error) {
 		c, _, err = s.acquireChecked(ctx, forceClaims(s.m.now().Unix()))
 	}
 	if err != nil {
-		s.m.opts.Logger.Warn().Str("tenant", s.tenant).Str("auth", s.cred.Name).Str("code", err.ErrorCode()).Msg("token acquisition failed")
+		lvl := s.m.opts.Logger.Warn()
+		if err.Code == CodeCredentialRefused {
+			lvl = s.m.opts.Logger.Debug() // the refusal it repeats was logged
+		}
+		lvl.Str("tenant", s.tenant).Str("auth", s.cred.Name).Str("code", err.ErrorCode()).Msg("token acquisition failed")
 		return nil, err
 	}
 	c.forced = force
@@ -208,12 +213,19 @@ func (s *Source) fetch(claims string, shareForced bool) (*current, error) {
 
 // acquireChecked gets a token and checks it belongs to the tenant.
 func (s *Source) acquireChecked(ctx context.Context, challenge string) (*current, tokenResult, *Error) {
+	done, refused := s.gate.enter(ctx, s)
+	if refused != nil {
+		return nil, tokenResult{}, refused
+	}
 	res, err := s.acq.acquire(ctx, s.tenant, s.resource, challenge)
 	s.m.secret(res.token)
 	now := s.m.now()
 	if err != nil {
-		return nil, res, classify(err, s.cred, s.tenant, now)
+		e := classify(err, s.cred, s.tenant, now)
+		done(e)
+		return nil, res, e
 	}
+	done(nil)
 	claims, err := parseClaims(res.token)
 	if err != nil {
 		return nil, res, configError(s.cred, s.tenant, CodeBadTokenReply, err.Error(), "")

@@ -39,7 +39,7 @@ func (f *fakeAcquirer) acquire(_ context.Context, _, _, claims string) (tokenRes
 func unitSource(t *testing.T, acq acquirer, now func() time.Time) *Source {
 	m := NewManager(Options{Now: now})
 	t.Cleanup(func() { m.Close() })
-	return &Source{m: m, cred: secretCred(), acq: acq, authority: "https://login.microsoftonline.com", tenant: contosoID, resource: exchange}
+	return &Source{m: m, cred: secretCred(), acq: acq, gate: newCredGate(), authority: "https://login.microsoftonline.com", tenant: contosoID, resource: exchange}
 }
 
 // MSAL's cache may hand back a token we would renew at once (it keeps

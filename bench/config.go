@@ -10,7 +10,7 @@ import (
 )
 
 // scenarios in the order they run: cold first, while the machine is quiet.
-var scenarioOrder = []string{"cold", "sched", "cpu", "rss"}
+var scenarioOrder = []string{"cold", "sched", "cpu", "rss", "register"}
 
 // config is the harness's flags.
 type config struct {
@@ -24,19 +24,24 @@ type config struct {
 	cpuTenants   int
 	cpuMailboxes int
 	rssSizes     []int
-	coldReps     int
-	coldPoll     time.Duration
-	out          string
-	profile      bool
-	trace        bool
-	keep         bool
-	markdown     bool
-	harnessTrace string
-	maxOthers    float64
-	retries      int
-	quietBusy    float64
-	quietWait    time.Duration
-	quietBudget  time.Duration
+	// register: sizes registered and iterated, sizes written, and the
+	// playbook's register_memory_mib (-1: not set, the default)
+	registerSizes  []int
+	registerWrites []int
+	registerMiB    int
+	coldReps       int
+	coldPoll       time.Duration
+	out            string
+	profile        bool
+	trace          bool
+	keep           bool
+	markdown       bool
+	harnessTrace   string
+	maxOthers      float64
+	retries        int
+	quietBusy      float64
+	quietWait      time.Duration
+	quietBudget    time.Duration
 }
 
 // parseConfig reads the flags. -quick shrinks every size that was not set
@@ -55,6 +60,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.cpuTenants, "cpu-tenants", 10, "cpu: tenants")
 	fs.IntVar(&c.cpuMailboxes, "cpu-mailboxes", 1000, "cpu: writes per tenant")
 	rss := fs.String("rss-sizes", "20000,200000", "rss: mailbox counts to export, comma-separated (the ratio compares the last to the first)")
+	regSizes := fs.String("register-sizes", "20000,200000", "register: mailbox counts registered (all properties) and iterated, comma-separated (the ratio compares the last to the first)")
+	regWrites := fs.String("register-writes", "", "register: also write every mailbox of a register of these sizes, comma-separated (client CPU per write); empty = skip")
+	fs.IntVar(&c.registerMiB, "register-mib", -1, "register: the playbook's register_memory_mib (-1: not set; 65536 keeps every register in memory, as before issue 13)")
 	fs.IntVar(&c.coldReps, "cold-reps", 5, "cold: repetitions (the median is reported)")
 	fs.DurationVar(&c.coldPoll, "cold-poll", 0, "cold: sleep between reads of the emulator's counters (0 = a tight loop)")
 	fs.StringVar(&c.out, "out", "", "folder for the JSON report and profiles (default <module>/bench/out)")
@@ -81,13 +89,14 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.quick {
 		shrink := map[string]func(){
-			"tenants":       func() { c.tenants = 10 },
-			"mailboxes":     func() { c.mailboxes = 120 },
-			"small-tenants": func() { c.smallTenants = 0 },
-			"cpu-tenants":   func() { c.cpuTenants = 4 },
-			"cpu-mailboxes": func() { c.cpuMailboxes = 250 },
-			"rss-sizes":     func() { *rss = "2000,20000" },
-			"cold-reps":     func() { c.coldReps = 3 },
+			"tenants":        func() { c.tenants = 10 },
+			"mailboxes":      func() { c.mailboxes = 120 },
+			"small-tenants":  func() { c.smallTenants = 0 },
+			"cpu-tenants":    func() { c.cpuTenants = 4 },
+			"cpu-mailboxes":  func() { c.cpuMailboxes = 250 },
+			"rss-sizes":      func() { *rss = "2000,20000" },
+			"register-sizes": func() { *regSizes = "2000,20000" },
+			"cold-reps":      func() { c.coldReps = 3 },
 		}
 		for name, f := range shrink {
 			if !set[name] {
@@ -98,6 +107,14 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	var err error
 	if c.rssSizes, err = parseInts(*rss); err != nil {
 		return nil, fmt.Errorf("bench: -rss-sizes: %w", err)
+	}
+	if c.registerSizes, err = parseInts(*regSizes); err != nil {
+		return nil, fmt.Errorf("bench: -register-sizes: %w", err)
+	}
+	if *regWrites != "" {
+		if c.registerWrites, err = parseInts(*regWrites); err != nil {
+			return nil, fmt.Errorf("bench: -register-writes: %w", err)
+		}
 	}
 	c.only = map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {

@@ -17,10 +17,11 @@ import (
 type scenarioFunc func(context.Context, *harness, *config) ([]Figure, error)
 
 var scenarios = map[string]scenarioFunc{
-	"cold":  coldScenario,
-	"sched": schedScenario,
-	"cpu":   cpuScenario,
-	"rss":   rssScenario,
+	"cold":     coldScenario,
+	"sched":    schedScenario,
+	"cpu":      cpuScenario,
+	"rss":      rssScenario,
+	"register": registerScenario,
 }
 
 func main() {

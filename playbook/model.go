@@ -121,7 +121,9 @@ type Settings struct {
 	RegisterMemoryMiB  int     // a register estimated larger stays on disk (0: every register), default 64
 	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
 	AllowUnknownCmdlets bool
-	Pos                 Pos
+	// Rollout runs tenants in waves; nil = all at once.
+	Rollout *Rollout
+	Pos     Pos
 }
 
 // Step is one cmdlet call (or one per foreach item) in every selected tenant.

@@ -20,7 +20,7 @@ const (
 	SafeSessionsPerOrg = 3
 )
 
-var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib", "register_memory_mib"}
+var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib", "register_memory_mib", "rollout"}
 
 func (l *loader) settings(n *node) {
 	s := &l.pb.Settings
@@ -71,4 +71,5 @@ func (l *loader) settings(n *node) {
 	if v, ok := f.number("max_fail_percentage", 0, 100); ok {
 		s.MaxFailPercentage = v
 	}
+	s.Rollout = l.rollout(f.get("rollout")) // rollout.go
 }

@@ -131,11 +131,15 @@ func readShard(dir string) (*shardRun, error) {
 	}
 	s := &shardRun{dir: dir}
 	finished := false
+	var selected []TenantInput // what the shard set out to do
 	for _, ev := range events {
 		switch ev.Type {
 		case EventRunStarted, EventRunResumed:
 			if ev.Run != nil && s.run.ID == "" {
 				s.run = *ev.Run
+			}
+			if ev.Type == EventRunStarted && ev.Inputs != nil {
+				selected = ev.Inputs.Tenants
 			}
 			finished = false
 		case EventRunFinished:
@@ -151,6 +155,12 @@ func readShard(dir string) (*shardRun, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	case r == nil:
 		s.reason = "no results.json: the run was stopped before it finished; resume it with exoplay run --resume " + dir
+		// Its tenants are in the merged run as incomplete, so no report
+		// reads the merge as covering fewer organizations than it should.
+		s.res = &Results{Run: s.run}
+		for _, t := range selected {
+			s.res.Tenants = append(s.res.Tenants, &Tenant{Name: t.Name, Organization: t.Organization, TenantID: t.TenantID, Status: StatusIncomplete, Steps: []*Step{}})
+		}
 	default:
 		s.res, s.run = r, r.Run
 		switch {

@@ -271,9 +271,14 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 // file before the run goes on (Sent: see results.durabilityOf); a read's
 // may wait: if a kill loses it, a resume only runs a read again.
 func (s *stepRun) cellDone(c *cell) {
-	if s.items != nil {
-		defer func() { c.item = nil }() // read again from disk if needed
-	}
+	defer func() {
+		// A finished cell keeps its status, not its inputs: over a large
+		// foreach the items and parameter maps would grow with the list.
+		c.call.Parameters = nil
+		if s.items != nil {
+			c.item = nil // read again from disk if needed
+		}
+	}()
 	if !c.status.Final() {
 		return
 	}

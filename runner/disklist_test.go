@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/results"
@@ -83,5 +84,37 @@ func TestRegisterOnDiskReadsLikeInMemory(t *testing.T) {
 	}
 	if a := stepOf(t, tenantOf(t, diskRes, "contoso"), "all").Assertions; len(a) != 1 || a[0].Result != results.ResultPass {
 		t.Errorf("assert over the list on disk: %+v", a)
+	}
+}
+
+// A resume reads a register kept on disk back from its data file (as a
+// List, not into memory) and finishes the foreach over it; a short data
+// file is refused as for a register held in memory.
+func TestResumeOverARegisterOnDisk(t *testing.T) {
+	t.Parallel()
+	yaml := strings.Replace(popYAML, "name: disable-pop\n", "name: disable-pop\nsettings: {register_memory_mib: 0}\n", 1)
+	e := startEnv(t, emulator.Options{
+		Tenants: []emulator.TenantSpec{{Domain: "contoso.onmicrosoft.com", Mailboxes: 120}, {Domain: "fabrikam.onmicrosoft.com", Mailboxes: 120}},
+		Latency: emulator.LatencySpec{Fixed: 2 * time.Millisecond},
+	}, yaml)
+	want := popOn(t, e, "contoso")
+	_, rd := interruptAfter(t, e, 12)
+	res, _ := e.run(context.Background(), runner.Options{}, rd.Path())
+	if res.Summary.ExitCode != results.ExitOK {
+		t.Fatalf("resume: exit %d", res.Summary.ExitCode)
+	}
+	if s := stepOf(t, tenantOf(t, res, "contoso"), "disable-pop"); s.Items == nil || s.Items.Changed+s.Items.OK != len(want) {
+		t.Fatalf("disable-pop after the resume: %+v, want %d items done", s.Items, len(want))
+	}
+	got := writtenIDs(e, "contoso.onmicrosoft.com")
+	slices.Sort(got)
+	got = slices.Compact(got) // a write in flight at the interrupt is sent again (unchanged)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("written %v, want %v", got, want)
+	}
+	log, _ := os.ReadFile(filepath.Join(rd.Path(), results.LogFileName))
+	if !strings.Contains(string(log), "register kept on disk") {
+		t.Error("the register was not kept on disk")
 	}
 }

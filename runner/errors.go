@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
+	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -40,4 +42,23 @@ func classify(err error) *results.Error {
 // (when, foreach, parameters, failed_when, assert).
 func exprError(err error) *results.Error {
 	return &results.Error{Category: results.CategoryValidation, Code: "expression", Message: err.Error()}
+}
+
+// firstOf reports whether this is the first time the run meets the error
+// kind+code+message, so that the same error of many tenants is told once.
+func (r *run) firstOf(kind, code, message string) bool {
+	_, seen := r.seen.LoadOrStore(kind+"\x00"+code+"\x00"+message, true)
+	return !seen
+}
+
+// sameError is message without the names of tenant t, so that one error of
+// many tenants compares equal; "credential_refused" messages, which name
+// the tenant refused first, compare equal already.
+func sameError(message string, t *playbook.Tenant) string {
+	for _, n := range []string{t.Organization, t.TenantID, t.Name} {
+		if len(n) >= 3 { // a shorter name would blank out ordinary words
+			message = strings.ReplaceAll(message, n, "")
+		}
+	}
+	return message
 }

@@ -28,6 +28,9 @@ type Plan struct {
 	Selection Selection
 	Tenants   []*playbook.Tenant // selected, in playbook order (inventory included)
 	Steps     []*PlanStep        // every step of the playbook, in order
+	// Waves are settings.rollout's waves over Tenants (waves.go); nil =
+	// every tenant at once.
+	Waves []Wave
 }
 
 // PlanStep is one step as the plan sees it; it is the same for every tenant.
@@ -61,6 +64,9 @@ func NewPlan(pb *playbook.Playbook, sel Selection) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Playbook: pb, Selection: sel, Tenants: tenants}
+	if p.Waves, err = waves(pb, tenants); err != nil {
+		return nil, err
+	}
 	byStep := map[*playbook.Step]*PlanStep{}
 	for _, st := range pb.Steps {
 		ps := &PlanStep{Step: st, Selected: st.Selected(sel.Tags, sel.SkipTags)}

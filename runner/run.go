@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -28,6 +26,8 @@ type run struct {
 
 	limMu    sync.Mutex
 	limiters map[string]*orgLimiter
+
+	seen sync.Map // firstOf's keys
 
 	interrupted atomic.Bool
 	// jstop is closed when the journal failed (jerr): the run stops.
@@ -109,20 +109,20 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	r.obs.RunStarted(len(r.plan.Tenants))
 
 	out := make([]*results.Tenant, len(r.plan.Tenants))
-	var g errgroup.Group
-	g.SetLimit(max(1, r.pb.Settings.MaxParallelTenants))
-	for i, t := range r.plan.Tenants {
-		g.Go(func() error {
-			res := r.runTenantSafe(ctx, t)
-			out[i] = res
-			r.tenantFinished(res)
-			// Also for tenants that did not start or finished in an
-			// earlier run, so progress counts every tenant.
-			r.obs.TenantDone(t.Name, res.Status)
-			return nil
-		})
+	runOne := func(i int) {
+		t := r.plan.Tenants[i]
+		res := r.runTenantSafe(ctx, t)
+		out[i] = res
+		r.tenantFinished(res)
+		// Also for tenants that did not start or finished in an
+		// earlier run, so progress counts every tenant.
+		r.obs.TenantDone(t.Name, res.Status)
 	}
-	_ = g.Wait() // tenant goroutines report through out, never through errors
+	if len(r.plan.Waves) > 0 {
+		r.runWaves(ctx, out, runOne) // waves.go
+	} else {
+		r.runGroup(indexes(len(out)), runOne)
+	}
 
 	info.Finished = r.clock.now().UTC()
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
@@ -261,4 +261,12 @@ func stepResult(st *playbook.Step, status results.Status, reason string) *result
 		ID: st.ID, Name: st.Name, Cmdlet: st.Cmdlet, Service: st.Service,
 		Write: st.Write, Status: status, Reason: reason,
 	}
+}
+
+func indexes(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }

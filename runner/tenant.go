@@ -73,7 +73,13 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 		for _, st := range r.pb.Steps {
 			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: sign-in failed")))
 		}
-		log.Warn().Str("error", e.Message).Msg("sign-in failed")
+		// Identical refusals of many tenants (one wrong shared secret) are
+		// one warning; the rest go to the debug level.
+		lvl := log.Debug()
+		if r.firstOf("sign-in", e.Code, sameError(e.Message, t)) {
+			lvl = log.Warn()
+		}
+		lvl.Str("error", e.Message).Msg("sign-in failed")
 		return res
 	}
 	if reason := r.checkTenantID(t, prior, sess.TenantID()); reason != "" {

@@ -214,6 +214,17 @@ func TestMergeNamesMissingAndRefusesForeignShards(t *testing.T) {
 	if code != ExitInterrupted || !strings.Contains(stderr, "shard 2/3 ("+s2+") is incomplete") {
 		t.Fatalf("merge with a killed shard 2: exit %d\n%s", code, stderr)
 	}
+	// Its tenants are in the merged run, incomplete: all 6 are there.
+	res = results.Results{}
+	if b, err := os.ReadFile(filepath.Join(merged, results.ResultsFile)); err != nil || json.Unmarshal(b, &res) != nil {
+		t.Fatalf("merged results.json: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(merged, results.ResultsFile)); results.Validate(b) != nil {
+		t.Fatalf("merged results.json does not match results.schema.json: %v", results.Validate(b))
+	}
+	if len(res.Tenants) != 6 || res.Summary.Tenants.Incomplete == 0 {
+		t.Fatalf("merged run with a killed shard: %d tenants, %d incomplete; want all 6, shard 2's incomplete", len(res.Tenants), res.Summary.Tenants.Incomplete)
+	}
 
 	other := remotePlaybook(t, emu, strings.Replace(auditSteps, "ImapEnabled", "MapiEnabled", 1))
 	foreign, _ := runShard(t, other, ca, "2/3")

@@ -50,6 +50,7 @@ type planDoc struct {
 	Playbook planPlaybook `json:"playbook"`
 	Shard    string       `json:"shard,omitempty"`
 	Tenants  []planTenant `json:"tenants"`
+	Rollout  *planRollout `json:"rollout,omitempty"` // plan_waves.go
 	Summary  planSummary  `json:"summary"`
 }
 
@@ -137,6 +138,7 @@ func buildPlan(p *runner.Plan) *planDoc {
 		Tenants:  []planTenant{},
 	}
 	doc.Summary.Tenants = len(p.Tenants)
+	doc.Rollout = rolloutShown(p)
 	doc.Summary.Steps = len(p.Selected())
 	for _, t := range p.Tenants {
 		pt := planTenant{Name: t.Name, Organization: t.Organization, TenantID: t.TenantID,
@@ -176,6 +178,7 @@ func writePlanText(w io.Writer, doc *planDoc) error {
 	}
 	fmt.Fprintf(w, "\n%d tenants x %d steps = %d cells, %d writes, %d skipped by when\n",
 		doc.Summary.Tenants, doc.Summary.Steps, doc.Summary.Cells, doc.Summary.Writes, doc.Summary.Skipped)
+	writeRolloutText(w, doc.Rollout)
 	for _, t := range doc.Tenants {
 		org := t.Organization
 		if org == "" {

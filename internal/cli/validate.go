@@ -85,6 +85,11 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 			fmt.Fprintf(s.Out, "%s: valid (%d tenants, %d steps)\n", f, len(pb.Tenants), len(pb.Steps))
 		}
 		if err == nil {
+			for _, a := range pb.Advice() { // stderr, never an error
+				fmt.Fprintln(s.Err, a.String())
+			}
+		}
+		if err == nil {
 			if verr := pb.CheckVars(vars); !checkedVars || verr == nil {
 				varErr, checkedVars = verr, true
 			}
