@@ -54,13 +54,11 @@ var noLeaves = []string{"internal/emulator"}
 var tools = []string{"bench", "examples", "deploy"}
 
 // pending are imports DESIGN §1 forbids that exist today while the work
-// that removes them is under way (issue 9 item 2: internal/connect takes
-// over the sign-in wiring that internal/cli still does itself). The test
-// fails when one of them disappears, so the list only shrinks.
-var pending = map[string]bool{
-	"internal/cli -> auth":      true,
-	"internal/cli -> transport": true,
-}
+// that removes them is under way. The test fails when one of them
+// disappears, so the list only shrinks. (Empty since internal/connect took
+// over building the token manager and the transport client from
+// internal/cli, issue 9 item 2.)
+var pending = map[string]bool{}
 
 type pkg struct {
 	ImportPath string

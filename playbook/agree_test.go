@@ -79,6 +79,8 @@ steps:
 		{"steps:", "settings: {rollout: {waves: [2, 33.5%]}}\nsteps:"},
 		{"steps:", "settings: {rollout: {canary: contoso}}\nsteps:"},
 		{"steps:", "settings: {rollout: {}}\nsteps:"},
+		{"steps:", "settings: {require_plan_over: 10}\nsteps:"},
+		{"steps:", "settings: {require_plan_over: -1}\nsteps:"},
 		{"steps:", "settings: {rollout: {waves: []}}\nsteps:"},
 		{"steps:", "settings: {rollout: {waves: [0]}}\nsteps:"},
 		{"steps:", "settings: {rollout: {waves: [101%]}}\nsteps:"},

@@ -121,6 +121,8 @@ type Settings struct {
 	RegisterMemoryMiB  int     // a register estimated larger stays on disk (0: every register), default 64
 	// AllowUnknownCmdlets lets steps call cmdlets the catalog lacks.
 	AllowUnknownCmdlets bool
+	// RequirePlanOver: a run writing to more tenants needs --plan (0 = never).
+	RequirePlanOver int
 	// Rollout runs tenants in waves; nil = all at once.
 	Rollout *Rollout
 	Pos     Pos

@@ -20,7 +20,7 @@ const (
 	SafeSessionsPerOrg = 3
 )
 
-var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib", "register_memory_mib", "rollout"}
+var settingsKeys = []string{"max_sessions_per_org", "allow_more_sessions", "max_parallel_tenants", "retries", "timeout", "fail_fast", "max_fail_percentage", "page_size", "allow_unknown_cmdlets", "max_answer_mib", "register_memory_mib", "rollout", "require_plan_over"}
 
 func (l *loader) settings(n *node) {
 	s := &l.pb.Settings
@@ -72,4 +72,7 @@ func (l *loader) settings(n *node) {
 		s.MaxFailPercentage = v
 	}
 	s.Rollout = l.rollout(f.get("rollout")) // rollout.go
+	if v, ok := f.integer("require_plan_over", 0, 1000000); ok {
+		s.RequirePlanOver = v
+	}
 }

@@ -54,7 +54,7 @@ func (s *stepRun) runBatch(ctx context.Context, chunk []*cell) {
 	}
 	calls := make([]Call, len(sent))
 	for i, c := range sent {
-		calls[i] = c.call
+		calls[i] = c.x().call
 	}
 	// The gate journals the whole batch as sent, one record and one fsync,
 	// once the $batch call holds its slot.

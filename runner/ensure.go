@@ -35,7 +35,7 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 		return
 	}
 	e := s.st.Ensure
-	want := c.call.Parameters
+	want := c.x().call.Parameters
 	write := map[string]any{"Identity": want["Identity"]}
 	var props []results.PropertyDiff
 	for _, name := range e.State {
@@ -62,13 +62,13 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 		return
 	}
 	c.diff = &results.Diff{Item: c.itemPtr(), Identity: fmt.Sprint(want["Identity"]), Properties: props}
-	c.call.Parameters = write
+	c.x().call.Parameters = write
 	if !s.admit(ctx, c) { // check mode: skipped with would_run
 		s.cellDone(c)
 		return
 	}
 	lim := s.sendGate(ctx, c)
-	stats, err := s.tr.sess.Invoke(ctx, c.call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
+	stats, err := s.tr.sess.Invoke(ctx, c.x().call, lim, func(obj json.RawMessage) error { return s.emit(c, obj) })
 	s.complete(ctx, c, stats, err)
 }
 
@@ -77,8 +77,8 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 func (s *stepRun) readCurrent(ctx context.Context, c *cell) (map[string]any, bool) {
 	e := s.st.Ensure
 	call := Call{
-		Service: s.st.Service, Cmdlet: e.Read, Parameters: map[string]any{"Identity": c.call.Parameters["Identity"]},
-		Anchor: c.call.Anchor, Retries: c.call.Retries, Timeout: c.call.Timeout,
+		Service: s.st.Service, Cmdlet: e.Read, Parameters: map[string]any{"Identity": c.x().call.Parameters["Identity"]},
+		Anchor: c.x().call.Anchor, Retries: c.x().call.Retries, Timeout: c.x().call.Timeout,
 	}
 	var objs []any
 	stats, err := s.tr.sess.Invoke(ctx, call, &callLimiter{orgLimiter: s.tr.lim}, func(obj json.RawMessage) error {
@@ -92,10 +92,10 @@ func (s *stepRun) readCurrent(ctx context.Context, c *cell) (map[string]any, boo
 		Calls: 1, Attempts: stats.Attempts, Requests: stats.Requests, Pages: stats.Pages,
 		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
 	})
-	c.readAtt = stats.Attempts
+	c.x().readAtt = stats.Attempts
 	c.warnings = append(c.warnings, stats.Warnings...)
 	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
-	id := c.call.Parameters["Identity"]
+	id := c.x().call.Parameters["Identity"]
 	switch {
 	case err != nil && ctx.Err() != nil:
 		s.stopCell(c)

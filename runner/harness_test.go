@@ -81,8 +81,7 @@ func (e *env) connector() runner.Connector {
 			}
 			return t.Environment
 		},
-		DefaultCredential: &auth.Credential{Name: "emulator-demo-app", Method: auth.MethodClientSecret,
-			ClientID: e.emu.DemoClientID, ClientSecret: e.emu.DemoSecret},
+		DefaultApp: &connect.App{Name: "emulator-demo-app", ClientID: e.emu.DemoClientID, Secret: e.emu.DemoSecret},
 	})
 }
 

@@ -211,3 +211,7 @@ func (e *ResumeError) Error() string {
 func (p *Plan) secretVar(name string) bool {
 	return results.LooksSecret(name) || slices.Contains(p.Playbook.SecretVars, name)
 }
+
+// DiffInputs lists, in words, what differs between two records of a run's
+// inputs: a resume and a reviewed plan (`run --plan`) ask the same rule.
+func DiffInputs(was, now *results.Inputs) []string { return diffInputs(was, now) }

@@ -29,9 +29,9 @@ func noOp(warnings []string) bool {
 func (s *stepRun) ledger(c *cell, outcome string) {
 	tr := s.tr
 	rec := results.WriteRecord{
-		Time: tr.r.clock.now().UTC(), Started: c.started, Tenant: tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet,
-		Item: c.itemPtr(), Identity: identity(c), Parameters: redactParams(c.call.Parameters),
-		Outcome: outcome, Error: c.err, Warnings: c.warnings, Attempts: c.attempts.Attempts - c.readAtt,
+		Time: tr.r.clock.now().UTC(), Started: c.x().started, Tenant: tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet,
+		Item: c.itemPtr(), Identity: identity(c), Parameters: redactParams(c.x().call.Parameters),
+		Outcome: outcome, Error: c.err, Warnings: c.warnings, Attempts: c.attempts.Attempts - c.x().readAtt,
 	}
 	if c.diff != nil {
 		rec.Diff = c.diff.Properties
@@ -61,7 +61,7 @@ func outcome(c *cell) string {
 // the foreach item's Identity or Name.
 func identity(c *cell) string {
 	for _, k := range []string{"Identity", "Name"} {
-		if v, ok := c.call.Parameters[k]; ok && v != nil {
+		if v, ok := c.x().call.Parameters[k]; ok && v != nil {
 			return fmt.Sprint(v)
 		}
 	}

@@ -31,14 +31,14 @@ func (s *stepRun) emit(c *cell, obj json.RawMessage) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.nobj++
-	if c.stream != nil {
-		if err := c.stream.WriteObject(line); err != nil {
+	c.x().nobj++
+	if c.x().stream != nil {
+		if err := c.x().stream.WriteObject(line); err != nil {
 			return err
 		}
 	} else {
-		c.buf.Write(line)
-		c.buf.WriteByte('\n')
+		c.x().buf.Write(line)
+		c.x().buf.WriteByte('\n')
 	}
 	if s.needResult && s.spill(int64(len(line))) {
 		c.objects = nil // the register is read from the data file
@@ -62,14 +62,14 @@ func (s *stepRun) commit(c *cell) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	keep := c.keep()
-	if c.stream != nil {
+	if c.x().stream != nil {
 		if !keep {
-			c.stream.Abort()
-			c.stream = nil
+			c.x().stream.Abort()
+			c.x().stream = nil
 			return nil
 		}
-		r, err := c.stream.Commit()
-		c.stream = nil
+		r, err := c.x().stream.Commit()
+		c.x().stream = nil
 		if err != nil {
 			return err
 		}
@@ -77,11 +77,11 @@ func (s *stepRun) commit(c *cell) error {
 		return nil
 	}
 	if !keep {
-		c.buf.Reset()
+		c.x().buf.Reset()
 		return nil
 	}
-	r, err := s.spool.Append(c.buf.Bytes(), c.nobj)
-	c.buf = bytes.Buffer{}
+	r, err := s.spool.Append(c.x().buf.Bytes(), c.x().nobj)
+	c.x().buf = bytes.Buffer{}
 	if err != nil {
 		return err
 	}

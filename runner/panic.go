@@ -46,9 +46,9 @@ func (s *stepRun) safeCell(f func(), cells ...*cell) {
 				if c.status.Final() {
 					continue // finished and journaled before the panic
 				}
-				if c.stream != nil {
-					c.stream.Abort()
-					c.stream = nil
+				if c.x().stream != nil {
+					c.x().stream.Abort()
+					c.x().stream = nil
 				}
 				c.objects = nil
 				c.status, c.err = results.StatusFailed, e

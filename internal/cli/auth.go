@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/playbook"
 )
@@ -129,23 +128,27 @@ type authTarget struct {
 // authTargets loads the playbook and resolves the selected tenants through
 // internal/connect, as a run does (cloud, overrides, credential), so a
 // tenant signs in here exactly where `exoplay run` will ask for its tokens.
-func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
+// The caller closes the returned Connector.
+func authTargets(s *streams, o *authOptions) ([]*authTarget, *connect.Connector, error) {
 	vars, err := playbook.ParseVars(o.vars)
 	if err != nil {
-		return nil, exitf(ExitInvalid, "%v", err)
+		return nil, nil, exitf(ExitInvalid, "%v", err)
 	}
 	pb, err := playbook.Load(o.playbook, auditSource{}.loadOptions(vars))
 	if err != nil {
-		return nil, reportLoadError(s, err)
+		return nil, nil, reportLoadError(s, err)
 	}
 	tenants, err := pb.SelectTenants(strings.Join(o.tenants, ","), playbook.Shard{})
 	if err != nil {
-		return nil, exitf(ExitInvalid, "%v", err)
+		return nil, nil, exitf(ExitInvalid, "%v", err)
 	}
 	if len(tenants) == 0 {
-		return nil, exitf(ExitInvalid, "no tenant of %s matches --tenant %s", o.playbook, strings.Join(o.tenants, ","))
+		return nil, nil, exitf(ExitInvalid, "no tenant of %s matches --tenant %s", o.playbook, strings.Join(o.tenants, ","))
 	}
-	conn := connect.New(connect.Options{Playbook: pb, Environment: environmentOf})
+	conn, err := o.connector(s, pb)
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []*authTarget
 	for _, t := range tenants {
 		tg := &authTarget{tenant: t}
@@ -160,20 +163,22 @@ func authTargets(s *streams, o *authOptions) ([]*authTarget, error) {
 			continue
 		}
 		tg.method = a.Method
-		if !auth.CachesSignIn(a.Method) {
+		if !connect.CachesSignIn(a.Method) {
 			tg.skip = "method " + a.Method + " needs no sign-in ahead of a run"
 			continue
 		}
 		if tg.target, err = conn.Resolve(t); err != nil {
-			return nil, exitf(ExitInvalid, "%v", err)
+			conn.Close()
+			return nil, nil, exitf(ExitInvalid, "%v", err)
 		}
 	}
-	return out, nil
+	return out, conn, nil
 }
 
-// manager is the token manager of an auth command: its HTTP client trusts
-// and dials as --ca-file and --connect-to say, like a run's.
-func (o *authOptions) manager(s *streams) (*auth.Manager, error) {
+// connector signs in for an auth command (pb may be nil: the cache listing
+// resolves no tenant): its HTTP client trusts and dials as --ca-file and
+// --connect-to say, like a run's.
+func (o *authOptions) connector(s *streams, pb *playbook.Playbook) (*connect.Connector, error) {
 	interactive := isTerminal(s.In) && isTerminal(s.Err)
 	if o.interactive != nil {
 		interactive = *o.interactive
@@ -182,25 +187,21 @@ func (o *authOptions) manager(s *streams) (*auth.Manager, error) {
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
-	return auth.NewManager(auth.Options{
+	return connect.New(connect.Options{
+		Playbook:    pb,
 		HTTPClient:  client,
-		CacheDir:    o.cacheDir,
-		Stderr:      s.Err,
-		Interactive: interactive,
+		SignIn:      connect.SignIn{CacheDir: o.cacheDir, Stderr: s.Err, Interactive: interactive},
+		Environment: environmentOf,
 	}), nil
 }
 
 func runAuthLogin(ctx context.Context, o *authOptions) error {
 	s := o.IO
-	targets, err := authTargets(s, o)
+	targets, conn, err := authTargets(s, o)
 	if err != nil {
 		return err
 	}
-	m, err := o.manager(s)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	defer conn.Close()
 	failed, done := 0, 0
 	// One tenant at a time: a sign-in may need the user, and once it is
 	// done the next tenants usually renew silently from it. A line per
@@ -210,10 +211,7 @@ func runAuthLogin(ctx context.Context, o *authOptions) error {
 			fmt.Fprintf(s.Out, "%s (%s): skipped: %s\n", tg.tenant.Name, tg.method, tg.skip)
 			continue
 		}
-		src, err := tg.target.Source(m)
-		if err == nil {
-			_, err = src.Token(ctx, false)
-		}
+		id, err := conn.SignIn(ctx, tg.target)
 		if err != nil {
 			failed++
 			fmt.Fprintf(s.Out, "%s (%s): failed: %v\n", tg.tenant.Name, tg.method, err)
@@ -223,11 +221,10 @@ func runAuthLogin(ctx context.Context, o *authOptions) error {
 			continue
 		}
 		done++
-		id := src.Identity()
 		fmt.Fprintf(s.Out, "%s (%s): signed in as %s (tenant %s), token valid until %s\n",
 			tg.tenant.Name, tg.method, id.UPN, id.TenantID, id.ExpiresOn.Local().Format(time.DateTime))
 	}
-	if dir, err := m.CacheDir(); err == nil && done > 0 {
+	if dir, err := conn.CacheDir(); err == nil && done > 0 {
 		fmt.Fprintf(s.Err, "exoplay: tokens cached in %s\n", dir)
 	}
 	if failed > 0 {
@@ -263,15 +260,11 @@ func runAuthStatus(ctx context.Context, o *authOptions) error {
 		}
 		return authCacheListing(s, o)
 	}
-	targets, err := authTargets(s, o)
+	targets, conn, err := authTargets(s, o)
 	if err != nil {
 		return err
 	}
-	m, err := o.manager(s)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	defer conn.Close()
 	// A tenant named by its domain costs one request to resolve its id:
 	// ask for a few at once, so a playbook of hundreds does not wait for
 	// each in turn. Rows keep the playbook's order.
@@ -280,7 +273,7 @@ func runAuthStatus(ctx context.Context, o *authOptions) error {
 	g.SetLimit(authStatusParallel)
 	for i, tg := range targets {
 		g.Go(func() error {
-			rows[i] = authStatusOf(ctx, m, tg, o.playbook)
+			rows[i] = authStatusOf(ctx, conn, tg, o.playbook)
 			return nil
 		})
 	}
@@ -315,13 +308,13 @@ func runAuthStatus(ctx context.Context, o *authOptions) error {
 const authStatusParallel = 8
 
 // authStatusOf is the status row of one tenant.
-func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbookPath string) authStatusRow {
+func authStatusOf(ctx context.Context, conn *connect.Connector, tg *authTarget, playbookPath string) authStatusRow {
 	r := authStatusRow{Tenant: tg.tenant.Name, Organization: tg.tenant.Organization, Auth: tg.tenant.Auth, Method: tg.method}
 	if tg.target == nil {
 		r.Usable, r.Note = true, tg.skip
 		return r
 	}
-	st, err := tg.target.Status(ctx, m)
+	st, err := conn.Status(ctx, tg.target)
 	r.TenantID, r.Username, r.RefreshToken, r.SignedIn, r.Usable = st.TenantID, st.Username, st.RefreshToken, st.SignedIn, st.Usable
 	if !st.ExpiresOn.IsZero() {
 		exp := st.ExpiresOn
@@ -346,12 +339,12 @@ func authStatusOf(ctx context.Context, m *auth.Manager, tg *authTarget, playbook
 
 // authCacheListing prints what the cache holds, without a playbook.
 func authCacheListing(s *streams, o *authOptions) error {
-	m, err := o.manager(s)
+	conn, err := o.connector(s, nil)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	st, err := m.CacheStatus()
+	defer conn.Close()
+	st, err := conn.CacheStatus()
 	if err != nil {
 		return exitf(ExitStepFailed, "reading the token cache: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/internal/emulator"
@@ -25,7 +24,7 @@ import (
 // organizations and the demo app that signs in tenants naming no auth.
 type network struct {
 	client  *http.Client
-	demoApp *auth.Credential // nil without emulator tenants
+	demoApp *connect.App // nil without emulator tenants
 	close   func()
 }
 
@@ -47,7 +46,7 @@ func openNetwork(nw connect.Network, tenants []*playbook.Tenant, logger zerolog.
 		// Parsing the system's CA bundle costs ~10 ms of CPU: skip it when
 		// the run only talks to the in-process emulator.
 		nw.NoSystemRoots = emuTenants == len(tenants)
-		n.demoApp = &auth.Credential{Name: "emulator-demo-app", Method: auth.MethodClientSecret, ClientID: emu.DemoClientID, ClientSecret: emu.DemoSecret}
+		n.demoApp = &connect.App{Name: "emulator-demo-app", ClientID: emu.DemoClientID, Secret: emu.DemoSecret}
 	}
 	client, err := nw.Client()
 	if err != nil {

@@ -18,6 +18,7 @@ type planOptions struct {
 	playbook string
 	format   string
 	sel      selectionFlags
+	out      string // reviewed.go
 }
 
 func newPlanCmd(s *streams) *cobra.Command {
@@ -42,6 +43,7 @@ token is requested and no call is made.`,
 	}
 	opts.sel.addTo(cmd.Flags())
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
+	cmd.Flags().StringVar(&opts.out, "out", "", "also write the plan for review to `FILE` (playbook and inventory hashes, tenants, selection), for run --plan")
 	return cmd
 }
 
@@ -120,6 +122,11 @@ func runPlan(_ context.Context, opts *planOptions) error {
 	}
 	s = s.scrubbed(commandSecrets(p.Playbook, p.Selection.Vars)) // resolved parameters may hold them
 	doc := buildPlan(p)
+	if opts.out != "" {
+		if err := writeReviewedPlan(opts.out, p, doc); err != nil {
+			return err
+		}
+	}
 	if opts.format == "json" {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")

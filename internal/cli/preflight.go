@@ -14,41 +14,32 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/internal/cassette"
 	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
-	"github.com/exoplay/exoplay/transport"
 )
 
-// openConnector sets up what signing in needs (network, token manager,
-// transport) for the plan's tenants: run and preflight share it.
+// openConnector sets up what signing in needs for the plan's tenants (the
+// network here; the token manager and transport in internal/connect): run
+// and preflight share it.
 func openConnector(ios *streams, plan *runner.Plan, caFile string, connectTo []string, rec *cassette.Recorder, secrets *results.Secrets, logger zerolog.Logger) (*connect.Connector, func(), error) {
 	pb := plan.Playbook
 	nw, err := openNetwork(connect.Network{ConnectTo: connectTo, CAFile: caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	authMgr := auth.NewManager(auth.Options{
+	conn := connect.New(connect.Options{
+		Playbook:    pb,
 		HTTPClient:  nw.client,
-		Stderr:      ios.Err,
-		Interactive: isTerminal(ios.Err) && isTerminal(ios.In),
+		SignIn:      connect.SignIn{Stderr: ios.Err, Interactive: isTerminal(ios.Err) && isTerminal(ios.In)},
 		Logger:      logger,
 		OnSecret:    secrets.Add,
+		Environment: environmentOf,
+		DefaultApp:  nw.demoApp,
 	})
-	// Retries are per call: the runner sets each call's from its step or the
-	// playbook's settings.
-	conn := connect.New(connect.Options{
-		Playbook: pb,
-		Auth:     authMgr,
-		Transport: transport.New(transport.Options{HTTPClient: nw.client, PageSize: pb.Settings.PageSize,
-			MaxAnswerBytes: int64(pb.Settings.MaxAnswerMiB) << 20, Logger: logger}),
-		Environment:       environmentOf,
-		DefaultCredential: nw.demoApp,
-	})
-	return conn, func() { authMgr.Close(); nw.close() }, nil
+	return conn, func() { conn.Close(); nw.close() }, nil
 }
 
 // readiness is the preflight matrix: a row per selected tenant, and the

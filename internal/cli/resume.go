@@ -23,9 +23,17 @@ func openRun(ios *streams, opts *runOptions) (plan *runner.Plan, dir *results.Ru
 		resuming = serr == nil
 	}
 	if !resuming {
-		plan, err := opts.sel.load(opts.playbook)
+		var plan *runner.Plan
+		if opts.planFile != "" {
+			plan, err = loadReviewed(ios, opts) // reviewed.go
+		} else if plan, err = opts.sel.load(opts.playbook); err != nil {
+			err = reportLoadError(ios, err)
+		}
+		if err == nil {
+			err = requirePlan(opts, plan)
+		}
 		if err != nil {
-			return nil, nil, false, reportLoadError(ios, err)
+			return nil, nil, false, err
 		}
 		dir, resume, err := pickRunDir(ios, opts, plan.Playbook.Name)
 		return plan, dir, resume, err

@@ -38,6 +38,7 @@ type runOptions struct {
 	report    string
 	connectTo []string
 	leaseDir  string
+	planFile  string
 	preflight preflightFlag
 	record    recordFlags
 	argv      []string
@@ -91,6 +92,7 @@ progress go to stderr.
 	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
 	addLeaseFlag(f, &opts.leaseDir)
 	opts.preflight.addTo(f)
+	f.StringVar(&opts.planFile, "plan", "", "run the plan reviewed in `FILE` (exoplay plan --out): refused when the playbook, an inventory file, the tenants or the selection changed")
 	opts.record.addTo(f)
 	addFailOnFlag(f, &opts.failOn)
 	return cmd

@@ -3,7 +3,11 @@ package connect
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"sync"
+
+	"github.com/rs/zerolog"
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
@@ -14,21 +18,53 @@ import (
 
 // Options configure a Connector.
 type Options struct {
-	Playbook  *playbook.Playbook
-	Auth      *auth.Manager
-	Transport *transport.Client
+	Playbook *playbook.Playbook
+	// HTTPClient is the command's one client (Network.Client): the token
+	// manager (MSAL) and transport New builds both send through it.
+	HTTPClient *http.Client
+	// SignIn says how delegated sign-ins meet the user and where their
+	// tokens are kept.
+	SignIn SignIn
+	// Logger receives auth's and transport's logs; zero value = none.
+	Logger zerolog.Logger
+	// OnSecret is told every secret value auth sees (tokens, secrets read
+	// from files), so the command can scrub its output; nil = no one.
+	OnSecret func(values ...string)
 	// Environment names the cloud whose endpoints a tenant uses; nil =
 	// the tenant's environment. internal/cli maps the Emulator environment
 	// to the cloud the emulator stands in for here.
 	Environment func(*playbook.Tenant) string
-	// DefaultCredential signs in tenants whose playbook entry names no auth
-	// (the playbook allows that only where internal/cli supplies one).
-	DefaultCredential *auth.Credential
+	// DefaultApp signs in tenants whose playbook entry names no auth (the
+	// playbook allows that only where internal/cli supplies one).
+	DefaultApp *App
+
+	// Auth and Transport replace the token manager and the transport client
+	// New would build (tests that tune retries or share a cache); the
+	// Connector does not close them.
+	Auth      *auth.Manager
+	Transport *transport.Client
 }
+
+// SignIn is how a command's delegated sign-ins reach the user.
+type SignIn struct {
+	// CacheDir holds the delegated token cache; "" = $EXOPLAY_CACHE_DIR,
+	// else the user cache folder.
+	CacheDir string
+	// Stderr receives device code prompts and sign-in URLs; nil = os.Stderr.
+	Stderr io.Writer
+	// Interactive says a user is at a terminal: a sign-in may ask them.
+	Interactive bool
+}
+
+// App is a client-secret app registration (the emulator's demo app).
+type App struct{ Name, ClientID, Secret string }
 
 // Connector implements runner.Connector.
 type Connector struct {
-	opts Options
+	opts  Options
+	owned *auth.Manager // built by New, closed by Close
+	// defaultCred is Options.DefaultApp as a credential.
+	defaultCred *auth.Credential
 
 	mu    sync.Mutex
 	creds map[string]*auth.Credential // by auth name, resolved once
@@ -36,9 +72,45 @@ type Connector struct {
 
 var _ runner.Connector = (*Connector)(nil)
 
-// New returns a Connector.
+// New returns a Connector. Unless opts supplies them, it builds the token
+// manager and the transport client, both on opts.HTTPClient, transport
+// with the playbook's page size and answer limit; Close releases them.
 func New(opts Options) *Connector {
-	return &Connector{opts: opts, creds: map[string]*auth.Credential{}}
+	c := &Connector{creds: map[string]*auth.Credential{}}
+	if opts.Auth == nil {
+		opts.Auth = auth.NewManager(auth.Options{
+			HTTPClient:  opts.HTTPClient,
+			CacheDir:    opts.SignIn.CacheDir,
+			Stderr:      opts.SignIn.Stderr,
+			Interactive: opts.SignIn.Interactive,
+			Logger:      opts.Logger,
+			OnSecret:    opts.OnSecret,
+		})
+		c.owned = opts.Auth
+	}
+	if opts.Transport == nil {
+		// Retries are per call: the runner sets each call's from its step
+		// or the playbook's settings.
+		to := transport.Options{HTTPClient: opts.HTTPClient, Logger: opts.Logger}
+		if pb := opts.Playbook; pb != nil {
+			to.PageSize, to.MaxAnswerBytes = pb.Settings.PageSize, int64(pb.Settings.MaxAnswerMiB)<<20
+		}
+		opts.Transport = transport.New(to)
+	}
+	if app := opts.DefaultApp; app != nil {
+		c.defaultCred = &auth.Credential{Name: app.Name, Method: auth.MethodClientSecret, ClientID: app.ClientID, ClientSecret: app.Secret}
+	}
+	c.opts = opts
+	return c
+}
+
+// Close ends the token manager New built (its background renewals and
+// cache files).
+func (c *Connector) Close() error {
+	if c.owned == nil {
+		return nil
+	}
+	return c.owned.Close()
 }
 
 // authError marks problems of configuration found before any token request,
@@ -80,16 +152,11 @@ func (c *Connector) Resolve(t *playbook.Tenant) (*Target, error) {
 	return &Target{Tenant: t, Endpoints: ep, Credential: cred}, nil
 }
 
-// Source is the Exchange token source of the target: its credential at its
+// source is the Exchange token source of the target: its credential at its
 // cloud's authority, for the tenant as the playbook names it, for the real
 // Exchange resource.
-func (tg *Target) Source(m *auth.Manager) (*auth.Source, error) {
+func (tg *Target) source(m *auth.Manager) (*auth.Source, error) {
 	return m.Source(tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
-}
-
-// Status is what the token cache holds for the target (delegated methods).
-func (tg *Target) Status(ctx context.Context, m *auth.Manager) (auth.TenantStatus, error) {
-	return m.TenantStatus(ctx, tg.Credential, tg.Endpoints.AuthorityURL, tg.Tenant.SignInTenant(), tg.Endpoints.ExchangeResource)
 }
 
 // Connect signs in to t and returns its session. The first token is
@@ -101,7 +168,7 @@ func (c *Connector) Connect(ctx context.Context, t *playbook.Tenant) (runner.Ses
 		return nil, err
 	}
 	ep, cred := tg.Endpoints, tg.Credential
-	src, err := tg.Source(c.opts.Auth)
+	src, err := tg.source(c.opts.Auth)
 	if err != nil {
 		return nil, err
 	}

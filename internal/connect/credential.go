@@ -13,10 +13,10 @@ import (
 // credential builds the auth credential of t, resolving secrets now.
 func (c *Connector) credential(t *playbook.Tenant) (*auth.Credential, error) {
 	if t.Auth == "" {
-		if c.opts.DefaultCredential == nil {
+		if c.defaultCred == nil {
 			return nil, errors.New("no auth configured")
 		}
-		return c.opts.DefaultCredential, nil
+		return c.defaultCred, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

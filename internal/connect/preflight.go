@@ -85,7 +85,7 @@ func (c *Connector) Preflight(ctx context.Context, t *playbook.Tenant, services 
 		return block("sign-in: %v", err)
 	}
 	r.TenantID = sess.TenantID()
-	if src, err := tg.Source(c.opts.Auth); err == nil {
+	if src, err := tg.source(c.opts.Auth); err == nil {
 		id := src.Identity()
 		r.AppID, r.User, r.Roles, r.Scopes = id.AppID, id.UPN, id.Roles, id.Scopes
 		if !id.ExpiresOn.IsZero() {
