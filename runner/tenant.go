@@ -50,7 +50,15 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	}()
 
 	if reason, ok := r.opts.Blocked[t.Name]; ok {
-		res.Status, res.Error = results.StatusFailed, &results.Error{Category: results.CategoryAuth, Code: "preflight_blocked", Message: reason}
+		blocked := &results.Error{Category: results.CategoryAuth, Code: "preflight_blocked", Message: reason}
+		if prior != nil {
+			// A resume: keep what earlier runs finished, and leave the
+			// tenant unfinished so a later resume runs it once ready.
+			*res = *r.priorResult(t, prior, "not run: "+reason)
+			res.Error, res.Status = blocked, results.StatusIncomplete
+			return res
+		}
+		res.Status, res.Error = results.StatusFailed, blocked
 		for _, st := range r.pb.Steps {
 			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: "+reason)))
 		}
