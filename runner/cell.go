@@ -213,8 +213,8 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
 	})
 	c.warnings = append(c.warnings, stats.Warnings...)
-	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	if err != nil && (ctx.Err() != nil || errors.Is(err, errNotSent)) {
+		s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, context.Canceled) // not a failure of the call
 		// The run was cancelled under the call, or stopped before it got a
 		// slot: its outcome is unknown or it never left, so it is not
 		// journaled as done and a resume decides again.
@@ -237,6 +237,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		}
 		return
 	}
+	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	switch {
 	case err != nil:
 		c.status, c.err = results.StatusFailed, classify(err)
@@ -298,6 +299,7 @@ func (s *stepRun) cellDone(c *cell) {
 	if !c.status.Final() {
 		return
 	}
+	s.tr.r.obs.CellDone(s.tr.t.Name, s.st.ID, c.status, c.err)
 	if !c.keep() {
 		c.objects = nil
 	}

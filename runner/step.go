@@ -59,7 +59,9 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		spillAt:    spillBytes(tr.r.pb.Settings.RegisterMemoryMiB),
 	}
 	_ = tr.r.record(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID}) // an error stops the run: its cells see it as drained
+	tr.r.obs.StepStarted(tr.t.Name, st.ID)
 	finalize := func() {
+		tr.r.obs.StepDone(tr.t.Name, st.ID, sr.Status)
 		if sr.Assertions == nil && (sr.Status == results.StatusSkipped || sr.Status == results.StatusFailed) {
 			s.assertAll(sr, nil) // decided before any call: not_applicable or error (expect.go)
 		}
@@ -133,6 +135,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		s.spool = sp
 	}
 	pending := s.restore()
+	tr.r.obs.StepCells(tr.t.Name, st.ID, len(s.cells), len(s.cells)-len(pending))
 	if len(pending) > 0 {
 		if st.Batch > 0 && st.Foreach != nil && !s.checkWrite {
 			s.runBatches(ctx, pending)
