@@ -175,7 +175,7 @@ func (s *stepRun) restore() []*cell {
 			continue
 		}
 		ev := cs.done
-		c.status, c.err, c.warnings, c.wouldRun, c.rng = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data
+		c.status, c.err, c.warnings, c.wouldRun, c.rng, c.diff = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data, ev.Diff
 		if ev.Attempts != nil {
 			c.attempts = *ev.Attempts
 		}
@@ -265,6 +265,9 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		}
 		if c.wouldRun != nil {
 			sr.WouldRun = append(sr.WouldRun, results.WouldRun{Item: c.itemPtr(), Parameters: c.wouldRun})
+		}
+		if c.diff != nil {
+			sr.Diffs = append(sr.Diffs, *c.diff)
 		}
 		if c.reason != "" {
 			reasons[c.reason] = true
