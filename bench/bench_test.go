@@ -48,14 +48,14 @@ func TestQuickShrinksOnlyUnsetSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if full.tenants != 50 || full.mailboxes != 600 || full.latency != 10*time.Millisecond || full.rssSizes[1] != 200000 || full.registerSizes[1] != 200000 || full.registerMiB != -1 || len(full.only) != 5 {
+	if full.tenants != 50 || full.mailboxes != 600 || full.latency != 10*time.Millisecond || full.rssSizes[1] != 200000 || full.registerSizes[1] != 200000 || full.registerMiB != -1 || len(full.only) != 6 || full.fleetTenants != 200 || len(full.fleetParallel) != 3 {
 		t.Fatalf("default config = %+v", full)
 	}
 }
 
 func TestConfigRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"-only", "sched,nope"}, {"-cap", "4"}, {"-rss-sizes", "10,x"}, {"-register-sizes", "x"}, {"-register-writes", "1,,"}, {"-latency", "0s"}, {"-cold-reps", "0"}, {"extra"},
+		{"-only", "sched,nope"}, {"-cap", "4"}, {"-rss-sizes", "10,x"}, {"-register-sizes", "x"}, {"-register-writes", "1,,"}, {"-fleet-parallel", "x"}, {"-latency", "0s"}, {"-cold-reps", "0"}, {"extra"},
 	} {
 		if _, err := parseConfig(args, io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)
