@@ -21,6 +21,7 @@ const (
 	WriteUnchanged = "unchanged" // the service answered that nothing was modified
 	WriteFailed    = "failed"    // the service refused it
 	WriteUnknown   = "unknown"   // sent, never confirmed: it may or may not have run
+	WriteBlocked   = "blocked"   // not sent: the reviewed plan (run --plan) does not list it
 )
 
 // WriteRecord is one line of writes.jsonl.
@@ -46,6 +47,7 @@ type WriteCounts struct {
 	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
 	Unknown   int `json:"unknown"`
+	Blocked   int `json:"blocked,omitempty"` // run --plan: not in the plan, not sent
 }
 
 // Add counts one outcome.
@@ -59,6 +61,8 @@ func (c *WriteCounts) Add(outcome string) {
 		c.Failed++
 	case WriteUnknown:
 		c.Unknown++
+	case WriteBlocked:
+		c.Blocked++
 	}
 }
 

@@ -41,6 +41,10 @@ func (s *stepRun) ledger(c *cell, outcome string) {
 	}
 }
 
+// CodeNotInPlan is the error code of a write that Options.AllowWrite
+// blocked: it was not sent.
+const CodeNotInPlan = "not_in_plan"
+
 // outcome is a finished write cell's ledger outcome.
 func outcome(c *cell) string {
 	switch {
@@ -50,6 +54,8 @@ func outcome(c *cell) string {
 		return results.WriteUnchanged
 	case c.err != nil && c.err.Code == "outcome_unknown":
 		return results.WriteUnknown
+	case c.err != nil && c.err.Code == CodeNotInPlan:
+		return results.WriteBlocked
 	}
 	return results.WriteFailed
 }
