@@ -24,6 +24,10 @@ const (
 	WriteBlocked   = "blocked"   // not sent: the reviewed plan (run --plan) does not list it
 )
 
+// CodeNotInPlan is the error code of a write that run --plan blocked
+// because the reviewed plan does not list it: it was not sent.
+const CodeNotInPlan = "not_in_plan"
+
 // WriteRecord is one line of writes.jsonl.
 type WriteRecord struct {
 	Time       time.Time      `json:"t"` // when the outcome was known

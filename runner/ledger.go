@@ -41,10 +41,6 @@ func (s *stepRun) ledger(c *cell, outcome string) {
 	}
 }
 
-// CodeNotInPlan is the error code of a write that Options.AllowWrite
-// blocked: it was not sent.
-const CodeNotInPlan = "not_in_plan"
-
 // outcome is a finished write cell's ledger outcome.
 func outcome(c *cell) string {
 	switch {
@@ -54,7 +50,7 @@ func outcome(c *cell) string {
 		return results.WriteUnchanged
 	case c.err != nil && c.err.Code == "outcome_unknown":
 		return results.WriteUnknown
-	case c.err != nil && c.err.Code == CodeNotInPlan:
+	case c.err != nil && c.err.Code == results.CodeNotInPlan:
 		return results.WriteBlocked
 	}
 	return results.WriteFailed

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/exoplay/exoplay/results"
@@ -54,14 +55,29 @@ func checkReads(ctx context.Context, opts *planOptions) ([]plannedWrite, error) 
 			return nil
 		},
 	}
-	if err := runRun(ctx, ro); err != nil || res == nil {
-		if runDir != "" {
-			fmt.Fprintf(opts.IO.Err, "exoplay: the reads of --check-reads did not all succeed; their run directory: %s\n", runDir)
-		}
+	err = runRun(ctx, ro)
+	if res == nil { // the check did not run (bad input, sign-in set-up)
 		if err == nil {
 			err = exitf(ExitStepFailed, "--check-reads: the check run gave no results")
 		}
 		return nil, err
+	}
+	// A failing assertion (exit 3) is expected of a check run whose writes
+	// are not sent; a read, sign-in or write that could not be resolved
+	// leaves the list of writes incomplete: no plan then.
+	var bad []string
+	for _, t := range res.Tenants {
+		if t.Error != nil {
+			bad = append(bad, fmt.Sprintf("%s: %s", t.Name, t.Error.Message))
+		}
+		for _, st := range t.Steps {
+			if st.Status == results.StatusFailed || st.Status == results.StatusIncomplete {
+				bad = append(bad, fmt.Sprintf("%s: step %s is %s", t.Name, st.ID, st.Status))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return nil, exitf(ExitStepFailed, "--check-reads: the writes cannot be known, the check run did not finish cleanly (its run directory: %s):\n  %s", runDir, strings.Join(bad, "\n  "))
 	}
 	defer os.RemoveAll(tmp)
 	writes := []plannedWrite{}
