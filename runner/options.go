@@ -88,17 +88,3 @@ type clock struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 }
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
