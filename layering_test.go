@@ -43,13 +43,16 @@ var layers = map[string][]string{
 	// wait: sleeping under a context (the one real Sleep behind every
 	// injected clock) and reading Retry-After; a leaf so that auth,
 	// transport, runner and notify share them.
-	"internal/wait":     {},
-	"internal/emulator": {},
+	"internal/wait": {},
+	// atomicfile: replacing a file whole (temp, sync, rename); a leaf so
+	// that auth's token cache and results' run files share it.
+	"internal/atomicfile": {},
+	"internal/emulator":   {},
 }
 
 // leaves may be imported by every product package; they import nothing of
 // the module themselves (their rows above are empty).
-var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait"}
+var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait", "internal/atomicfile"}
 
 // noLeaves are rows that may not even import the leaves: the emulator is an
 // independent implementation of the service, so that it can catch the
