@@ -40,9 +40,9 @@ var layers = map[string][]string{
 	// files only, bounded, never blocking on a FIFO); a leaf so that auth
 	// reads certificate and token files by it too.
 	"internal/inputfile": {},
-	// wait: sleeping under a context, the one real Sleep behind every
-	// injected clock; a leaf so that auth, transport, runner and notify
-	// share it.
+	// wait: sleeping under a context (the one real Sleep behind every
+	// injected clock) and reading Retry-After; a leaf so that auth,
+	// transport, runner and notify share them.
 	"internal/wait":     {},
 	"internal/emulator": {},
 }
