@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/wait"
 )
 
@@ -49,7 +49,7 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 		return errors.New("notify: the webhook address is not a URL")
 	}
 	where := u.Scheme + "://" + u.Host + "/…"
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && cloud.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("notify %s: only https webhooks (plain http on loopback only)", where)
 	}
 	body, err := Body(t.Format, s)
@@ -125,12 +125,4 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 	default:
 		return 0, permanent{fmt.Errorf("the webhook answered %s", resp.Status)}
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
