@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/exoplay/exoplay/cloud"
@@ -67,7 +66,7 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	wait := backoffBase
+	backoff := backoffBase
 	for attempt := 0; ; attempt++ {
 		retryAfter, err := post(ctx, client, t.URL, body, timeout)
 		if err == nil {
@@ -77,14 +76,14 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 		if errors.As(err, &perm) || attempt >= t.Retries {
 			return fmt.Errorf("notify %s: attempt %d of %d: %w", where, attempt+1, t.Retries+1, err)
 		}
-		d := wait
+		d := backoff
 		if retryAfter > 0 {
 			d = min(retryAfter, backoffMax)
 		}
 		if err := sleep(ctx, d); err != nil {
 			return fmt.Errorf("notify %s: %w", where, err)
 		}
-		wait = min(2*wait, backoffMax)
+		backoff = min(2*backoff, backoffMax)
 	}
 }
 
@@ -118,8 +117,8 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 	case c >= 200 && c < 300:
 		return 0, nil
 	case c == http.StatusTooManyRequests || c == http.StatusRequestTimeout || c >= 500:
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			retryAfter = time.Duration(s) * time.Second
+		if d, ok := wait.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+			retryAfter = d
 		}
 		return retryAfter, fmt.Errorf("the webhook answered %s", resp.Status)
 	default:
