@@ -14,7 +14,7 @@
 //	report -> results
 //	playbook -> exoplay (the schema)
 //	results, auth, transport, exoplay: nothing of the module but the leaves
-//	cloud, cmdlet: leaves, importable by every layer, importing nothing
+//	cloud, cmdlet, internal/inputfile: leaves, importable by every layer, importing nothing
 //	internal/emulator: nothing of the product
 //	bench, examples, deploy: tools and tests, never imported by the product
 package exoplay

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
+
+	"github.com/exoplay/exoplay/internal/inputfile"
 )
 
 // staticAcq hands out a token made elsewhere: a value (usually from an env
@@ -28,7 +29,7 @@ func (a *staticAcq) acquire(ctx context.Context, _, _, _ string) (tokenResult, e
 	case a.cred.AccessToken != "":
 		tok = a.cred.AccessToken
 	case a.cred.AccessTokenFile != "":
-		b, err := os.ReadFile(a.cred.AccessTokenFile)
+		b, err := inputfile.Read(a.cred.AccessTokenFile) // a FIFO must not hang the sign-in
 		if err != nil {
 			return tokenResult{}, configError(a.cred, "", CodeAccessTokenRead, "cannot read access_token_file: "+err.Error(), "")
 		}

@@ -8,12 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/exoplay/exoplay/internal/inputfile"
 )
 
 // clientCertificate is a loaded certificate credential: the leaf first, then
@@ -27,7 +28,7 @@ type clientCertificate struct {
 // or a PEM holding the certificate and an unencrypted RSA key, and checks the
 // thumbprint when the credential gives one.
 func loadCertificate(cred *Credential, now time.Time) (*clientCertificate, error) {
-	data, err := os.ReadFile(cred.CertificateFile)
+	data, err := inputfile.Read(cred.CertificateFile) // a FIFO must not hang the sign-in
 	if err != nil {
 		return nil, fmt.Errorf("cannot read certificate_file: %w", err)
 	}

@@ -59,8 +59,10 @@ func (c *Catalog) EditorSchema() ([]byte, error) {
 	fmt.Fprintf(&b, "\"description\":%s,\n", str(fmt.Sprintf("%d cmdlets of Exchange Online and Security & Compliance from %s at %s", len(all), c.Source, c.Commit)))
 	b.WriteString("\"$defs\":{\n")
 	b.WriteString(`"unchecked":{"required":["unchecked"],"properties":{"unchecked":{"const":true}}},` + "\n")
-	b.WriteString(`"step":{"if":{"$ref":"#/$defs/unchecked"},"else":{"properties":{"cmdlet":{"$ref":"#/$defs/name"}},"allOf":[{"$ref":"#/$defs/params"}]}},` + "\n")
-	b.WriteString(`"stepAllowUnknown":{"if":{"$ref":"#/$defs/unchecked"},"else":{"properties":{"cmdlet":{"anyOf":[{"$ref":"#/$defs/name"},{"type":"string"}]}},"allOf":[{"$ref":"#/$defs/params"}]}},` + "\n")
+	// An ensure: step's write is checked like a step's cmdlet, its state
+	// like the step's parameters (ensureParams).
+	b.WriteString(`"step":{"if":{"$ref":"#/$defs/unchecked"},"else":{"properties":{"cmdlet":{"$ref":"#/$defs/name"},"ensure":{"properties":{"cmdlet":{"$ref":"#/$defs/name"}},"allOf":[{"$ref":"#/$defs/ensureParams"}]}},"allOf":[{"$ref":"#/$defs/params"}]}},` + "\n")
+	b.WriteString(`"stepAllowUnknown":{"if":{"$ref":"#/$defs/unchecked"},"else":{"properties":{"cmdlet":{"anyOf":[{"$ref":"#/$defs/name"},{"type":"string"}]},"ensure":{"allOf":[{"$ref":"#/$defs/ensureParams"}]}},"allOf":[{"$ref":"#/$defs/params"}]}},` + "\n")
 	b.WriteString(`"expr":{"type":"string","pattern":"\\$\\{\\{"},` + "\n")
 	b.WriteString(`"addRemove":{"type":"object","minProperties":1,"additionalProperties":false,"properties":{"Add":{"type":["array","string","number","boolean"]},"Remove":{"type":["array","string","number","boolean"]}}},` + "\n")
 	// Every definition sits directly under $defs: a $ref into a deeper,
@@ -93,6 +95,14 @@ func (c *Catalog) EditorSchema() ([]byte, error) {
 	b.WriteString("\"params\":{\"allOf\":[\n")
 	for i, in := range all {
 		fmt.Fprintf(&b, `{"if":{"required":["cmdlet"],"properties":{"cmdlet":{"const":%s}}},"then":{"properties":{"parameters":{"$ref":"#/$defs/%s"}}}}`, str(in.Name), in.Name)
+		if i < len(all)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("]},\n\"ensureParams\":{\"allOf\":[\n")
+	for i, in := range all {
+		fmt.Fprintf(&b, `{"if":{"required":["cmdlet"],"properties":{"cmdlet":{"const":%s}}},"then":{"properties":{"state":{"$ref":"#/$defs/%s"}}}}`, str(in.Name), in.Name)
 		if i < len(all)-1 {
 			b.WriteString(",")
 		}

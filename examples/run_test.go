@@ -23,6 +23,7 @@ var wantExit = map[string]int{
 	"msp-disable-legacy-protocols.yaml": cli.ExitOK,
 	"audit-external-forwarding.yaml":    cli.ExitNonCompliant,
 	"audit-baseline.yaml":               cli.ExitNonCompliant,
+	"ensure-pop-off.yaml":               cli.ExitOK,
 }
 
 // TestExamplesRun runs every example that targets the emulator end to end,

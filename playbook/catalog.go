@@ -26,6 +26,8 @@ func (l *loader) checkCatalog(st *Step, f *fieldSet) {
 	at := st.Pos
 	if cn := f.get("cmdlet"); cn != nil {
 		at = cn.pos
+	} else if st.Ensure != nil {
+		at = st.Ensure.cmdletPos
 	}
 	cat, err := cmdlet.Default()
 	if err != nil {

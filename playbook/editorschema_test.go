@@ -133,6 +133,10 @@ func TestEditorSchema(t *testing.T) {
 		{"on-premises parameter", "  - cmdlet: Set-CASMailbox\n    parameters: {Identity: a, DomainController: dc1}\n", "4:31 DomainController"},
 		{"fine", "  - cmdlet: Set-CASMailbox\n    parameters: {Identity: \"${{ item }}\", PopEnabled: false, ActiveSyncAllowedDeviceIDs: {Add: [x]}}\n    foreach: [a]\n", ""},
 		{"unchecked", "  - cmdlet: Get-Mailboxx\n    unchecked: true\n    parameters: {Anything: 1}\n", ""},
+		{"ensure: misspelt state key", "  - ensure:\n      cmdlet: Set-CASMailbox\n      identity: a\n      state:\n        PopEnabld: false\n", "7:9 PopEnabld"},
+		{"ensure: misspelt cmdlet", "  - ensure:\n      cmdlet: Set-CASMailboxx\n      identity: a\n      state: {PopEnabled: false}\n", "4:15 value must be one of"},
+		{"ensure: Boolean as text", "  - ensure:\n      cmdlet: Set-CASMailbox\n      identity: a\n      state: {PopEnabled: yes please}\n", "6:27 "},
+		{"ensure: fine", "  - ensure:\n      cmdlet: Set-CASMailbox\n      identity: a\n      state: {PopEnabled: false}\n", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

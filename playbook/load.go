@@ -4,12 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
+
+	"github.com/exoplay/exoplay/internal/inputfile"
 )
 
 // LoadOptions tune loading.
@@ -37,61 +37,13 @@ type LoadOptions struct {
 func Load(path string, opts LoadOptions) (*Playbook, error) {
 	read := opts.ReadFile
 	if read == nil {
-		read = readLimited
+		read = inputfile.Read
 	}
 	data, err := read(path)
 	if err != nil {
 		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read playbook: %v", unwrapPathError(err))}}
 	}
 	return Parse(path, data, opts)
-}
-
-// ReadRegularFile reads path when it is a regular file of at most MaxFileSize
-// bytes, without blocking on anything else (a FIFO, socket or device): the
-// one rule for every input file a command reads (playbook, inventory, CA
-// bundle, secret files).
-func ReadRegularFile(path string) ([]byte, error) { return readLimited(path) }
-
-// readLimited reads a regular file, refusing one above MaxFileSize before
-// reading it. Anything else is refused without blocking: opening a FIFO
-// for reading waits for a writer (and reading a device may never end), so
-// the file is opened non-blocking and checked on the open descriptor, which
-// also leaves no window to swap the path between the check and the read.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case st.IsDir():
-		return nil, fmt.Errorf("%s is a directory", path)
-	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file (%s); give the path of a file", path, fileKind(st.Mode()))
-	case st.Size() > MaxFileSize:
-		return nil, fmt.Errorf("file is %d bytes; the limit is %d", st.Size(), MaxFileSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err == nil && len(data) > MaxFileSize {
-		err = fmt.Errorf("file grew past the limit of %d bytes while it was read", MaxFileSize)
-	}
-	return data, err
-}
-
-func fileKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "mode " + m.Type().String()
 }
 
 func unwrapPathError(err error) error {
@@ -105,7 +57,7 @@ func unwrapPathError(err error) error {
 // and anchors relative paths.
 func Parse(path string, data []byte, opts LoadOptions) (*Playbook, error) {
 	if opts.ReadFile == nil {
-		opts.ReadFile = readLimited
+		opts.ReadFile = inputfile.Read
 	}
 	sum := sha256.Sum256(data)
 	pb := &Playbook{Path: path, Dir: filepath.Dir(path), SHA256: hex.EncodeToString(sum[:])}

@@ -156,7 +156,8 @@ type Step struct {
 	Write       bool   // derived from the verb: everything but Get-/Test-/Search-/Export-
 	Pos         Pos
 
-	Unchecked bool // unchecked: true: not checked against the cmdlet catalog
+	Unchecked bool    // unchecked: true: not checked against the cmdlet catalog
+	Ensure    *Ensure // ensure: a desired-state step (ensure.go); nil for a plain call
 
 	idPos, registerPos Pos          // where id and register were written (zero when defaulted)
 	info               *cmdlet.Info // the catalog's entry, nil when unknown or unchecked

@@ -9,12 +9,15 @@ import (
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/exoplay/exoplay/internal/inputfile"
 )
 
 // Limits that keep hostile input bounded in memory and time.
 const (
-	// MaxFileSize is the largest playbook or inventory file accepted.
-	MaxFileSize = 4 << 20
+	// MaxFileSize is the largest playbook or inventory file accepted: the
+	// limit of every input file (inputfile.Read).
+	MaxFileSize = inputfile.MaxSize
 	// maxNodes caps the document size after YAML aliases are expanded, so an
 	// alias bomb ("billion laughs") is refused instead of exhausting memory.
 	maxNodes = 1_000_000

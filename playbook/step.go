@@ -19,7 +19,7 @@ const DefaultSeverity = "medium"
 const MaxBatch = 10
 
 var (
-	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "changed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked", "show"}
+	stepKeys   = []string{"id", "name", "cmdlet", "service", "parameters", "select", "register", "when", "foreach", "retries", "timeout", "continue_on_error", "failed_when", "changed_when", "assert", "tags", "anchor", "batch", "optional", "unchecked", "show", "ensure"}
 	assertKeys = append([]string{"id", "that", "message", "severity"}, controlKeys...)
 	services   = []string{"exchange", "compliance"}
 )
@@ -97,7 +97,10 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	}
 	st := &Step{Pos: n.pos, Service: "exchange"}
 	st.Name, _ = f.str("name")
-	if cn := f.required("cmdlet"); cn != nil {
+	var ef *fieldSet // ensure: a desired-state step (ensure.go)
+	if en := f.get("ensure"); en != nil {
+		ef = l.ensureHead(en, st, f)
+	} else if cn := f.required("cmdlet"); cn != nil {
 		st.Cmdlet, _ = f.str("cmdlet")
 		if st.Cmdlet != "" && !cmdletRE.MatchString(st.Cmdlet) {
 			l.d.add(cn.pos, "cmdlet %q is not of Verb-Noun form (e.g. Get-Mailbox)", st.Cmdlet)
@@ -182,6 +185,9 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 	if pn := f.get("parameters"); pn != nil {
 		st.Parameters = l.params(pn, inner)
 	}
+	if ef != nil {
+		l.ensureBody(ef, st, inner)
+	}
 	withResult := sc.with(f.has("foreach"), true)
 	if fw := f.get("failed_when"); fw != nil {
 		st.FailedWhen = l.c.boolValue(fw, withResult, "failed_when")
@@ -193,6 +199,7 @@ func (l *loader) step(n *node, index int, registers []string, later map[string]P
 		st.Assert = l.asserts(as, st, sc.with(false, true))
 	}
 	l.checkCatalog(st, f)
+	l.checkEnsure(st)
 	return st
 }
 

@@ -14,6 +14,7 @@ var csvHeader = []string{
 	"error_category", "error_code", "error",
 	"assertion_id", "assertion_passed", "severity", "assertion_message",
 	"run_id", "run_started", "playbook_sha256", // which run the row is evidence of
+	"diff", // ensure: steps: "identity: Prop: before -> after; ..." per object that differed (diff.go)
 }
 
 // WriteCSV writes the run as evidence for a spreadsheet: one row per tenant
@@ -29,7 +30,9 @@ func WriteCSV(w io.Writer, r *Results) error {
 	if !r.Run.Started.IsZero() {
 		run[1] = r.Run.Started.UTC().Format(time.RFC3339)
 	}
-	writeRow := func(cw *csv.Writer, row []string) error { return writeRow(cw, append(row, run...)) }
+	writeRow := func(cw *csv.Writer, row []string, diff string) error {
+		return writeRow(cw, append(append(row, run...), diff))
+	}
 	for _, t := range r.Tenants {
 		tenant := []string{t.Name, t.Organization, t.TenantID, string(t.Status)}
 		// A tenant that could not sign in ran no step (the runner lists
@@ -37,7 +40,7 @@ func WriteCSV(w io.Writer, r *Results) error {
 		if t.Error != nil {
 			row := append(append([]string{}, tenant...), "", "", "", string(t.Status), "", "", "")
 			row = append(row, errorCells(t.Error)...)
-			if err := writeRow(cw, append(row, "", "", "", "")); err != nil {
+			if err := writeRow(cw, append(row, "", "", "", ""), ""); err != nil {
 				return err
 			}
 			continue
@@ -51,8 +54,9 @@ func WriteCSV(w io.Writer, r *Results) error {
 				s.ID, s.Cmdlet, strconv.FormatBool(s.Write), string(s.Status), objects,
 				strconv.Itoa(s.Attempts.Calls), strconv.Itoa(s.Attempts.ThrottledWaits))
 			row = append(row, errorCells(s.Error)...)
+			diff := diffCell(s.Diffs)
 			if len(s.Assertions) == 0 {
-				if err := writeRow(cw, append(row, "", "", "", "")); err != nil {
+				if err := writeRow(cw, append(row, "", "", "", ""), diff); err != nil {
 					return err
 				}
 				continue
@@ -62,7 +66,7 @@ func WriteCSV(w io.Writer, r *Results) error {
 				if a.Error != "" {
 					msg = a.Error
 				}
-				if err := writeRow(cw, append(append([]string{}, row...), a.ID, strconv.FormatBool(a.Passed), a.Severity, msg)); err != nil {
+				if err := writeRow(cw, append(append([]string{}, row...), a.ID, strconv.FormatBool(a.Passed), a.Severity, msg), diff); err != nil {
 					return err
 				}
 			}

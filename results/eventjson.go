@@ -85,6 +85,11 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 			return b, err
 		}
 	}
+	if ev.Diff != nil {
+		if b, err = appendMarshal(b, `,"diff":`, ev.Diff); err != nil {
+			return b, err
+		}
+	}
 	if ev.StepResult != nil {
 		if b, err = appendMarshal(b, `,"step_result":`, ev.StepResult); err != nil {
 			return b, err

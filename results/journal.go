@@ -44,6 +44,7 @@ type Event struct {
 	Error    *Error         `json:"error,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"`
 	WouldRun map[string]any `json:"would_run,omitempty"`
+	Diff     *Diff          `json:"diff,omitempty"` // ensure: the properties that differed
 
 	// step_done, tenant_done (the tenant without its steps), run_started
 	StepResult   *Step   `json:"step_result,omitempty"`

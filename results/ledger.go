@@ -38,6 +38,9 @@ type WriteRecord struct {
 	Error      *Error         `json:"error,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
 	Attempts   int            `json:"attempts,omitempty"`
+	// Diff is, for an ensure: step, each property the write set: its value
+	// before and the value written.
+	Diff []PropertyDiff `json:"diff,omitempty"`
 }
 
 // WriteCounts summarises the ledger in results.json.

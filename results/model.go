@@ -138,6 +138,7 @@ type Step struct {
 	ItemErrors []ItemError `json:"item_errors,omitempty"`
 	Assertions []Assertion `json:"assertions,omitempty"`
 	WouldRun   []WouldRun  `json:"would_run,omitempty"` // check mode: the writes not sent
+	Diffs      []Diff      `json:"diffs,omitempty"`     // ensure: steps: the objects that differ (diff.go)
 	Warnings   []string    `json:"warnings,omitempty"`
 	Duration   float64     `json:"duration_seconds"`
 }

@@ -23,9 +23,10 @@ type cell struct {
 	attempts results.Attempts
 	warnings []string
 	wouldRun map[string]any
-	resend   bool // a write sent before an interruption, never confirmed
-	sent     bool // journaled as a sent write (cell_sent)
-	unsent   bool // journaled cell_sent, then never left (cell_unsent)
+	diff     *results.Diff // ensure: the properties that differ (ensure.go)
+	resend   bool          // a write sent before an interruption, never confirmed
+	sent     bool          // journaled as a sent write (cell_sent)
+	unsent   bool          // journaled cell_sent, then never left (cell_unsent)
 
 	mu      sync.Mutex // emits of a $batch may interleave across cells
 	io      *cellIO    // while the cell runs (x); dropped when it is done
@@ -38,6 +39,7 @@ type cell struct {
 // ~360 (issue 13 item 5).
 type cellIO struct {
 	call    Call
+	readAtt int        // ensure: attempts of the read, not the write's (ledger)
 	started *time.Time // when a write got its slot (the ledger's started)
 	buf     bytes.Buffer
 	stream  *results.SpoolWriter
@@ -188,6 +190,10 @@ func (s *stepRun) sendGate(ctx context.Context, cells ...*cell) *callLimiter {
 var errNotSent = errors.New("not sent: the run stopped before this write got a connection slot")
 
 func (s *stepRun) runCell(ctx context.Context, c *cell, stream bool) {
+	if s.st.Ensure != nil {
+		s.runEnsure(ctx, c) // read, compare, write the difference
+		return
+	}
 	if !s.prepare(c) || !s.admit(ctx, c) {
 		s.cellDone(c) // journals only a decided cell
 		return
@@ -207,8 +213,8 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		ThrottledWaits: stats.ThrottledWaits, ThrottledSeconds: stats.ThrottledFor.Seconds(),
 	})
 	c.warnings = append(c.warnings, stats.Warnings...)
-	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	if err != nil && (ctx.Err() != nil || errors.Is(err, errNotSent)) {
+		s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, context.Canceled) // not a failure of the call
 		// The run was cancelled under the call, or stopped before it got a
 		// slot: its outcome is unknown or it never left, so it is not
 		// journaled as done and a resume decides again.
@@ -231,6 +237,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		}
 		return
 	}
+	s.tr.r.obs.CallDone(s.tr.t.Name, s.st.ID, stats, err)
 	switch {
 	case err != nil:
 		c.status, c.err = results.StatusFailed, classify(err)
@@ -292,12 +299,13 @@ func (s *stepRun) cellDone(c *cell) {
 	if !c.status.Final() {
 		return
 	}
+	s.tr.r.obs.CellDone(s.tr.t.Name, s.st.ID, c.status, c.err)
 	if !c.keep() {
 		c.objects = nil
 	}
 	ev := results.Event{
 		Type: results.EventCellDone, Tenant: s.tr.t.Name, Step: s.st.ID, Item: c.itemPtr(),
-		Status: c.status, Sent: c.sent, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun,
+		Status: c.status, Sent: c.sent, Data: c.rng, Error: c.err, Warnings: c.warnings, WouldRun: c.wouldRun, Diff: c.diff,
 	}
 	if c.attempts.Calls > 0 {
 		ev.Attempts = &c.attempts // encoded before Record returns

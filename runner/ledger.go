@@ -31,7 +31,10 @@ func (s *stepRun) ledger(c *cell, outcome string) {
 	rec := results.WriteRecord{
 		Time: tr.r.clock.now().UTC(), Started: c.x().started, Tenant: tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet,
 		Item: c.itemPtr(), Identity: identity(c), Parameters: redactParams(c.x().call.Parameters),
-		Outcome: outcome, Error: c.err, Warnings: c.warnings, Attempts: c.attempts.Attempts,
+		Outcome: outcome, Error: c.err, Warnings: c.warnings, Attempts: c.attempts.Attempts - c.x().readAtt,
+	}
+	if c.diff != nil {
+		rec.Diff = c.diff.Properties
 	}
 	if tr.sess != nil {
 		rec.TenantID = tr.sess.TenantID()

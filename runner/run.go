@@ -106,7 +106,13 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	}
 	log := opts.Logger.With().Str("run", info.ID).Logger()
 	log.Info().Str("mode", mode).Int("tenants", len(r.plan.Tenants)).Bool("resume", opts.Resume).Msg("run started")
-	r.obs.RunStarted(len(r.plan.Tenants))
+	selected := 0
+	for _, ps := range r.plan.Steps {
+		if ps.Selected {
+			selected++
+		}
+	}
+	r.obs.RunStarted(RunInfo{Tenants: len(r.plan.Tenants), Steps: selected})
 
 	out := make([]*results.Tenant, len(r.plan.Tenants))
 	runOne := func(i int) {
@@ -116,7 +122,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		r.tenantFinished(res)
 		// Also for tenants that did not start or finished in an
 		// earlier run, so progress counts every tenant.
-		r.obs.TenantDone(t.Name, res.Status)
+		r.obs.TenantDone(res)
 	}
 	if len(r.plan.Waves) > 0 {
 		r.runWaves(ctx, out, runOne) // waves.go
@@ -128,6 +134,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	res := &results.Results{SchemaVersion: results.SchemaVersion, Run: info, Tenants: out}
 	res.Waivers = waiverUse(r.pb, out, info.Finished) // expect.go
 	res.Summarize(r.interrupted.Load())
+	r.obs.RunFinished(res.Summary) // before any early return: the display ends either way
 	if len(r.refused) > 0 {
 		// A tenant's token named another organization than the journal's:
 		// that tenant sent nothing; the resume as a whole is refused.
@@ -153,7 +160,6 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		return res, fmt.Errorf("writing %s: %w", results.ResultsFile, err)
 	}
 	log.Info().Int("exit_code", res.Summary.ExitCode).Float64("seconds", res.Summary.DurationSeconds).Msg("run finished")
-	r.obs.RunFinished(res.Summary)
 	return res, nil
 }
 

@@ -65,7 +65,9 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		spillAt:    spillBytes(tr.r.pb.Settings.RegisterMemoryMiB),
 	}
 	_ = tr.r.record(results.Event{Type: results.EventStepStarted, Tenant: tr.t.Name, Step: st.ID}) // an error stops the run: its cells see it as drained
+	tr.r.obs.StepStarted(tr.t.Name, st.ID)
 	finalize := func() {
+		tr.r.obs.StepDone(tr.t.Name, st.ID, sr.Status)
 		if sr.Assertions == nil && (sr.Status == results.StatusSkipped || sr.Status == results.StatusFailed) {
 			s.assertAll(sr, nil) // decided before any call: not_applicable or error (expect.go)
 		}
@@ -130,6 +132,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 		s.spool = sp
 	}
 	pending := s.restore()
+	tr.r.obs.StepCells(tr.t.Name, st.ID, len(s.cells), len(s.cells)-len(pending))
 	if len(pending) > 0 {
 		if st.Batch > 0 && st.Foreach != nil && !s.checkWrite {
 			s.runBatches(ctx, pending)
@@ -169,7 +172,7 @@ func (s *stepRun) restore() []int {
 		}
 		c := &cell{index: s.indexOf(slot)}
 		ev := cs.done
-		c.status, c.err, c.warnings, c.wouldRun, c.rng = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data
+		c.status, c.err, c.warnings, c.wouldRun, c.rng, c.diff = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data, ev.Diff
 		if ev.Attempts != nil {
 			c.attempts = *ev.Attempts
 		}
@@ -288,6 +291,9 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		}
 		if c.wouldRun != nil {
 			sr.WouldRun = append(sr.WouldRun, results.WouldRun{Item: c.itemPtr(), Parameters: c.wouldRun})
+		}
+		if c.diff != nil {
+			sr.Diffs = append(sr.Diffs, *c.diff)
 		}
 		if c.reason != "" {
 			reasons[c.reason] = true

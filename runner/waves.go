@@ -99,6 +99,7 @@ func (r *run) runWaves(ctx context.Context, out []*results.Tenant, runOne func(i
 			}
 		}
 		r.opts.Logger.Info().Str("wave", w.Name).Int("tenants", len(idx)).Msg("wave started")
+		r.obs.WaveStarted(w.Name, wi+1, len(r.plan.Waves), len(idx))
 		r.runGroup(idx, runOne)
 		started, failed := 0, 0
 		for _, i := range idx {

@@ -8,7 +8,7 @@
 // The package knows nothing of clouds or credentials: the caller passes the
 // service origin, the tenant URL segment and a TokenSource (package auth
 // satisfies it). It imports no other exoplay package but the leaves (cloud,
-// cmdlet).
+// cmdlet, internal/inputfile).
 //
 // # Results
 //

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/exoplay/exoplay/baseline"
+	"github.com/exoplay/exoplay/internal/inputfile"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -108,7 +109,7 @@ func looksLikePlaybook(path string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s: an inventory (.csv, .yaml) or a playbook (.yaml) is expected", path)
 	}
-	data, err := playbook.ReadRegularFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return false, err
 	}

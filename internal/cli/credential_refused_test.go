@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exoplay/exoplay/internal/emulator"
 )
@@ -65,11 +68,43 @@ tenants:
 	if refused != n-1 {
 		t.Errorf("%d tenants refused without a request, want %d: %v", refused, n-1, st)
 	}
-	if c := strings.Count(stderr, "the client secret is wrong"); c > 2 {
+	// Once in the log, once as it happens, once in the last frame: not
+	// once per tenant and step.
+	if c := strings.Count(stderr, "the client secret is wrong"); c > 3 {
 		t.Errorf("the same error printed %d times on stderr:\n%s", c, stderr)
+	}
+	if want := fmt.Sprintf("error ×%d (%d tenant(s)), first ", n-1, n-1); !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks the grouped refusal %q:\n%s", want, stderr)
 	}
 	if strings.Contains(stdout+stderr, "not-the-secret-of-this-app") {
 		t.Fatal("the secret appears in the output")
 	}
-	t.Logf("stderr:\n%s", stderr)
+}
+
+// Issue 10 item 9 through the CLI: after Ctrl-C the last frame says how
+// many tenants and cells are left (it said "6/6" with 5 incomplete).
+func TestProgressLastFrameAfterInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	emu, ca := resumeEmulator(t)
+	pb, _ := inventoryPlaybook(t, emu, map[string]string{"c1": "contoso.onmicrosoft.com", "c2": "fabrikam.onmicrosoft.com"})
+	cmd, log := child(t, "run", pb, "--ca-file", ca, "--out", t.TempDir(), "--progress", "plain")
+	waitFor(t, "some writes", 60*time.Second, func() bool { n, _ := writesApplied(emu); return n >= 5 })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	out := log.String()
+	m := regexp.MustCompile(`progress: interrupted: (\d) of 2 tenant\(s\) incomplete, (\d+) of (\d+) cell\(s\) not done`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the last frame does not say what the interrupt left:\n%s", out)
+	}
+	if left, _ := strconv.Atoi(m[2]); left == 0 || m[1] == "0" {
+		t.Errorf("an interrupted run with nothing left: %s", m[0])
+	}
+	if done := regexp.MustCompile(`tenants (\d)/2 done`).FindAllStringSubmatch(out, -1); len(done) == 0 || done[len(done)-1][1] == "2" {
+		t.Errorf("the last frame claims every tenant done:\n%s", out)
+	}
+	t.Log(out)
 }

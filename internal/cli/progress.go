@@ -3,8 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -25,105 +25,135 @@ func newProgress(mode string, w io.Writer, isTTY bool) runner.Observer {
 	case mode == "none":
 		return runner.NopObserver{}
 	case mode == "auto" && isTTY:
-		return &liveProgress{w: w}
+		return newLiveProgress(w, time.Now)
 	default:
 		return newPlainProgress(w, plainInterval, time.Now)
 	}
 }
 
-// counters are what both displays show.
-type counters struct {
-	total, started, done, failed atomic.Int64
-	calls, callErrors, throttled atomic.Int64
+// observer feeds a tally from the runner and hands the lines to print
+// (a new error, a tenant done) to say.
+type observer struct {
+	*tally
+	say func(line string)
 }
 
-func (c *counters) callDone(err error) {
-	c.calls.Add(1)
-	if err != nil {
-		c.callErrors.Add(1)
+func (o *observer) WaveStarted(name string, n, count, tenants int) {
+	o.waveStarted(name, n, count, tenants)
+	o.say(fmt.Sprintf("progress: %s started (wave %d of %d, %d tenant(s))", name, n, count, tenants))
+}
+
+func (o *observer) TenantStarted(name string)  { o.tenantStarted(name) }
+func (o *observer) StepStarted(_, step string) { o.stepStarted(step) }
+func (o *observer) StepCells(tenant, step string, n, done int) {
+	o.stepCells(tenant, step, n, done)
+}
+
+func (o *observer) CellDone(tenant, step string, st results.Status, err *results.Error) {
+	if l := o.cellDone(tenant, step, st, err); l != "" {
+		o.say("progress: " + l)
 	}
 }
 
-func (c *counters) line() string {
-	return fmt.Sprintf("calls %d (%d failed), throttled waits %d", c.calls.Load(), c.callErrors.Load(), c.throttled.Load())
-}
+func (o *observer) StepDone(tenant, step string, st results.Status) { o.stepDone(tenant, step, st) }
 
-// liveProgress is an mpb bar of tenants done, with calls, throttled waits
-// and an ETA.
+func (o *observer) CallDone(_, _ string, _ runner.CallStats, err error) { o.callDone(err) }
+func (o *observer) Throttled(_ string, wait time.Duration)              { o.throttle(wait) }
+
+// liveProgress is an mpb bar of cells done, with the status line after it;
+// failures are printed above the bar as they happen.
 type liveProgress struct {
 	w io.Writer
-	counters
+	observer
 	p   *mpb.Progress
 	bar *mpb.Bar
 }
 
-func (l *liveProgress) RunStarted(tenants int) {
-	l.total.Store(int64(tenants))
+func newLiveProgress(w io.Writer, now func() time.Time) *liveProgress {
+	l := &liveProgress{w: w}
+	l.observer = observer{tally: newTally(now), say: l.above}
+	return l
+}
+
+// above prints a line over the bar (before the bar exists: nothing yet).
+func (l *liveProgress) above(line string) {
+	if l.p != nil {
+		_, _ = l.p.Write([]byte(line + "\n"))
+	}
+}
+
+func (l *liveProgress) RunStarted(ri runner.RunInfo) {
+	l.runStarted(ri)
 	// The caller knows w is a terminal (mpb cannot tell through an io.Writer).
 	l.p = mpb.New(mpb.WithOutput(l.w), mpb.WithAutoRefresh(), mpb.WithRefreshRate(200*time.Millisecond))
-	l.bar = l.p.AddBar(int64(tenants),
-		mpb.PrependDecorators(
-			decor.Name("tenants ", decor.WC{W: 8}),
-			decor.CountersNoUnit("%d/%d", decor.WCSyncWidth),
-		),
-		mpb.AppendDecorators(
-			decor.Any(func(decor.Statistics) string {
-				s := " " + l.line()
-				if f := l.failed.Load(); f > 0 {
-					s += fmt.Sprintf(", %d tenant(s) failed", f)
-				}
-				return s
-			}),
-			decor.Name("  ETA "),
-			decor.AverageETA(decor.ET_STYLE_GO),
-		),
+	l.bar = l.p.AddBar(int64(max(1, ri.Tenants*ri.Steps)),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return " " + l.line() })),
 	)
 }
 
-func (l *liveProgress) TenantStarted(string) { l.started.Add(1) }
-
-func (l *liveProgress) TenantDone(_ string, s results.Status) {
-	l.done.Add(1)
-	if s == results.StatusFailed {
-		l.failed.Add(1)
+// sync moves the bar to the tally's cells (the total grows with foreach
+// lists).
+func (l *liveProgress) sync() {
+	if l.bar == nil {
+		return
 	}
-	if l.bar != nil {
-		l.bar.Increment()
-	}
+	l.mu.Lock()
+	done, exp := l.cellsDone, l.expected()
+	l.mu.Unlock()
+	l.bar.SetTotal(int64(max(exp, done, 1)), false)
+	l.bar.SetCurrent(int64(done))
 }
 
-func (l *liveProgress) CallDone(_, _ string, _ runner.CallStats, err error) { l.callDone(err) }
-func (l *liveProgress) Throttled(string, time.Duration)                     { l.throttled.Add(1) }
+func (l *liveProgress) CellDone(tenant, step string, st results.Status, err *results.Error) {
+	l.observer.CellDone(tenant, step, st, err)
+	l.sync()
+}
 
-func (l *liveProgress) RunFinished(results.Summary) {
+func (l *liveProgress) StepDone(tenant, step string, st results.Status) {
+	l.observer.StepDone(tenant, step, st)
+	l.sync()
+}
+
+func (l *liveProgress) TenantDone(res *results.Tenant) {
+	if line := l.tenantDone(res); line != "" {
+		l.above("progress: " + line)
+	}
+	l.sync()
+}
+
+func (l *liveProgress) RunFinished(s results.Summary) {
+	l.runFinished(s)
 	if l.p == nil {
 		return
 	}
-	// Tenants that never started (interrupted, fail_fast) leave the bar
-	// short: end it where it is.
-	l.bar.SetTotal(-1, true)
+	// The bar ends where the cells are: short of its total after an
+	// interrupt, and the final lines say what is left.
+	l.sync()
+	l.bar.Abort(false)
 	l.p.Wait()
+	fmt.Fprintln(l.w, strings.Join(l.finalLines(), "\n"))
 }
 
-// plainProgress prints a line per finished tenant and a status line every
-// interval, for logs.
+// plainProgress prints a line per finished tenant, per new error and per
+// wave, and a status line every interval, for logs.
 type plainProgress struct {
 	w        io.Writer
 	interval time.Duration
-	now      func() time.Time
 	// ticker returns the status-line ticks and a stop func; tests inject
 	// one they drive instead of waiting out the interval.
 	ticker func(time.Duration) (<-chan time.Time, func())
-	counters
+	observer
 
-	mu    sync.Mutex // serializes writes to w
-	start time.Time
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	mu   sync.Mutex // serializes writes to w
+	stop chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
 }
 
 func newPlainProgress(w io.Writer, interval time.Duration, now func() time.Time) *plainProgress {
-	return &plainProgress{w: w, interval: interval, now: now, ticker: realTicker, stop: make(chan struct{})}
+	p := &plainProgress{w: w, interval: interval, ticker: realTicker, stop: make(chan struct{})}
+	p.observer = observer{tally: newTally(now), say: p.println}
+	return p
 }
 
 func realTicker(d time.Duration) (<-chan time.Time, func()) {
@@ -131,22 +161,15 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
-func (p *plainProgress) printf(format string, args ...any) {
+func (p *plainProgress) println(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, format, args...)
+	fmt.Fprintln(p.w, line)
 }
 
-func (p *plainProgress) status() string {
-	return fmt.Sprintf("progress: %d/%d tenants done (%d running, %d failed), %s, elapsed %s",
-		p.done.Load(), p.total.Load(), p.started.Load()-p.done.Load(), p.failed.Load(), p.line(),
-		p.now().Sub(p.start).Round(time.Second))
-}
-
-func (p *plainProgress) RunStarted(tenants int) {
-	p.total.Store(int64(tenants))
-	p.start = p.now()
-	p.printf("progress: starting %d tenant(s)\n", tenants)
+func (p *plainProgress) RunStarted(ri runner.RunInfo) {
+	p.runStarted(ri)
+	p.println(fmt.Sprintf("progress: starting %d tenant(s), %d step(s) each", ri.Tenants, ri.Steps))
 	ticks, stop := p.ticker(p.interval)
 	p.wg.Add(1)
 	go func() {
@@ -155,7 +178,7 @@ func (p *plainProgress) RunStarted(tenants int) {
 		for {
 			select {
 			case <-ticks:
-				p.printf("%s\n", p.status())
+				p.println("progress: " + p.line())
 			case <-p.stop:
 				return
 			}
@@ -163,21 +186,24 @@ func (p *plainProgress) RunStarted(tenants int) {
 	}()
 }
 
-func (p *plainProgress) TenantStarted(string) { p.started.Add(1) }
-
-func (p *plainProgress) TenantDone(name string, s results.Status) {
-	n := p.done.Add(1)
-	if s == results.StatusFailed {
-		p.failed.Add(1)
+func (p *plainProgress) TenantDone(res *results.Tenant) {
+	line := p.tenantDone(res)
+	p.tally.mu.Lock()
+	n, total := p.finished, p.tenants
+	p.tally.mu.Unlock()
+	if res.Started != nil || res.Status != results.StatusIncomplete {
+		p.println(fmt.Sprintf("progress: tenant %s %s (%d/%d)", res.Name, res.Status, n, total))
 	}
-	p.printf("progress: tenant %s %s (%d/%d)\n", name, s, n, p.total.Load())
+	if line != "" {
+		p.println("progress: " + line)
+	}
 }
 
-func (p *plainProgress) CallDone(_, _ string, _ runner.CallStats, err error) { p.callDone(err) }
-func (p *plainProgress) Throttled(string, time.Duration)                     { p.throttled.Add(1) }
-
-func (p *plainProgress) RunFinished(results.Summary) {
-	close(p.stop)
+func (p *plainProgress) RunFinished(s results.Summary) {
+	p.runFinished(s)
+	p.once.Do(func() { close(p.stop) })
 	p.wg.Wait()
-	p.printf("%s\n", p.status())
+	for _, l := range p.finalLines() {
+		p.println("progress: " + l)
+	}
 }

@@ -108,6 +108,18 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		t.Fatalf("run directories: %v", dirs)
 	}
 	runDir := dirs[0]
+	// The manifest names the baseline's version.
+	var m struct {
+		Inputs []struct{ Role, Path, Version string }
+	}
+	if b, err := os.ReadFile(filepath.Join(runDir, "manifest.json")); err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	if !slices.ContainsFunc(m.Inputs, func(in struct{ Role, Path, Version string }) bool {
+		return in.Role == "baseline" && in.Path == "baseline:exo" && len(in.Version) == 64
+	}) {
+		t.Errorf("manifest inputs %+v: want the baseline and its version", m.Inputs)
+	}
 
 	// What the page must show, from results.json.
 	var res struct {

@@ -25,6 +25,7 @@ type runOptions struct {
 	playbook  string
 	sel       selectionFlags
 	check     bool
+	diff      bool // --diff: print ensure: steps' before/after per property
 	out       string
 	resume    string
 	runDir    string
@@ -78,6 +79,7 @@ progress go to stderr.
 	f := cmd.Flags()
 	opts.sel.addTo(f)
 	f.BoolVar(&opts.check, "check", false, "send reads only; report the writes that would run, with their parameters")
+	f.BoolVar(&opts.diff, "diff", false, "print each ensure: step's differences (property: before -> after) in the text output")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
 	opts.notify.addTo(f)
@@ -102,6 +104,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	case "text", "json", "jsonl", "csv":
 	default:
 		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
+	}
+	if opts.diff && opts.format != "text" {
+		return exitf(ExitInvalid, "--diff prints differences in the text output; --format %s carries them already (diffs of each step)", opts.format)
 	}
 	switch opts.progress {
 	case "auto", "plain", "none":
@@ -199,6 +204,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return exitf(ExitStepFailed, "writing results: %v", err)
 	}
 	if opts.format == "text" {
+		if opts.diff {
+			results.PrintDiffs(ios.Out, res)
+		}
 		if err := writeShowTables(ios.Out, ios.Err, pb, res, dir.Path()); err != nil {
 			return exitf(ExitStepFailed, "writing results: %v", err)
 		}

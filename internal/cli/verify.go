@@ -41,6 +41,16 @@ func sealRunDir(ios *streams, dir, format string, pb *playbook.Playbook, res *re
 			return err
 		}
 	}
+	for _, wf := range pb.WaiverFiles {
+		if err := add("waivers", wf); err != nil {
+			return err
+		}
+	}
+	// A shipped baseline is no file to hash again later: its version is
+	// the sha256 of the bytes the run included.
+	for _, inc := range pb.Includes {
+		inputs = append(inputs, results.ManifestInput{Role: "baseline", Path: inc.Name, Version: inc.SHA256})
+	}
 	for _, w := range pb.WaiverFiles {
 		if err := add("waivers", w); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/exoplay/exoplay/auth"
+	"github.com/exoplay/exoplay/internal/inputfile"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -57,7 +58,7 @@ func Credential(a *playbook.Auth) (*auth.Credential, error) {
 			return ""
 		}
 		if file != "" {
-			b, err := playbook.ReadRegularFile(file) // a FIFO must not hang the run
+			b, err := inputfile.Read(file) // a FIFO must not hang the run
 			if err != nil {
 				firstErr = fmt.Errorf("%s: cannot read %s_file: %w", field, field, err)
 				return ""

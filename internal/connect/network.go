@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/exoplay/exoplay/internal/cassette"
-	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/internal/inputfile"
 )
 
 // CAFileEnv names a PEM file of extra CA certificates to trust, like --ca-file.
@@ -82,7 +82,7 @@ func (n Network) Client() (*http.Client, error) {
 	}
 	pems := n.CAs
 	if caFile != "" {
-		b, err := playbook.ReadRegularFile(caFile) // a FIFO must not hang the run
+		b, err := inputfile.Read(caFile) // a FIFO must not hang the run
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", caFlag, err)
 		}
