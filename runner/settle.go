@@ -33,8 +33,7 @@ func (s *stepRun) store(c *cell) {
 		s.cells[0] = c
 		return
 	}
-	if c.err != nil || len(c.warnings) > 0 || c.wouldRun != nil || c.objects != nil ||
-		(c.rng != nil && c.rng.Objects > 0) {
+	if !c.onlyStatus() {
 		s.cells[c.index] = c
 		return
 	}
@@ -51,4 +50,12 @@ func (s *stepRun) store(c *cell) {
 		s.settled.shared[k] = sc
 	}
 	s.cells[c.index] = sc
+}
+
+// onlyStatus reports whether all that aggregate and writeOutput would read
+// from the finished cell, besides its attempts, is its status and reason.
+// A cell field they come to read must be added here.
+func (c *cell) onlyStatus() bool {
+	return c.err == nil && len(c.warnings) == 0 && c.wouldRun == nil && c.diff == nil &&
+		c.objects == nil && (c.rng == nil || c.rng.Objects == 0)
 }

@@ -21,6 +21,8 @@ func TestStoreSharesDoneCellsAndKeepsTheStepResult(t *testing.T) {
 		switch {
 		case i%100 == 7:
 			c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "x", Message: "bad item"}
+		case i%100 == 9:
+			c.status, c.diff = results.StatusChanged, &results.Diff{Item: c.itemPtr(), Identity: "x"}
 		case i%10 == 1:
 			c.status, c.reason, c.attempts = results.StatusSkipped, "when is false", results.Attempts{}
 		case i%50 == 3:
@@ -33,17 +35,18 @@ func TestStoreSharesDoneCellsAndKeepsTheStepResult(t *testing.T) {
 		want.Add(c.status)
 		wantCalls += c.attempts.Calls
 		s.store(c)
-		if s.cells[i] != c && (c.err != nil || len(c.warnings) > 0) {
-			t.Fatalf("cell %d has an error or warnings but was not kept", i)
+		if s.cells[i] != c && (c.err != nil || len(c.warnings) > 0 || c.diff != nil) {
+			t.Fatalf("cell %d has an error, warnings or a diff but was not kept", i)
 		}
 	}
 	distinct := map[*cell]bool{}
 	for _, c := range s.cells {
 		distinct[c] = true
 	}
-	// 10 failed + 20 with a warning kept; ok, changed, skipped shared.
-	if kept := len(distinct) - 3; kept != 30 {
-		t.Errorf("%d distinct cells besides the 3 shared, want the 30 with an error or a warning", kept)
+	// 10 failed, 10 with a diff, 20 with a warning kept; ok, changed,
+	// skipped shared.
+	if kept := len(distinct) - 3; kept != 40 {
+		t.Errorf("%d distinct cells besides the 3 shared, want the 40 with an error, a diff or a warning", kept)
 	}
 	sr := &results.Step{}
 	s.aggregate(sr)
@@ -60,6 +63,9 @@ func TestStoreSharesDoneCellsAndKeepsTheStepResult(t *testing.T) {
 		if e.Index != 100*k+7 {
 			t.Errorf("item error %d is for item %d, want %d (input order)", k, e.Index, 100*k+7)
 		}
+	}
+	if len(sr.Diffs) != 10 {
+		t.Errorf("%d diffs, want 10", len(sr.Diffs))
 	}
 	if sr.Status != results.StatusFailed || len(sr.Warnings) != 1 {
 		t.Errorf("status %s warnings %v, want failed and one warning", sr.Status, sr.Warnings)
