@@ -1,31 +1,24 @@
 package results
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // ReadRunDir reads the results.json of a finished (or interrupted) run
 // directory without opening it for writing, for commands that only look at
 // a run: report, diff, show, verify.
 func ReadRunDir(dir string) (*Results, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ResultsFile))
-	if errors.Is(err, fs.ErrNotExist) {
+	var r Results
+	found, err := readJSONFile(dir, ResultsFile, &r)
+	if err == nil && !found {
 		if _, serr := os.Stat(dir); serr != nil {
 			return nil, fmt.Errorf("run directory %s: %w", dir, serr)
 		}
-		return nil, fmt.Errorf("%s has no %s: not an exoplay run directory, or the run has not written its results yet", dir, ResultsFile)
+		err = fmt.Errorf("%s has no %s: not an exoplay run directory, or the run has not written its results yet", dir, ResultsFile)
 	}
 	if err != nil {
 		return nil, err
-	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ResultsFile), err)
 	}
 	return &r, nil
 }

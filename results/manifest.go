@@ -110,16 +110,13 @@ func WriteManifest(dir string, r *Results, inputs []ManifestInput, now time.Time
 
 // ReadManifest reads a run directory's manifest.json.
 func ReadManifest(dir string) (*Manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s has no %s (written at the end of a run; a run of an older exoplay, or one that did not end, has none)", dir, ManifestFile)
+	var m Manifest
+	found, err := readJSONFile(dir, ManifestFile, &m)
+	if err == nil && !found {
+		err = fmt.Errorf("%s has no %s (written at the end of a run; a run of an older exoplay, or one that did not end, has none)", dir, ManifestFile)
 	}
 	if err != nil {
 		return nil, err
-	}
-	var m Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", ManifestFile, err)
 	}
 	return &m, nil
 }

@@ -158,18 +158,27 @@ func (d *RunDir) WriteResults(r *Results) error {
 
 // ReadResults reads results.json (nil, nil when there is none yet).
 func (d *RunDir) ReadResults() (*Results, error) {
-	b, err := os.ReadFile(filepath.Join(d.path, ResultsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	var r Results
+	if found, err := readJSONFile(d.path, ResultsFile, &r); !found || err != nil {
 		return nil, err
 	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", ResultsFile, err)
-	}
 	return &r, nil
+}
+
+// readJSONFile decodes dir/name into v; found is false when the file does
+// not exist (not an error: the caller says what its absence means).
+func readJSONFile(dir, name string, v any) (found bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return true, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+	}
+	return true, nil
 }
 
 // Close syncs the journal and closes the files.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/playbook"
 )
 
@@ -26,21 +27,11 @@ type Call struct {
 	Write   bool
 }
 
-// CallStats is what the transport reports about one call.
-type CallStats struct {
-	Attempts, Requests, Pages, Objects, ThrottledWaits int
-	ThrottledFor                                       time.Duration
-	Warnings                                           []string
-}
+// CallStats is what the transport reports about one call (cmdlet.Stats).
+type CallStats = cmdlet.Stats
 
-// Limiter gates every HTTP attempt; the transport calls Acquire/Release
-// around each request and page fetch and Throttled(retryAfter) when the
-// service pushes back (it releases while it waits).
-type Limiter interface {
-	Acquire(ctx context.Context) error
-	Release()
-	Throttled(retryAfter time.Duration)
-}
+// Limiter gates every HTTP attempt (cmdlet.Limiter); orgLimiter is it.
+type Limiter = cmdlet.Limiter
 
 // Session is a signed-in connection to one organization.
 type Session interface {

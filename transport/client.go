@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/cmdlet"
 )
 
 // TokenSource hands out bearer tokens for one tenant and one service
@@ -32,14 +34,9 @@ type ClaimsTokenSource interface {
 	TokenWithClaims(ctx context.Context, claims string) (string, error)
 }
 
-// Limiter gates each HTTP attempt (the runner's per-organization semaphore):
-// Acquire before sending, Release when the response is read; the client
-// releases before waiting out a 429 and reports the wait through Throttled.
-type Limiter interface {
-	Acquire(ctx context.Context) error
-	Release()
-	Throttled(retryAfter time.Duration)
-}
+// Limiter gates each HTTP attempt: cmdlet.Limiter, the one interface the
+// runner's per-organization semaphore satisfies.
+type Limiter = cmdlet.Limiter
 
 // Clock is the time source of retries and backoff; tests inject a fake one.
 type Clock interface {
@@ -137,18 +134,9 @@ type Request struct {
 	Timeout    time.Duration // whole call, retries included; 0 = none
 }
 
-// Stats describe what one call cost. They are filled in even when the call
-// fails.
-type Stats struct {
-	Attempts       int           // 1 + the number of retries
-	Requests       int           // HTTP requests sent (pages, retries, redirects)
-	Pages          int           // pages decoded
-	Objects        int           // objects handed to emit
-	ThrottledWaits int           // waits after a throttled answer
-	ThrottledFor   time.Duration // their total
-	Warnings       []string      // @adminapi.warnings of every page, in order
-	Retried        []string      // one reason per retry
-}
+// Stats describe what one call cost: cmdlet.Stats, which the runner reads
+// as it is.
+type Stats = cmdlet.Stats
 
 // Client runs cmdlets. It is safe for concurrent use.
 type Client struct {

@@ -95,6 +95,9 @@ type planStep struct {
 	Unselected []string `json:"needs_unselected,omitempty"`
 	// Skipped is true when when resolved to false at plan time.
 	Skipped bool `json:"skipped,omitempty"`
+	// EnsureRead is, for an ensure: step, the cmdlet that reads the object
+	// first: the write is sent only where the state differs.
+	EnsureRead string `json:"ensure_read,omitempty"`
 }
 
 // planValue is a value resolved at plan time, or its source when it
@@ -155,6 +158,9 @@ func buildPlan(p *runner.Plan) *planDoc {
 				Select: ts.Select, Register: ts.Register, Tags: ts.Tags,
 				When: ts.When, Parameters: ts.Parameters, Skipped: ts.Skipped}
 			ps.Foreach, ps.ForeachItems = foreachShown(ts.Foreach)
+			if ts.Ensure != nil {
+				ps.EnsureRead = ts.Ensure.Read
+			}
 			for _, a := range ts.Assert {
 				ps.Assertions = append(ps.Assertions, a.ID)
 			}
@@ -219,6 +225,9 @@ func writePlanText(w io.Writer, doc *planDoc) error {
 			}
 			if st.Register != "" {
 				notes = append(notes, "register "+st.Register)
+			}
+			if st.EnsureRead != "" {
+				notes = append(notes, "ensure: reads "+st.EnsureRead+" first, writes only what differs")
 			}
 			if len(st.Unselected) > 0 {
 				notes = append(notes, "reads the register of "+strings.Join(st.Unselected, ",")+", which the selection leaves out")

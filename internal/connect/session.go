@@ -79,25 +79,12 @@ func request(call runner.Call) transport.Request {
 	}
 }
 
-func stats(st transport.Stats) runner.CallStats {
-	return runner.CallStats{
-		Attempts:       st.Attempts,
-		Requests:       st.Requests,
-		Pages:          st.Pages,
-		Objects:        st.Objects,
-		ThrottledWaits: st.ThrottledWaits,
-		ThrottledFor:   st.ThrottledFor,
-		Warnings:       st.Warnings,
-	}
-}
-
 func (s *session) Invoke(ctx context.Context, call runner.Call, lim runner.Limiter, emit func(json.RawMessage) error) (runner.CallStats, error) {
 	ep, err := s.endpoint(ctx, call.Service, lim)
 	if err != nil {
 		return runner.CallStats{}, err
 	}
-	st, err := s.c.opts.Transport.Invoke(ctx, ep, request(call), emit)
-	return stats(st), err
+	return s.c.opts.Transport.Invoke(ctx, ep, request(call), emit)
 }
 
 func (s *session) InvokeBatch(ctx context.Context, calls []runner.Call, lim runner.Limiter, emit func(int, json.RawMessage) error) ([]runner.CallStats, []error) {
@@ -117,9 +104,5 @@ func (s *session) InvokeBatch(ctx context.Context, calls []runner.Call, lim runn
 	for i, call := range calls {
 		reqs[i] = request(call)
 	}
-	sts, errs := s.c.opts.Transport.Batch(ctx, ep, reqs, emit)
-	for i := range sts {
-		out[i] = stats(sts[i])
-	}
-	return out, errs
+	return s.c.opts.Transport.Batch(ctx, ep, reqs, emit)
 }
