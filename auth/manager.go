@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/internal/wait"
 )
 
 // Options configure a Manager. The zero value works: real clock, default
@@ -83,7 +85,7 @@ func NewManager(opts Options) *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts:       opts,
-		sleep:      sleepCtx,
+		sleep:      wait.Sleep,
 		base:       ctx,
 		cancel:     cancel,
 		acquirers:  map[string]acquirer{},

@@ -70,18 +70,3 @@ func isNetworkError(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, &ne) || errors.As(err, &ue) || errors.As(err, &oe)
 }
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

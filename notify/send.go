@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/wait"
 )
 
 // Target is where and when to notify.
@@ -59,7 +61,7 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 		client = http.DefaultClient
 	}
 	if sleep == nil {
-		sleep = realSleep
+		sleep = wait.Sleep
 	}
 	timeout := t.Timeout
 	if timeout <= 0 {
@@ -131,15 +133,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

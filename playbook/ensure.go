@@ -34,6 +34,8 @@ type Ensure struct {
 	Pos   Pos
 
 	cmdletPos, readPos Pos
+	noIdentity         bool // identity: absent (one object per organization)
+	mapPos             Pos
 }
 
 var (
@@ -55,7 +57,7 @@ func (l *loader) ensureHead(n *node, st *Step, step *fieldSet) *fieldSet {
 	if f == nil {
 		return nil
 	}
-	e := &Ensure{Pos: n.pos}
+	e := &Ensure{Pos: n.pos, mapPos: n.pos, noIdentity: n.get("identity") == nil}
 	st.Ensure = e
 	if cn := f.required("cmdlet"); cn != nil {
 		st.Cmdlet, _ = f.str("cmdlet")
@@ -81,7 +83,9 @@ func (l *loader) ensureHead(n *node, st *Step, step *fieldSet) *fieldSet {
 
 // ensureBody reads identity and state into the step's Parameters.
 func (l *loader) ensureBody(f *fieldSet, st *Step, sc *exprScope) {
-	if in := f.required("identity"); in != nil {
+	// identity is checked in checkEnsure: an object of which the
+	// organization has one (Set-OrganizationConfig) has no Identity.
+	if in := f.get("identity"); in != nil {
 		if in.kind != scalarNode {
 			l.d.add(in.pos, "identity must be one value (a name, address or ${{ item.Identity }}), not %s", describeNode(in))
 		} else {
@@ -124,6 +128,15 @@ func (l *loader) checkEnsure(st *Step) {
 	cat, err := cmdlet.Default()
 	if err != nil {
 		return // reported by checkCatalog
+	}
+	if e.noIdentity {
+		// Only an object the organization has one of may go without
+		// identity: the write has no Identity parameter.
+		if st.info == nil {
+			l.d.add(e.mapPos, "ensure is missing the required key %q", "identity")
+		} else if _, has := st.info.Param("Identity"); has {
+			l.d.add(e.mapPos, "ensure is missing the required key %q (%s writes the object its -Identity names)", "identity", st.info.Name)
+		}
 	}
 	if e.Read != "" {
 		if !cmdletRE.MatchString(e.Read) || cmdlet.IsWrite(e.Read) || st.Unchecked {

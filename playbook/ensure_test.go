@@ -31,6 +31,7 @@ func TestEnsureChecks(t *testing.T) {
 		{"beside cmdlet", "  - cmdlet: Set-CASMailbox\n    ensure:\n      cmdlet: Set-CASMailbox\n" + pop, "3:5", "cmdlet cannot be used with ensure"},
 		{"beside register", "  - register: x\n    ensure:\n      cmdlet: Set-CASMailbox\n" + pop, "3:5", "register cannot be used with ensure"},
 		{"unknown key", "  - ensure:\n      cmdlet: Set-CASMailbox\n      identity: a\n      desired: {PopEnabled: false}\n", "6:7", `unknown key "desired" in ensure`},
+		{"one per organization", "  - ensure:\n      cmdlet: Set-OrganizationConfig\n      state: {OAuth2ClientProfileEnabled: true}\n", "", ""},
 		{"unchecked", "  - unchecked: true\n    ensure:\n      cmdlet: Set-Brandnew\n      identity: a\n      state: {Anything: 1}\n", "", ""},
 	}
 	for _, c := range cases {

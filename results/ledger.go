@@ -21,7 +21,12 @@ const (
 	WriteUnchanged = "unchanged" // the service answered that nothing was modified
 	WriteFailed    = "failed"    // the service refused it
 	WriteUnknown   = "unknown"   // sent, never confirmed: it may or may not have run
+	WriteBlocked   = "blocked"   // not sent: the reviewed plan (run --plan) does not list it
 )
+
+// CodeNotInPlan is the error code of a write that run --plan blocked
+// because the reviewed plan does not list it: it was not sent.
+const CodeNotInPlan = "not_in_plan"
 
 // WriteRecord is one line of writes.jsonl.
 type WriteRecord struct {
@@ -49,6 +54,7 @@ type WriteCounts struct {
 	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
 	Unknown   int `json:"unknown"`
+	Blocked   int `json:"blocked,omitempty"` // run --plan: not in the plan, not sent
 }
 
 // Add counts one outcome.
@@ -62,6 +68,8 @@ func (c *WriteCounts) Add(outcome string) {
 		c.Failed++
 	case WriteUnknown:
 		c.Unknown++
+	case WriteBlocked:
+		c.Blocked++
 	}
 }
 

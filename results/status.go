@@ -111,6 +111,8 @@ func addWrites(s *Summary, st *Step) {
 		case e == nil || e.Code == "expression":
 		case e.Code == "outcome_unknown":
 			c.Unknown++
+		case e.Code == CodeNotInPlan:
+			c.Blocked++
 		default:
 			c.Failed++
 		}
@@ -138,6 +140,7 @@ func addWrites(s *Summary, st *Step) {
 	}
 	s.Writes.Confirmed += c.Confirmed
 	s.Writes.Unchanged += c.Unchanged
+	s.Writes.Blocked += c.Blocked
 	s.Writes.Failed += c.Failed
 	s.Writes.Unknown += c.Unknown
 }

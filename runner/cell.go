@@ -145,6 +145,12 @@ func (s *stepRun) admit(ctx context.Context, c *cell) bool {
 		c.wouldRun = redactParams(c.x().call.Parameters)
 		return false
 	}
+	if allow := s.tr.r.opts.AllowWrite; s.st.Write && allow != nil {
+		if err := allow(PlannedWrite{Tenant: s.tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet, Parameters: redactParams(c.x().call.Parameters)}); err != nil {
+			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: results.CodeNotInPlan, Message: err.Error()}
+			return false
+		}
+	}
 	if s.st.Write && c.resend {
 		if !cmdlet.Replayable(s.st.Cmdlet, c.x().call.Parameters) {
 			c.status = results.StatusFailed
@@ -312,7 +318,7 @@ func (s *stepRun) cellDone(c *cell) {
 	if c.attempts.Calls > 0 {
 		ev.Attempts = &c.attempts // encoded before Record returns
 	}
-	if c.sent || (c.err != nil && c.err.Code == "outcome_unknown") {
+	if c.sent || (c.err != nil && (c.err.Code == "outcome_unknown" || c.err.Code == results.CodeNotInPlan)) {
 		s.ledger(c, outcome(c))
 	}
 	if err := s.tr.r.record(ev); err != nil {

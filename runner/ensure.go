@@ -36,32 +36,40 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 	}
 	e := s.st.Ensure
 	want := c.x().call.Parameters
-	write := map[string]any{"Identity": want["Identity"]}
+	write := map[string]any{}
+	id, hasID := want["Identity"]
+	if hasID {
+		write["Identity"] = id
+	}
+	name := fmt.Sprint(id)
+	if !hasID {
+		name = strings.TrimPrefix(e.Read, "Get-") // one per organization: OrganizationConfig
+	}
 	var props []results.PropertyDiff
-	for _, name := range e.State {
-		before, present := property(cur, name)
+	for _, prop := range e.State {
+		before, present := property(cur, prop)
 		if !present {
 			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "property_absent",
-				Message: fmt.Sprintf("%s -Identity %v returned no property %s, so its state cannot be compared; nothing was written (is %s a property of this object?)", e.Read, want["Identity"], name, name)}
+				Message: fmt.Sprintf("%s (%s) returned no property %s, so its state cannot be compared; nothing was written (is %s a property of this object?)", e.Read, name, prop, prop)}
 			s.cellDone(c)
 			return
 		}
-		if s.st.Same(name, before, want[name]) {
+		if s.st.Same(prop, before, want[prop]) {
 			continue
 		}
-		write[name] = want[name]
-		b, a := before, want[name]
-		if results.LooksSecret(name) {
+		write[prop] = want[prop]
+		b, a := before, want[prop]
+		if results.LooksSecret(prop) {
 			b, a = results.Redacted, results.Redacted
 		}
-		props = append(props, results.PropertyDiff{Property: name, Before: b, After: a})
+		props = append(props, results.PropertyDiff{Property: prop, Before: b, After: a})
 	}
 	if len(props) == 0 {
 		c.status = results.StatusOK // already in the desired state: no write
 		s.cellDone(c)
 		return
 	}
-	c.diff = &results.Diff{Item: c.itemPtr(), Identity: fmt.Sprint(want["Identity"]), Properties: props}
+	c.diff = &results.Diff{Item: c.itemPtr(), Identity: name, Properties: props}
 	c.x().call.Parameters = write
 	if !s.admit(ctx, c) { // check mode: skipped with would_run
 		s.cellDone(c)
@@ -76,8 +84,12 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 // false when the cell is decided (failed) or stopped.
 func (s *stepRun) readCurrent(ctx context.Context, c *cell) (map[string]any, bool) {
 	e := s.st.Ensure
+	params := map[string]any{}
+	if id, ok := c.x().call.Parameters["Identity"]; ok {
+		params["Identity"] = id
+	}
 	call := Call{
-		Service: s.st.Service, Cmdlet: e.Read, Parameters: map[string]any{"Identity": c.x().call.Parameters["Identity"]},
+		Service: s.st.Service, Cmdlet: e.Read, Parameters: params,
 		Anchor: c.x().call.Anchor, Retries: c.x().call.Retries, Timeout: c.x().call.Timeout,
 	}
 	var objs []any

@@ -53,6 +53,8 @@ func outcome(c *cell) string {
 		return results.WriteUnchanged
 	case c.err != nil && c.err.Code == "outcome_unknown":
 		return results.WriteUnknown
+	case c.err != nil && c.err.Code == results.CodeNotInPlan:
+		return results.WriteBlocked
 	}
 	return results.WriteFailed
 }

@@ -47,6 +47,17 @@ type Options struct {
 	// Blocked names tenants that get no call at all (preflight found them
 	// not ready), each with its reason: they are failed, category auth.
 	Blocked map[string]string
+	// AllowWrite, when set, is asked about each write cell just before it
+	// is admitted (a reviewed plan's list of writes, `run --plan`): an
+	// error blocks the write, which is not sent and fails with code
+	// not_in_plan. Called concurrently; parameters are redacted.
+	AllowWrite func(w PlannedWrite) error
+}
+
+// PlannedWrite is a write cell as AllowWrite sees it.
+type PlannedWrite struct {
+	Tenant, Step, Cmdlet string
+	Parameters           map[string]any // secret-looking names redacted
 }
 
 // Adaptive tunes the per-organization limiter.
@@ -76,18 +87,4 @@ func (a Adaptive) withDefaults() Adaptive {
 type clock struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
-}
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

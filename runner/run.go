@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/wait"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -64,7 +65,7 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		r.clock.now = time.Now
 	}
 	if r.clock.sleep == nil {
-		r.clock.sleep = realSleep
+		r.clock.sleep = wait.Sleep
 	}
 	if r.obs == nil {
 		r.obs = NopObserver{}

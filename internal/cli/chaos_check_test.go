@@ -215,8 +215,12 @@ func checkChaosObjects(t *testing.T, emu *emulator.Emulator, c *chaosTenant, fai
 // left, and nothing can tell it from one that did without asking the
 // service: write-ahead cannot close it. (The bug issue 14 fixed journaled
 // writes as sent while they waited for a connection slot, up to a whole
-// call's latency before they left.)
-const sendWindow = 25 * time.Millisecond
+// call's latency before they left; TestKilledWhileWaitingForASlotLeavesNoUnknownWrite
+// holds that bug with 300 ms latency.) The window is generous because CI
+// runs this beside other packages' tests under -race on two cores, where
+// a child process can be descheduled for tens of milliseconds between the
+// journal's fsync and the request: 25 ms failed once in a loaded run.
+const sendWindow = 150 * time.Millisecond
 
 // sentJustBeforeASignal counts, by tenant/step, the cells the journal
 // records as sent less than sendWindow before one of the signals, with no

@@ -197,3 +197,27 @@ func TestEnsureDiffInTextOutput(t *testing.T) {
 		t.Fatalf("--diff with --format json: exit %d %s, want 2", code, stderr)
 	}
 }
+
+// An object the organization has one of (Set-OrganizationConfig has no
+// -Identity) is ensured without identity.
+func TestEnsureOrganizationSingleton(t *testing.T) {
+	const domain = "contoso.onmicrosoft.com"
+	emu, ca := startEmulator(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: domain, Mailboxes: 1}}})
+	ten, _ := emu.Directory().Tenant(emu.Tenants()[0].ID)
+	if _, err := ten.Invoke(context.Background(), directory.Exchange, "Set-OrganizationConfig", map[string]any{"OAuth2ClientProfileEnabled": false}); err != nil {
+		t.Fatal(err)
+	}
+	pb := remotePlaybook(t, emu, `  - name: Modern auth on
+    ensure:
+      cmdlet: Set-OrganizationConfig
+      state: {OAuth2ClientProfileEnabled: true}
+`)
+	for i, want := range []int{1, 1} { // the second run adds no write
+		if code, _, stderr := runMain(t, "run", pb, "--out", t.TempDir(), "--ca-file", ca, "--progress", "none"); code != ExitOK {
+			t.Fatalf("run %d: exit %d\n%s", i+1, code, stderr)
+		}
+		if got := len(emu.Counters().Tenant(domain).Writes); got != want {
+			t.Fatalf("after run %d: %d writes, want %d", i+1, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exoplay/exoplay/internal/wait"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -218,7 +219,7 @@ func waitForShards(ctx context.Context, ios *streams, opts *mergeOptions) error 
 		now = time.Now
 	}
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = wait.Sleep
 	}
 	deadline := now().Add(opts.wait)
 	for {
@@ -247,15 +248,4 @@ func countText(n int) string {
 		return "? (none has started)"
 	}
 	return fmt.Sprint(n)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -19,6 +19,10 @@ type planOptions struct {
 	format   string
 	sel      selectionFlags
 	out      string // reviewed.go
+	// checkReads, caFile, connectTo: plan --check-reads (planwrites.go).
+	checkReads bool
+	caFile     string
+	connectTo  []string
 }
 
 func newPlanCmd(s *streams) *cobra.Command {
@@ -43,6 +47,8 @@ token is requested and no call is made.`,
 	}
 	opts.sel.addTo(cmd.Flags())
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
+	cmd.Flags().BoolVar(&opts.checkReads, "check-reads", false, "sign in and run the reads (as run --check) and list the exact writes each tenant would receive; with --out, run --plan sends only those")
+	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
 	cmd.Flags().StringVar(&opts.out, "out", "", "also write the plan for review to `FILE` (playbook and inventory hashes, tenants, selection), for run --plan")
 	return cmd
 }
@@ -114,7 +120,7 @@ type planSummary struct {
 	Skipped int `json:"skipped"`
 }
 
-func runPlan(_ context.Context, opts *planOptions) error {
+func runPlan(ctx context.Context, opts *planOptions) error {
 	s := opts.IO
 	if opts.format != "text" && opts.format != "json" {
 		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
@@ -125,8 +131,14 @@ func runPlan(_ context.Context, opts *planOptions) error {
 	}
 	s = s.scrubbed(commandSecrets(p.Playbook, p.Selection.Vars)) // resolved parameters may hold them
 	doc := buildPlan(p)
+	var writes []plannedWrite // nil: not checked
+	if opts.checkReads {
+		if writes, err = checkReads(ctx, opts); err != nil { // planwrites.go
+			return err
+		}
+	}
 	if opts.out != "" {
-		if err := writeReviewedPlan(opts.out, p, doc); err != nil {
+		if err := writeReviewedPlan(opts.out, p, doc, writes); err != nil {
 			return err
 		}
 	}
@@ -135,7 +147,10 @@ func runPlan(_ context.Context, opts *planOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	}
-	return writePlanText(s.Out, doc)
+	if err := writePlanText(s.Out, doc); err != nil || writes == nil {
+		return err
+	}
+	return writePlannedWrites(s.Out, writes)
 }
 
 // buildPlan renders a runner.Plan, the one the run would execute, with

@@ -23,10 +23,15 @@ type reviewedPlan struct {
 	Inputs   *results.Inputs `json:"inputs"`
 	Summary  planSummary     `json:"summary"`
 	Rollout  *planRollout    `json:"rollout,omitempty"`
+	// Writes, with --check-reads (WritesChecked), are the only writes
+	// run --plan sends (planwrites.go).
+	WritesChecked bool           `json:"writes_checked,omitempty"`
+	Writes        []plannedWrite `json:"writes,omitempty"`
 }
 
-func writeReviewedPlan(path string, p *runner.Plan, doc *planDoc) error {
-	rp := reviewedPlan{Format: reviewedFormat, Playbook: doc.Playbook, Inputs: p.Inputs(), Summary: doc.Summary, Rollout: doc.Rollout}
+func writeReviewedPlan(path string, p *runner.Plan, doc *planDoc, writes []plannedWrite) error {
+	rp := reviewedPlan{Format: reviewedFormat, Playbook: doc.Playbook, Inputs: p.Inputs(), Summary: doc.Summary, Rollout: doc.Rollout,
+		WritesChecked: writes != nil, Writes: writes}
 	b, err := json.MarshalIndent(rp, "", "  ")
 	if err != nil {
 		return exitf(ExitStepFailed, "--out: %v", err)
@@ -76,6 +81,9 @@ func loadReviewed(ios *streams, opts *runOptions) (*runner.Plan, error) {
 	diffs = append(diffs, runner.DiffInputs(rp.Inputs, plan.Inputs())...)
 	if len(diffs) > 0 {
 		return nil, exitf(ExitInvalid, "the run differs from the reviewed plan %s:\n  %s\nreview a new plan (exoplay plan --out) or run as reviewed", opts.planFile, strings.Join(diffs, "\n  "))
+	}
+	if rp.WritesChecked {
+		opts.gate = newWriteGate(rp.Writes) // planwrites.go
 	}
 	return plan, nil
 }

@@ -39,6 +39,7 @@ type runOptions struct {
 	connectTo []string
 	leaseDir  string
 	planFile  string
+	gate      *writeGate // run --plan of a plan with its writes (planwrites.go)
 	preflight preflightFlag
 	record    recordFlags
 	argv      []string
@@ -169,19 +170,20 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 
 	res, err := runner.Run(runCtx, runner.Options{
-		Plan:      plan,
-		Check:     opts.check,
-		Connector: conn,
-		Dir:       dir,
-		Resume:    resume,
-		Observer:  newProgress(opts.progress, ios.Err, isTerminal(ios.Err)),
-		Logger:    logger,
-		Drain:     drain,
-		Argv:      opts.argv,
-		Version:   Version(),
-		FailOn:    opts.failOn,
-		Leases:    leases,
-		Blocked:   blocked,
+		Plan:       plan,
+		Check:      opts.check,
+		Connector:  conn,
+		Dir:        dir,
+		Resume:     resume,
+		Observer:   newProgress(opts.progress, ios.Err, isTerminal(ios.Err)),
+		Logger:     logger,
+		Drain:      drain,
+		Argv:       opts.argv,
+		Version:    Version(),
+		FailOn:     opts.failOn,
+		Leases:     leases,
+		Blocked:    blocked,
+		AllowWrite: opts.gate.allow(secrets),
 	})
 	if rerr := (*runner.ResumeError)(nil); errors.As(err, &rerr) {
 		return exitf(ExitInvalid, "%v", err)
@@ -190,6 +192,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return exitf(ExitStepFailed, "%v", err)
 	}
 	res = secrets.ScrubResults(res) // what is printed and reported
+	opts.gate.unused(ios.Err, res)
 	if err := finishRecording(rec, opts.record.dir, logger); err != nil {
 		return err
 	}

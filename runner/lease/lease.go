@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/wait"
 )
 
 // Dir is a lease directory.
@@ -30,7 +32,7 @@ func Open(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("lease directory: %w", err)
 	}
-	return &Dir{path: path, sleep: realSleep, MinWait: 5 * time.Millisecond, MaxWait: 200 * time.Millisecond}, nil
+	return &Dir{path: path, sleep: wait.Sleep, MinWait: 5 * time.Millisecond, MaxWait: 200 * time.Millisecond}, nil
 }
 
 // DefaultPath is the per-user lease directory: $XDG_RUNTIME_DIR/exoplay
@@ -141,15 +143,4 @@ func fileKey(org string) string {
 		return "_"
 	}
 	return string(b)
-}
-
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
