@@ -40,16 +40,19 @@ var layers = map[string][]string{
 	// files only, bounded, never blocking on a FIFO); a leaf so that auth
 	// reads certificate and token files by it too.
 	"internal/inputfile": {},
-	// wait: sleeping under a context, the one real Sleep behind every
-	// injected clock; a leaf so that auth, transport, runner and notify
-	// share it.
-	"internal/wait":     {},
-	"internal/emulator": {},
+	// wait: sleeping under a context (the one real Sleep behind every
+	// injected clock) and reading Retry-After; a leaf so that auth,
+	// transport, runner and notify share them.
+	"internal/wait": {},
+	// atomicfile: replacing a file whole (temp, sync, rename); a leaf so
+	// that auth's token cache and results' run files share it.
+	"internal/atomicfile": {},
+	"internal/emulator":   {},
 }
 
 // leaves may be imported by every product package; they import nothing of
 // the module themselves (their rows above are empty).
-var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait"}
+var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait", "internal/atomicfile"}
 
 // noLeaves are rows that may not even import the leaves: the emulator is an
 // independent implementation of the service, so that it can catch the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/internal/atomicfile"
 )
 
 // BenchmarkTokenCached is the cost of Token on the hot path (a valid token
@@ -92,7 +94,7 @@ func writeDelegatedCache(tb testing.TB, dir string, tenants ...string) {
 			"client_id": ExchangePowerShellClientID, "target": exchange + "/.default", "expires_on": "4000000000", "secret": strings.Repeat("x", 2000)}
 	}
 	data, _ := json.Marshal(doc)
-	if err := writeFileAtomic(delegatedCachePath(dir, statusAuthority, ExchangePowerShellClientID), data); err != nil {
+	if err := atomicfile.WriteFile(delegatedCachePath(dir, statusAuthority, ExchangePowerShellClientID), data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
 }

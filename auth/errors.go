@@ -13,6 +13,8 @@ import (
 	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/exoplay/exoplay/internal/wait"
 )
 
 // Categories of Error (the results model's error categories).
@@ -156,32 +158,13 @@ func asHTTPFailure(err error, now time.Time) (httpFailure, bool) {
 		return httpFailure{}, false
 	}
 	f := httpFailure{status: ce.Resp.StatusCode}
-	f.retryAfter, f.hasRetry = parseRetryAfter(ce.Resp.Header.Get("Retry-After"), now)
+	f.retryAfter, f.hasRetry = wait.RetryAfter(ce.Resp.Header.Get("Retry-After"), now)
 	if ce.Resp.Body != nil {
 		body, _ := io.ReadAll(io.LimitReader(ce.Resp.Body, 1<<20))
 		ce.Resp.Body = io.NopCloser(bytes.NewReader(body)) // readable again by the next look
 		_ = json.Unmarshal(body, &f.reply)
 	}
 	return f, true
-}
-
-// parseRetryAfter reads delay-seconds (fractions accepted) or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
 }
 
 // aadstsCode returns the first AADSTS code of a reply, from error_codes or

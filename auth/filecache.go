@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
+
+	"github.com/exoplay/exoplay/internal/atomicfile"
 )
 
 // fileCache persists one MSAL public client's cache as one JSON blob (public
@@ -137,7 +139,7 @@ func (c *fileCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expor
 			return err
 		}
 		if !bytes.Equal(merged, old) {
-			if err := writeFileAtomic(c.path, merged); err != nil {
+			if err := atomicfile.WriteFile(c.path, merged, 0o600); err != nil {
 				return err
 			}
 		}
@@ -184,33 +186,6 @@ func ensureDir(dir string) error {
 		return err
 	}
 	return nil
-}
-
-// writeFileAtomic replaces path with data: readers see the old or the new
-// file, never half of one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
 }
 
 // mergeCache lays MSAL's blob over the one on disk section by section (its

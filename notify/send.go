@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/wait"
 )
 
@@ -49,7 +48,7 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 		return errors.New("notify: the webhook address is not a URL")
 	}
 	where := u.Scheme + "://" + u.Host + "/…"
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && cloud.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("notify %s: only https webhooks (plain http on loopback only)", where)
 	}
 	body, err := Body(t.Format, s)
@@ -67,7 +66,7 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	wait := backoffBase
+	backoff := backoffBase
 	for attempt := 0; ; attempt++ {
 		retryAfter, err := post(ctx, client, t.URL, body, timeout)
 		if err == nil {
@@ -77,14 +76,14 @@ func Send(ctx context.Context, t Target, s *Summary, o Options) error {
 		if errors.As(err, &perm) || attempt >= t.Retries {
 			return fmt.Errorf("notify %s: attempt %d of %d: %w", where, attempt+1, t.Retries+1, err)
 		}
-		d := wait
+		d := backoff
 		if retryAfter > 0 {
 			d = min(retryAfter, backoffMax)
 		}
 		if err := sleep(ctx, d); err != nil {
 			return fmt.Errorf("notify %s: %w", where, err)
 		}
-		wait = min(2*wait, backoffMax)
+		backoff = min(2*backoff, backoffMax)
 	}
 }
 
@@ -118,19 +117,11 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 	case c >= 200 && c < 300:
 		return 0, nil
 	case c == http.StatusTooManyRequests || c == http.StatusRequestTimeout || c >= 500:
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			retryAfter = time.Duration(s) * time.Second
+		if d, ok := wait.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > 0 {
+			retryAfter = d
 		}
 		return retryAfter, fmt.Errorf("the webhook answered %s", resp.Status)
 	default:
 		return 0, permanent{fmt.Errorf("the webhook answered %s", resp.Status)}
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -2,7 +2,6 @@ package playbook
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -140,20 +139,12 @@ func checkURI(s string) string {
 	case "https":
 		return ""
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if cloud.IsLoopback(u.Hostname()) {
 			return ""
 		}
 		return "plain http is allowed only on loopback (localhost, 127.0.0.1, [::1]); use https://"
 	}
 	return fmt.Sprintf("scheme %q is not https", u.Scheme)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkTenants rejects duplicate names once declared and inventory tenants are known.

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/atomicfile"
 )
 
 // Each journal record is one JSON object on one line, sealed with a
@@ -156,7 +158,7 @@ func repairJournal(path string, now time.Time) (string, error) {
 		return "", nil
 	}
 	backup := fmt.Sprintf("%s.torn-%s", path, now.UTC().Format("20060102T150405.000000000Z"))
-	if err := writeAtomic(backup, data); err != nil {
+	if err := atomicfile.WriteFile(backup, data, 0o600); err != nil {
 		return "", fmt.Errorf("keeping a copy of the torn journal: %w", err)
 	}
 	if err := os.Truncate(path, sc.good); err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/atomicfile"
 )
 
 // ManifestFile is the run directory's list of its files with their sha256:
@@ -105,7 +107,7 @@ func WriteManifest(dir string, r *Results, inputs []ManifestInput, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	return m, writeAtomic(filepath.Join(dir, ManifestFile), append(b, '\n'))
+	return m, atomicfile.WriteFile(filepath.Join(dir, ManifestFile), append(b, '\n'), 0o600)
 }
 
 // ReadManifest reads a run directory's manifest.json.

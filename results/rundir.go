@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/atomicfile"
 )
 
 // File names inside a run directory.
@@ -153,7 +155,7 @@ func (d *RunDir) WriteResults(r *Results) error {
 	if err != nil {
 		return fmt.Errorf("encoding results: %w", err)
 	}
-	return writeAtomic(filepath.Join(d.path, ResultsFile), append(d.secrets.Scrub(b), '\n'))
+	return atomicfile.WriteFile(filepath.Join(d.path, ResultsFile), append(d.secrets.Scrub(b), '\n'), 0o600)
 }
 
 // ReadResults reads results.json (nil, nil when there is none yet).
@@ -191,29 +193,6 @@ func (d *RunDir) Close() error {
 		err = cerr
 	}
 	return err
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Slug turns a name into a safe single path element: letters, digits, '.',

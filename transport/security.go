@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/exoplay/exoplay/cloud"
 )
 
 // parseOrigin checks a service base URL: https, or http to a loopback
@@ -29,20 +31,12 @@ func checkScheme(u *url.URL) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if cloud.IsLoopback(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("refusing plain http to %s: the token would travel unencrypted (http is only allowed to a loopback address)", u.Host)
 	}
 	return fmt.Errorf("unsupported URL scheme %q in %s (https required)", u.Scheme, u.Redacted())
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // inFamily reports whether the bearer token may be sent to target, given the

@@ -148,11 +148,12 @@ func (g *writeGate) allow(sec *results.Secrets) func(runner.PlannedWrite) error 
 }
 
 // unused reports the planned writes the run did not make: on stderr and as
-// a warning of their step in res. Not an error: the state may have
-// changed to need fewer writes.
-func (g *writeGate) unused(stderr io.Writer, res *results.Results) {
+// a warning of their step in res, written again to the run's results.json
+// (before the manifest seals it). Not an error for the run: the state may
+// have changed to need fewer writes.
+func (g *writeGate) unused(stderr io.Writer, res *results.Results, dir *results.RunDir) error {
 	if g == nil || g.left == nil {
-		return
+		return nil
 	}
 	var idx []int
 	for _, l := range g.left {
@@ -175,4 +176,11 @@ func (g *writeGate) unused(stderr io.Writer, res *results.Results) {
 			}
 		}
 	}
+	if len(idx) == 0 {
+		return nil
+	}
+	if err := dir.WriteResults(res); err != nil {
+		return exitf(ExitStepFailed, "writing %s: %v", results.ResultsFile, err)
+	}
+	return nil
 }

@@ -25,14 +25,20 @@ func readPlanFile(t *testing.T, path string) (reviewedPlan, string) {
 	return rp, string(b)
 }
 
-// ledgerOf reads the write ledger of the one run directory under out.
-func ledgerOf(t *testing.T, out string) []results.WriteRecord {
+// ledgerPath is the write ledger of the one run directory under out.
+func ledgerPath(t *testing.T, out string) string {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(out, "*", results.WritesFile))
 	if len(paths) != 1 {
 		t.Fatalf("want one %s under %s, have %v", results.WritesFile, out, paths)
 	}
-	b, err := os.ReadFile(paths[0])
+	return paths[0]
+}
+
+// ledgerOf reads the write ledger of the one run directory under out.
+func ledgerOf(t *testing.T, out string) []results.WriteRecord {
+	t.Helper()
+	b, err := os.ReadFile(ledgerPath(t, out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +179,19 @@ func TestRunPlanBlocksAWriteNotInThePlan(t *testing.T) {
 	// Again: the planned writes are done, the blocked one still is not
 	// planned. The planned ones are reported as not made.
 	before := writes()
-	code, _, stderr = runMain(t, "run", pb, "--plan", planFile, "--ca-file", ca, "--out", t.TempDir(), "--progress", "none")
+	out = t.TempDir()
+	code, _, stderr = runMain(t, "run", pb, "--plan", planFile, "--ca-file", ca, "--out", out, "--progress", "none")
 	if code != ExitStepFailed || writes() != before || strings.Count(stderr, "planned write not made") != len(rp.Writes) {
 		t.Errorf("second run: exit %d, %d writes sent, want the %d planned writes reported:\n%s", code, writes()-before, len(rp.Writes), stderr)
+	}
+	res, err := results.ReadRunDir(filepath.Dir(ledgerPath(t, out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(res); strings.Count(string(b), "planned write not made") != len(rp.Writes) {
+		t.Errorf("results.json does not report the %d planned writes not made", len(rp.Writes))
+	}
+	if code, stdout, stderr := runMain(t, "verify", filepath.Dir(ledgerPath(t, out))); code != ExitOK {
+		t.Errorf("verify after results.json was written again: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

@@ -192,7 +192,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return exitf(ExitStepFailed, "%v", err)
 	}
 	res = secrets.ScrubResults(res) // what is printed and reported
-	opts.gate.unused(ios.Err, res)
+	// planwrites.go: planned writes the run did not make
+	if err := opts.gate.unused(ios.Err, res, dir); err != nil {
+		return err
+	}
 	if err := finishRecording(rec, opts.record.dir, logger); err != nil {
 		return err
 	}
