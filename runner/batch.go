@@ -12,31 +12,47 @@ import (
 const maxBatch = 10
 
 // runBatches sends a foreach step's items as $batch calls of st.Batch items.
-func (s *stepRun) runBatches(ctx context.Context, cells []*cell) {
+// Cells are made and prepared a chunk at a time (the errgroup's limit holds
+// the next chunk back), so the items in memory are those of the chunks in
+// flight, not the whole list.
+func (s *stepRun) runBatches(ctx context.Context, pending []int) {
 	size := min(max(s.st.Batch, 1), maxBatch)
-	var ready []*cell
-	for _, c := range cells {
-		if s.prepare(c) {
-			ready = append(ready, c)
-		} else {
-			s.cellDone(c)
-		}
-	}
 	var g errgroup.Group
 	g.SetLimit(2 * s.tr.r.maxSessions())
-	for start := 0; start < len(ready); start += size {
-		chunk := ready[start:min(start+size, len(ready))]
+	var chunk []*cell
+	send := func() {
+		ch := chunk
+		chunk = nil
+		if len(ch) == 0 {
+			return
+		}
 		if s.tr.r.drained(ctx) {
-			for _, c := range chunk {
+			for _, c := range ch {
 				s.stopCell(c)
+				s.store(c)
 			}
-			continue
+			return
 		}
 		g.Go(func() error {
-			s.safeCell(func() { s.runBatch(ctx, chunk) }, chunk...)
+			s.safeCell(func() { s.runBatch(ctx, ch) }, ch...)
+			for _, c := range ch {
+				s.store(c)
+			}
 			return nil
 		})
 	}
+	for _, slot := range pending {
+		c := s.newCell(slot)
+		if !s.prepare(c) {
+			s.cellDone(c)
+			s.store(c)
+			continue
+		}
+		if chunk = append(chunk, c); len(chunk) == size {
+			send()
+		}
+	}
+	send()
 	_ = g.Wait()
 }
 

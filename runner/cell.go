@@ -12,7 +12,9 @@ import (
 	"github.com/exoplay/exoplay/results"
 )
 
-// cell is one call of a step.
+// cell is one call of a step. A done cell that holds nothing but its
+// status is replaced by a shared one (store, settle.go): a field read after
+// the cell is done belongs in cell.onlyStatus.
 type cell struct {
 	index  int // foreach index, -1 without foreach
 	item   any

@@ -29,8 +29,14 @@ type stepRun struct {
 	items      playbook.List // a foreach over a register kept on disk
 	itemWhen   bool          // when reads item: decided per cell, not once
 	checkWrite bool          // a write in check mode: nothing is sent
-	cells      []*cell
-	call       Call // what every call of the step shares (baseCall)
+	memItems   []any         // a foreach over a list in memory
+	// cells holds one cell per foreach item, made when the item is about to
+	// run (newCell) and, once done, replaced by a shared one when nothing
+	// but its status is left (settle.go): a foreach over 200,000 items
+	// holds 200,000 pointers, not 200,000 cells (issue 13 item 5).
+	cells   []*cell
+	settled settledCells
+	call    Call // what every call of the step shares (baseCall)
 }
 
 func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.Step, any) {
@@ -96,12 +102,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 			finalize()
 			return sr, nil
 		}
-		backing := make([]cell, l.Len())
-		s.cells = make([]*cell, len(backing))
-		for i := range backing {
-			backing[i].index = i
-			s.cells[i] = &backing[i]
-		}
+		s.cells = make([]*cell, l.Len()) // made lazily: newCell
 	} else if st.Foreach != nil {
 		items, err := st.Foreach.EvalList(tr.scope)
 		if err != nil {
@@ -115,14 +116,10 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 			finalize()
 			return sr, nil
 		}
-		backing := make([]cell, len(items)) // one allocation for all cells
-		s.cells = make([]*cell, len(items))
-		for i, it := range items {
-			backing[i].index, backing[i].item = i, it
-			s.cells[i] = &backing[i]
-		}
+		s.memItems = items
+		s.cells = make([]*cell, len(items)) // made lazily: newCell
 	} else {
-		s.cells = []*cell{{index: -1}}
+		s.cells = make([]*cell, 1) // index -1 (newCell)
 	}
 
 	if !s.checkWrite {
@@ -164,16 +161,16 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 }
 
 // restore takes the cells a previous run finished from the journal and
-// returns the others.
-func (s *stepRun) restore() []*cell {
-	var pending []*cell
-	for _, c := range s.cells {
-		cs := s.prior.cell(c.index)
+// returns the slots of the others (cells made when they run: newCell).
+func (s *stepRun) restore() []int {
+	var pending []int
+	for slot := range s.cells {
+		cs := s.prior.cell(s.indexOf(slot))
 		if cs == nil || cs.done == nil {
-			c.resend = cs != nil && cs.sent
-			pending = append(pending, c)
+			pending = append(pending, slot)
 			continue
 		}
+		c := &cell{index: s.indexOf(slot)}
 		ev := cs.done
 		c.status, c.err, c.warnings, c.wouldRun, c.rng, c.diff = ev.Status, ev.Error, ev.Warnings, ev.WouldRun, ev.Data, ev.Diff
 		if ev.Attempts != nil {
@@ -183,35 +180,63 @@ func (s *stepRun) restore() []*cell {
 			if err := s.spool.ReadRange(*c.rng, decodeOnto(&c.objects)); err != nil {
 				// The output is gone: run the cell again (a read) or
 				// report it (a write is never repeated).
-				c.status, c.rng, c.objects = "", nil, nil
-				if s.st.Write {
-					c.status = results.StatusFailed
-					c.err = &results.Error{Category: results.CategoryUnknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
-				} else {
-					pending = append(pending, c)
+				if !s.st.Write {
+					pending = append(pending, slot)
+					continue
 				}
+				c.rng, c.objects = nil, nil
+				c.status = results.StatusFailed
+				c.err = &results.Error{Category: results.CategoryUnknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
 			}
 		}
+		s.store(c)
 	}
 	return pending
 }
 
-func (s *stepRun) runCells(ctx context.Context, cells []*cell) {
-	if len(cells) == 1 && s.st.Foreach == nil {
-		s.runCell(ctx, cells[0], true)
+// indexOf is the foreach index of the cell in slot (-1 without foreach).
+func (s *stepRun) indexOf(slot int) int {
+	if s.st.Foreach == nil {
+		return -1
+	}
+	return slot
+}
+
+// newCell makes the cell of slot when it is about to run: its item (from a
+// list in memory; one on disk is read in prepare) and whether the journal
+// says an earlier run sent it.
+func (s *stepRun) newCell(slot int) *cell {
+	c := &cell{index: s.indexOf(slot)}
+	if s.memItems != nil {
+		c.item = s.memItems[slot]
+	}
+	cs := s.prior.cell(c.index)
+	c.resend = cs != nil && cs.sent
+	s.cells[slot] = c
+	return c
+}
+
+func (s *stepRun) runCells(ctx context.Context, pending []int) {
+	if s.st.Foreach == nil {
+		s.runCell(ctx, s.newCell(pending[0]), true)
 		return
 	}
 	var g errgroup.Group
 	// Twice the cap: some goroutines wait on the journal's fsync or
 	// evaluate parameters while others hold every permit of the limiter.
+	// It also bounds the cells that exist at once: the next one is made
+	// only when a goroutine is free.
 	g.SetLimit(2 * s.tr.r.maxSessions())
-	for _, c := range cells {
+	for _, slot := range pending {
+		c := s.newCell(slot)
 		if s.tr.r.drained(ctx) {
 			s.stopCell(c)
+			s.store(c)
 			continue
 		}
 		g.Go(func() error {
 			s.safeCell(func() { s.runCell(ctx, c, false) }, c)
+			s.store(c)
 			return nil
 		})
 	}
@@ -244,6 +269,7 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 	var firstErr *results.Error
 	seenWarn := map[string]bool{}
 	reasons := map[string]bool{}
+	sr.Attempts.Add(s.settled.attempts) // of the cells settle shared
 	for _, c := range s.cells {
 		counts.Add(c.status)
 		sr.Attempts.Add(c.attempts)
@@ -275,7 +301,7 @@ func (s *stepRun) aggregate(sr *results.Step) []any {
 		if c.keep() && !s.spilled.Load() {
 			reg = append(reg, c.objects...)
 		}
-		if s.spilled.Load() {
+		if s.spilled.Load() && c.objects != nil {
 			c.objects = nil
 		}
 	}
