@@ -9,6 +9,9 @@ type Inputs struct {
 	Inventory []FileDigest  `json:"inventory,omitempty"`
 	Tenants   []TenantInput `json:"tenants"`
 	Selection Selection     `json:"selection"`
+	// ReviewedPlan is the plan file `run --plan` enforced. A resume refuses
+	// such a run: it does not rebuild the check of writes against the plan.
+	ReviewedPlan *FileDigest `json:"reviewed_plan,omitempty"`
 }
 
 // FileDigest is a file and the sha256 of its bytes.

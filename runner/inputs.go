@@ -17,7 +17,7 @@ import (
 // a resume compares: the inventory files' digests, the selected tenants and
 // the selection.
 func (p *Plan) Inputs() *results.Inputs {
-	in := &results.Inputs{Tenants: []results.TenantInput{}, Selection: p.Selection.Record(p.secretVar)}
+	in := &results.Inputs{Tenants: []results.TenantInput{}, Selection: p.Selection.Record(p.secretVar), ReviewedPlan: p.Reviewed}
 	for i, path := range p.Playbook.Inventory {
 		fd := results.FileDigest{Path: path}
 		if i < len(p.Playbook.InventorySHA256) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/exoplay/exoplay/playbook"
+	"github.com/exoplay/exoplay/results"
 )
 
 // Selection is what the user picked on the command line: the tenants
@@ -31,6 +32,10 @@ type Plan struct {
 	// Waves are settings.rollout's waves over Tenants (waves.go); nil =
 	// every tenant at once.
 	Waves []Wave
+	// Reviewed is the plan file (exoplay plan --out) that `run --plan`
+	// enforces; it is journaled with the run's inputs so that a resume can
+	// tell such a run from others.
+	Reviewed *results.FileDigest
 }
 
 // PlanStep is one step as the plan sees it; it is the same for every tenant.

@@ -38,6 +38,9 @@ func openRun(ios *streams, opts *runOptions) (plan *runner.Plan, dir *results.Ru
 		dir, resume, err := pickRunDir(ios, opts, plan.Playbook.Name)
 		return plan, dir, resume, err
 	}
+	if opts.planFile != "" {
+		return nil, nil, false, exitf(ExitInvalid, "--plan does not go with a resume: a resume continues the run as it started (its journal says whether it enforced a plan)")
+	}
 	sel, err := opts.sel.selection()
 	if err != nil {
 		return nil, nil, false, err
@@ -56,6 +59,11 @@ func openRun(ios *streams, opts *runOptions) (plan *runner.Plan, dir *results.Ru
 	in, err := dir.StartedWith()
 	if err != nil {
 		return fail(exitf(ExitInvalid, "cannot resume %s: %v", dir.Path(), err))
+	}
+	if in != nil && in.ReviewedPlan != nil {
+		// Resuming would send the unfinished writes without checking them
+		// against the reviewed plan: refuse rather than widen what was reviewed.
+		return fail(exitf(ExitInvalid, "cannot resume %s: it enforced the reviewed plan %s (sha256 %.12s…), and a resume does not check writes against a plan yet; review a new plan (exoplay plan --out FILE --check-reads) and start a new run with --plan FILE", dir.Path(), in.ReviewedPlan.Path, in.ReviewedPlan.SHA256))
 	}
 	if in != nil { // nil: a journal older than the inputs record; run as given
 		if sel, err = runner.ResumeSelection(in.Selection, sel, opts.sel.given); err != nil {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -27,6 +29,8 @@ type reviewedPlan struct {
 	// run --plan sends (planwrites.go).
 	WritesChecked bool           `json:"writes_checked,omitempty"`
 	Writes        []plannedWrite `json:"writes,omitempty"`
+
+	digest string // sha256 of the file as read, journaled by run --plan
 }
 
 func writeReviewedPlan(path string, p *runner.Plan, doc *planDoc, writes []plannedWrite) error {
@@ -51,6 +55,8 @@ func readReviewedPlan(path string) (*reviewedPlan, error) {
 	if err := json.Unmarshal(b, &rp); err != nil || rp.Format != reviewedFormat || rp.Inputs == nil {
 		return nil, exitf(ExitInvalid, "--plan %s is not a plan written by `exoplay plan --out` (format %s)", path, reviewedFormat)
 	}
+	sum := sha256.Sum256(b)
+	rp.digest = hex.EncodeToString(sum[:])
 	return &rp, nil
 }
 
@@ -85,6 +91,7 @@ func loadReviewed(ios *streams, opts *runOptions) (*runner.Plan, error) {
 	if rp.WritesChecked {
 		opts.gate = newWriteGate(rp.Writes) // planwrites.go
 	}
+	plan.Reviewed = &results.FileDigest{Path: opts.planFile, SHA256: rp.digest}
 	return plan, nil
 }
 

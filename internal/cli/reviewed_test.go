@@ -62,8 +62,21 @@ settings: {require_plan_over: 1}
 	os.WriteFile(pb, orig, 0o600)
 
 	// As reviewed: it runs.
-	if code, stderr := run("--plan", plan); code != ExitOK || writes() != 2 {
+	dir := filepath.Join(t.TempDir(), "reviewed-run")
+	if code, stderr := run("--plan", plan, "--run-dir", dir); code != ExitOK || writes() != 2 {
 		t.Fatalf("as reviewed: exit %d, %d writes\n%s", code, writes(), stderr)
+	}
+	// A resume would send unfinished writes unchecked against the plan: refused,
+	// with or without --plan given again.
+	resume := func(args ...string) (int, string) {
+		code, _, stderr := runMain(t, append([]string{"run", pb, "--resume", dir, "--ca-file", ca, "--progress", "none"}, args...)...)
+		return code, stderr
+	}
+	if code, stderr := resume(); code != ExitInvalid || !strings.Contains(stderr, "reviewed plan") || writes() != 2 {
+		t.Errorf("resume of a --plan run: exit %d, %d writes\n%s", code, writes(), stderr)
+	}
+	if code, stderr := resume("--plan", plan); code != ExitInvalid || !strings.Contains(stderr, "--plan does not go with a resume") || writes() != 2 {
+		t.Errorf("--resume with --plan: exit %d, %d writes\n%s", code, writes(), stderr)
 	}
 	// Not a plan file.
 	if code, stderr := run("--plan", pb); code != ExitInvalid || !strings.Contains(stderr, "not a plan") {
