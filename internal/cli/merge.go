@@ -81,10 +81,8 @@ sorted by name.
 
 func runMerge(ctx context.Context, opts *mergeOptions) error {
 	ios := opts.IO
-	switch opts.format {
-	case "text", "json", "jsonl", "csv":
-	default:
-		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
+	if err := checkResultsFormat(opts.format); err != nil {
+		return err
 	}
 	if opts.wait > 0 {
 		if err := waitForShards(ctx, ios, opts); err != nil {

@@ -101,10 +101,8 @@ progress go to stderr.
 
 func runRun(ctx context.Context, opts *runOptions) error {
 	ios := opts.IO
-	switch opts.format {
-	case "text", "json", "jsonl", "csv":
-	default:
-		return exitf(ExitInvalid, "--format must be text, json, jsonl or csv, not %q", opts.format)
+	if err := checkResultsFormat(opts.format); err != nil {
+		return err
 	}
 	if opts.diff && opts.format != "text" {
 		return exitf(ExitInvalid, "--diff prints differences in the text output; --format %s carries them already (diffs of each step)", opts.format)
