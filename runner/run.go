@@ -121,7 +121,13 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 		t := r.plan.Tenants[i]
 		res := r.runTenantSafe(ctx, t)
 		out[i] = res
-		r.tenantFinished(res)
+		// A tenant an earlier run finished counts in no fail_fast or
+		// max_fail_percentage decision (as in rollout waves): its failure
+		// already stopped that run, and counting it again would stop every
+		// resume before it starts a tenant.
+		if p := r.prior.tenant(t.Name); p == nil || p.done == nil {
+			r.tenantFinished(res)
+		}
 		// Also for tenants that did not start or finished in an
 		// earlier run, so progress counts every tenant.
 		r.obs.TenantDone(res)

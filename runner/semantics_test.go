@@ -225,7 +225,7 @@ settings: {fail_fast: true, max_parallel_tenants: 1}
 steps:
   - {name: Fail, cmdlet: Get-AcceptedDomain, failed_when: "${{ tenant.name == 'b' }}"}
 `)
-	res, _ := e.run(context.Background(), runner.Options{}, "")
+	res, rd := e.run(context.Background(), runner.Options{}, "")
 	want := map[string]results.Status{"a": results.StatusOK, "b": results.StatusFailed, "c": results.StatusIncomplete, "d": results.StatusIncomplete}
 	for name, st := range want {
 		if got := tenantOf(t, res, name); got.Status != st {
@@ -237,6 +237,21 @@ steps:
 	}
 	if res.Summary.ExitCode != results.ExitStepFailed || res.Summary.Interrupted {
 		t.Errorf("summary %+v", res.Summary)
+	}
+
+	// A resume continues the tenants fail_fast left: b's failure belongs to
+	// the earlier run and does not stop this one again.
+	dir := rd.Path()
+	rd.Close()
+	res2, _ := e.run(context.Background(), runner.Options{}, dir)
+	want = map[string]results.Status{"a": results.StatusOK, "b": results.StatusFailed, "c": results.StatusOK, "d": results.StatusOK}
+	for name, st := range want {
+		if got := tenantOf(t, res2, name); got.Status != st {
+			t.Errorf("after resume %s: %s, want %s", name, got.Status, st)
+		}
+	}
+	if n := e.emu.Counters().Tenant("c.onmicrosoft.com").Requests; n == 0 {
+		t.Error("the resume did not run c")
 	}
 }
 
