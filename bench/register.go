@@ -56,13 +56,7 @@ func registerScenario(ctx context.Context, h *harness, c *config) ([]Figure, err
 			Detail: fmt.Sprintf("%d objects registered in %s wall, client CPU %s", r.Results.stepObjects("mailboxes"), secs(r.Wall), secs(r.CPU())),
 		})
 	}
-	if len(peaks) >= 2 {
-		ratio := float64(peaks[len(peaks)-1]) / float64(peaks[0])
-		figs = append(figs, Figure{
-			Scenario: "register", Name: fmt.Sprintf("register: peak RSS %s ÷ %s mailboxes", thousands(c.registerSizes[len(peaks)-1]), thousands(c.registerSizes[0])),
-			Value: ratio, Unit: "ratio", Shown: fmt.Sprintf("%.2f", ratio), Aim: "≤ 1.30", Met: boolPtr(ratio <= 1.30), Command: cmd,
-		})
-	}
+	figs = append(figs, peakRatio("register", c.registerSizes, peaks, cmd)...)
 	if len(c.registerWrites) == 0 {
 		return figs, nil
 	}
