@@ -55,28 +55,33 @@ func TestCatalogChecks(t *testing.T) {
 		{"expression checked later", "  - cmdlet: Set-CASMailbox\n    parameters: {Identity: a, PopEnabled: \"${{ 'yes' }}\"}\n", "", ""},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse("p.yaml", []byte(catalogHead+c.step), LoadOptions{})
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("want no error, got:\n%v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("want %s: %s, got no error", c.at, c.want)
-			}
-			for _, d := range err.(Diagnostics) {
-				if strings.Contains(d.Message, c.want) {
-					if got := strings.TrimPrefix(d.Pos.String(), "p.yaml:"); got != c.at {
-						t.Errorf("at %s, want %s: %s", got, c.at, d.Message)
-					}
-					return
-				}
-			}
-			t.Errorf("want %s: %s, got:\n%v", c.at, c.want, err)
-		})
+		t.Run(c.name, func(t *testing.T) { wantStepDiagnostic(t, c.step, c.at, c.want) })
 	}
+}
+
+// wantStepDiagnostic loads catalogHead+step and wants either no error (want
+// "") or a diagnostic containing want at line:col at.
+func wantStepDiagnostic(t *testing.T, step, at, want string) {
+	t.Helper()
+	_, err := Parse("p.yaml", []byte(catalogHead+step), LoadOptions{})
+	if want == "" {
+		if err != nil {
+			t.Fatalf("want no error, got:\n%v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("want %s: %s, got no error", at, want)
+	}
+	for _, d := range err.(Diagnostics) {
+		if strings.Contains(d.Message, want) {
+			if got := strings.TrimPrefix(d.Pos.String(), "p.yaml:"); got != at {
+				t.Errorf("at %s, want %s: %s", got, at, d.Message)
+			}
+			return
+		}
+	}
+	t.Errorf("want %s: %s, got:\n%v", at, want, err)
 }
 
 func TestAllowUnknownCmdletsSetting(t *testing.T) {

@@ -2,7 +2,6 @@ package playbook
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -35,27 +34,7 @@ func TestEnsureChecks(t *testing.T) {
 		{"unchecked", "  - unchecked: true\n    ensure:\n      cmdlet: Set-Brandnew\n      identity: a\n      state: {Anything: 1}\n", "", ""},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse("p.yaml", []byte(catalogHead+c.step), LoadOptions{})
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("want no error, got:\n%v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("want %s: %s, got no error", c.at, c.want)
-			}
-			for _, d := range err.(Diagnostics) {
-				if strings.Contains(d.Message, c.want) {
-					if got := strings.TrimPrefix(d.Pos.String(), "p.yaml:"); got != c.at {
-						t.Errorf("at %s, want %s: %s", got, c.at, d.Message)
-					}
-					return
-				}
-			}
-			t.Errorf("want %s: %s, got:\n%v", c.at, c.want, err)
-		})
+		t.Run(c.name, func(t *testing.T) { wantStepDiagnostic(t, c.step, c.at, c.want) })
 	}
 }
 
