@@ -148,55 +148,20 @@ func appendAnnotation(b []byte, name, suffix, value string) []byte {
 	return append(b, ',')
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string.
+// appendString writes s as a JSON string. A string with nothing to escape
+// (the common case) is copied as is; any other goes through encoding/json,
+// so answers escape as a general JSON encoder does: control characters
+// escaped, <, >, & and U+2028/U+2029 as \u escapes, invalid UTF-8 as U+FFFD.
+// behaviour exo.envelope.escapes (internal/emulator/BEHAVIOURS.md)
 func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s) // a string always marshals
+			return append(b, j...)
+		}
+	}
 	b = append(b, '"')
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(s) {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
+	b = append(b, s...)
 	return append(b, '"')
 }
 

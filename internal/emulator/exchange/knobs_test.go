@@ -112,8 +112,13 @@ func TestParseRate(t *testing.T) {
 }
 
 func TestAppendStringEscapes(t *testing.T) {
-	got := string(appendString(nil, "a\"b\\c\nd\x01é\xff"))
-	if got != `"a\"b\\c\nd\u0001é\ufffd"` {
+	got := string(appendString(nil, "a\"b\\c\nd\x01é\xff<&>\u2028"))
+	if got != `"a\"b\\c\nd\u0001é\ufffd\u003c\u0026\u003e\u2028"` {
 		t.Errorf("%s", got)
+	}
+	for _, plain := range []string{"", "Get-Mailbox", "user@contoso.onmicrosoft.com", "a b~"} {
+		if got := string(appendString(nil, plain)); got != `"`+plain+`"` {
+			t.Errorf("%q: %s", plain, got)
+		}
 	}
 }
