@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) checkAnchor(anchor, id string) string {
 		return "" // no organization to check
 	}
 	org := value[at+1:]
-	if isGUID(org) {
+	if guidForm.MatchString(org) {
 		if !strings.EqualFold(org, id) {
 			return "X-AnchorMailbox '" + anchor + "' routes to organization " + org + ", not to the tenant in the URL (" + id + ")"
 		}
@@ -48,24 +49,8 @@ func (s *Server) checkAnchor(anchor, id string) string {
 	return "" // a vanity domain: the directory decides whether the mailbox exists
 }
 
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
-}
+// guidForm is the 8-4-4-4-12 hex form of a GUID, in any case.
+var guidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // readOnlyVerbs never change state and never ask for confirmation.
 var readOnlyVerbs = []string{"get", "test", "search", "export"}

@@ -6,22 +6,15 @@ import (
 	"time"
 )
 
-// Service says which front end a handler plays.
-type Service int
+// Service says which front end a handler plays; its value is its name.
+type Service string
 
 const (
 	// Exchange is outlook.office365.com.
-	Exchange Service = iota
+	Exchange Service = "exchange"
 	// Compliance is the Security & Compliance (IPPS) regional host.
-	Compliance
+	Compliance Service = "compliance"
 )
-
-func (s Service) String() string {
-	if s == Compliance {
-		return "compliance"
-	}
-	return "exchange"
-}
 
 // Backend runs cmdlets against tenants' objects.
 type Backend interface {

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -70,8 +71,8 @@ type Server struct {
 	now       func() time.Time
 	sleep     func(ctx context.Context, d time.Duration) error
 	rng       *rng
-	canonical map[string]string // lower-case cmdlet -> canonical spelling
-	exported  [2]string         // EXOModuleFile exportedCmdlets per service
+	canonical map[string]string  // lower-case cmdlet -> canonical spelling
+	exported  map[Service]string // EXOModuleFile exportedCmdlets per service
 
 	knobs atomic.Pointer[knobs]
 	kmu   sync.Mutex // serialises knob updates
@@ -107,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 		s.sleep = sleep
 	}
 	if l, ok := cfg.Backend.(CmdletLister); ok {
+		s.exported = map[Service]string{}
 		for _, svc := range []Service{Exchange, Compliance} {
 			names := l.Cmdlets(svc)
 			for _, n := range names {
@@ -248,23 +250,7 @@ func splitPath(p string) (version, tenant, op string, ok bool) {
 
 func (s *Server) requestID() string {
 	a, b := s.rng.uint64(), s.rng.uint64()
-	var buf [36]byte
-	j := 0
-	for i := 0; i < 32; i++ {
-		if i == 8 || i == 12 || i == 16 || i == 20 {
-			buf[j] = '-'
-			j++
-		}
-		var nib uint64
-		if i < 16 {
-			nib = a >> (60 - 4*i) & 0xf
-		} else {
-			nib = b >> (60 - 4*(i-16)) & 0xf
-		}
-		buf[j] = hexDigits[nib]
-		j++
-	}
-	return string(buf[:])
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&(1<<48-1))
 }
 
 // sleep waits d or until ctx ends; it holds no lock.
@@ -272,10 +258,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected once fired or unreferenced (Go 1.23)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
