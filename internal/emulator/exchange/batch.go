@@ -72,7 +72,7 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	s := e.s
 	k := s.knobs.Load()
 	if r.Method != http.MethodPost {
-		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "POST"}}, body: simpleError("MethodNotAllowed", "$batch accepts POST only.")}
+		return methodNotAllowed(http.MethodPost, "$batch")
 	}
 	id, domain, rep := e.caller(tenant, r.Header.Get("Authorization"))
 	if rep != nil {

@@ -32,14 +32,8 @@ type page struct {
 func appendPage(b []byte, p *page) []byte {
 	b = append(b, `{"@odata.context":`...)
 	b = appendString(b, p.context)
-	b = append(b, `,"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[`...)
-	for i, w := range p.warnings {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, w)
-	}
-	b = append(b, ']')
+	b = append(b, `,"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":`...)
+	b = appendArray(b, p.warnings, appendString)
 	if p.confirm != "" {
 		b = append(b, `,"@adminapi.confirmationmessage":`...)
 		b = appendString(b, p.confirm)
@@ -112,23 +106,9 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case []string:
-		b = append(b, '[')
-		for i, s := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, s)
-		}
-		return append(b, ']')
+		return appendArray(b, x, appendString)
 	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendValue(b, e)
-		}
-		return append(b, ']')
+		return appendArray(b, x, appendValue)
 	case json.RawMessage:
 		return append(b, x...)
 	}
@@ -137,6 +117,18 @@ func appendValue(b []byte, v any) []byte {
 		return appendString(b, "")
 	}
 	return append(b, j...)
+}
+
+// appendArray writes xs as a JSON array, each element by one.
+func appendArray[T any](b []byte, xs []T, one func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = one(b, x)
+	}
+	return append(b, ']')
 }
 
 // appendAnnotation writes "<name><suffix><value>, where suffix closes the

@@ -155,8 +155,7 @@ func (e *endpoint) invoke(ctx context.Context, c *call) *reply {
 			s.violate(id, c, "continuation by "+c.method+": @odata.nextLink must be followed by POSTing the original body")
 			return expiredReply()
 		}
-		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "POST"}},
-			body: simpleError("MethodNotAllowed", "InvokeCommand accepts POST only.")}
+		return methodNotAllowed(http.MethodPost, "InvokeCommand")
 	}
 	var in cmdletInput
 	if err := json.Unmarshal(c.body, &in); err != nil || in.CmdletInput == nil || strings.TrimSpace(in.CmdletInput.CmdletName) == "" {

@@ -50,6 +50,12 @@ func (s *Server) faultReply(ts *tenantState, k *knobs, rule *FaultRule) *reply {
 	return &reply{status: 500, json: true, body: simpleError("InternalServerError", "unhandled fault "+string(rule.Kind))}
 }
 
+// methodNotAllowed is the 405 of a resource that takes only the allowed method.
+func methodNotAllowed(allowed, resource string) *reply {
+	return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", allowed}},
+		body: simpleError("MethodNotAllowed", resource+" accepts "+allowed+" only.")}
+}
+
 // behaviour exo.cmdlet.unknown (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) unknownCmdlet(cmdlet string) *reply {
 	if e.svc == Compliance {

@@ -9,10 +9,7 @@ import (
 // bootstrap reads it.
 // behaviour exo.modulefile (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
-	if r.Method != http.MethodGet {
-		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOModuleFile accepts GET only.")}
-	}
-	if _, _, rep := e.caller(tenant, r.Header.Get("Authorization")); rep != nil {
+	if rep := e.signedInGet(r, tenant, "EXOModuleFile"); rep != nil {
 		return rep
 	}
 	b := []byte(`{"@odata.context":`)
@@ -29,14 +26,21 @@ func (e *endpoint) moduleFile(r *http.Request, version, tenant string) *reply {
 // (the front door redirects it, which is all CIPP wants from it).
 // behaviour exo.banner (internal/emulator/BEHAVIOURS.md)
 func (e *endpoint) banner(r *http.Request, version, tenant string) *reply {
-	if r.Method != http.MethodGet {
-		return &reply{status: http.StatusMethodNotAllowed, json: true, hdr: []header{{"Allow", "GET"}}, body: simpleError("MethodNotAllowed", "EXOBanner accepts GET only.")}
-	}
-	if _, _, rep := e.caller(tenant, r.Header.Get("Authorization")); rep != nil {
+	if rep := e.signedInGet(r, tenant, "EXOBanner"); rep != nil {
 		return rep
 	}
 	b := []byte(`{"@odata.context":`)
 	b = appendString(b, e.origin+"/adminapi/"+version+"/"+tenant+"/$metadata#Edm.String")
 	b = append(b, `,"value":"This is the exoplay emulator, not Microsoft Exchange Online."}`...)
 	return &reply{status: http.StatusOK, json: true, body: b}
+}
+
+// signedInGet refuses a request that is not a GET, or not by a caller
+// signed in to the tenant; nil lets it through.
+func (e *endpoint) signedInGet(r *http.Request, tenant, resource string) *reply {
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(http.MethodGet, resource)
+	}
+	_, _, rep := e.caller(tenant, r.Header.Get("Authorization"))
+	return rep
 }
