@@ -36,19 +36,15 @@ func (b *ob) guid(name, v string) *ob {
 	return b
 }
 
-func (b *ob) date(name string, t time.Time) *ob {
-	var v any
-	if !t.IsZero() {
-		v = formatDate(t)
-	}
-	b.o = append(b.o, Prop{Name: name, Value: v, DataType: "System.DateTime"})
-	return b
-}
+func (b *ob) date(name string, t time.Time) *ob { return b.dateAs(name, t, formatDate) }
 
-func (b *ob) dateUTC(name string, t time.Time) *ob {
+func (b *ob) dateUTC(name string, t time.Time) *ob { return b.dateAs(name, t, formatDateUTC) }
+
+// dateAs adds a System.DateTime written by format; the zero time is null.
+func (b *ob) dateAs(name string, t time.Time, format func(time.Time) string) *ob {
 	var v any
 	if !t.IsZero() {
-		v = formatDateUTC(t)
+		v = format(t)
 	}
 	b.o = append(b.o, Prop{Name: name, Value: v, DataType: "System.DateTime"})
 	return b

@@ -355,12 +355,25 @@ func (t *Tenant) transportRules(hard, risky bool) *coll {
 
 func intPtr(n int) *int { return &n }
 
-func (t *Tenant) dlpPolicy(name, mode string, enabled bool, prio int, exchange bool, created time.Time) Object {
-	b := &ob{}
+// unifiedLocations are the locations DLP and retention policies share: all
+// of SharePoint and OneDrive, and all of Exchange when the policy covers it.
+func (b *ob) unifiedLocations(exchange bool) *ob {
 	loc := []string{}
-	workload := "SharePoint, OneDriveForBusiness, Teams"
 	if exchange {
 		loc = []string{"All"}
+	}
+	return b.list("ExchangeLocation", loc...).
+		list("ExchangeLocationException").
+		list("SharePointLocation", "All").
+		list("SharePointLocationException").
+		list("OneDriveLocation", "All").
+		list("OneDriveLocationException")
+}
+
+func (t *Tenant) dlpPolicy(name, mode string, enabled bool, prio int, exchange bool, created time.Time) Object {
+	b := &ob{}
+	workload := "SharePoint, OneDriveForBusiness, Teams"
+	if exchange {
 		workload = "Exchange, SharePoint, OneDriveForBusiness, Teams"
 	}
 	creator := guidOf(t.seed, tag("admin-user"))
@@ -371,12 +384,7 @@ func (t *Tenant) dlpPolicy(name, mode string, enabled bool, prio int, exchange b
 		v("Workload", workload).
 		v("DisplayName", name).
 		v("Comment", "").
-		list("ExchangeLocation", loc...).
-		list("ExchangeLocationException").
-		list("SharePointLocation", "All").
-		list("SharePointLocationException").
-		list("OneDriveLocation", "All").
-		list("OneDriveLocationException").
+		unifiedLocations(exchange).
 		list("TeamsLocation", "All").
 		list("TeamsLocationException").
 		list("EndpointDlpLocation").
@@ -418,10 +426,8 @@ func (t *Tenant) dlpPolicies(hard, risky bool) *coll {
 
 func (t *Tenant) retentionPolicy(name string, enabled, exchange bool, created time.Time) Object {
 	b := &ob{}
-	loc := []string{}
 	workload := "SharePoint, OneDriveForBusiness"
 	if exchange {
-		loc = []string{"All"}
 		workload = "Exchange, SharePoint, OneDriveForBusiness, ModernGroup"
 	}
 	creator := guidOf(t.seed, tag("admin-user"))
@@ -429,12 +435,7 @@ func (t *Tenant) retentionPolicy(name string, enabled, exchange bool, created ti
 		v("Enabled", enabled).
 		v("Mode", "Enforce").
 		v("Type", "Retention").
-		list("ExchangeLocation", loc...).
-		list("ExchangeLocationException").
-		list("SharePointLocation", "All").
-		list("SharePointLocationException").
-		list("OneDriveLocation", "All").
-		list("OneDriveLocationException").
+		unifiedLocations(exchange).
 		list("ModernGroupLocation").
 		list("ModernGroupLocationException").
 		list("PublicFolderLocation").

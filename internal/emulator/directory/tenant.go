@@ -159,40 +159,36 @@ func (t *Tenant) userDN(name string) string {
 // trailer appends the common trailing properties of configuration objects
 // (cmdlet-catalog.md §0.1).
 func (t *Tenant) trailer(b *ob, name, identity, dn, exVersion string, class []string, created, changed time.Time, guid string) *ob {
-	f := t.forest + ".PROD.OUTLOOK.COM"
-	b.v("AdminDisplayName", "").
-		v("ExchangeVersion", exVersion).
-		v("Name", name).
-		v("DistinguishedName", dn).
-		v("Identity", identity).
-		v("Id", identity).
-		v("ObjectCategory", f+"/Configuration/Schema/ms-Exch-"+strings.TrimPrefix(class[len(class)-1], "msExch")).
-		list("ObjectClass", class...).
-		date("WhenChanged", changed).
-		date("WhenCreated", created).
-		dateUTC("WhenChangedUTC", changed).
-		dateUTC("WhenCreatedUTC", created).
-		guid("ExchangeObjectId", guid).
-		v("OrganizationalUnitRoot", t.domain).
-		v("OrganizationId", t.orgID).
-		guid("Guid", guid).
-		v("OriginatingServer", t.server).
-		v("IsValid", true).
-		v("ObjectState", "Unchanged")
-	return b
+	return t.appendTrailer(b, trailerSpec{name: name, identity: identity, dn: dn, version: exVersion, class: class, server: t.server,
+		category: t.forest + ".PROD.OUTLOOK.COM/Configuration/Schema/ms-Exch-" + strings.TrimPrefix(class[len(class)-1], "msExch")},
+		created, changed, guid)
 }
 
 // ffoTrailer is the trailer of Security & Compliance objects.
 func (t *Tenant) ffoTrailer(b *ob, name string, class string, created, changed time.Time, guid string) *ob {
 	id := "FFO.extest.microsoft.com/Microsoft Exchange Hosted Organizations/" + t.domain + "/Configuration/" + name
-	b.v("AdminDisplayName", "").
-		v("ExchangeVersion", "0.20 (15.0.0.0)").
-		v("Name", name).
-		v("DistinguishedName", "CN="+name+",CN=Configuration,CN="+t.domain+",CN=Microsoft Exchange Hosted Organizations,DC=FFO,DC=extest,DC=microsoft,DC=com").
-		v("Identity", id).
-		v("Id", id).
-		v("ObjectCategory", "FFO.extest.microsoft.com/Configuration/Schema/ms-Exch-Unified-Policy").
-		list("ObjectClass", class).
+	return t.appendTrailer(b, trailerSpec{name: name, identity: id, version: "0.20 (15.0.0.0)", class: []string{class},
+		dn:       "CN=" + name + ",CN=Configuration,CN=" + t.domain + ",CN=Microsoft Exchange Hosted Organizations,DC=FFO,DC=extest,DC=microsoft,DC=com",
+		category: "FFO.extest.microsoft.com/Configuration/Schema/ms-Exch-Unified-Policy"},
+		created, changed, guid)
+}
+
+// trailerSpec is what tells one kind of trailer from another.
+type trailerSpec struct {
+	name, identity, dn, version, category string
+	class                                 []string
+	server                                string // OriginatingServer
+}
+
+func (t *Tenant) appendTrailer(b *ob, s trailerSpec, created, changed time.Time, guid string) *ob {
+	return b.v("AdminDisplayName", "").
+		v("ExchangeVersion", s.version).
+		v("Name", s.name).
+		v("DistinguishedName", s.dn).
+		v("Identity", s.identity).
+		v("Id", s.identity).
+		v("ObjectCategory", s.category).
+		list("ObjectClass", s.class...).
 		date("WhenChanged", changed).
 		date("WhenCreated", created).
 		dateUTC("WhenChangedUTC", changed).
@@ -201,10 +197,9 @@ func (t *Tenant) ffoTrailer(b *ob, name string, class string, created, changed t
 		v("OrganizationalUnitRoot", t.domain).
 		v("OrganizationId", t.orgID).
 		guid("Guid", guid).
-		v("OriginatingServer", "").
+		v("OriginatingServer", s.server).
 		v("IsValid", true).
 		v("ObjectState", "Unchanged")
-	return b
 }
 
 // tenantStrings are per-tenant values every mailbox object repeats.

@@ -97,26 +97,19 @@ func parseSize(v any) (int64, error) {
 
 // formatTimeSpan renders a .NET TimeSpan: "90.00:00:00", "06:00:00", "00:00:00.3000000".
 func formatTimeSpan(d time.Duration) string {
-	neg := d < 0
-	if neg {
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
 		d = -d
 	}
-	days := int64(d / (24 * time.Hour))
-	d -= time.Duration(days) * 24 * time.Hour
-	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
-	ticks := int64(d%time.Second) / 100
-	out := ""
-	if neg {
-		out = "-"
+	if days := d / (24 * time.Hour); days > 0 {
+		fmt.Fprintf(&b, "%d.", days)
 	}
-	if days > 0 {
-		out += strconv.FormatInt(days, 10) + "."
+	fmt.Fprintf(&b, "%02d:%02d:%02d", d/time.Hour%24, d/time.Minute%60, d/time.Second%60)
+	if ticks := d % time.Second / 100; ticks > 0 { // .NET ticks are 100 ns
+		fmt.Fprintf(&b, ".%07d", ticks)
 	}
-	out += fmt.Sprintf("%02d:%02d:%02d", h, m, s)
-	if ticks > 0 {
-		out += fmt.Sprintf(".%07d", ticks)
-	}
-	return out
+	return b.String()
 }
 
 // parseTimeSpan reads "[-][d.]hh:mm[:ss[.fffffff]]" or a bare number of days.

@@ -70,6 +70,9 @@ func TestTimeSpan(t *testing.T) {
 			t.Errorf("formatTimeSpan(%v) = %q, want %q", d, got, c.want)
 		}
 	}
+	if got := formatTimeSpan(-(26*time.Hour + 3*time.Minute + 4*time.Second + 500)); got != "-1.02:03:04.0000005" {
+		t.Errorf("formatTimeSpan(negative, every part) = %q", got)
+	}
 	for _, bad := range []string{"ninety days", "25:00:00", "1.2.3"} {
 		if _, err := parseTimeSpan(bad); err == nil {
 			t.Errorf("parseTimeSpan(%q) accepted", bad)
