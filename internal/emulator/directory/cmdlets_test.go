@@ -302,6 +302,9 @@ func TestDistributionGroupMembers(t *testing.T) {
 	if e.Status != 400 || !strings.HasSuffix(e.ExceptionType, "MemberAlreadyExistsException") || !strings.Contains(e.Detail, "is already a member of the group") {
 		t.Errorf("adding an existing member: %+v", e)
 	}
+	if e := runErr(t, tn, "Add-DistributionGroupMember", map[string]any{"Identity": "IT Admins", "Member": "IT Admins"}); !strings.Contains(e.Detail, "can't be a member of itself") {
+		t.Errorf("adding a group to itself: %+v", e)
+	}
 	r := run(t, tn, "Add-DistributionGroupMember", map[string]any{"Identity": "IT Admins", "Member": "info"})
 	if r.Write == nil || r.Len != 0 {
 		t.Errorf("add member: write %v len %d", r.Write, r.Len)

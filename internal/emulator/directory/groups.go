@@ -253,29 +253,12 @@ func getGroupMembers(cl *call) (*Result, *Error) {
 	return cl.limitedList(objs), nil
 }
 
-func addGroupMember(cl *call) (*Result, *Error) {
-	c := cl.t.colls["group"]
-	gid := cl.a.str("Identity")
-	it, pos, err := cl.find(c, gid)
-	if err != nil {
-		return nil, err
-	}
-	r, err := cl.resolveRecipient(cl.a.str("Member"))
-	if err != nil {
-		return nil, err
-	}
-	ms := r.member()
-	if slices.Contains(it.members, ms) {
-		return nil, errExec(excMemberExists, cl.a.str("Member"), "The recipient \"%s\" is already a member of the group \"%s\".", r.label(), it.obj.str("Name"))
-	}
-	if r.g == it {
-		return nil, errExec(excValidation, cl.a.str("Member"), "The group \"%s\" can't be a member of itself.", it.obj.str("Name"))
-	}
-	c.items[pos] = &item{obj: it.obj, visibleAt: it.visibleAt, members: append(slices.Clone(it.members), ms)}
-	return emptyResult(cl.wrote()), nil
-}
+func addGroupMember(cl *call) (*Result, *Error)    { return editGroupMembers(cl, true) }
+func removeGroupMember(cl *call) (*Result, *Error) { return editGroupMembers(cl, false) }
 
-func removeGroupMember(cl *call) (*Result, *Error) {
+// editGroupMembers is Add- (add) or Remove-DistributionGroupMember: the
+// -Member recipient joins or leaves the -Identity group's member list.
+func editGroupMembers(cl *call, add bool) (*Result, *Error) {
 	c := cl.t.colls["group"]
 	it, pos, err := cl.find(c, cl.a.str("Identity"))
 	if err != nil {
@@ -287,10 +270,20 @@ func removeGroupMember(cl *call) (*Result, *Error) {
 	}
 	ms := r.member()
 	k := slices.Index(it.members, ms)
-	if k < 0 {
+	members := slices.Clone(it.members)
+	switch {
+	case add && k >= 0:
+		return nil, errExec(excMemberExists, cl.a.str("Member"), "The recipient \"%s\" is already a member of the group \"%s\".", r.label(), it.obj.str("Name"))
+	case add && r.g == it:
+		return nil, errExec(excValidation, cl.a.str("Member"), "The group \"%s\" can't be a member of itself.", it.obj.str("Name"))
+	case add:
+		members = append(members, ms)
+	case k < 0:
 		return nil, errExec(excMemberMissing, cl.a.str("Member"), "The recipient \"%s\" isn't a member of the group \"%s\".", r.label(), it.obj.str("Name"))
+	default:
+		members = slices.Delete(members, k, k+1)
 	}
-	c.items[pos] = &item{obj: it.obj, visibleAt: it.visibleAt, members: slices.Delete(slices.Clone(it.members), k, k+1)}
+	c.items[pos] = &item{obj: it.obj, visibleAt: it.visibleAt, members: members}
 	return emptyResult(cl.wrote()), nil
 }
 
@@ -303,16 +296,11 @@ type rrow struct {
 func getRecipient(cl *call) (*Result, *Error) {
 	tbl := recipientTable()
 	s := cl.t.mbx
-	f, _ := cl.a["Filter"].(*filterExpr)
-	if f != nil {
-		if err := f.check(tbl.filterable); err != nil {
-			return nil, err
-		}
+	f, id, err := cl.listArgs(tbl)
+	if err != nil {
+		return nil, err
 	}
-	if id := cl.a.str("Identity"); id != "" {
-		if cl.a.has("Anr") {
-			return nil, errParameterSet()
-		}
+	if id != "" {
 		r, err := cl.resolveRecipient(id)
 		if err != nil {
 			return nil, err

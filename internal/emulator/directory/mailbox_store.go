@@ -126,6 +126,23 @@ func (t *Tenant) snapshot(tbl *mtable, rows []mrow) func(int) Object {
 	}
 }
 
+// listArgs reads what Get-Mailbox, Get-CASMailbox and Get-Recipient share:
+// -Filter, checked against the table's filterable properties, and
+// -Identity, which -Anr may not accompany (another parameter set).
+func (cl *call) listArgs(tbl *mtable) (*filterExpr, string, *Error) {
+	f, _ := cl.a["Filter"].(*filterExpr)
+	if f != nil {
+		if err := f.check(tbl.filterable); err != nil {
+			return nil, "", err
+		}
+	}
+	id := cl.a.str("Identity")
+	if id != "" && cl.a.has("Anr") {
+		return nil, "", errParameterSet()
+	}
+	return f, id, nil
+}
+
 // listMailboxes is Get-Mailbox/Get-CASMailbox over the whole tenant.
 func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	s := cl.t.mbx
@@ -133,16 +150,11 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	keep := func(m *mbx) bool {
 		return len(kinds) == 0 || slices.Contains(kinds, kindDetails[m.kind])
 	}
-	f, _ := cl.a["Filter"].(*filterExpr)
-	if f != nil {
-		if err := f.check(tbl.filterable); err != nil {
-			return nil, err
-		}
+	f, id, err := cl.listArgs(tbl)
+	if err != nil {
+		return nil, err
 	}
-	if id := cl.a.str("Identity"); id != "" {
-		if cl.a.has("Anr") {
-			return nil, errParameterSet()
-		}
+	if id != "" {
 		m, err := cl.resolveMailbox(id)
 		if err != nil {
 			return nil, err
