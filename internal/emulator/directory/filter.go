@@ -79,32 +79,22 @@ func isIdentChar(c byte) bool {
 	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func (p *fparser) or() (*filterNode, *filterErr) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.keyword("or") {
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &filterNode{op: "or", left: l, right: r}
-	}
-	return l, nil
-}
+func (p *fparser) or() (*filterNode, *filterErr) { return p.chain("or", p.and) }
 
-func (p *fparser) and() (*filterNode, *filterErr) {
-	l, err := p.not()
+func (p *fparser) and() (*filterNode, *filterErr) { return p.chain("and", p.not) }
+
+// chain parses operand {op operand}, grouping to the left.
+func (p *fparser) chain(op string, operand func() (*filterNode, *filterErr)) (*filterNode, *filterErr) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword("and") {
-		r, err := p.not()
+	for p.keyword(op) {
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = &filterNode{op: "and", left: l, right: r}
+		l = &filterNode{op: op, left: l, right: r}
 	}
 	return l, nil
 }

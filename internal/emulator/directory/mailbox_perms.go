@@ -123,60 +123,64 @@ func getMailboxPermission(cl *call) (*Result, *Error) {
 	return cl.limitedList(objs), nil
 }
 
-func addMailboxPermission(cl *call) (*Result, *Error) {
+// namedACE resolves what Add- and Remove-MailboxPermission name: the
+// -Identity mailbox and the entry of -User, -AccessRights, -Deny and
+// -InheritanceType (default All).
+func (cl *call) namedACE() (mbx, perm, *Error) {
 	m, err := cl.resolveMailbox(cl.a.str("Identity"))
 	if err != nil {
-		return nil, err
+		return mbx{}, perm{}, err
 	}
 	user, sid, err := cl.userOf(cl.a.str("User"))
 	if err != nil {
-		return nil, err
+		return mbx{}, perm{}, err
 	}
 	rights, _ := cl.a["AccessRights"].([]string)
-	deny := cl.a.boolean("Deny")
-	inh := "All"
+	ace := perm{user: user, rights: rights, deny: cl.a.boolean("Deny"), sid: sid, inheritance: "All"}
 	if s, ok := cl.a["InheritanceType"].(string); ok {
-		inh = s
+		ace.inheritance = s
+	}
+	return m, ace, nil
+}
+
+func addMailboxPermission(cl *call) (*Result, *Error) {
+	m, ace, err := cl.namedACE()
+	if err != nil {
+		return nil, err
 	}
 	ps := slices.Clone(cl.t.mbx.permsOf(&m))
-	pos := slices.IndexFunc(ps, func(p perm) bool { return strings.EqualFold(p.user, user) && p.deny == deny && !p.inherited })
+	pos := slices.IndexFunc(ps, func(p perm) bool { return strings.EqualFold(p.user, ace.user) && p.deny == ace.deny && !p.inherited })
 	if pos >= 0 {
-		missing := slices.DeleteFunc(slices.Clone(rights), func(r string) bool { return slices.Contains(ps[pos].rights, r) })
+		missing := slices.DeleteFunc(slices.Clone(ace.rights), func(r string) bool { return slices.Contains(ps[pos].rights, r) })
 		if len(missing) == 0 {
-			return emptyResult(nil, "An existing permission entry was found for user: "+user+"."), nil
+			return emptyResult(nil, "An existing permission entry was found for user: "+ace.user+"."), nil
 		}
 		p := ps[pos]
 		p.rights = append(slices.Clone(p.rights), missing...)
 		ps[pos] = p
 	} else {
-		ps = append(ps, perm{user: user, rights: rights, deny: deny, sid: sid, inheritance: inh})
+		ps = append(ps, ace)
 	}
 	cl.t.mbx.perms[m.i] = ps
-	row := permObject(&m, perm{user: user, rights: rights, deny: deny, sid: sid, inheritance: inh})
+	row := permObject(&m, ace)
 	return &Result{Len: 1, Object: func(int) Object { return row }, Write: cl.wrote()}, nil
 }
 
 func removeMailboxPermission(cl *call) (*Result, *Error) {
-	m, err := cl.resolveMailbox(cl.a.str("Identity"))
+	m, ace, err := cl.namedACE()
 	if err != nil {
 		return nil, err
 	}
-	user, _, err := cl.userOf(cl.a.str("User"))
-	if err != nil {
-		return nil, err
-	}
-	rights, _ := cl.a["AccessRights"].([]string)
-	deny := cl.a.boolean("Deny")
 	ps := slices.Clone(cl.t.mbx.permsOf(&m))
 	pos := slices.IndexFunc(ps, func(p perm) bool {
-		return strings.EqualFold(p.user, user) && p.deny == deny && !p.inherited &&
-			slices.ContainsFunc(rights, func(r string) bool { return slices.Contains(p.rights, r) })
+		return strings.EqualFold(p.user, ace.user) && p.deny == ace.deny && !p.inherited &&
+			slices.ContainsFunc(ace.rights, func(r string) bool { return slices.Contains(p.rights, r) })
 	})
 	if pos < 0 {
-		return emptyResult(nil, "Can't remove the access control entry on the object \""+m.dn()+"\" for account \""+user+"\" because the ACE doesn't exist on the object."), nil
+		return emptyResult(nil, "Can't remove the access control entry on the object \""+m.dn()+"\" for account \""+ace.user+"\" because the ACE doesn't exist on the object."), nil
 	}
 	p := ps[pos]
-	p.rights = slices.DeleteFunc(slices.Clone(p.rights), func(r string) bool { return slices.Contains(rights, r) })
+	p.rights = slices.DeleteFunc(slices.Clone(p.rights), func(r string) bool { return slices.Contains(ace.rights, r) })
 	if len(p.rights) == 0 {
 		ps = slices.Delete(ps, pos, pos+1)
 	} else {

@@ -423,17 +423,16 @@ func stringList(p param, v any) ([]string, *Error) {
 	return nil, errConvert(p.name, v, dotnetType(p), "")
 }
 
+// boolWords are the strings a Boolean parameter takes, lower-cased.
+var boolWords = map[string]bool{"true": true, "$true": true, "false": false, "$false": false}
+
 func toBool(v any) (bool, bool) {
 	switch x := v.(type) {
 	case bool:
 		return x, true
 	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true", "$true":
-			return true, true
-		case "false", "$false":
-			return false, true
-		}
+		b, ok := boolWords[strings.ToLower(strings.TrimSpace(x))]
+		return b, ok
 	case float64:
 		return x != 0, true
 	case int:
