@@ -33,40 +33,29 @@ func (a *Authority) lookupTenant(seg string) (tenantRef, bool) {
 	if isMetaTenant(seg) {
 		return tenantRef{segment: seg, meta: true}, true
 	}
-	a.mu.RLock()
-	t, ok := a.tenants[seg]
-	a.mu.RUnlock()
+	t, ok := lookup(a, a.tenants, seg)
 	return tenantRef{segment: seg, tenant: t}, ok
 }
 
-func (a *Authority) tenantByID(id string) (Tenant, bool) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	t, ok := a.tenants[strings.ToLower(id)]
-	return t, ok
-}
+func (a *Authority) tenantByID(id string) (Tenant, bool) { return lookup(a, a.tenants, id) }
 
-func (a *Authority) app(clientID string) (App, bool) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	app, ok := a.apps[strings.ToLower(clientID)]
-	return app, ok
-}
+func (a *Authority) app(clientID string) (App, bool) { return lookup(a, a.apps, clientID) }
 
-func (a *Authority) user(upn string) (User, bool) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	u, ok := a.users[strings.ToLower(upn)]
-	return u, ok
-}
+func (a *Authority) user(upn string) (User, bool) { return lookup(a, a.users, upn) }
 
 // resource returns the configured spelling of an allowed token audience.
 // behaviour entra.resource.aliases (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) resource(r string) (string, bool) {
+	return lookup(a, a.resources, strings.TrimRight(r, "/"))
+}
+
+// lookup reads one of a's directory maps, keyed by lower-cased name, under
+// the read lock (the maps are made once, their entries change under a.mu).
+func lookup[V any](a *Authority, m map[string]V, key string) (V, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	canon, ok := a.resources[strings.ToLower(strings.TrimRight(r, "/"))]
-	return canon, ok
+	v, ok := m[strings.ToLower(key)]
+	return v, ok
 }
 
 // consentedIn reports whether the app may be used in the tenant.

@@ -82,34 +82,47 @@ func (a *Authority) grantPassword(q *tokenRequest) (tokenResult, *aadError) {
 // access (guest or GDAP partner): the token is then issued in that tenant.
 // behaviour entra.grant.refresh (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantRefreshToken(q *tokenRequest) (tokenResult, *aadError) {
-	app, e := a.authenticateClient(q, false)
+	app, rt, e := a.redeeming(q, "refresh_token")
 	if e != nil {
 		return tokenResult{}, e
-	}
-	rt := q.form.Get("refresh_token")
-	if rt == "" {
-		return tokenResult{}, errMissingParam("refresh_token")
 	}
 	g, e := a.redeemRefreshToken(rt, app.ClientID)
 	if e != nil {
 		return tokenResult{}, e
 	}
-	u, ok := a.user(g.upn)
+	return a.userTokenFor(q, app, g.upn, q.scope())
+}
+
+// redeeming authenticates the client of a grant that redeems what an earlier
+// step issued (a refresh token, a device code, an authorization code), and
+// reads that required parameter.
+func (a *Authority) redeeming(q *tokenRequest, param string) (App, string, *aadError) {
+	app, e := a.authenticateClient(q, false)
+	if e != nil {
+		return App{}, "", e
+	}
+	v := q.form.Get(param)
+	if v == "" {
+		return App{}, "", errMissingParam(param)
+	}
+	return app, v, nil
+}
+
+// userTokenFor is userToken for the user a redeemed grant names; one the
+// directory no longer has is invalid_grant.
+func (a *Authority) userTokenFor(q *tokenRequest, app App, upn, scope string) (tokenResult, *aadError) {
+	u, ok := a.user(upn)
 	if !ok {
 		return tokenResult{}, errNoSuchUser(q.ref.segment)
 	}
-	return a.userToken(q, app, u, q.scope())
+	return a.userToken(q, app, u, scope)
 }
 
 // behaviour entra.grant.device-code (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantDeviceCode(q *tokenRequest) (tokenResult, *aadError) {
-	app, e := a.authenticateClient(q, false)
+	app, code, e := a.redeeming(q, "device_code")
 	if e != nil {
 		return tokenResult{}, e
-	}
-	code := q.form.Get("device_code")
-	if code == "" {
-		return tokenResult{}, errMissingParam("device_code")
 	}
 	d, pending, ok := a.grants.pollDevice(code)
 	if !ok || !strings.EqualFold(d.clientID, app.ClientID) {
@@ -124,22 +137,14 @@ func (a *Authority) grantDeviceCode(q *tokenRequest) (tokenResult, *aadError) {
 		return tokenResult{}, newErr(http.StatusBadRequest, "authorization_pending", 70016,
 			"OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
 	}
-	u, ok := a.user(d.upn)
-	if !ok {
-		return tokenResult{}, errNoSuchUser(q.ref.segment)
-	}
-	return a.userToken(q, app, u, d.scope)
+	return a.userTokenFor(q, app, d.upn, d.scope)
 }
 
 // behaviour entra.grant.auth-code (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) grantAuthCode(q *tokenRequest) (tokenResult, *aadError) {
-	app, e := a.authenticateClient(q, false)
+	app, code, e := a.redeeming(q, "code")
 	if e != nil {
 		return tokenResult{}, e
-	}
-	code := q.form.Get("code")
-	if code == "" {
-		return tokenResult{}, errMissingParam("code")
 	}
 	c, ok := a.grants.takeCode(code)
 	switch {
