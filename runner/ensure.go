@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -47,7 +48,7 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 	}
 	var props []results.PropertyDiff
 	for _, prop := range e.State {
-		before, present := property(cur, prop)
+		before, present := cmdlet.Property(cur, prop)
 		if !present {
 			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "property_absent",
 				Message: fmt.Sprintf("%s (%s) returned no property %s, so its state cannot be compared; nothing was written (is %s a property of this object?)", e.Read, name, prop, prop)}
@@ -131,17 +132,4 @@ func (s *stepRun) readCurrent(ctx context.Context, c *cell) (map[string]any, boo
 		return nil, false
 	}
 	return m, true
-}
-
-// property finds a property ignoring case, as PowerShell does.
-func property(obj map[string]any, name string) (any, bool) {
-	if v, ok := obj[name]; ok {
-		return v, true
-	}
-	for k, v := range obj {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
 }

@@ -153,7 +153,7 @@ func resultLimit(req *Request) int {
 	if req.ResultSize > 0 {
 		return req.ResultSize
 	}
-	v, ok := lookupParam(req.Parameters, "ResultSize")
+	v, ok := cmdlet.Property(req.Parameters, "ResultSize")
 	if !ok {
 		return -1
 	}
