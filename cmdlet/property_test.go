@@ -12,10 +12,10 @@ func TestPropertyBindsNamesAsPowerShellDoes(t *testing.T) {
 		{"Identity", "exact", true},  // an exact match wins over a folded one
 		{"identity", "folded", true}, // exact again
 		{"DisplayName", "d", true},   // differs only in case
-		{"DISPLAYNAME", "d", true},   //
+		{"DISPLAYNAME", "d", true},
 		{"Display", nil, false},      // no prefix matching
 		{"DisplayName ", nil, false}, // no trimming
-		{"", nil, false},             //
+		{"", nil, false},
 	} {
 		got, ok := Property(m, tc.name)
 		if got != tc.want || ok != tc.ok {
