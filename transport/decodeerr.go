@@ -8,6 +8,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -302,12 +303,7 @@ func categorize(status int, code, exType, text string) Category {
 }
 
 func hasTransientMarker(lt string) bool {
-	for _, m := range transientMarkers {
-		if strings.Contains(lt, m) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(transientMarkers, func(m string) bool { return strings.Contains(lt, m) })
 }
 
 // detailJSON is either JSON shape of a detail message.
