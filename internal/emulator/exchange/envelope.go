@@ -147,7 +147,7 @@ func appendAnnotation(b []byte, name, suffix, value string) []byte {
 // behaviour exo.envelope.escapes (internal/emulator/BEHAVIOURS.md)
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if c := s[i]; c >= utf8.RuneSelf || !plainJSON[c] {
 			j, _ := json.Marshal(s) // a string always marshals
 			return append(b, j...)
 		}
@@ -156,6 +156,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainJSON marks the ASCII bytes encoding/json writes as they are.
+var plainJSON = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // selector is a parsed $select: property names, case-insensitive, with
 // '*' wildcards. A nil selector keeps everything.

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,13 @@ func TestAppendStringEscapes(t *testing.T) {
 	got := string(appendString(nil, "a\"b\\c\nd\x01é\xff<&>\u2028"))
 	if got != `"a\"b\\c\nd\u0001é\ufffd\u003c\u0026\u003e\u2028"` {
 		t.Errorf("%s", got)
+	}
+	// The copy-as-is path agrees with encoding/json on every ASCII byte.
+	for c := 0; c < 0x80; c++ {
+		j, _ := json.Marshal(string(rune(c)))
+		if got := string(appendString(nil, string(rune(c)))); got != string(j) {
+			t.Errorf("byte %#x: %s, encoding/json %s", c, got, j)
+		}
 	}
 	for _, plain := range []string{"", "Get-Mailbox", "user@contoso.onmicrosoft.com", "a b~"} {
 		if got := string(appendString(nil, plain)); got != `"`+plain+`"` {
