@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
-
-	"github.com/exoplay/exoplay/internal/emulator"
 )
 
 const registerAimKiB = 128 * 1024
@@ -67,15 +63,11 @@ func registerScenario(ctx context.Context, h *harness, c *config) ([]Figure, err
 }
 
 func measureRegister(ctx context.Context, h *harness, c *config, mailboxes int, writes bool) (*childResult, error) {
-	e, err := h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	e, stop, err := h.startOneTenant(mailboxes)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		e.emu.Close()
-		runtime.GC()
-		debug.FreeOSMemory()
-	}()
+	defer stop()
 	spec := playbookSpec{Name: "bench-register", Steps: registerSteps(writes)}
 	if c.registerMiB >= 0 {
 		spec.Settings = map[string]int{"register_memory_mib": c.registerMiB}

@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
-
-	"github.com/exoplay/exoplay/internal/emulator"
 )
 
 const rssAimKiB = 64 * 1024
@@ -71,16 +67,11 @@ func peakRatio(scenario string, sizes []int, peaks []int64, cmd string) []Figure
 }
 
 func measureExport(ctx context.Context, h *harness, mailboxes int) (*childResult, error) {
-	e, err := h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	e, stop, err := h.startOneTenant(mailboxes)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		e.emu.Close()
-		// The next size's emulator should not share the machine with this one's heap.
-		runtime.GC()
-		debug.FreeOSMemory()
-	}()
+	defer stop()
 	pb, err := h.writePlaybook(playbookSpec{Name: "bench-export", Steps: exportSteps}, e.emu)
 	if err != nil {
 		return nil, err
