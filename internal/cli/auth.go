@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -112,7 +111,7 @@ Exit codes: 0 every delegated tenant can get a token without a sign-in,
 		},
 	}
 	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "report the tenants of this playbook")
-	cmd.Flags().StringVar(&o.format, "format", "text", "output: text or json")
+	formatVar(cmd.Flags(), &o.format, "output: text or json", textOrJSON)
 	o.addCommon(cmd)
 	return cmd
 }
@@ -251,9 +250,6 @@ type authStatusRow struct {
 
 func runAuthStatus(ctx context.Context, o *authOptions) error {
 	s := o.IO
-	if o.format != "text" && o.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", o.format)
-	}
 	if o.playbook == "" {
 		if len(o.tenants) > 0 {
 			return exitf(ExitInvalid, "--tenant needs --playbook")
@@ -285,9 +281,7 @@ func runAuthStatus(ctx context.Context, o *authOptions) error {
 		}
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rows); err != nil {
+		if err := writeJSON(s.Out, rows); err != nil {
 			return exitf(ExitStepFailed, "writing status: %v", err)
 		}
 	} else {
@@ -349,9 +343,7 @@ func authCacheListing(s *streams, o *authOptions) error {
 		return exitf(ExitStepFailed, "reading the token cache: %v", err)
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := writeJSON(s.Out, st); err != nil {
 			return exitf(ExitStepFailed, "writing status: %v", err)
 		}
 		return nil

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -78,7 +77,7 @@ playbook with 'include: baseline:exo', or export it and edit it.`,
 			return printControls(s.Out, pb, nil, format, false)
 		},
 	}
-	list.Flags().StringVar(&format, "format", "text", "output: text or json")
+	formatVar(list.Flags(), &format, "output: text or json", textOrJSON)
 	var showFormat string
 	show := &cobra.Command{
 		Use:   "show CONTROL... ",
@@ -93,7 +92,7 @@ playbook with 'include: baseline:exo', or export it and edit it.`,
 			return printControls(s.Out, pb, args, showFormat, true)
 		},
 	}
-	show.Flags().StringVar(&showFormat, "format", "text", "output: text or json")
+	formatVar(show.Flags(), &showFormat, "output: text or json", textOrJSON)
 	var out string
 	export := &cobra.Command{
 		Use:   "export [NAME]",
@@ -202,17 +201,12 @@ func controlDocs(pb *playbook.Playbook) []controlDoc {
 }
 
 func printControls(w io.Writer, pb *playbook.Playbook, patterns []string, format string, detail bool) error {
-	if format != "text" && format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", format)
-	}
 	if err := pb.SelectControls(patterns); err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
 	docs := controlDocs(pb)
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
+		return writeJSON(w, docs)
 	}
 	if !detail {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -46,7 +46,7 @@ token is requested and no call is made.`,
 		},
 	}
 	opts.sel.addTo(cmd.Flags())
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
+	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
 	cmd.Flags().BoolVar(&opts.checkReads, "check-reads", false, "sign in and run the reads (as run --check) and list the exact writes each tenant would receive; with --out, run --plan sends only those")
 	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
 	cmd.Flags().StringVar(&opts.out, "out", "", "also write the plan for review to `FILE` (playbook and inventory hashes, tenants, selection), for run --plan")
@@ -122,9 +122,6 @@ type planSummary struct {
 
 func runPlan(ctx context.Context, opts *planOptions) error {
 	s := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	p, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(s, err)
@@ -143,9 +140,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return writeJSON(s.Out, doc)
 	}
 	if err := writePlanText(s.Out, doc); err != nil || writes == nil {
 		return err

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -170,16 +169,13 @@ Exit codes: 0 at least one tenant ready, 2 invalid playbook or selection,
 		},
 	}
 	opts.sel.addTo(cmd.Flags())
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
+	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
 	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
 	return cmd
 }
 
 func runPreflight(ctx context.Context, opts *preflightOptions) error {
 	ios := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	plan, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(ios, err)
@@ -194,9 +190,7 @@ func runPreflight(ctx context.Context, opts *preflightOptions) error {
 	defer closeConn()
 	r := preflight(ctx, plan, conn, time.Now())
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(r)
+		err = writeJSON(ios.Out, r)
 	} else {
 		err = writeReadiness(ios.Out, r)
 	}
