@@ -16,14 +16,13 @@ import (
 
 // authOptions are the flags of `exoplay auth login|status`.
 type authOptions struct {
-	IO        *streams // the command's standard streams
-	playbook  string
-	tenants   []string
-	vars      []string
-	cacheDir  string
-	format    string
-	caFile    string
-	connectTo []string
+	IO       *streams // the command's standard streams
+	playbook string
+	tenants  []string
+	vars     []string
+	cacheDir string
+	format   string
+	network  connect.Network // --ca-file, --connect-to
 
 	// Set by tests: whether a terminal is attached.
 	interactive *bool
@@ -56,7 +55,7 @@ func (o *authOptions) addCommon(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.tenants, "tenant", nil, "only these tenants: names, organizations, groups or globs (comma-separated or repeated; !pattern excludes)")
 	fs.StringArrayVarP(&o.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "token cache folder (default $EXOPLAY_CACHE_DIR, else the user cache folder)")
-	addNetworkFlags(fs, &o.caFile, &o.connectTo)
+	addNetworkFlags(fs, &o.network)
 }
 
 func newAuthLoginCmd(s *streams) *cobra.Command {
@@ -182,7 +181,7 @@ func (o *authOptions) connector(s *streams, pb *playbook.Playbook) (*connect.Con
 	if o.interactive != nil {
 		interactive = *o.interactive
 	}
-	client, err := connect.Network{ConnectTo: o.connectTo, CAFile: o.caFile}.Client()
+	client, err := o.network.Client()
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/runner"
 )
 
@@ -19,10 +20,9 @@ type planOptions struct {
 	format   string
 	sel      selectionFlags
 	out      string // reviewed.go
-	// checkReads, caFile, connectTo: plan --check-reads (planwrites.go).
+	// checkReads, network: plan --check-reads (planwrites.go).
 	checkReads bool
-	caFile     string
-	connectTo  []string
+	network    connect.Network
 }
 
 func newPlanCmd(s *streams) *cobra.Command {
@@ -48,7 +48,7 @@ token is requested and no call is made.`,
 	opts.sel.addTo(cmd.Flags())
 	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
 	cmd.Flags().BoolVar(&opts.checkReads, "check-reads", false, "sign in and run the reads (as run --check) and list the exact writes each tenant would receive; with --out, run --plan sends only those")
-	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
+	addNetworkFlags(cmd.Flags(), &opts.network)
 	cmd.Flags().StringVar(&opts.out, "out", "", "also write the plan for review to `FILE` (playbook and inventory hashes, tenants, selection), for run --plan")
 	return cmd
 }

@@ -23,9 +23,10 @@ import (
 // openConnector sets up what signing in needs for the plan's tenants (the
 // network here; the token manager and transport in internal/connect): run
 // and preflight share it.
-func openConnector(ios *streams, plan *runner.Plan, caFile string, connectTo []string, rec *cassette.Recorder, secrets *results.Secrets, logger zerolog.Logger) (*connect.Connector, func(), error) {
+func openConnector(ios *streams, plan *runner.Plan, network connect.Network, rec *cassette.Recorder, secrets *results.Secrets, logger zerolog.Logger) (*connect.Connector, func(), error) {
 	pb := plan.Playbook
-	nw, err := openNetwork(connect.Network{ConnectTo: connectTo, CAFile: caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
+	network.InFlight, network.Record = pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, rec
+	nw, err := openNetwork(network, plan.Tenants, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,12 +137,11 @@ func writeReadiness(w io.Writer, r *readiness) error {
 }
 
 type preflightOptions struct {
-	IO        *streams
-	playbook  string
-	sel       selectionFlags
-	format    string
-	caFile    string
-	connectTo []string
+	IO       *streams
+	playbook string
+	sel      selectionFlags
+	format   string
+	network  connect.Network // --ca-file, --connect-to
 }
 
 func newPreflightCmd(ios *streams) *cobra.Command {
@@ -170,7 +170,7 @@ Exit codes: 0 at least one tenant ready, 2 invalid playbook or selection,
 	}
 	opts.sel.addTo(cmd.Flags())
 	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
-	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
+	addNetworkFlags(cmd.Flags(), &opts.network)
 	return cmd
 }
 
@@ -183,7 +183,7 @@ func runPreflight(ctx context.Context, opts *preflightOptions) error {
 	secrets := commandSecrets(plan.Playbook, plan.Selection.Vars)
 	ios = ios.scrubbed(secrets)
 	logger := newLogger(ios.Err, io.Discard, zerolog.WarnLevel, "console")
-	conn, closeConn, err := openConnector(ios, plan, opts.caFile, opts.connectTo, nil, secrets, logger)
+	conn, closeConn, err := openConnector(ios, plan, opts.network, nil, secrets, logger)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
 )
@@ -31,9 +32,8 @@ type runOptions struct {
 	progress  string
 	logLevel  string
 	logFormat string
-	caFile    string
 	report    string
-	connectTo []string
+	network   connect.Network // --ca-file, --connect-to
 	leaseDir  string
 	planFile  string
 	gate      *writeGate // run --plan of a plan with its writes (planwrites.go)
@@ -120,7 +120,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	conn, closeConn, err := openConnector(ios, plan, opts.caFile, opts.connectTo, rec, secrets, logger) // preflight.go
+	conn, closeConn, err := openConnector(ios, plan, opts.network, rec, secrets, logger) // preflight.go
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (o *runOptions) addOutputFlags(f *pflag.FlagSet, formatUsage string) {
 	choiceVar(f, &o.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)", logLevels...)
 	choiceVar(f, &o.logFormat, "log-format", "console", "stderr log format: console|json", logFormats...)
 	choiceVar(f, &o.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)", report.Formats...)
-	addNetworkFlags(f, &o.caFile, &o.connectTo)
+	addNetworkFlags(f, &o.network)
 	addFailOnFlag(f, &o.failOn)
 }
 
