@@ -38,6 +38,8 @@ func TestChoiceFlagsRefuseUnknownValues(t *testing.T) {
 		{[]string{"audit", pb, "--log-format", "xml"}, `--log-format must be console or json, not "xml"`},
 		{[]string{"run", pb, "--report", "pdf"}, `--report must be html, junit, csv or markdown, not "pdf"`},
 		{[]string{"audit", pb, "--fail-on", "severe"}, `--fail-on must be info, low, medium, high or critical, not "severe"`},
+		{[]string{"run", pb, "--notify-format", "xml"}, `--notify-format must be json, teams or slack, not "xml"`},
+		{[]string{"merge", run, "--out", dir + "/merged", "--notify-on", "never"}, `--notify-on must be always or failure, not "never"`},
 	} {
 		code, stdout, stderr := runMain(t, c.args...)
 		if want := "exoplay: " + c.want + "\n"; code != ExitInvalid || stderr != want || stdout != "" {
