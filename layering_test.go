@@ -43,7 +43,8 @@ var layers = map[string][]string{
 	// wait: sleeping under a context (the one real Sleep behind every
 	// injected clock) and reading Retry-After; a leaf so that auth,
 	// transport, runner and notify share them.
-	"internal/wait": {},
+	"internal/wait":     {},
+	"internal/category": {},
 	// atomicfile: replacing a file whole (temp, sync, rename); a leaf so
 	// that auth's token cache and results' run files share it.
 	"internal/atomicfile": {},
@@ -52,7 +53,7 @@ var layers = map[string][]string{
 
 // leaves may be imported by every product package; they import nothing of
 // the module themselves (their rows above are empty).
-var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait", "internal/atomicfile"}
+var leaves = []string{"cloud", "cmdlet", "internal/inputfile", "internal/wait", "internal/atomicfile", "internal/category"}
 
 // noLeaves are rows that may not even import the leaves: the emulator is an
 // independent implementation of the service, so that it can catch the

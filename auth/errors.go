@@ -14,13 +14,8 @@ import (
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/internal/wait"
-)
-
-// Categories of Error (the results model's error categories).
-const (
-	CategoryAuth       = "auth"
-	CategoryPermission = "permission"
 )
 
 // Codes of errors found by exoplay itself rather than by Entra ID.
@@ -44,7 +39,7 @@ const (
 type Error struct {
 	Tenant        string // as given to Manager.Source
 	Credential    string // the credential's label
-	Category      string // CategoryAuth or CategoryPermission
+	Category      string // category.Auth or category.Permission (internal/category)
 	Code          string // e.g. "AADSTS7000215", or one of the Code* constants
 	Message       string // what happened
 	Hint          string // what to fix; may be empty
@@ -105,33 +100,33 @@ var credentialCodes = map[int]bool{7000215: true, 7000222: true, 700027: true, 7
 // aadstsCodes are the codes a batch run meets (msal-go.md §7 and the common
 // ones around them).
 var aadstsCodes = map[int]aadsts{
-	700016:  {CategoryPermission, "the app was not found in the tenant", "check client_id, and have an administrator of this tenant consent to the app (admin consent / GDAP onboarding)"},
-	90002:   {CategoryAuth, "the tenant was not found", "check the tenant's organization (initial *.onmicrosoft.com domain or tenant id) and its environment (cloud)"},
-	900023:  {CategoryAuth, "the tenant identifier is not valid", "use the initial *.onmicrosoft.com domain or the tenant id"},
-	7000215: {CategoryAuth, "the client secret is wrong", "use the secret's Value (not its Secret ID) from the app registration, or create a new secret"},
-	7000222: {CategoryAuth, "the client secret has expired", "create a new client secret for the app and update the playbook's secret source"},
-	700027:  {CategoryAuth, "the certificate is not registered on the app or the signature is invalid", "upload the certificate's public key (.cer) to the app registration's Certificates & secrets"},
-	700024:  {CategoryAuth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP)"},
-	65001:   {CategoryPermission, "the app or user has not been granted consent", "grant admin consent for Exchange.ManageAsApp (app-only) or Exchange.Manage (delegated) in this tenant"},
-	500011:  {CategoryPermission, "the resource (Exchange Online) is not available in the tenant", "check that the tenant has Exchange Online and that the environment (cloud) is right"},
-	53003:   {CategoryPermission, "access was blocked by Conditional Access", "exclude the app or account from the policy, or sign in from an allowed location or device"},
-	50076:   {CategoryAuth, "the account needs multi-factor authentication", "use method device_code or interactive, which support MFA"},
-	50079:   {CategoryAuth, "the account must register for multi-factor authentication", "complete MFA registration, then use method device_code or interactive"},
-	700082:  {CategoryAuth, "the refresh token has expired after inactivity", "sign in again (exoplay auth login, or a new partner refresh token)"},
-	50173:   {CategoryAuth, "the refresh token was revoked (password change or revocation)", "sign in again (exoplay auth login, or a new partner refresh token)"},
-	70043:   {CategoryAuth, "the refresh token expired under a Conditional Access sign-in frequency policy", "sign in again (exoplay auth login)"},
-	70008:   {CategoryAuth, "the refresh token or authorization code has expired", "sign in again (exoplay auth login)"},
-	1002012: {CategoryAuth, "the requested scope is not valid for this grant", "app-only tokens take only <resource>/.default"},
-	50126:   {CategoryAuth, "the username or password is wrong", "check username and password (federated accounts cannot use username_password)"},
-	50034:   {CategoryAuth, "the user account does not exist in this tenant", "check the username"},
-	50053:   {CategoryAuth, "the account is locked after too many failed sign-ins", "wait, or have an administrator unlock it"},
-	50057:   {CategoryAuth, "the user account is disabled", "enable the account or use another one"},
-	50020:   {CategoryPermission, "the user does not exist in this tenant (no guest or GDAP access)", "give the account access to this tenant (GDAP relationship or guest invitation)"},
-	7000218: {CategoryAuth, "the app requires a client secret or certificate (public client flows are off)", "enable 'Allow public client flows' on the app registration, or use a confidential method"},
-	7000112: {CategoryPermission, "the application is disabled in the tenant", "re-enable the enterprise application in this tenant"},
-	70020:   {CategoryAuth, "the device code expired before sign-in completed", "run again and complete the sign-in within the time shown"},
-	50158:   {CategoryAuth, "an external security challenge was not satisfied", "sign in interactively (method interactive or device_code)"},
-	700003:  {CategoryAuth, "the device or account is no longer valid for this sign-in", "sign in again (exoplay auth login)"},
+	700016:  {category.Permission, "the app was not found in the tenant", "check client_id, and have an administrator of this tenant consent to the app (admin consent / GDAP onboarding)"},
+	90002:   {category.Auth, "the tenant was not found", "check the tenant's organization (initial *.onmicrosoft.com domain or tenant id) and its environment (cloud)"},
+	900023:  {category.Auth, "the tenant identifier is not valid", "use the initial *.onmicrosoft.com domain or the tenant id"},
+	7000215: {category.Auth, "the client secret is wrong", "use the secret's Value (not its Secret ID) from the app registration, or create a new secret"},
+	7000222: {category.Auth, "the client secret has expired", "create a new client secret for the app and update the playbook's secret source"},
+	700027:  {category.Auth, "the certificate is not registered on the app or the signature is invalid", "upload the certificate's public key (.cer) to the app registration's Certificates & secrets"},
+	700024:  {category.Auth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP)"},
+	65001:   {category.Permission, "the app or user has not been granted consent", "grant admin consent for Exchange.ManageAsApp (app-only) or Exchange.Manage (delegated) in this tenant"},
+	500011:  {category.Permission, "the resource (Exchange Online) is not available in the tenant", "check that the tenant has Exchange Online and that the environment (cloud) is right"},
+	53003:   {category.Permission, "access was blocked by Conditional Access", "exclude the app or account from the policy, or sign in from an allowed location or device"},
+	50076:   {category.Auth, "the account needs multi-factor authentication", "use method device_code or interactive, which support MFA"},
+	50079:   {category.Auth, "the account must register for multi-factor authentication", "complete MFA registration, then use method device_code or interactive"},
+	700082:  {category.Auth, "the refresh token has expired after inactivity", "sign in again (exoplay auth login, or a new partner refresh token)"},
+	50173:   {category.Auth, "the refresh token was revoked (password change or revocation)", "sign in again (exoplay auth login, or a new partner refresh token)"},
+	70043:   {category.Auth, "the refresh token expired under a Conditional Access sign-in frequency policy", "sign in again (exoplay auth login)"},
+	70008:   {category.Auth, "the refresh token or authorization code has expired", "sign in again (exoplay auth login)"},
+	1002012: {category.Auth, "the requested scope is not valid for this grant", "app-only tokens take only <resource>/.default"},
+	50126:   {category.Auth, "the username or password is wrong", "check username and password (federated accounts cannot use username_password)"},
+	50034:   {category.Auth, "the user account does not exist in this tenant", "check the username"},
+	50053:   {category.Auth, "the account is locked after too many failed sign-ins", "wait, or have an administrator unlock it"},
+	50057:   {category.Auth, "the user account is disabled", "enable the account or use another one"},
+	50020:   {category.Permission, "the user does not exist in this tenant (no guest or GDAP access)", "give the account access to this tenant (GDAP relationship or guest invitation)"},
+	7000218: {category.Auth, "the app requires a client secret or certificate (public client flows are off)", "enable 'Allow public client flows' on the app registration, or use a confidential method"},
+	7000112: {category.Permission, "the application is disabled in the tenant", "re-enable the enterprise application in this tenant"},
+	70020:   {category.Auth, "the device code expired before sign-in completed", "run again and complete the sign-in within the time shown"},
+	50158:   {category.Auth, "an external security challenge was not satisfied", "sign in interactively (method interactive or device_code)"},
+	700003:  {category.Auth, "the device or account is no longer valid for this sign-in", "sign in again (exoplay auth login)"},
 }
 
 // entraReply is the error body of the token endpoint.
@@ -213,7 +208,7 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 		}
 		return redactError(&out, cred)
 	}
-	e := &Error{Tenant: tenant, Credential: cred.label(), Category: CategoryAuth}
+	e := &Error{Tenant: tenant, Credential: cred.label(), Category: category.Auth}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Code, e.Message, e.cause = "canceled", "the sign-in did not finish in time", context.DeadlineExceeded
@@ -288,5 +283,5 @@ func redact(s string, secrets ...string) string {
 
 // configError is an error of the credential itself, found before any request.
 func configError(cred *Credential, tenant, code, msg, hint string) *Error {
-	return redactError(&Error{Tenant: tenant, Credential: cred.label(), Category: CategoryAuth, Code: code, Message: msg, Hint: hint}, cred)
+	return redactError(&Error{Tenant: tenant, Credential: cred.label(), Category: category.Auth, Code: code, Message: msg, Hint: hint}, cred)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 func callErr(status int, retryAfter, body string) error {
@@ -30,18 +32,18 @@ func TestClassify(t *testing.T) {
 		category string
 		contains string
 	}{
-		{callErr(401, "", `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: x","error_codes":[7000215],"correlation_id":"corr-1"}`), "AADSTS7000215", CategoryAuth, "corr-1"},
-		{callErr(400, "", `{"error":"invalid_client","error_description":"AADSTS7000222: expired"}`), "AADSTS7000222", CategoryAuth, "create a new client secret"},
-		{callErr(400, "", `{"error":"invalid_grant","error_codes":[65001]}`), "AADSTS65001", CategoryPermission, "Exchange.ManageAsApp"},
-		{callErr(400, "", `{"error":"invalid_grant","error_codes":[53003]}`), "AADSTS53003", CategoryPermission, "Conditional Access"},
-		{callErr(400, "", `{"error":"invalid_grant","error_codes":[700082]}`), "AADSTS700082", CategoryAuth, "exoplay auth login"},
-		{callErr(400, "", `{"error":"invalid_request","error_description":"AADSTS123456: Something new happened.\r\nTrace ID: abc"}`), "AADSTS123456", CategoryAuth, "Something new happened."},
-		{callErr(429, "7", `{}`), CodeThrottled, CategoryAuth, "throttled"},
-		{callErr(502, "", `<html>bad gateway</html>`), "http_502", CategoryAuth, "HTTP 502"},
-		{callErr(400, "", `{"error":"weird_error","error_description":"secret was TopSecretValue"}`), "weird_error", CategoryAuth, "[REDACTED]"},
-		{&netErr{}, CodeNetwork, CategoryAuth, "could not be reached"},
-		{errors.New("no token found"), "msal", CategoryAuth, "no token found"},
-		{context.DeadlineExceeded, "canceled", CategoryAuth, "did not finish in time"},
+		{callErr(401, "", `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Trace ID: x","error_codes":[7000215],"correlation_id":"corr-1"}`), "AADSTS7000215", category.Auth, "corr-1"},
+		{callErr(400, "", `{"error":"invalid_client","error_description":"AADSTS7000222: expired"}`), "AADSTS7000222", category.Auth, "create a new client secret"},
+		{callErr(400, "", `{"error":"invalid_grant","error_codes":[65001]}`), "AADSTS65001", category.Permission, "Exchange.ManageAsApp"},
+		{callErr(400, "", `{"error":"invalid_grant","error_codes":[53003]}`), "AADSTS53003", category.Permission, "Conditional Access"},
+		{callErr(400, "", `{"error":"invalid_grant","error_codes":[700082]}`), "AADSTS700082", category.Auth, "exoplay auth login"},
+		{callErr(400, "", `{"error":"invalid_request","error_description":"AADSTS123456: Something new happened.\r\nTrace ID: abc"}`), "AADSTS123456", category.Auth, "Something new happened."},
+		{callErr(429, "7", `{}`), CodeThrottled, category.Auth, "throttled"},
+		{callErr(502, "", `<html>bad gateway</html>`), "http_502", category.Auth, "HTTP 502"},
+		{callErr(400, "", `{"error":"weird_error","error_description":"secret was TopSecretValue"}`), "weird_error", category.Auth, "[REDACTED]"},
+		{&netErr{}, CodeNetwork, category.Auth, "could not be reached"},
+		{errors.New("no token found"), "msal", category.Auth, "no token found"},
+		{context.DeadlineExceeded, "canceled", category.Auth, "did not finish in time"},
 	}
 	for _, tc := range cases {
 		e := classify(tc.err, cred, "contoso.onmicrosoft.com", now)

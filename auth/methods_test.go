@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exoplay/exoplay/internal/emulator/entra"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/exoplay/exoplay/internal/category"
+	"github.com/exoplay/exoplay/internal/emulator/entra"
 )
 
 func TestClientSecretByIDAndDomain(t *testing.T) {
@@ -398,9 +400,9 @@ func TestEntraErrorsAreExplained(t *testing.T) {
 		category string
 		fix      string
 	}{
-		{Credential{Method: MethodClientSecret, ClientID: secretAppID, ClientSecret: "wrong-" + secretValue}, contosoID, "AADSTS7000215", CategoryAuth, "Secret ID"},
-		{Credential{Method: MethodClientSecret, ClientID: "cccccccc-0000-4000-8000-000000000009", ClientSecret: secretValue}, contosoID, "AADSTS700016", CategoryPermission, "consent"},
-		{Credential{Method: MethodClientSecret, ClientID: secretAppID, ClientSecret: secretValue}, "nowhere.onmicrosoft.com", "AADSTS90002", CategoryAuth, "organization"},
+		{Credential{Method: MethodClientSecret, ClientID: secretAppID, ClientSecret: "wrong-" + secretValue}, contosoID, "AADSTS7000215", category.Auth, "Secret ID"},
+		{Credential{Method: MethodClientSecret, ClientID: "cccccccc-0000-4000-8000-000000000009", ClientSecret: secretValue}, contosoID, "AADSTS700016", category.Permission, "consent"},
+		{Credential{Method: MethodClientSecret, ClientID: secretAppID, ClientSecret: secretValue}, "nowhere.onmicrosoft.com", "AADSTS90002", category.Auth, "organization"},
 	}
 	for _, tc := range cases {
 		cred := tc.cred

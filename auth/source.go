@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // forceWindow collapses forced refreshes: the 401s of calls that were in
@@ -269,7 +271,7 @@ func (s *Source) checkTenant(ctx context.Context, claims tokenClaims) *Error {
 		if !isGUID(s.tenant) {
 			msg = fmt.Sprintf("the token is for tenant %s, but %s is tenant %s", claims.TenantID, s.tenant, want)
 		}
-		return &Error{Tenant: s.tenant, Credential: s.cred.label(), Category: CategoryAuth, Code: CodeTenantMismatch,
+		return &Error{Tenant: s.tenant, Credential: s.cred.label(), Category: category.Auth, Code: CodeTenantMismatch,
 			Message: msg,
 			Hint:    "check the tenant's organization/tenant_id and that the credential belongs to it (a managed identity or access token is only valid in its own tenant)"}
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -108,6 +110,21 @@ func (h *harness) startEmulator(opts emulator.Options) (*env, error) {
 	}
 	h.log("emulator up in %s (%d tenants)", time.Since(start).Round(time.Millisecond), len(opts.Tenants))
 	return &env{emu: emu, ca: ca}, nil
+}
+
+// startOneTenant starts an emulator with one tenant of n mailboxes for a
+// memory scenario. stop closes it and returns its heap to the OS: the next
+// size's child should not share the machine with this emulator's heap.
+func (h *harness) startOneTenant(mailboxes int) (e *env, stop func(), err error) {
+	e, err = h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, func() {
+		e.emu.Close()
+		runtime.GC()
+		debug.FreeOSMemory()
+	}, nil
 }
 
 // childResult is what one `exoplay run` child left behind.

@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
-
-	"github.com/exoplay/exoplay/internal/emulator"
 )
 
 const registerAimKiB = 128 * 1024
@@ -41,24 +37,14 @@ func registerSteps(writes bool) string {
 // N full mailboxes (issue 13 item 5), and the client CPU per foreach write
 // over a large register against a small one.
 func registerScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
-	cmd := fmt.Sprintf("go run ./bench -only register -register-sizes %s -register-mib %d", joinInts(c.registerSizes), c.registerMiB)
-	var figs []Figure
-	var peaks []int64
-	for _, n := range c.registerSizes {
-		r, err := measureRegister(ctx, h, c, n, false)
-		if err != nil {
-			return figs, err
-		}
-		peaks = append(peaks, r.MaxRSSKiB)
-		figs = append(figs, Figure{
-			Scenario: "register", Name: fmt.Sprintf("register: peak RSS registering and iterating %s mailboxes", thousands(n)), Value: float64(r.MaxRSSKiB) / 1024, Unit: "MiB",
-			Shown: mib(r.MaxRSSKiB), Aim: "< 128 MiB", Met: boolPtr(r.MaxRSSKiB < registerAimKiB), Command: cmd,
-			Detail: fmt.Sprintf("%d objects registered in %s wall, client CPU %s", r.Results.stepObjects("mailboxes"), secs(r.Wall), secs(r.CPU())),
-		})
-	}
-	figs = append(figs, peakRatio("register", c.registerSizes, peaks, cmd)...)
-	if len(c.registerWrites) == 0 {
-		return figs, nil
+	figs, err := peakSweep{
+		scenario: "register", doing: "registering and iterating", step: "mailboxes", done: "objects registered in",
+		aim: "< 128 MiB", aimKiB: registerAimKiB,
+		cmd:     fmt.Sprintf("go run ./bench -only register -register-sizes %s -register-mib %d", joinInts(c.registerSizes), c.registerMiB),
+		measure: func(n int) (*childResult, error) { return measureRegister(ctx, h, c, n, false) },
+	}.run(c.registerSizes)
+	if err != nil || len(c.registerWrites) == 0 {
+		return figs, err
 	}
 	wcmd := fmt.Sprintf("go run ./bench -only register -register-writes %s -register-mib %d", joinInts(c.registerWrites), c.registerMiB)
 	for _, n := range c.registerWrites {
@@ -77,15 +63,11 @@ func registerScenario(ctx context.Context, h *harness, c *config) ([]Figure, err
 }
 
 func measureRegister(ctx context.Context, h *harness, c *config, mailboxes int, writes bool) (*childResult, error) {
-	e, err := h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	e, stop, err := h.startOneTenant(mailboxes)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		e.emu.Close()
-		runtime.GC()
-		debug.FreeOSMemory()
-	}()
+	defer stop()
 	spec := playbookSpec{Name: "bench-register", Steps: registerSteps(writes)}
 	if c.registerMiB >= 0 {
 		spec.Settings = map[string]int{"register_memory_mib": c.registerMiB}

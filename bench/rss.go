@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
-
-	"github.com/exoplay/exoplay/internal/emulator"
 )
 
 const rssAimKiB = 64 * 1024
@@ -17,22 +13,43 @@ const rssAimKiB = 64 * 1024
 // Unlimited, all properties, streamed to data/) at each size and reads the
 // child's peak RSS from its rusage.
 func rssScenario(ctx context.Context, h *harness, c *config) ([]Figure, error) {
-	cmd := "go run ./bench -only rss -rss-sizes " + joinInts(c.rssSizes)
+	return peakSweep{
+		scenario: "rss", doing: "exporting", step: "export", done: "objects in",
+		aim: "< 64 MiB", aimKiB: rssAimKiB,
+		cmd:     "go run ./bench -only rss -rss-sizes " + joinInts(c.rssSizes),
+		measure: func(n int) (*childResult, error) { return measureExport(ctx, h, n) },
+	}.run(c.rssSizes)
+}
+
+// peakSweep is what both memory scenarios do: measure the child's peak RSS
+// at each size, a figure per size against the aim, then peakRatio.
+type peakSweep struct {
+	scenario string // "rss", "register"
+	doing    string // what the child does with the mailboxes, for the figure's name
+	step     string // the step whose objects the detail counts
+	done     string // the detail's words after that count
+	aim      string
+	aimKiB   int64
+	cmd      string
+	measure  func(mailboxes int) (*childResult, error)
+}
+
+func (s peakSweep) run(sizes []int) ([]Figure, error) {
 	var figs []Figure
 	var peaks []int64
-	for _, n := range c.rssSizes {
-		r, err := measureExport(ctx, h, n)
+	for _, n := range sizes {
+		r, err := s.measure(n)
 		if err != nil {
 			return figs, err
 		}
 		peaks = append(peaks, r.MaxRSSKiB)
 		figs = append(figs, Figure{
-			Scenario: "rss", Name: fmt.Sprintf("rss: peak RSS exporting %s mailboxes", thousands(n)), Value: float64(r.MaxRSSKiB) / 1024, Unit: "MiB",
-			Shown: mib(r.MaxRSSKiB), Aim: "< 64 MiB", Met: boolPtr(r.MaxRSSKiB < rssAimKiB), Command: cmd,
-			Detail: fmt.Sprintf("%d objects in %s wall, client CPU %s", r.Results.stepObjects("export"), secs(r.Wall), secs(r.CPU())),
+			Scenario: s.scenario, Name: fmt.Sprintf("%s: peak RSS %s %s mailboxes", s.scenario, s.doing, thousands(n)), Value: float64(r.MaxRSSKiB) / 1024, Unit: "MiB",
+			Shown: mib(r.MaxRSSKiB), Aim: s.aim, Met: boolPtr(r.MaxRSSKiB < s.aimKiB), Command: s.cmd,
+			Detail: fmt.Sprintf("%d %s %s wall, client CPU %s", r.Results.stepObjects(s.step), s.done, secs(r.Wall), secs(r.CPU())),
 		})
 	}
-	return append(figs, peakRatio("rss", c.rssSizes, peaks, cmd)...), nil
+	return append(figs, peakRatio(s.scenario, sizes, peaks, s.cmd)...), nil
 }
 
 // peakRatio is the figure both memory scenarios aim at: the peak RSS of the
@@ -50,16 +67,11 @@ func peakRatio(scenario string, sizes []int, peaks []int64, cmd string) []Figure
 }
 
 func measureExport(ctx context.Context, h *harness, mailboxes int) (*childResult, error) {
-	e, err := h.startEmulator(emulator.Options{Tenants: benchTenants(1, mailboxes), Seed: 1})
+	e, stop, err := h.startOneTenant(mailboxes)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		e.emu.Close()
-		// The next size's emulator should not share the machine with this one's heap.
-		runtime.GC()
-		debug.FreeOSMemory()
-	}()
+	defer stop()
 	pb, err := h.writePlaybook(playbookSpec{Name: "bench-export", Steps: exportSteps}, e.emu)
 	if err != nil {
 		return nil, err

@@ -92,21 +92,20 @@ func (c *Catalog) EditorSchema() ([]byte, error) {
 		fmt.Fprintf(&b, "%s:{\"description\":%s,\"type\":\"object\",\"properties\":{%s},%s\"additionalProperties\":false},\n",
 			str(in.Name), str(desc), strings.Join(props, ","), alias)
 	}
-	b.WriteString("\"params\":{\"allOf\":[\n")
-	for i, in := range all {
-		fmt.Fprintf(&b, `{"if":{"required":["cmdlet"],"properties":{"cmdlet":{"const":%s}}},"then":{"properties":{"parameters":{"$ref":"#/$defs/%s"}}}}`, str(in.Name), in.Name)
-		if i < len(all)-1 {
-			b.WriteString(",")
+	// A step's parameters, and an ensure's state, take the schema of the
+	// cmdlet the step names.
+	for i, d := range []struct{ def, field string }{{"params", "parameters"}, {"ensureParams", "state"}} {
+		if i > 0 {
+			b.WriteString("]},\n")
 		}
-		b.WriteString("\n")
-	}
-	b.WriteString("]},\n\"ensureParams\":{\"allOf\":[\n")
-	for i, in := range all {
-		fmt.Fprintf(&b, `{"if":{"required":["cmdlet"],"properties":{"cmdlet":{"const":%s}}},"then":{"properties":{"state":{"$ref":"#/$defs/%s"}}}}`, str(in.Name), in.Name)
-		if i < len(all)-1 {
-			b.WriteString(",")
+		fmt.Fprintf(&b, "%q:{\"allOf\":[\n", d.def)
+		for j, in := range all {
+			fmt.Fprintf(&b, `{"if":{"required":["cmdlet"],"properties":{"cmdlet":{"const":%s}}},"then":{"properties":{%q:{"$ref":"#/$defs/%s"}}}}`, str(in.Name), d.field, in.Name)
+			if j < len(all)-1 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
 		}
-		b.WriteString("\n")
 	}
 	b.WriteString("]}\n}\n}\n")
 	if !json.Valid(b.Bytes()) {

@@ -132,17 +132,10 @@ func (p *Param) checkScalar(k kind, lo, hi float64, v any) error {
 		ok = isNum && f == math.Trunc(f) && f >= lo && f <= hi
 	case kindNumber:
 		_, ok = number(v)
-	case kindUnlimited:
-		if s, isStr := v.(string); isStr && strings.EqualFold(strings.TrimSpace(s), "Unlimited") {
+	case kindUnlimited, kindSize:
+		if s, isStr := v.(string); isStr && k == kindUnlimited && strings.EqualFold(strings.TrimSpace(s), "Unlimited") {
 			break
 		}
-		if f, isNum := number(v); isNum {
-			ok = f >= 0 && f == math.Trunc(f)
-			break
-		}
-		s, _ := v.(string)
-		ok = sizeRE.MatchString(s)
-	case kindSize:
 		if f, isNum := number(v); isNum {
 			ok = f >= 0 && f == math.Trunc(f)
 			break

@@ -29,8 +29,12 @@ type fieldSet struct {
 }
 
 // fields starts decoding mapping n described as what ("step", "auth \"x\"").
-// It returns nil (after reporting) when n is not a mapping.
+// It returns nil when n is nil (an optional mapping left out: nothing to
+// decode, nothing wrong), and nil after reporting when n is not a mapping.
 func (l *loader) fields(n *node, what string, known ...string) *fieldSet {
+	if n == nil {
+		return nil
+	}
 	if n.kind != mapNode {
 		l.d.add(n.pos, "%s must be a mapping, not %s", what, describeNode(n))
 		return nil

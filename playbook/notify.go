@@ -25,9 +25,6 @@ const (
 var notifyKeys = []string{"url", "url_file", "format", "on", "timeout", "retries"}
 
 func (l *loader) notify(n *node) *Notify {
-	if n == nil {
-		return nil
-	}
 	f := l.fields(n, "notify", notifyKeys...)
 	if f == nil {
 		return nil

@@ -54,9 +54,6 @@ func (w WaveSize) Upto(total int) int {
 var rolloutKeys = []string{"canary", "waves", "max_fail_ratio", "pause"}
 
 func (l *loader) rollout(n *node) *Rollout {
-	if n == nil {
-		return nil
-	}
 	f := l.fields(n, "settings.rollout", rolloutKeys...)
 	if f == nil {
 		return nil

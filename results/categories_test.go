@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
-// The schema's category enum is the Categories list: one vocabulary.
+// The schema's category enum is internal/category's list: one vocabulary.
 func TestSchemaCategoriesAreCategories(t *testing.T) {
 	m := regexp.MustCompile(`"category": \{"enum": \[([^\]]*)\]`).FindSubmatch(SchemaJSON)
 	if m == nil {
@@ -17,7 +19,7 @@ func TestSchemaCategoriesAreCategories(t *testing.T) {
 	for _, f := range strings.Split(string(m[1]), ",") {
 		enum = append(enum, strings.Trim(strings.TrimSpace(f), `"`))
 	}
-	if !slices.Equal(enum, Categories) {
-		t.Fatalf("schema enum %v, results.Categories %v", enum, Categories)
+	if !slices.Equal(enum, category.All()) {
+		t.Fatalf("schema enum %v, category.All %v", enum, category.All())
 	}
 }

@@ -80,34 +80,23 @@ func appendEvent(b []byte, ev *Event) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
-	if len(ev.WouldRun) > 0 {
-		if b, err = appendMarshal(b, `,"would_run":`, ev.WouldRun); err != nil {
-			return b, err
-		}
-	}
-	if ev.Diff != nil {
-		if b, err = appendMarshal(b, `,"diff":`, ev.Diff); err != nil {
-			return b, err
-		}
-	}
-	if ev.StepResult != nil {
-		if b, err = appendMarshal(b, `,"step_result":`, ev.StepResult); err != nil {
-			return b, err
-		}
-	}
-	if ev.TenantResult != nil {
-		if b, err = appendMarshal(b, `,"tenant_result":`, ev.TenantResult); err != nil {
-			return b, err
-		}
-	}
-	if ev.Run != nil {
-		if b, err = appendMarshal(b, `,"run":`, ev.Run); err != nil {
-			return b, err
-		}
-	}
-	if ev.Inputs != nil {
-		if b, err = appendMarshal(b, `,"inputs":`, ev.Inputs); err != nil {
-			return b, err
+	// The nested values are rare and not on the hot path: json.Marshal.
+	for _, f := range [...]struct {
+		key string
+		set bool
+		v   any
+	}{
+		{`,"would_run":`, len(ev.WouldRun) > 0, ev.WouldRun},
+		{`,"diff":`, ev.Diff != nil, ev.Diff},
+		{`,"step_result":`, ev.StepResult != nil, ev.StepResult},
+		{`,"tenant_result":`, ev.TenantResult != nil, ev.TenantResult},
+		{`,"run":`, ev.Run != nil, ev.Run},
+		{`,"inputs":`, ev.Inputs != nil, ev.Inputs},
+	} {
+		if f.set {
+			if b, err = appendMarshal(b, f.key, f.v); err != nil {
+				return b, err
+			}
 		}
 	}
 	if ev.Message != "" {

@@ -1,5 +1,7 @@
 package results
 
+import "github.com/exoplay/exoplay/internal/category"
+
 // Exit codes (DESIGN.md §3): the one list; the CLI maps errors to them.
 const (
 	ExitOK           = 0
@@ -9,24 +11,6 @@ const (
 	ExitAuthFailed   = 4
 	ExitInterrupted  = 130
 )
-
-// Error categories (Error.Category, DESIGN.md §4). transport and auth
-// classify with the same words (they may not import results: DESIGN §1).
-const (
-	CategoryAuth       = "auth"
-	CategoryPermission = "permission"
-	CategoryNotFound   = "not_found"
-	CategoryValidation = "validation"
-	CategoryThrottled  = "throttled"
-	CategoryTransient  = "transient"
-	CategoryTimeout    = "timeout"
-	CategoryInternal   = "internal" // a bug of exoplay (a recovered panic)
-	CategoryUnknown    = "unknown"
-)
-
-// Categories lists every error category, in the order above.
-var Categories = []string{CategoryAuth, CategoryPermission, CategoryNotFound, CategoryValidation,
-	CategoryThrottled, CategoryTransient, CategoryTimeout, CategoryInternal, CategoryUnknown}
 
 // TenantStatus applies the tenant rule of DESIGN.md §4 to its steps:
 // incomplete if one did not finish (unfinished work is never hidden behind a
@@ -59,7 +43,7 @@ func (r *Results) Summarize(interrupted bool) {
 	authFailed, gatingFails, assertErrors := 0, 0, 0
 	for _, t := range r.Tenants {
 		s.Tenants.Add(t.Status)
-		if t.Error != nil && t.Error.Category == CategoryAuth {
+		if t.Error != nil && t.Error.Category == category.Auth {
 			authFailed++
 		}
 		for _, st := range t.Steps {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exoplay/exoplay/cmdlet"
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -79,7 +80,7 @@ func (s *stepRun) prepare(c *cell) bool {
 	if s.items != nil && c.index >= 0 {
 		it, err := s.items.Index(c.index) // kept for the ledger until cellDone
 		if err != nil {
-			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+			c.status, c.err = results.StatusFailed, &results.Error{Category: category.Unknown, Code: "data", Message: err.Error()}
 			return false
 		}
 		c.item = it
@@ -112,7 +113,7 @@ func (s *stepRun) prepare(c *cell) bool {
 		return false
 	}
 	if err := st.CheckParams(params); err != nil { // values from expressions, against the cmdlet catalog
-		c.status, c.err = results.StatusFailed, &results.Error{Category: "validation", Code: "parameter_value", Message: err.Error()}
+		c.status, c.err = results.StatusFailed, &results.Error{Category: category.Validation, Code: "parameter_value", Message: err.Error()}
 		return false
 	}
 	call := s.call
@@ -147,14 +148,14 @@ func (s *stepRun) admit(ctx context.Context, c *cell) bool {
 	}
 	if allow := s.tr.r.opts.AllowWrite; s.st.Write && allow != nil {
 		if err := allow(PlannedWrite{Tenant: s.tr.t.Name, Step: s.st.ID, Cmdlet: s.st.Cmdlet, Parameters: redactParams(c.x().call.Parameters)}); err != nil {
-			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: results.CodeNotInPlan, Message: err.Error()}
+			c.status, c.err = results.StatusFailed, &results.Error{Category: category.Validation, Code: results.CodeNotInPlan, Message: err.Error()}
 			return false
 		}
 	}
 	if s.st.Write && c.resend {
 		if !cmdlet.Replayable(s.st.Cmdlet, c.x().call.Parameters) {
 			c.status = results.StatusFailed
-			c.err = &results.Error{Category: results.CategoryUnknown, Code: "outcome_unknown",
+			c.err = &results.Error{Category: category.Unknown, Code: "outcome_unknown",
 				Message: "this write was sent before the run was interrupted and never confirmed; " + s.st.Cmdlet + " with these parameters is not safe to repeat, so it was not sent again: check the object and run the step again if needed"}
 			return false
 		}
@@ -262,7 +263,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		case ferr != nil:
 			c.status, c.err = results.StatusFailed, exprError(ferr)
 		case bad:
-			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
+			c.status, c.err = results.StatusFailed, &results.Error{Category: category.Validation, Code: "failed_when", Message: "failed_when is true: " + s.st.FailedWhen.Source()}
 		}
 	}
 	if c.keep() && s.st.ChangedWhen != nil {
@@ -278,7 +279,7 @@ func (s *stepRun) complete(ctx context.Context, c *cell, stats CallStats, err er
 		}
 	}
 	if err := s.commit(c); err != nil {
-		c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+		c.status, c.err = results.StatusFailed, &results.Error{Category: category.Unknown, Code: "data", Message: err.Error()}
 	}
 	s.cellDone(c)
 	if c.err != nil {

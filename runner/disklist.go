@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -142,7 +143,7 @@ func (s *stepRun) onDisk(sr *results.Step) any {
 	l, err := s.tr.openList(sr.Output.Path, sr.Output.Objects)
 	if err != nil {
 		sr.Status = results.StatusFailed
-		sr.Error = &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+		sr.Error = &results.Error{Category: category.Unknown, Code: "data", Message: err.Error()}
 		return []any{}
 	}
 	s.tr.log.Info().Str("step", s.st.ID).Int("objects", l.Len()).Msg("register kept on disk (register_memory_mib)")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exoplay/exoplay/cmdlet"
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -47,9 +49,9 @@ func (s *stepRun) runEnsure(ctx context.Context, c *cell) {
 	}
 	var props []results.PropertyDiff
 	for _, prop := range e.State {
-		before, present := property(cur, prop)
+		before, present := cmdlet.Property(cur, prop)
 		if !present {
-			c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryValidation, Code: "property_absent",
+			c.status, c.err = results.StatusFailed, &results.Error{Category: category.Validation, Code: "property_absent",
 				Message: fmt.Sprintf("%s (%s) returned no property %s, so its state cannot be compared; nothing was written (is %s a property of this object?)", e.Read, name, prop, prop)}
 			s.cellDone(c)
 			return
@@ -117,31 +119,18 @@ func (s *stepRun) readCurrent(ctx context.Context, c *cell) (map[string]any, boo
 		c.err.Message = e.Read + " (reading the current state): " + c.err.Message
 		return nil, false
 	case len(objs) != 1:
-		c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryNotFound, Code: "ensure_identity",
+		c.status, c.err = results.StatusFailed, &results.Error{Category: category.NotFound, Code: "ensure_identity",
 			Message: fmt.Sprintf("%s -Identity %v returned %d objects; ensure needs exactly one to compare and write; nothing was written", e.Read, id, len(objs))}
 		if len(objs) > 1 {
-			c.err.Category = results.CategoryValidation
+			c.err.Category = category.Validation
 		}
 		return nil, false
 	}
 	m, ok := objs[0].(map[string]any)
 	if !ok {
-		c.status, c.err = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "ensure_identity",
+		c.status, c.err = results.StatusFailed, &results.Error{Category: category.Unknown, Code: "ensure_identity",
 			Message: fmt.Sprintf("%s -Identity %v returned a %T, not an object", e.Read, id, objs[0])}
 		return nil, false
 	}
 	return m, true
-}
-
-// property finds a property ignoring case, as PowerShell does.
-func property(obj map[string]any, name string) (any, bool) {
-	if v, ok := obj[name]; ok {
-		return v, true
-	}
-	for k, v := range obj {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
 }

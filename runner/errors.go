@@ -3,9 +3,9 @@ package runner
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -23,17 +23,17 @@ func classify(err error) *results.Error {
 	if err == nil {
 		return nil
 	}
-	e := &results.Error{Category: results.CategoryUnknown, Message: err.Error()}
+	e := &results.Error{Category: category.Unknown, Message: err.Error()}
 	var c categorized
 	if errors.As(err, &c) {
-		if cat := c.ErrorCategory(); slices.Contains(results.Categories, cat) {
+		if cat := c.ErrorCategory(); category.Known(cat) {
 			e.Category = cat
 		}
 		e.Code = c.ErrorCode()
 		return e
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		e.Category = results.CategoryTimeout
+		e.Category = category.Timeout
 	}
 	return e
 }
@@ -41,7 +41,7 @@ func classify(err error) *results.Error {
 // exprError is the result of an expression that could not be evaluated
 // (when, foreach, parameters, failed_when, assert).
 func exprError(err error) *results.Error {
-	return &results.Error{Category: results.CategoryValidation, Code: "expression", Message: err.Error()}
+	return &results.Error{Category: category.Validation, Code: "expression", Message: err.Error()}
 }
 
 // firstOf reports whether this is the first time the run meets the error

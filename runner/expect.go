@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -29,7 +30,7 @@ func (s *stepRun) assertAll(sr *results.Step, regv any) {
 		if needsObjects(s.st.Assert) {
 			all, err := l.Slice()
 			if err != nil {
-				sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Code: "data", Message: err.Error()}
+				sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: category.Unknown, Code: "data", Message: err.Error()}
 				return
 			}
 			reg = all

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -25,7 +26,7 @@ func nonFinite(params map[string]any) *results.Error {
 	sort.Strings(names)
 	for _, k := range names {
 		if where, f, ok := findNonFinite(params[k], k); ok {
-			return &results.Error{Category: "validation", Code: "parameter_value",
+			return &results.Error{Category: category.Validation, Code: "parameter_value",
 				Message: fmt.Sprintf("parameter %s is %v: JSON, and so Exchange Online, has no such number; not sent", where, f)}
 		}
 	}

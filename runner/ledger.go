@@ -3,8 +3,8 @@ package runner
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
+	"github.com/exoplay/exoplay/cmdlet"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -68,8 +68,8 @@ func identity(c *cell) string {
 		}
 	}
 	if m, ok := c.item.(map[string]any); ok {
-		for k, v := range m {
-			if strings.EqualFold(k, "Identity") || strings.EqualFold(k, "Name") {
+		for _, k := range []string{"Identity", "Name"} {
+			if v, ok := cmdlet.Property(m, k); ok {
 				return fmt.Sprint(v)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -118,7 +119,7 @@ func (s *stepRun) writeOutput(sr *results.Step) {
 	rel, err := s.spool.Finish(ranges)
 	if err != nil {
 		sr.Status = results.StatusFailed
-		sr.Error = &results.Error{Category: results.CategoryUnknown, Code: "data", Message: "writing the step's data file: " + err.Error()}
+		sr.Error = &results.Error{Category: category.Unknown, Code: "data", Message: "writing the step's data file: " + err.Error()}
 		return
 	}
 	if total == 0 {

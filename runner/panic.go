@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -21,7 +22,7 @@ func (r *run) panicError(p any, tenant, step string) *results.Error {
 	if step != "" {
 		where += ", step " + step
 	}
-	return &results.Error{Category: results.CategoryInternal, Code: "panic",
+	return &results.Error{Category: category.Internal, Code: "panic",
 		Message: fmt.Sprintf("exoplay failed internally in %s: %v (a bug: the stack is in %s; please report it)", where, p, results.LogFileName)}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
@@ -55,11 +56,11 @@ func TestPanicFailsOnlyItsTenantOrItem(t *testing.T) {
 		t.Fatalf("exit %d, want 1", res.Summary.ExitCode)
 	}
 	con := tenantOf(t, res, "contoso")
-	if con.Status != results.StatusFailed || con.Error == nil || con.Error.Category != results.CategoryInternal {
+	if con.Status != results.StatusFailed || con.Error == nil || con.Error.Category != category.Internal {
 		t.Fatalf("contoso: %s %+v, want failed with category internal", con.Status, con.Error)
 	}
 	dis := stepOf(t, tenantOf(t, res, "fabrikam"), "disable-pop")
-	if dis.Items == nil || dis.Items.Failed != 1 || dis.Items.Changed != dis.Items.Total-1 || len(dis.ItemErrors) != 1 || dis.ItemErrors[0].Error.Category != results.CategoryInternal {
+	if dis.Items == nil || dis.Items.Failed != 1 || dis.Items.Changed != dis.Items.Total-1 || len(dis.ItemErrors) != 1 || dis.ItemErrors[0].Error.Category != category.Internal {
 		t.Fatalf("fabrikam disable-pop: %+v %+v, want one internal failure and the rest changed", dis.Items, dis.ItemErrors)
 	}
 	log, err := os.ReadFile(filepath.Join(rd.Path(), results.LogFileName))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -75,7 +76,7 @@ func (s *stepRun) checkSelect(sr *results.Step) {
 		return
 	}
 	sr.Status = results.StatusFailed
-	sr.Error = &results.Error{Category: "validation", Code: "select_unmatched", Message: fmt.Sprintf(
+	sr.Error = &results.Error{Category: category.Validation, Code: "select_unmatched", Message: fmt.Sprintf(
 		"select %s matched no property of the %s output (a typo?); if it may be absent, list it under the step's optional:",
 		quoteAll(miss), s.st.Cmdlet)}
 }
@@ -87,7 +88,7 @@ func checkAssertions(sr *results.Step) {
 	for _, a := range sr.Assertions {
 		if a.Error != "" && sr.Status != results.StatusFailed {
 			sr.Status = results.StatusFailed
-			sr.Error = &results.Error{Category: "validation", Code: "assertion_error", Message: "assertion " + a.ID + " could not be evaluated: " + a.Error}
+			sr.Error = &results.Error{Category: category.Validation, Code: "assertion_error", Message: "assertion " + a.ID + " could not be evaluated: " + a.Error}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
@@ -199,7 +200,7 @@ func TestSignInAheadNeverForMethodsThatMayPrompt(t *testing.T) {
 		if o.ahead[name] {
 			t.Errorf("%s (may prompt) was signed in before its turn", name)
 		}
-		if tr := tenantOf(t, res, name); tr.Status != results.StatusFailed || tr.Error == nil || tr.Error.Category != results.CategoryAuth {
+		if tr := tenantOf(t, res, name); tr.Status != results.StatusFailed || tr.Error == nil || tr.Error.Category != category.Auth {
 			t.Errorf("%s: %s %+v, want its own sign-in failure", name, tr.Status, tr.Error)
 		}
 	}

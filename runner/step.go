@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -125,7 +126,7 @@ func (tr *tenantRun) runStep(ctx context.Context, st *playbook.Step) (*results.S
 	if !s.checkWrite {
 		sp, err := tr.r.opts.Dir.OpenSpool(tr.t.Name, st.ID)
 		if err != nil {
-			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: results.CategoryUnknown, Message: err.Error()}
+			sr.Status, sr.Error = results.StatusFailed, &results.Error{Category: category.Unknown, Message: err.Error()}
 			finalize()
 			return sr, nil
 		}
@@ -186,7 +187,7 @@ func (s *stepRun) restore() []int {
 				}
 				c.rng, c.objects = nil, nil
 				c.status = results.StatusFailed
-				c.err = &results.Error{Category: results.CategoryUnknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
+				c.err = &results.Error{Category: category.Unknown, Code: "output_lost", Message: "the output of this write, confirmed before the interruption, could not be read back: " + err.Error()}
 			}
 		}
 		s.store(c)

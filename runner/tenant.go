@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
@@ -50,7 +51,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	}()
 
 	if reason, ok := r.opts.Blocked[t.Name]; ok {
-		blocked := &results.Error{Category: results.CategoryAuth, Code: "preflight_blocked", Message: reason}
+		blocked := &results.Error{Category: category.Auth, Code: "preflight_blocked", Message: reason}
 		if prior != nil {
 			// A resume: keep what earlier runs finished, and leave the
 			// tenant unfinished so a later resume runs it once ready.
@@ -76,7 +77,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 			return res
 		}
 		e := classify(err)
-		e.Category = results.CategoryAuth // whatever went wrong, this tenant could not sign in
+		e.Category = category.Auth // whatever went wrong, this tenant could not sign in
 		res.Status, res.Error = results.StatusFailed, e
 		for _, st := range r.pb.Steps {
 			res.Steps = append(res.Steps, undecided(st, stepResult(st, results.StatusSkipped, "not run: sign-in failed")))
@@ -93,7 +94,7 @@ func (r *run) runTenant(ctx context.Context, t *playbook.Tenant) *results.Tenant
 	if reason := r.checkTenantID(t, prior, sess.TenantID()); reason != "" {
 		log.Error().Msg(reason)
 		pr := r.priorResult(t, prior, "not run: "+reason)
-		pr.Error = &results.Error{Category: results.CategoryAuth, Code: "tenant_id_changed", Message: reason}
+		pr.Error = &results.Error{Category: category.Auth, Code: "tenant_id_changed", Message: reason}
 		*res = *pr
 		res.Status = results.StatusIncomplete // whatever failed before: it is unfinished
 		return res

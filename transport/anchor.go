@@ -1,6 +1,10 @@
 package transport
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/exoplay/exoplay/cmdlet"
+)
 
 // systemMailbox is the arbitration mailbox the module and CIPP anchor
 // app-only and partner calls on.
@@ -56,7 +60,7 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 // display name) cannot be anchored without a lookup and return "".
 func targetAnchor(params map[string]any, org string) string {
 	for _, name := range []string{"Identity", "Mailbox"} {
-		v, ok := lookupParam(params, name)
+		v, ok := cmdlet.Property(params, name)
 		if !ok {
 			continue
 		}
@@ -118,19 +122,6 @@ func validAddress(s string) bool {
 	at := strings.IndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && strings.IndexByte(s[at+1:], '.') > 0 &&
 		!strings.ContainsAny(s, " \t\r\n,;:\\/")
-}
-
-// lookupParam finds a parameter by case-insensitive name, as PowerShell binds.
-func lookupParam(params map[string]any, name string) (any, bool) {
-	if v, ok := params[name]; ok {
-		return v, true
-	}
-	for k, v := range params {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
 }
 
 // ComplianceAnchor is the X-AnchorMailbox of app-only and partner (GDAP)

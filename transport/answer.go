@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // DefaultMaxAnswerBytes bounds one answer (one page, one $batch round)
@@ -84,7 +86,7 @@ func (a *answer) Close() error {
 // tooBigError is the final error of an answer past the limit: sending the
 // same call again would bring the same answer.
 func (cl *call) tooBigError(status int) *Error {
-	e := &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "AnswerTooLarge", sent: true,
+	e := &Error{Category: category.Unknown, Status: status, Cmdlet: cl.cmdlet, Code: "AnswerTooLarge", sent: true,
 		Message: fmt.Sprintf("the service's answer is larger than %d bytes, the per-answer limit (transport.Options.MaxAnswerBytes); "+
 			"select fewer properties or a smaller page, or raise the limit", cl.c.maxAnswer)}
 	if cl.write && !cl.replayable {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // gzipPage writes page gzip-encoded, as the service does for a client
@@ -88,7 +90,7 @@ func TestAnswerStopsAtDeadline(t *testing.T) {
 	select {
 	case err := <-done:
 		var e *Error
-		if !errors.As(err, &e) || e.Category != CategoryTimeout {
+		if !errors.As(err, &e) || e.Category != category.Timeout {
 			t.Fatalf("%v", err)
 		}
 	case <-time.After(60 * time.Second):

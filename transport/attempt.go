@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // attempt sends one HTTP request (following redirects within the host
@@ -42,7 +44,7 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err != nil {
-			return &Error{Category: CategoryValidation, Cmdlet: cl.cmdlet, Code: "BadURL", Message: redact(err.Error())}
+			return &Error{Category: category.Validation, Cmdlet: cl.cmdlet, Code: "BadURL", Message: redact(err.Error())}
 		}
 		req.Header = hdr
 		dbg := cl.c.log.Debug()
@@ -65,7 +67,7 @@ func (cl *call) attempt(ctx context.Context, target string, body []byte, handle 
 			loc := resp.Header.Get("Location")
 			drain(resp)
 			if hop >= maxRedirects {
-				return &Error{Category: CategoryUnknown, Status: resp.StatusCode, Cmdlet: cl.cmdlet, Code: "TooManyRedirects",
+				return &Error{Category: category.Unknown, Status: resp.StatusCode, Cmdlet: cl.cmdlet, Code: "TooManyRedirects",
 					Message: fmt.Sprintf("more than %d redirects", maxRedirects)}
 			}
 			next, err := cl.redirect(u, loc, resp.StatusCode)
@@ -124,7 +126,7 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 	cur, _ := url.Parse(current)
 	l, err := url.Parse(loc)
 	if loc == "" || err != nil || cur == nil {
-		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "BadRedirect",
+		return "", &Error{Category: category.Unknown, Status: status, Cmdlet: cl.cmdlet, Code: "BadRedirect",
 			Message: "the service redirected without a usable Location"}
 	}
 	next := backendToPublic(cur.ResolveReference(l))
@@ -137,7 +139,7 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 		}
 	}
 	if !inFamily(cl.origin, next) {
-		return "", &Error{Category: CategoryUnknown, Status: status, Cmdlet: cl.cmdlet, Code: "RedirectOutsideFamily",
+		return "", &Error{Category: category.Unknown, Status: status, Cmdlet: cl.cmdlet, Code: "RedirectOutsideFamily",
 			Message: fmt.Sprintf("the service redirected to %s://%s, outside the host family of %s; not followed, so the token does not leave it",
 				next.Scheme, next.Host, cl.origin.Host)}
 	}
@@ -161,7 +163,7 @@ func (cl *call) redirect(current, loc string, status int) (string, error) {
 // moves on (a link to the page just read would loop forever).
 func (cl *call) checkNextLink(current, link string) (string, error) {
 	if link == current || normalizedLink(link) == current {
-		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
+		return "", &Error{Category: category.Transient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
 			Message: "the service answered with a next link to the page just read; stopped to avoid a loop"}
 	}
 	u, err := url.Parse(link)
@@ -169,11 +171,11 @@ func (cl *call) checkNextLink(current, link string) (string, error) {
 		u = backendToPublic(u)
 	}
 	if err != nil || !u.IsAbs() {
-		return "", &Error{Category: CategoryTransient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
+		return "", &Error{Category: category.Transient, Status: 200, Cmdlet: cl.cmdlet, Code: "BadNextLink",
 			Message: "the service answered with a next link that is not an absolute URL"}
 	}
 	if !inFamily(cl.origin, u) {
-		return "", &Error{Category: CategoryUnknown, Status: 200, Cmdlet: cl.cmdlet, Code: "NextLinkOutsideFamily",
+		return "", &Error{Category: category.Unknown, Status: 200, Cmdlet: cl.cmdlet, Code: "NextLinkOutsideFamily",
 			Message: fmt.Sprintf("the next link points to %s://%s, outside the host family of %s; not followed, so the token does not leave it",
 				u.Scheme, u.Host, cl.origin.Host)}
 	}
@@ -195,10 +197,10 @@ func (cl *call) networkError(ctx context.Context, err error) error {
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) {
-		return &Error{Category: CategoryUnknown, Cmdlet: cl.cmdlet, Code: "TLSCertificate",
+		return &Error{Category: category.Unknown, Cmdlet: cl.cmdlet, Code: "TLSCertificate",
 			Message: "the service's TLS certificate is not trusted: " + redact(inner.Error())}
 	}
-	e := &Error{Category: CategoryTransient, Cmdlet: cl.cmdlet, Code: "ConnectionFailed", sent: true}
+	e := &Error{Category: category.Transient, Cmdlet: cl.cmdlet, Code: "ConnectionFailed", sent: true}
 	var op *net.OpError
 	var dns *net.DNSError
 	switch {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // batchItem is one request of a Batch and where it stands.
@@ -205,7 +207,7 @@ func (c *Client) batchWait(ctx context.Context, b *batchCall, pending []*batchIt
 		if !it.done && it.retry != "" {
 			again = append(again, it)
 			wait = max(wait, it.wait)
-			throttled = throttled || (it.last != nil && it.last.Category == CategoryThrottled)
+			throttled = throttled || (it.last != nil && it.last.Category == category.Throttled)
 		}
 	}
 	if len(again) == 0 {
@@ -219,7 +221,7 @@ func (c *Client) batchWait(ctx context.Context, b *batchCall, pending []*batchIt
 	}
 	for _, it := range again {
 		it.st.Retried = append(it.st.Retried, it.retry)
-		if it.last != nil && it.last.Category == CategoryThrottled {
+		if it.last != nil && it.last.Category == category.Throttled {
 			countThrottled(it.st, wait) // what it really waited: the round's longest ask
 		}
 	}
@@ -253,7 +255,7 @@ func (c *Client) newBatchItem(ep *Endpoint, i int, req *Request, st *Stats) (*ba
 	}
 	hj, err := json.Marshal(hdr)
 	if err != nil {
-		return nil, &Error{Category: CategoryValidation, Cmdlet: req.Cmdlet, Code: "BadHeader", Message: err.Error()}
+		return nil, &Error{Category: category.Validation, Cmdlet: req.Cmdlet, Code: "BadHeader", Message: err.Error()}
 	}
 	return &batchItem{idx: i, req: req, body: body, anchor: anchor, hdrJSON: hj, url: cl.url("InvokeCommand", selectQuery(req.Select)),
 		limit: limit, replayable: cl.replayable, st: st, cl: cl}, nil

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 func runBatch(t *testing.T, h *harness, reqs []Request) ([][]json.RawMessage, []Stats, []error) {
@@ -40,7 +42,7 @@ func TestBatchPerItemResultsErrorsAndContinuation(t *testing.T) {
 		t.Errorf("item 1: %v %d %+v", errs[1], len(out[1]), st[1])
 	}
 	var e *Error
-	if !errors.As(errs[2], &e) || e.Category != CategoryNotFound || e.Cmdlet != "Get-Missing" || len(out[2]) != 0 {
+	if !errors.As(errs[2], &e) || e.Category != category.NotFound || e.Cmdlet != "Get-Missing" || len(out[2]) != 0 {
 		t.Errorf("item 2: %v", errs[2])
 	}
 	if errs[3] != nil || len(st[3].Warnings) != 1 {
@@ -134,7 +136,7 @@ func TestBatchWholeRequestFailure(t *testing.T) {
 	h.f.hook = failTimes(100, 503, htmlBody)
 	_, st, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig"}, {Cmdlet: "Remove-Thing"}})
 	var e *Error
-	if !errors.As(errs[0], &e) || e.Category != CategoryTransient || e.OutcomeUnknown || e.Cmdlet != "Get-OrganizationConfig" {
+	if !errors.As(errs[0], &e) || e.Category != category.Transient || e.OutcomeUnknown || e.Cmdlet != "Get-OrganizationConfig" {
 		t.Errorf("read item: %v", errs[0])
 	}
 	if !errors.As(errs[1], &e) || !e.OutcomeUnknown || !strings.Contains(e.Message, "Remove-Thing may or may not have run") {
@@ -165,7 +167,7 @@ func TestBatchMissingAnswer(t *testing.T) {
 	zero := 0
 	_, _, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig"}, {Cmdlet: "Get-OrganizationConfig", Retries: &zero}})
 	var e *Error
-	if errs[0] != nil || !errors.As(errs[1], &e) || e.Category != CategoryTransient {
+	if errs[0] != nil || !errors.As(errs[1], &e) || e.Category != category.Transient {
 		t.Fatalf("%v", errs)
 	}
 }
@@ -180,7 +182,7 @@ func TestBatchGivesUpWithinMaxElapsed(t *testing.T) {
 	}
 	out, st, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig"}, {Cmdlet: "Get-OrganizationConfig"}})
 	var e *Error
-	if !errors.As(errs[0], &e) || e.Category != CategoryThrottled || !strings.Contains(e.Message, "gave up") || st[0].ThrottledWaits != 0 {
+	if !errors.As(errs[0], &e) || e.Category != category.Throttled || !strings.Contains(e.Message, "gave up") || st[0].ThrottledWaits != 0 {
 		t.Fatalf("item 0: %v %+v", errs[0], st[0])
 	}
 	if errs[1] != nil || len(out[1]) != 1 || len(h.clock.Waits()) != 0 || len(h.lim.throttled) != 0 {
@@ -201,7 +203,7 @@ func TestBatchItemRetriesSpentSaySo(t *testing.T) {
 	one := 1
 	out, st, errs := runBatch(t, h, []Request{{Cmdlet: "Get-OrganizationConfig", Retries: &one}, {Cmdlet: "Get-OrganizationConfig"}})
 	var e *Error
-	if !errors.As(errs[0], &e) || e.Category != CategoryTransient || !strings.Contains(e.Message, "(after 1 retries)") || st[0].Attempts != 2 {
+	if !errors.As(errs[0], &e) || e.Category != category.Transient || !strings.Contains(e.Message, "(after 1 retries)") || st[0].Attempts != 2 {
 		t.Errorf("item 0: %v %+v", errs[0], st[0])
 	}
 	if errs[1] != nil || len(out[1]) != 1 {

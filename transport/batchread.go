@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // readBatch reads the answer of one round: the JSON responses array,
@@ -64,7 +66,7 @@ func (c *Client) readBatch(resp *http.Response, bcl *call, pending []*batchItem,
 
 // batchError is a batch answer that cannot be read.
 func batchError(status int, format string, a ...any) *Error {
-	return &Error{Category: CategoryTransient, Status: status, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
+	return &Error{Category: category.Transient, Status: status, Cmdlet: "$batch", Code: "InvalidResponse", sent: true,
 		Message: "the service answered the batch with " + fmt.Sprintf(format, a...)}
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // errCallTimeout is the cause of a call's own deadline (Request.Timeout), to
@@ -67,14 +69,14 @@ func (cl *call) headersWith(tok string) http.Header {
 
 func (c *Client) newCall(ep *Endpoint, cmdlet string, write, replayable bool, retries *int, timeout time.Duration, st *Stats) (*call, error) {
 	if ep == nil || ep.Tokens == nil {
-		return nil, &Error{Category: CategoryUnknown, Cmdlet: cmdlet, Code: "NoEndpoint", Message: "no endpoint or token source given"}
+		return nil, &Error{Category: category.Unknown, Cmdlet: cmdlet, Code: "NoEndpoint", Message: "no endpoint or token source given"}
 	}
 	if ep.Tenant == "" {
-		return nil, &Error{Category: CategoryValidation, Cmdlet: cmdlet, Code: "NoTenant", Message: "the endpoint has no tenant"}
+		return nil, &Error{Category: category.Validation, Cmdlet: cmdlet, Code: "NoTenant", Message: "the endpoint has no tenant"}
 	}
 	origin, err := c.parsedOrigin(ep.BaseURL)
 	if err != nil {
-		return nil, &Error{Category: CategoryValidation, Cmdlet: cmdlet, Code: "BadServiceURL", Message: err.Error()}
+		return nil, &Error{Category: category.Validation, Cmdlet: cmdlet, Code: "BadServiceURL", Message: err.Error()}
 	}
 	r := c.retries
 	if retries != nil {
@@ -155,7 +157,7 @@ func (cl *call) url(op, query string) string {
 // returned as the context's error.
 func (cl *call) ctxErr(ctx context.Context, last error) error {
 	if errors.Is(context.Cause(ctx), errCallTimeout) {
-		e := &Error{Category: CategoryTimeout, Cmdlet: cl.cmdlet, Code: "Timeout", sent: true,
+		e := &Error{Category: category.Timeout, Cmdlet: cl.cmdlet, Code: "Timeout", sent: true,
 			Message: fmt.Sprintf("did not finish within %s", cl.timeout)}
 		if cl.write && !cl.replayable {
 			e.OutcomeUnknown = true

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/transport/internal/wire"
 )
 
@@ -67,7 +68,7 @@ func codecError(err error, cmdlet string, status int) error {
 		case wire.Service:
 			return decodeError(status, nil, we.Body, cmdlet)
 		case wire.Parameter:
-			return &Error{Category: CategoryValidation, Code: "UnsupportedParameter", Cmdlet: cmdlet,
+			return &Error{Category: category.Validation, Code: "UnsupportedParameter", Cmdlet: cmdlet,
 				Message: we.Msg + "; the call was not sent"}
 		}
 	}
@@ -80,13 +81,13 @@ func codecError(err error, cmdlet string, status int) error {
 
 // pageError is a 200 whose body is not a usable result envelope.
 func pageError(cmdlet, msg string) *Error {
-	return &Error{Category: CategoryTransient, Status: 200, Cmdlet: cmdlet, Code: "InvalidResponse", sent: true, Message: msg}
+	return &Error{Category: category.Transient, Status: 200, Cmdlet: cmdlet, Code: "InvalidResponse", sent: true, Message: msg}
 }
 
 // confirmationError is a 200 that asks for confirmation instead of running
 // the cmdlet.
 func confirmationError(cmdlet, text string) *Error {
-	return &Error{Category: CategoryValidation, Status: 200, Cmdlet: cmdlet, Code: "ConfirmationRequired", sent: true,
+	return &Error{Category: category.Validation, Status: 200, Cmdlet: cmdlet, Code: "ConfirmationRequired", sent: true,
 		Message: clip(redact("the service asked for confirmation and did nothing (send Confirm: false to run it): " + text))}
 }
 

@@ -8,8 +8,11 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 const maxMessage = 2000
@@ -73,16 +76,16 @@ func decodeError(status int, h http.Header, body []byte, cmdlet string) *Error {
 	}
 	e.Message = clip(redact(text))
 	e.Category = categorize(status, e.Code, e.ExceptionType, e.Message)
-	if e.Category != CategoryThrottled && bytes.Contains(bytes.ToLower(trimmed), []byte(concurrencyText)) {
+	if e.Category != category.Throttled && bytes.Contains(bytes.ToLower(trimmed), []byte(concurrencyText)) {
 		// The refusal inside a page whose text was not kept (HTML), at
 		// whatever status: the cmdlet did not run (§10.10).
-		e.Category = CategoryThrottled
+		e.Category = category.Throttled
 		e.Message = clip(e.Message + " (You have reached the " + concurrencyText + " per tenant)")
 	}
 	if status == http.StatusUnauthorized {
 		e.claims = challengeClaims(headerValue(h, "WWW-Authenticate"))
 	}
-	if e.Category == CategoryPermission && status == http.StatusForbidden {
+	if e.Category == category.Permission && status == http.StatusForbidden {
 		if d := headerValue(h, "X-Ms-Diagnostics"); d != "" {
 			e.Message = clip(e.Message + " (x-ms-diagnostics: " + redact(d) + ")")
 		}
@@ -274,40 +277,35 @@ func clip(s string) string {
 }
 
 // categorize decides the category from the status and what the body said.
-func categorize(status int, code, exType, text string) Category {
+func categorize(status int, code, exType, text string) string {
 	lt := strings.ToLower(text + " " + exType + " " + code)
 	switch {
 	case status == http.StatusTooManyRequests || strings.Contains(lt, concurrencyText):
-		return CategoryThrottled
+		return category.Throttled
 	case hasTransientMarker(lt) || strings.Contains(lt, paginationText):
-		return CategoryTransient
+		return category.Transient
 	case strings.Contains(lt, "is not allowed to call") || strings.Contains(lt, "accessdenied"):
-		return CategoryPermission
+		return category.Permission
 	case status == http.StatusUnauthorized:
-		return CategoryAuth
+		return category.Auth
 	case status == http.StatusForbidden:
-		return CategoryPermission
+		return category.Permission
 	case status == http.StatusNotFound || strings.Contains(lt, "managementobjectnotfoundexception"):
-		return CategoryNotFound
+		return category.NotFound
 	case status == http.StatusRequestTimeout || status == http.StatusGatewayTimeout:
-		return CategoryTimeout
+		return category.Timeout
 	case status >= 500:
-		return CategoryTransient
+		return category.Transient
 	case status >= 400:
-		return CategoryValidation
+		return category.Validation
 	case status == http.StatusOK:
-		return CategoryTransient // a 200 we could not read
+		return category.Transient // a 200 we could not read
 	}
-	return CategoryUnknown
+	return category.Unknown
 }
 
 func hasTransientMarker(lt string) bool {
-	for _, m := range transientMarkers {
-		if strings.Contains(lt, m) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(transientMarkers, func(m string) bool { return strings.Contains(lt, m) })
 }
 
 // detailJSON is either JSON shape of a detail message.

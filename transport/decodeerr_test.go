@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // Bodies as recorded in the protocol notes (§5.1, §5.2).
@@ -36,39 +38,39 @@ func TestDecodeErrorShapes(t *testing.T) {
 		status         int
 		h              http.Header
 		body           string
-		cat            Category
+		cat            string
 		code, typ, msg string
 		notInMessage   string
 	}{
-		{"not found envelope", 404, nil, notFoundBody, CategoryNotFound, "Ex6F9304", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+		{"not found envelope", 404, nil, notFoundBody, category.NotFound, "Ex6F9304", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
 			"object 'nobody@contoso.com' couldn't be found on", "Error executing cmdlet"},
-		{"not found as 400", 400, nil, notFoundBody, CategoryNotFound, "Ex6F9304", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException", "couldn't be found", ""},
-		{"bad parameter, empty error id", 400, nil, badParamBody, CategoryValidation, "BadRequest", "Microsoft.Exchange.Management.Tasks.ValidationException",
+		{"not found as 400", 400, nil, notFoundBody, category.NotFound, "Ex6F9304", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException", "couldn't be found", ""},
+		{"bad parameter, empty error id", 400, nil, badParamBody, category.Validation, "BadRequest", "Microsoft.Exchange.Management.Tasks.ValidationException",
 			"Valid values are: UserMailbox", "Invalid Operation"},
-		{"internal exception only", 400, nil, internalOnlyBody, CategoryValidation, "BadRequest", "System.Management.Automation.ParameterBindingException",
+		{"internal exception only", 400, nil, internalOnlyBody, category.Validation, "BadRequest", "System.Management.Automation.ParameterBindingException",
 			"cannot be found that matches parameter name 'Bogus'", ""},
-		{"ambiguous", 400, nil, ambiguousBody, CategoryValidation, "Ex9E65A2", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException", "matches multiple entries", ""},
-		{"AD transient 500", 500, nil, adTransientBody, CategoryTransient, "InternalServerError", "Microsoft.Exchange.Data.Directory.ADTransientException", "Active Directory operation failed", ""},
-		{"transient wrapped in 400", 400, nil, proxyBody, CategoryTransient, "BadRequest", "Microsoft.Exchange.Configuration.CmdletProxyException", "CmdletProxyNotAvailableFailure", ""},
-		{"NUL-byte 403", 403, http.Header{"Content-Encoding": {"gzip"}}, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", CategoryPermission, "", "", "refused Get-Thing without giving a reason", ""},
-		{"NUL 403 with diagnostics", 403, http.Header{"X-Ms-Diagnostics": {"2000008;reason=\"role missing\""}}, "\x00\x00", CategoryPermission, "", "", "role missing", ""},
-		{"IPPS JSON 403", 403, nil, ippsForbidden, CategoryPermission, "Forbidden", "", "Get-Nope' is not recognized", ""},
-		{"RBAC as 401", 401, nil, rbacBody, CategoryPermission, "Unauthorized", "", "not allowed to call Get-RecipientPermission", ""},
-		{"bare 401", 401, http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}, "", CategoryAuth, "", "", "did not accept the access token", ""},
-		{"oauth error, token redacted", 401, nil, oauthBody, CategoryAuth, "invalid_token", "", "access token is expired", "eyJhbGci"},
-		{"expired next link", 400, nil, pagingBody, CategoryTransient, "BadRequest", "", "Expired or Invalid pagination request", ""},
-		{"429 empty", 429, http.Header{"Retry-After": {"1.5"}}, "", CategoryThrottled, "", "", "429", ""},
-		{"concurrency text", 400, http.Header{"Content-Type": {"text/plain"}}, concurrencyText1, CategoryThrottled, "", "", "maximum number of concurrent requests", ""},
-		{"concurrency text in 503 envelope", 503, nil, `{"error":{"code":"ServiceUnavailable","message":"` + concurrencyText1 + `"}}`, CategoryThrottled, "ServiceUnavailable", "", "Please wait", ""},
-		{"HTML 503", 503, html, htmlBody, CategoryTransient, "", "", "HTML error page: 503 Service Unavailable — Service Unavailable", "<p>"},
-		{"HTML without content type", 502, nil, "<html><body>Bad gateway</body></html>", CategoryTransient, "", "", "HTML error page", "<body>"},
-		{"empty 502", 502, nil, "", CategoryTransient, "", "", "502 Bad Gateway with an empty", ""},
-		{"truncated JSON 500", 500, nil, notFoundBody[:120], CategoryTransient, "", "", "unreadable JSON body", "AM6PR01"},
-		{"504", 504, nil, "", CategoryTimeout, "", "", "Gateway Timeout", ""},
-		{"x-ExceptionType header", 500, http.Header{"X-Exceptiontype": {"Microsoft.Exchange.Data.Storage.ServerBusyException"}}, "", CategoryTransient, "", "Microsoft.Exchange.Data.Storage.ServerBusyException", "", ""},
-		{"JSON that is no envelope", 400, nil, `{"foo":1}`, CategoryValidation, "", "", "not an error envelope", ""},
-		{"teapot", 418, nil, "short and stout", CategoryValidation, "", "", "short and stout", ""},
-		{"3xx oddity", 304, nil, "", CategoryUnknown, "", "", "304", ""},
+		{"ambiguous", 400, nil, ambiguousBody, category.Validation, "Ex9E65A2", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException", "matches multiple entries", ""},
+		{"AD transient 500", 500, nil, adTransientBody, category.Transient, "InternalServerError", "Microsoft.Exchange.Data.Directory.ADTransientException", "Active Directory operation failed", ""},
+		{"transient wrapped in 400", 400, nil, proxyBody, category.Transient, "BadRequest", "Microsoft.Exchange.Configuration.CmdletProxyException", "CmdletProxyNotAvailableFailure", ""},
+		{"NUL-byte 403", 403, http.Header{"Content-Encoding": {"gzip"}}, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", category.Permission, "", "", "refused Get-Thing without giving a reason", ""},
+		{"NUL 403 with diagnostics", 403, http.Header{"X-Ms-Diagnostics": {"2000008;reason=\"role missing\""}}, "\x00\x00", category.Permission, "", "", "role missing", ""},
+		{"IPPS JSON 403", 403, nil, ippsForbidden, category.Permission, "Forbidden", "", "Get-Nope' is not recognized", ""},
+		{"RBAC as 401", 401, nil, rbacBody, category.Permission, "Unauthorized", "", "not allowed to call Get-RecipientPermission", ""},
+		{"bare 401", 401, http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}, "", category.Auth, "", "", "did not accept the access token", ""},
+		{"oauth error, token redacted", 401, nil, oauthBody, category.Auth, "invalid_token", "", "access token is expired", "eyJhbGci"},
+		{"expired next link", 400, nil, pagingBody, category.Transient, "BadRequest", "", "Expired or Invalid pagination request", ""},
+		{"429 empty", 429, http.Header{"Retry-After": {"1.5"}}, "", category.Throttled, "", "", "429", ""},
+		{"concurrency text", 400, http.Header{"Content-Type": {"text/plain"}}, concurrencyText1, category.Throttled, "", "", "maximum number of concurrent requests", ""},
+		{"concurrency text in 503 envelope", 503, nil, `{"error":{"code":"ServiceUnavailable","message":"` + concurrencyText1 + `"}}`, category.Throttled, "ServiceUnavailable", "", "Please wait", ""},
+		{"HTML 503", 503, html, htmlBody, category.Transient, "", "", "HTML error page: 503 Service Unavailable — Service Unavailable", "<p>"},
+		{"HTML without content type", 502, nil, "<html><body>Bad gateway</body></html>", category.Transient, "", "", "HTML error page", "<body>"},
+		{"empty 502", 502, nil, "", category.Transient, "", "", "502 Bad Gateway with an empty", ""},
+		{"truncated JSON 500", 500, nil, notFoundBody[:120], category.Transient, "", "", "unreadable JSON body", "AM6PR01"},
+		{"504", 504, nil, "", category.Timeout, "", "", "Gateway Timeout", ""},
+		{"x-ExceptionType header", 500, http.Header{"X-Exceptiontype": {"Microsoft.Exchange.Data.Storage.ServerBusyException"}}, "", category.Transient, "", "Microsoft.Exchange.Data.Storage.ServerBusyException", "", ""},
+		{"JSON that is no envelope", 400, nil, `{"foo":1}`, category.Validation, "", "", "not an error envelope", ""},
+		{"teapot", 418, nil, "short and stout", category.Validation, "", "", "short and stout", ""},
+		{"3xx oddity", 304, nil, "", category.Unknown, "", "", "304", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,7 +96,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 			if strings.ContainsRune(e.Error(), 0) {
 				t.Errorf("raw NUL bytes in %q", e.Error())
 			}
-			if e.ErrorCategory() != string(c.cat) || e.ErrorCode() != c.code {
+			if e.ErrorCategory() != c.cat || e.ErrorCode() != c.code {
 				t.Errorf("interface methods disagree")
 			}
 		})

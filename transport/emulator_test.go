@@ -13,6 +13,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
 	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/transport"
 )
@@ -164,12 +165,12 @@ func TestEmulatorErrors(t *testing.T) {
 	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
 	cases := []struct {
 		req  transport.Request
-		cat  transport.Category
+		cat  string
 		code string
 	}{
-		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}}, transport.CategoryNotFound, "Ex6F9304"},
-		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Bogus": 1}}, transport.CategoryValidation, ""},
-		{transport.Request{Cmdlet: "Get-Nonexistent"}, transport.CategoryPermission, ""},
+		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}}, category.NotFound, "Ex6F9304"},
+		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Bogus": 1}}, category.Validation, ""},
+		{transport.Request{Cmdlet: "Get-Nonexistent"}, category.Permission, ""},
 	}
 	for _, c := range cases {
 		_, st, err := v.run(t, c.req)
@@ -260,7 +261,7 @@ func TestEmulatorExpiredNextLink(t *testing.T) {
 	_ = v.e.SetFaults(f)
 	objs, st, err := v.run(t, transport.Request{Cmdlet: "Get-Mailbox"})
 	var e *transport.Error
-	if !errors.As(err, &e) || e.Category != transport.CategoryTransient || !strings.Contains(e.Message, "pagination") || e.Code != "NextLinkExpired" || len(objs) != 10 || st.Requests != 2 {
+	if !errors.As(err, &e) || e.Category != category.Transient || !strings.Contains(e.Message, "pagination") || e.Code != "NextLinkExpired" || len(objs) != 10 || st.Requests != 2 {
 		t.Fatalf("%v %d %+v", err, len(objs), st)
 	}
 }
@@ -303,7 +304,7 @@ func TestEmulatorBatch(t *testing.T) {
 		t.Fatalf("errs %v counts %v stats %+v", errs, counts, st)
 	}
 	var e *transport.Error
-	if !errors.As(errs[2], &e) || e.Category != transport.CategoryNotFound {
+	if !errors.As(errs[2], &e) || e.Category != category.NotFound {
 		t.Errorf("item 2: %v", errs[2])
 	}
 	noViolations(t, v.e)

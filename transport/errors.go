@@ -6,23 +6,9 @@ import (
 	"time"
 )
 
-// Category classifies an error for results and retry decisions.
-type Category string
-
-const (
-	CategoryAuth       Category = "auth"
-	CategoryPermission Category = "permission"
-	CategoryNotFound   Category = "not_found"
-	CategoryValidation Category = "validation"
-	CategoryThrottled  Category = "throttled"
-	CategoryTransient  Category = "transient"
-	CategoryTimeout    Category = "timeout"
-	CategoryUnknown    Category = "unknown"
-)
-
 // Error is every failure the service (or the way to it) reports, decoded.
 type Error struct {
-	Category      Category
+	Category      string // one of internal/category's
 	Status        int    // HTTP status; 0 when no answer came
 	Code          string // Exchange error id (Ex6F9304) or another short code
 	ExceptionType string // e.g. Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException
@@ -46,7 +32,7 @@ func (e *Error) Error() string {
 		b.WriteString(e.Cmdlet)
 		b.WriteString(": ")
 	}
-	b.WriteString(string(e.Category))
+	b.WriteString(e.Category)
 	var meta []string
 	if e.Status != 0 {
 		meta = append(meta, fmt.Sprintf("HTTP %d", e.Status))
@@ -70,7 +56,7 @@ func (e *Error) Error() string {
 }
 
 // ErrorCategory lets callers classify errors without importing this package.
-func (e *Error) ErrorCategory() string { return string(e.Category) }
+func (e *Error) ErrorCategory() string { return e.Category }
 
 // ErrorCode is the Exchange error id or short code, "" when none.
 func (e *Error) ErrorCode() string { return e.Code }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/transport"
 )
@@ -72,7 +73,7 @@ func TestFidelityBatchItemsCarryAuthorization(t *testing.T) {
 		t.Fatalf("counts %v errs %v", counts, errs)
 	}
 	var e *transport.Error
-	if !errors.As(errs[2], &e) || e.Category != transport.CategoryNotFound {
+	if !errors.As(errs[2], &e) || e.Category != category.NotFound {
 		t.Errorf("item 2: %v", errs[2])
 	}
 	noViolations(t, v.e)
@@ -96,7 +97,7 @@ func TestFidelityBatchMultipartAnswer(t *testing.T) {
 		t.Fatalf("counts %v errs %v", counts, errs)
 	}
 	var te *transport.Error
-	if !errors.As(errs[2], &te) || te.Category != transport.CategoryNotFound || te.ExceptionType == "" {
+	if !errors.As(errs[2], &te) || te.Category != category.NotFound || te.ExceptionType == "" {
 		t.Errorf("item 2: %v", errs[2])
 	}
 	rt.mu.Lock()
@@ -112,14 +113,14 @@ func TestFidelityErrorDetailForms(t *testing.T) {
 	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}, transport.Options{})
 	cases := []struct {
 		req  transport.Request
-		cat  transport.Category
+		cat  string
 		typ  string
 		text string
 	}{
 		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}},
-			transport.CategoryNotFound, "ManagementObjectNotFoundException", "couldn't be found"},
+			category.NotFound, "ManagementObjectNotFoundException", "couldn't be found"},
 		{transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Bogus": 1}},
-			transport.CategoryValidation, "ParameterBindingException", "Bogus"},
+			category.Validation, "ParameterBindingException", "Bogus"},
 	}
 	for _, form := range []string{"", "pipe", "json", "localized"} {
 		if err := v.e.SetStrictness(emulator.Strictness{ErrorDetail: form}); err != nil {
@@ -132,7 +133,7 @@ func TestFidelityErrorDetailForms(t *testing.T) {
 				!strings.Contains(e.Message, c.text) || strings.ContainsAny(e.Message, "{}") {
 				t.Errorf("form %q, %v: got %v (type %q)", form, c.req.Parameters, err, exceptionType(err))
 			}
-			if form == "pipe" && c.cat == transport.CategoryNotFound && e.Code != "Ex6F9304" {
+			if form == "pipe" && c.cat == category.NotFound && e.Code != "Ex6F9304" {
 				t.Errorf("pipe form lost the error id: %q", e.Code)
 			}
 		}
@@ -256,7 +257,7 @@ func TestFidelityGzipAnswers(t *testing.T) {
 	}
 	_, _, err = v.run(t, transport.Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "nobody@contoso.onmicrosoft.com"}})
 	var e *transport.Error
-	if !errors.As(err, &e) || e.Category != transport.CategoryNotFound || e.Code != "Ex6F9304" {
+	if !errors.As(err, &e) || e.Category != category.NotFound || e.Code != "Ex6F9304" {
 		t.Errorf("gzip error body: %v", err)
 	}
 	counts, errs := batchOf(t, v)

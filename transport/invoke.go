@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/exoplay/exoplay/cmdlet"
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // Invoke runs one cmdlet and hands every object it returns to emit, page by
@@ -95,7 +96,7 @@ func (c *Client) prepare(ep *Endpoint, req *Request, st *Stats) (cl *call, body 
 func checkCmdlet(name string) error {
 	v, n, ok := strings.Cut(name, "-")
 	if !ok || v == "" || n == "" || strings.ContainsAny(name, " \t\r\n/\\?#\"") {
-		return &Error{Category: CategoryValidation, Cmdlet: name, Code: "BadCmdletName",
+		return &Error{Category: category.Validation, Cmdlet: name, Code: "BadCmdletName",
 			Message: "a cmdlet name has the form Verb-Noun"}
 	}
 	return nil
@@ -153,7 +154,7 @@ func resultLimit(req *Request) int {
 	if req.ResultSize > 0 {
 		return req.ResultSize
 	}
-	v, ok := lookupParam(req.Parameters, "ResultSize")
+	v, ok := cmdlet.Property(req.Parameters, "ResultSize")
 	if !ok {
 		return -1
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 type harness struct {
@@ -204,7 +206,7 @@ func TestInvokeThrottleBudget(t *testing.T) {
 	}
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryThrottled || !strings.Contains(e.Message, "still throttled after 10 waits") {
+	if !errors.As(err, &e) || e.Category != category.Throttled || !strings.Contains(e.Message, "still throttled after 10 waits") {
 		t.Fatalf("got %v", err)
 	}
 	if st.ThrottledWaits != 10 || st.Requests != 11 {
@@ -221,7 +223,7 @@ func TestInvokeMaxElapsed(t *testing.T) {
 	}
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryThrottled || !strings.Contains(e.Message, "gave up") {
+	if !errors.As(err, &e) || e.Category != category.Throttled || !strings.Contains(e.Message, "gave up") {
 		t.Fatalf("got %v", err)
 	}
 	if st.Requests != 2 || len(h.clock.Waits()) != 1 || st.ThrottledWaits != 1 {
@@ -261,7 +263,7 @@ func TestInvokeRetriesRunOut(t *testing.T) {
 	h.f.hook = failTimes(100, 503, htmlBody)
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryTransient || !strings.Contains(e.Message, "after 3 retries") || st.Requests != 4 {
+	if !errors.As(err, &e) || e.Category != category.Transient || !strings.Contains(e.Message, "after 3 retries") || st.Requests != 4 {
 		t.Fatalf("got %v %+v", err, st)
 	}
 	zero := 0
@@ -276,7 +278,7 @@ func TestInvokeWritesAreReplayedOnlyWhenHarmless(t *testing.T) {
 	h.f.hook = failTimes(1, 500, adTransientBody)
 	_, st, err := h.invoke(t, Request{Cmdlet: "New-TransportRule", Parameters: map[string]any{"Name": "x"}})
 	var e *Error
-	if !errors.As(err, &e) || !e.OutcomeUnknown || e.Category != CategoryTransient || !strings.Contains(e.Message, "may or may not have run") || st.Requests != 1 {
+	if !errors.As(err, &e) || !e.OutcomeUnknown || e.Category != category.Transient || !strings.Contains(e.Message, "may or may not have run") || st.Requests != 1 {
 		t.Fatalf("New- after 500: %v %+v", err, st)
 	}
 
@@ -360,7 +362,7 @@ func TestInvoke401RefreshesTokenOnce(t *testing.T) {
 	h.f.hook = failTimes(5, 401, `{"error":"invalid_token","error_description":"expired eyJhbGciOiJub25lIn0.eyJuIjoxfQ.secret1"}`)
 	_, st, err = h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryAuth || st.Requests != 2 || strings.Contains(err.Error(), "secret1") {
+	if !errors.As(err, &e) || e.Category != category.Auth || st.Requests != 2 || strings.Contains(err.Error(), "secret1") {
 		t.Fatalf("second 401: %v %+v", err, st)
 	}
 }
@@ -383,7 +385,7 @@ func TestInvokeTimeout(t *testing.T) {
 	}
 	_, _, err := h.invoke(t, Request{Cmdlet: "New-Thing", Timeout: 50 * time.Millisecond})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryTimeout || !e.OutcomeUnknown || !strings.Contains(e.Message, "within 50ms") {
+	if !errors.As(err, &e) || e.Category != category.Timeout || !e.OutcomeUnknown || !strings.Contains(e.Message, "within 50ms") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -500,7 +502,7 @@ func TestInvokeFakeGzip403(t *testing.T) {
 	}
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Nonexistent"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryPermission || e.Status != 403 || strings.ContainsRune(err.Error(), 0) ||
+	if !errors.As(err, &e) || e.Category != category.Permission || e.Status != 403 || strings.ContainsRune(err.Error(), 0) ||
 		!strings.Contains(e.Message, "refused Get-Nonexistent") || st.Requests != 1 {
 		t.Fatalf("got %v %+v", err, st)
 	}
@@ -510,7 +512,7 @@ func TestInvokeNotFound(t *testing.T) {
 	h := newHarness(t, 1, Options{})
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Missing"})
 	var e *Error
-	if !errors.As(err, &e) || e.Category != CategoryNotFound || e.Code != "Ex6F9304" || st.Requests != 1 {
+	if !errors.As(err, &e) || e.Category != category.NotFound || e.Code != "Ex6F9304" || st.Requests != 1 {
 		t.Fatalf("got %v", err)
 	}
 }

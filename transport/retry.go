@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/exoplay/exoplay/internal/category"
 )
 
 // roundTrip sends one logical request (one page, one batch round) with the
@@ -73,7 +75,7 @@ func (cl *call) decide(ctx context.Context, err error) (time.Duration, string, e
 		cl.forceRefresh = true
 	case cl.tooLate(v.wait):
 		return 0, "", cl.gaveUp(e)
-	case e.Category == CategoryThrottled:
+	case e.Category == category.Throttled:
 		if cl.ep.Limiter != nil {
 			cl.ep.Limiter.Throttled(v.wait)
 		}
@@ -109,14 +111,14 @@ type retryState struct {
 // within its budget. Everything else is final.
 func (c *Client) judge(e *Error, rs *retryState, replayable bool, retries int) verdict {
 	switch {
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && e.claims != "" && !rs.challenged:
+	case e.Status == http.StatusUnauthorized && e.Category == category.Auth && e.claims != "" && !rs.challenged:
 		rs.challenged = true
 		return verdict{claims: e.claims, reason: "HTTP 401: claims challenge passed to a new token"}
-	case e.Status == http.StatusUnauthorized && e.Category == CategoryAuth && !rs.refreshed:
+	case e.Status == http.StatusUnauthorized && e.Category == category.Auth && !rs.refreshed:
 		rs.refreshed = true
 		return verdict{refresh: true, reason: "HTTP 401: token refreshed"}
-	case e.Category == CategoryThrottled ||
-		(e.Category == CategoryTransient || e.Category == CategoryTimeout) && !expiredLink(e) && (!e.sent || replayable):
+	case e.Category == category.Throttled ||
+		(e.Category == category.Transient || e.Category == category.Timeout) && !expiredLink(e) && (!e.sent || replayable):
 		if wait, reason, ok := c.nextRetry(e, &rs.budget, retries); ok {
 			return verdict{wait: wait, reason: reason}
 		}
@@ -127,7 +129,7 @@ func (c *Client) judge(e *Error, rs *retryState, replayable bool, retries int) v
 // unknownOutcome reports a final failure after which a write may or may
 // not have run: sent, not replayable, transient or timed out.
 func unknownOutcome(e *Error, replayable bool) bool {
-	return e.sent && !replayable && (e.Category == CategoryTransient || e.Category == CategoryTimeout) && !expiredLink(e)
+	return e.sent && !replayable && (e.Category == category.Transient || e.Category == category.Timeout) && !expiredLink(e)
 }
 
 // expiredLink reports the expired-next-link answer: the same link would
@@ -152,7 +154,7 @@ type retryBudget struct{ transient, throttled int }
 // returns the wait before sending again and the reason to record, or ok
 // false when the budget is spent (e's message then says so).
 func (c *Client) nextRetry(e *Error, b *retryBudget, retries int) (wait time.Duration, reason string, ok bool) {
-	if e.Category == CategoryThrottled {
+	if e.Category == category.Throttled {
 		b.throttled++
 		if b.throttled > max(minThrottleWaits, retries) {
 			e.Message = clip(e.Message + fmt.Sprintf(" (still throttled after %d waits)", b.throttled-1))
@@ -173,7 +175,7 @@ func (c *Client) nextRetry(e *Error, b *retryBudget, retries int) (wait time.Dur
 
 func statusText(e *Error) string {
 	if e.Status == 0 {
-		return string(e.Category)
+		return e.Category
 	}
 	return "HTTP " + strconv.Itoa(e.Status)
 }

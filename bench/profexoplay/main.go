@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -25,31 +26,20 @@ func main() {
 }
 
 func run() int {
-	if p := os.Getenv("BENCH_CPUPROFILE"); p != "" {
-		f, err := os.Create(p)
+	for _, r := range []struct {
+		env   string
+		start func(io.Writer) error
+		stop  func()
+	}{
+		{"BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{"BENCH_TRACE", trace.Start, trace.Stop},
+	} {
+		stop, err := record(os.Getenv(r.env), r.start, r.stop)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
 			return 2
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
-			return 2
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if p := os.Getenv("BENCH_TRACE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			fmt.Fprintf(os.Stderr, "profexoplay: %v\n", err)
-			return 2
-		}
-		defer trace.Stop()
+		defer stop()
 	}
 	if p := os.Getenv("BENCH_PEAKHEAP"); p != "" {
 		stop := watchPeakHeap(p)
@@ -94,4 +84,22 @@ func watchPeakHeap(path string) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// record starts a recorder (CPU profile, execution trace) writing to the file
+// path names, and returns what stops it and closes the file. An empty path
+// records nothing.
+func record(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { stop(); f.Close() }, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -247,12 +248,7 @@ func (r *redactor) header(h http.Header) http.Header {
 }
 
 func isSecretHeader(k string) bool {
-	for _, s := range secretHeaders {
-		if strings.EqualFold(k, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(secretHeaders, func(s string) bool { return strings.EqualFold(k, s) })
 }
 
 // form redacts an application/x-www-form-urlencoded body.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/exoplay/exoplay/auth"
 	"github.com/exoplay/exoplay/cloud"
+	"github.com/exoplay/exoplay/internal/category"
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/runner"
 	"github.com/exoplay/exoplay/transport"
@@ -118,7 +119,7 @@ func (c *Connector) Close() error {
 type authError struct{ msg string }
 
 func (e *authError) Error() string         { return e.msg }
-func (e *authError) ErrorCategory() string { return "auth" }
+func (e *authError) ErrorCategory() string { return category.Auth }
 func (e *authError) ErrorCode() string     { return "" }
 
 // Target is a tenant resolved for sign-in: the endpoints of its cloud

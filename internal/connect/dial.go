@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/exoplay/exoplay/playbook"
 )
 
 // ConnectToEnv is the environment variable holding --connect-to rules,
@@ -35,11 +37,7 @@ func (r Rule) String() string { return r.raw }
 func ParseRules(values ...string) ([]Rule, error) {
 	var rules []Rule
 	for _, v := range values {
-		for _, s := range strings.Split(v, ",") {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
+		for _, s := range playbook.SplitList(v) {
 			r, err := ParseRule(s)
 			if err != nil {
 				return nil, err

@@ -31,26 +31,32 @@ func main() {
 	if *rev == "" {
 		*rev = "HEAD"
 	}
-	s, err := openSource(*src, *rev)
-	if err != nil {
+	if err := generate(*src, *rev, *out, *plain); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
+	}
+}
+
+// generate reads the docs at src (commit rev), writes the catalog to out and
+// prints its summary on stderr.
+func generate(src, rev, out string, plain bool) error {
+	s, err := openSource(src, rev)
+	if err != nil {
+		return err
 	}
 	cat, err := build(s)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		return err
 	}
-	b, err := encode(cat, *plain)
+	b, err := encode(cat, plain)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
 	}
 	summary(os.Stderr, cat)
+	return nil
 }
 
 // build reads every page of s into a catalog.

@@ -16,18 +16,21 @@ import (
 func main() {
 	out := flag.String("out", "schema.cmdlets.json", "output file")
 	flag.Parse()
-	c, err := cmdlet.Default()
-	if err != nil {
+	if err := write(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "schemagen:", err)
 		os.Exit(1)
+	}
+}
+
+// write writes the embedded catalog's editor schema to out.
+func write(out string) error {
+	c, err := cmdlet.Default()
+	if err != nil {
+		return err
 	}
 	b, err := c.EditorSchema()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "schemagen:", err)
-		os.Exit(1)
+		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "schemagen:", err)
-		os.Exit(1)
-	}
+	return os.WriteFile(out, b, 0o644)
 }

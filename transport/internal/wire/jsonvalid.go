@@ -203,6 +203,31 @@ func (v *validator) lit(s string) bool {
 	return true
 }
 
+// digitsCutOff and notADigit are digitsAfter's answers when no digit follows:
+// the input ended there (a later chunk may bring the digits), or something
+// else stands where a digit must.
+const (
+	digitsCutOff = -1
+	notADigit    = -2
+)
+
+// digitsAfter skips the one or more digits a fraction or an exponent must
+// have, starting at i, and returns the index after them.
+func digitsAfter(b []byte, i int) int {
+	start := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	switch {
+	case i > start:
+		return i
+	case i >= len(b):
+		return digitsCutOff
+	default:
+		return notADigit
+	}
+}
+
 // number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (v *validator) number() bool {
 	b := v.b
@@ -223,16 +248,8 @@ func (v *validator) number() bool {
 		return false
 	}
 	if i < len(b) && b[i] == '.' {
-		i++
-		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == start {
-			if i >= len(b) {
-				return v.end()
-			}
-			return false
+		if i = digitsAfter(b, i+1); i < 0 {
+			return i == digitsCutOff && v.end()
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -240,15 +257,8 @@ func (v *validator) number() bool {
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == start {
-			if i >= len(b) {
-				return v.end()
-			}
-			return false
+		if i = digitsAfter(b, i); i < 0 {
+			return i == digitsCutOff && v.end()
 		}
 	}
 	v.i = i

@@ -85,16 +85,7 @@ func (s *stripper) str() bool {
 }
 
 func (s *stripper) object(emit bool) bool {
-	s.i++
-	if emit {
-		s.dst = append(s.dst, '{')
-	}
-	s.ws()
-	if s.i < len(s.src) && s.src[s.i] == '}' {
-		s.i++
-		if emit {
-			s.dst = append(s.dst, '}')
-		}
+	if s.open('{', '}', emit) {
 		return true
 	}
 	wrote := false
@@ -133,16 +124,7 @@ func (s *stripper) object(emit bool) bool {
 }
 
 func (s *stripper) array(emit bool) bool {
-	s.i++
-	if emit {
-		s.dst = append(s.dst, '[')
-	}
-	s.ws()
-	if s.i < len(s.src) && s.src[s.i] == ']' {
-		s.i++
-		if emit {
-			s.dst = append(s.dst, ']')
-		}
+	if s.open('[', ']', emit) {
 		return true
 	}
 	for n := 0; ; n++ {
@@ -157,6 +139,25 @@ func (s *stripper) array(emit bool) bool {
 			return ok
 		}
 	}
+}
+
+// open reads an object's or array's opening byte, written out when emit,
+// and reports whether the closing byte follows at once (an empty one,
+// closed and written too).
+func (s *stripper) open(opening, closing byte, emit bool) (empty bool) {
+	s.i++
+	if emit {
+		s.dst = append(s.dst, opening)
+	}
+	s.ws()
+	if s.i < len(s.src) && s.src[s.i] == closing {
+		s.i++
+		if emit {
+			s.dst = append(s.dst, closing)
+		}
+		return true
+	}
+	return false
 }
 
 // next reads what follows a member or element: a ',' (more follow) or

@@ -1,0 +1,18 @@
+package runner
+
+import "testing"
+
+// A foreach item with both Identity and Name is named by its Identity, every
+// time (the ledger used to take whichever the map's order gave first).
+func TestLedgerIdentityPrefersIdentityOverName(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		c := &cell{index: 0, item: map[string]any{"name": "Display Name", "IDENTITY": "alice@contoso.com"}}
+		if got := identity(c); got != "alice@contoso.com" {
+			t.Fatalf("identity = %q, want the item's Identity", got)
+		}
+	}
+	c := &cell{index: 0, item: map[string]any{"Name": "Room 1"}}
+	if got := identity(c); got != "Room 1" {
+		t.Fatalf("identity = %q, want the item's Name", got)
+	}
+}
