@@ -1,11 +1,8 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strings"
-
-	"github.com/exoplay/exoplay/results"
 )
 
 // actionPlanHeader follows ScubaGear's action plan: what to fix where, and
@@ -18,10 +15,7 @@ var actionPlanHeader = []string{"control", "title", "severity", "tenant", "resul
 // waiver's expiry) and justification from the waiver that covers (or no
 // longer covers) the cell, else they are left for the team to fill in.
 func WriteActionPlan(w io.Writer, v *View) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(actionPlanHeader); err != nil {
-		return err
-	}
+	plan := &Table{Columns: actionPlanHeader}
 	for i, c := range v.Controls {
 		for _, t := range v.Tenants {
 			f := t.Cells[i] // cells are in v.Controls order
@@ -37,15 +31,8 @@ func WriteActionPlan(w io.Writer, v *View) error {
 			if w := f.Waiver; w != nil {
 				owner, due, why = w.Owner, w.Expires, w.Reason+ticket(w.Ticket)
 			}
-			row := []string{c.ID, c.Title, f.Severity, t.Name, f.Result, reason, remedy, owner, due, why}
-			for j, cell := range row {
-				row[j] = results.DefuseCSV(cell)
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
+			plan.Rows = append(plan.Rows, []string{c.ID, c.Title, f.Severity, t.Name, f.Result, reason, remedy, owner, due, why})
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return plan.WriteCSV(w)
 }

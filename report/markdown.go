@@ -10,7 +10,7 @@ import (
 // the header, counts by result, one line per control, the failing cells and
 // the operational issues.
 func WriteMarkdown(w io.Writer, v *View) error {
-	p := &mdPrinter{w: w}
+	p := &mdPrinter{}
 	p.f("# exoplay report: %s\n\n", md(v.Run.Playbook))
 	p.f("Run `%s` · mode %s · %s · exoplay %s · playbook sha256 `%.12s` · exit code %d\n\n",
 		v.Run.ID, v.Run.Mode, v.Run.Started.UTC().Format("2006-01-02 15:04 UTC"), md(v.Run.Version), v.Run.PlaybookSHA, v.Run.ExitCode)
@@ -54,18 +54,18 @@ func WriteMarkdown(w io.Writer, v *View) error {
 		p.f("\n## Changes since %s\n\n", c.Previous)
 		writeChangesText(p, c, true)
 	}
-	return p.err
+	return p.writeTo(w)
 }
 
-type mdPrinter struct {
-	w   io.Writer
-	err error
-}
+// mdPrinter builds a report in memory; the writer gets it in one write, so
+// there is one error to check, not one per line.
+type mdPrinter struct{ b strings.Builder }
 
-func (p *mdPrinter) f(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
-	}
+func (p *mdPrinter) f(format string, args ...any) { fmt.Fprintf(&p.b, format, args...) }
+
+func (p *mdPrinter) writeTo(w io.Writer) error {
+	_, err := io.WriteString(w, p.b.String())
+	return err
 }
 
 // md escapes what would break a table cell or start markup.
@@ -120,8 +120,8 @@ func writeChangesText(p *mdPrinter, c *Changes, markdown bool) {
 
 // WriteChanges writes the differences between two runs as text.
 func WriteChanges(w io.Writer, c *Changes) error {
-	p := &mdPrinter{w: w}
+	p := &mdPrinter{}
 	p.f("Changes from %s to %s\n\n", c.Previous, c.Current)
 	writeChangesText(p, c, false)
-	return p.err
+	return p.writeTo(w)
 }
