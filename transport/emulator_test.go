@@ -73,13 +73,18 @@ func startEmulator(t testing.TB, opts emulator.Options) *emulator.Emulator {
 	return e
 }
 
-// fastClock waits for real but caps each wait, so retry paths run quickly
-// against the emulator while keeping the order of events real.
-type fastClock struct{}
+// fastClock waits for real but caps each wait (at most, 5ms when zero), so
+// retry paths run quickly against the emulator while keeping the order of
+// events real.
+type fastClock struct{ most time.Duration }
 
 func (fastClock) Now() time.Time { return time.Now() }
-func (fastClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(min(d, 5*time.Millisecond))
+func (c fastClock) Sleep(ctx context.Context, d time.Duration) error {
+	most := c.most
+	if most == 0 {
+		most = 5 * time.Millisecond
+	}
+	t := time.NewTimer(min(d, most))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -334,7 +339,7 @@ func (l *countingLimiter) Throttled(time.Duration) {
 
 func TestEmulatorConcurrencyCap(t *testing.T) {
 	v := newEnv(t, emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso", Mailboxes: 10}}, ConcurrencyCap: 3,
-		Latency: emulator.LatencySpec{Fixed: 10 * time.Millisecond}}, transport.Options{})
+		Latency: emulator.LatencySpec{Fixed: 10 * time.Millisecond}}, transport.Options{Clock: fastClock{most: 100 * time.Millisecond}})
 	// With a limiter of 3, the cap is never hit.
 	lim := &countingLimiter{ch: make(chan struct{}, 3)}
 	v.ep.Limiter = lim
@@ -354,6 +359,12 @@ func TestEmulatorConcurrencyCap(t *testing.T) {
 	}
 	v.ep.Limiter = nil
 	// Without a limiter, 12 callers overrun the cap: the 429s are absorbed.
+	// Each call is held long enough that a fourth one arrives while three are
+	// in flight even when, under -race on a busy machine, the nine new TLS
+	// connections take tens of milliseconds each (with 10ms the three warm
+	// connections served everything, 1 run in ~15); the waits (up to 100ms
+	// each, 10 per call) outlast the four rounds the 12 calls need.
+	v.e.SetLatency(emulator.LatencySpec{Fixed: 100 * time.Millisecond})
 	var wg sync.WaitGroup
 	errs := make(chan error, 12)
 	for i := 0; i < 12; i++ {
@@ -371,8 +382,8 @@ func TestEmulatorConcurrencyCap(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if v.e.Counters().Throttled == 0 {
-		t.Error("the cap was never hit: the test proves nothing")
+	if c := v.e.Counters(); c.Throttled == 0 {
+		t.Errorf("the cap was never hit: the test proves nothing (max in flight %d)", c.Tenant(v.tenant.ID).MaxInFlight)
 	}
 }
 

@@ -4,17 +4,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
 	"github.com/exoplay/exoplay/baseline"
 	"github.com/exoplay/exoplay/internal/inputfile"
-	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -61,13 +58,7 @@ input, 3 a control failed at or above --fail-on, 4 every sign-in failed.`,
 	f.BoolVar(&opts.check, "check", false, "plan mode: reads only (the baseline only reads anyway)")
 	f.StringVar(&opts.out, "out", "runs", "folder for run directories")
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted audit in `RUN_DIR`")
-	f.StringVar(&opts.format, "format", "text", "stdout format: text (a table per control), json, jsonl or csv")
-	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
-	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error")
-	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
-	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
-	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
-	addFailOnFlag(f, &opts.failOn)
+	opts.addOutputFlags(f, "stdout format: text (a table per control), json, jsonl or csv")
 	return cmd
 }
 
@@ -121,17 +112,6 @@ func looksLikePlaybook(path string) (bool, error) {
 	_, st := top["steps"]
 	_, inc := top["include"]
 	return v || st || inc, nil
-}
-
-func addFailOnFlag(f *pflag.FlagSet, failOn *string) {
-	f.StringVar(failOn, "fail-on", "", "exit 3 only when a control of this severity or above fails: "+strings.Join(playbook.Severities, "|")+" (default: any severity)")
-}
-
-func checkFailOn(s string) error {
-	if s != "" && !slices.Contains(playbook.Severities, s) {
-		return exitf(ExitInvalid, "--fail-on must be one of %s, not %q", strings.Join(playbook.Severities, ", "), s)
-	}
-	return nil
 }
 
 // controlRow aggregates one control over the tenants.

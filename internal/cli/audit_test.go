@@ -190,7 +190,7 @@ func TestAuditInventoryControlsAndText(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 	code, _, stderr = runMain(t, "audit", inv, "--out", out, "--progress", "none", "--fail-on", "severe")
-	if code != ExitInvalid || !strings.Contains(stderr, "--fail-on must be one of") {
+	if code != ExitInvalid || !strings.Contains(stderr, `--fail-on must be info, low, medium, high or critical, not "severe"`) {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -17,14 +16,13 @@ import (
 
 // authOptions are the flags of `exoplay auth login|status`.
 type authOptions struct {
-	IO        *streams // the command's standard streams
-	playbook  string
-	tenants   []string
-	vars      []string
-	cacheDir  string
-	format    string
-	caFile    string
-	connectTo []string
+	IO       *streams // the command's standard streams
+	playbook string
+	tenants  []string
+	vars     []string
+	cacheDir string
+	format   string
+	network  connect.Network // --ca-file, --connect-to
 
 	// Set by tests: whether a terminal is attached.
 	interactive *bool
@@ -57,7 +55,7 @@ func (o *authOptions) addCommon(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.tenants, "tenant", nil, "only these tenants: names, organizations, groups or globs (comma-separated or repeated; !pattern excludes)")
 	fs.StringArrayVarP(&o.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "token cache folder (default $EXOPLAY_CACHE_DIR, else the user cache folder)")
-	addNetworkFlags(fs, &o.caFile, &o.connectTo)
+	addNetworkFlags(fs, &o.network)
 }
 
 func newAuthLoginCmd(s *streams) *cobra.Command {
@@ -112,7 +110,7 @@ Exit codes: 0 every delegated tenant can get a token without a sign-in,
 		},
 	}
 	cmd.Flags().StringVarP(&o.playbook, "playbook", "p", "", "report the tenants of this playbook")
-	cmd.Flags().StringVar(&o.format, "format", "text", "output: text or json")
+	formatVar(cmd.Flags(), &o.format, "output: text or json", textOrJSON)
 	o.addCommon(cmd)
 	return cmd
 }
@@ -183,7 +181,7 @@ func (o *authOptions) connector(s *streams, pb *playbook.Playbook) (*connect.Con
 	if o.interactive != nil {
 		interactive = *o.interactive
 	}
-	client, err := connect.Network{ConnectTo: o.connectTo, CAFile: o.caFile}.Client()
+	client, err := o.network.Client()
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
 	}
@@ -251,9 +249,6 @@ type authStatusRow struct {
 
 func runAuthStatus(ctx context.Context, o *authOptions) error {
 	s := o.IO
-	if o.format != "text" && o.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", o.format)
-	}
 	if o.playbook == "" {
 		if len(o.tenants) > 0 {
 			return exitf(ExitInvalid, "--tenant needs --playbook")
@@ -285,9 +280,7 @@ func runAuthStatus(ctx context.Context, o *authOptions) error {
 		}
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rows); err != nil {
+		if err := writeJSON(s.Out, rows); err != nil {
 			return exitf(ExitStepFailed, "writing status: %v", err)
 		}
 	} else {
@@ -349,9 +342,7 @@ func authCacheListing(s *streams, o *authOptions) error {
 		return exitf(ExitStepFailed, "reading the token cache: %v", err)
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := writeJSON(s.Out, st); err != nil {
 			return exitf(ExitStepFailed, "writing status: %v", err)
 		}
 		return nil

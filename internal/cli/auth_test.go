@@ -68,7 +68,7 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	var out, errOut bytes.Buffer
 	s := &streams{In: strings.NewReader(""), Out: &out, Err: &errOut}
 	opts := func(tenants ...string) *authOptions {
-		return &authOptions{IO: s, playbook: path, tenants: tenants, cacheDir: cacheDir, caFile: ca, connectTo: []string{emu.ConnectTo}, interactive: &noTTY, format: "text"}
+		return &authOptions{IO: s, playbook: path, tenants: tenants, cacheDir: cacheDir, network: connect.Network{CAFile: ca, ConnectTo: []string{emu.ConnectTo}}, interactive: &noTTY, format: "text"}
 	}
 	ctx := context.Background()
 
@@ -126,7 +126,7 @@ func TestAuthLoginAndStatus(t *testing.T) {
 	// EXOPLAY_CA_FILE is honoured like --ca-file (issue 9): without either,
 	// resolving the tenant's domain at its authority fails on trust.
 	o = opts("contoso")
-	o.caFile = ""
+	o.network.CAFile = ""
 	t.Setenv(connect.CAFileEnv, "")
 	if err := runAuthStatus(ctx, o); err == nil || !strings.Contains(out.String(), "cannot tell") {
 		t.Errorf("status without trusting the emulator: %v\n%s", err, out.String())

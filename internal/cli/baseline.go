@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -65,46 +64,24 @@ baseline (40 controls with SCuBA, CIS and Maester cross-references, plus SPF
 and DMARC as manual controls). Run one with 'exoplay audit', include it from a
 playbook with 'include: baseline:exo', or export it and edit it.`,
 	}
-	var format string
-	list := &cobra.Command{
+	list := newControlsCmd(s, &cobra.Command{
 		Use:   "list [NAME]",
 		Short: "List a baseline's controls (default exo)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pb, err := loadBaseline(args)
-			if err != nil {
-				return err
-			}
-			return printControls(s.Out, pb, nil, format, false)
-		},
-	}
-	list.Flags().StringVar(&format, "format", "text", "output: text or json")
-	var showFormat string
-	show := &cobra.Command{
+	}, false)
+	show := newControlsCmd(s, &cobra.Command{
 		Use:   "show CONTROL... ",
 		Short: "Show what controls check, why, how to fix them and the cmdlets they read",
 		Long:  "show prints the controls of the exo baseline that the arguments name (by id, ref such as MS.EXO.1.1 or 'CIS 6.2.1', or tag; globs allowed).",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pb, err := loadBaseline(nil)
-			if err != nil {
-				return err
-			}
-			return printControls(s.Out, pb, args, showFormat, true)
-		},
-	}
-	show.Flags().StringVar(&showFormat, "format", "text", "output: text or json")
+	}, true)
 	var out string
 	export := &cobra.Command{
 		Use:   "export [NAME]",
 		Short: "Write a baseline as an editable playbook (stdout, or -o FILE)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := baseline.Default
-			if len(args) == 1 {
-				name = args[0]
-			}
-			_, data, err := baseline.Lookup(name)
+			_, data, err := baseline.Lookup(baselineName(args))
 			if err != nil {
 				return exitf(ExitInvalid, "%v", err)
 			}
@@ -124,12 +101,37 @@ playbook with 'include: baseline:exo', or export it and edit it.`,
 	return cmd
 }
 
-// loadBaseline parses a shipped baseline as a playbook (it has no tenants).
-func loadBaseline(args []string) (*playbook.Playbook, error) {
-	name := baseline.Default
-	if len(args) == 1 {
-		name = args[0]
+// newControlsCmd makes cmd (baseline list or show) print controls of a
+// shipped baseline: with detail (show) every field of the controls the
+// arguments name in the default baseline, else (list) a table of every
+// control of the baseline the argument names.
+func newControlsCmd(s *streams, cmd *cobra.Command, detail bool) *cobra.Command {
+	var format string
+	cmd.RunE = func(_ *cobra.Command, args []string) error {
+		name, patterns := baseline.Default, args
+		if !detail {
+			name, patterns = baselineName(args), nil
+		}
+		pb, err := loadBaseline(name)
+		if err != nil {
+			return err
+		}
+		return printControls(s.Out, pb, patterns, format, detail)
 	}
+	formatVar(cmd.Flags(), &format, "output: text or json", textOrJSON)
+	return cmd
+}
+
+// baselineName is the baseline an optional NAME argument names.
+func baselineName(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return baseline.Default
+}
+
+// loadBaseline parses a shipped baseline as a playbook (it has no tenants).
+func loadBaseline(name string) (*playbook.Playbook, error) {
 	file, data, err := baseline.Lookup(name)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)
@@ -202,17 +204,12 @@ func controlDocs(pb *playbook.Playbook) []controlDoc {
 }
 
 func printControls(w io.Writer, pb *playbook.Playbook, patterns []string, format string, detail bool) error {
-	if format != "text" && format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", format)
-	}
 	if err := pb.SelectControls(patterns); err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
 	docs := controlDocs(pb)
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
+		return writeJSON(w, docs)
 	}
 	if !detail {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

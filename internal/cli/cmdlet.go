@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -50,7 +49,7 @@ func newCmdletShowCmd(ios *streams) *cobra.Command {
 			return runCmdletShow(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	formatVar(cmd.Flags(), &opts.format, "text|json", textOrJSON)
 	return cmd
 }
 
@@ -71,7 +70,7 @@ func newCmdletListCmd(ios *streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.service, "service", "", "only cmdlets of exchange or compliance")
-	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	formatVar(cmd.Flags(), &opts.format, "text|json", textOrJSON)
 	return cmd
 }
 
@@ -83,18 +82,8 @@ func catalogOrExit() (*cmdlet.Catalog, error) {
 	return cat, nil
 }
 
-func checkFormat(f string) error {
-	if f != "text" && f != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", f)
-	}
-	return nil
-}
-
 func runCmdletShow(_ context.Context, opts *cmdletOptions) error {
 	ios := opts.IO
-	if err := checkFormat(opts.format); err != nil {
-		return err
-	}
 	cat, err := catalogOrExit()
 	if err != nil {
 		return err
@@ -156,12 +145,6 @@ func cmdletView(in *cmdlet.Info, cat *cmdlet.Catalog) cmdletJSON {
 		v.Params = append(v.Params, pj)
 	}
 	return v
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func effectText(name string) string {
@@ -272,9 +255,6 @@ type cmdletEntry struct {
 
 func runCmdletList(_ context.Context, opts *cmdletOptions) error {
 	ios := opts.IO
-	if err := checkFormat(opts.format); err != nil {
-		return err
-	}
 	var svc cmdlet.Service
 	if opts.service != "" {
 		if svc = cmdlet.ServiceNamed(opts.service); svc == 0 {

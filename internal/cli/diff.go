@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/spf13/cobra"
 
@@ -34,15 +33,12 @@ removed. RUN_A is the earlier run.`,
 			return runDiff(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	formatVar(cmd.Flags(), &opts.format, "text|json", textOrJSON)
 	return cmd
 }
 
 func runDiff(_ context.Context, opts *diffOptions) error {
 	ios := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	a, err := results.ReadRunDir(opts.a)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
@@ -53,9 +49,7 @@ func runDiff(_ context.Context, opts *diffOptions) error {
 	}
 	ch := report.Diff(report.Build(a), report.Build(b))
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(ch)
+		return writeJSON(ios.Out, ch)
 	}
 	return report.WriteChanges(ios.Out, ch)
 }

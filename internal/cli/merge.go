@@ -70,7 +70,7 @@ sorted by name.
 	f := cmd.Flags()
 	f.StringVarP(&opts.out, "out", "o", "", "the merged run `DIR` (new, empty, or an earlier merge, which is replaced)")
 	f.StringVar(&opts.playbook, "playbook", "", "the shards' playbook `FILE`, for the tenants' order (default: the path the shards recorded)")
-	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl or csv")
+	formatVar(f, &opts.format, "stdout format: text (summary), json (results.json), jsonl or csv", resultsFormats)
 	f.DurationVar(&opts.wait, "wait", 0, "wait up to `D` (e.g. 6h) for every shard to finish before merging, looking every --poll; a shard still unfinished then is named and the merge is incomplete")
 	f.DurationVar(&opts.poll, "poll", 15*time.Second, "with --wait: how often to look at the shards")
 	f.IntVar(&opts.count, "shard-count", 0, "with --wait: the number of shards to wait for (default: the N the first shard to start records)")
@@ -81,9 +81,6 @@ sorted by name.
 
 func runMerge(ctx context.Context, opts *mergeOptions) error {
 	ios := opts.IO
-	if err := checkResultsFormat(opts.format); err != nil {
-		return err
-	}
 	if opts.wait > 0 {
 		if err := waitForShards(ctx, ios, opts); err != nil {
 			return err

@@ -41,7 +41,7 @@ steps:
 	}{
 		{[]string{"--out", dangling}, "dangling is a symbolic link to " + filepath.Join(dir, "nowhere") + ", which does not exist"},
 		{[]string{"--log-format", "xml"}, `--log-format must be console or json, not "xml"`},
-		{[]string{"--log-level", "trace"}, `--log-level must be debug, info, warn, error, not "trace"`},
+		{[]string{"--log-level", "trace"}, `--log-level must be debug, info, warn or error, not "trace"`},
 		{[]string{"--var", "desired=.nan"}, `--var "desired=.nan": NaN is not a number exoplay can record or send`},
 	}
 	for _, c := range cases {

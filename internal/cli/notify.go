@@ -28,8 +28,8 @@ type notifyFlags struct {
 
 func (n *notifyFlags) addTo(f *pflag.FlagSet) {
 	f.StringVar(&n.url, "notify", "", "POST a summary of the run to this webhook `URL` when it ends (env "+envNotifyURL+"); overrides the playbook's notify:")
-	f.StringVar(&n.format, "notify-format", "", "notification body: json, teams or slack (default: the playbook's, else json)")
-	f.StringVar(&n.on, "notify-on", "", "notify always, or on failure only (an exit code other than 0)")
+	choiceVar(f, &n.format, "notify-format", "", "notification body: json, teams or slack (default: the playbook's, else json)", "json", "teams", "slack")
+	choiceVar(f, &n.on, "notify-on", "", "notify always, or on failure only (an exit code other than 0)", "always", "failure")
 }
 
 // target resolves where the end of a run is announced: the flags, else the
@@ -53,20 +53,10 @@ func (n *notifyFlags) target(pb *playbook.Playbook, sharded bool) (*notify.Targe
 		t.URL = n.url
 	}
 	if n.format != "" {
-		switch n.format {
-		case "json", "teams", "slack":
-			t.Format = n.format
-		default:
-			return nil, exitf(ExitInvalid, "--notify-format must be json, teams or slack, not %q", n.format)
-		}
+		t.Format = n.format
 	}
 	if n.on != "" {
-		switch n.on {
-		case "always", "failure":
-			t.On = n.on
-		default:
-			return nil, exitf(ExitInvalid, "--notify-on must be always or failure, not %q", n.on)
-		}
+		t.On = n.on
 	}
 	if t.URL == "" {
 		if n.format != "" || n.on != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/runner"
 )
 
@@ -19,10 +20,9 @@ type planOptions struct {
 	format   string
 	sel      selectionFlags
 	out      string // reviewed.go
-	// checkReads, caFile, connectTo: plan --check-reads (planwrites.go).
+	// checkReads, network: plan --check-reads (planwrites.go).
 	checkReads bool
-	caFile     string
-	connectTo  []string
+	network    connect.Network
 }
 
 func newPlanCmd(s *streams) *cobra.Command {
@@ -46,9 +46,9 @@ token is requested and no call is made.`,
 		},
 	}
 	opts.sel.addTo(cmd.Flags())
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
+	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
 	cmd.Flags().BoolVar(&opts.checkReads, "check-reads", false, "sign in and run the reads (as run --check) and list the exact writes each tenant would receive; with --out, run --plan sends only those")
-	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
+	addNetworkFlags(cmd.Flags(), &opts.network)
 	cmd.Flags().StringVar(&opts.out, "out", "", "also write the plan for review to `FILE` (playbook and inventory hashes, tenants, selection), for run --plan")
 	return cmd
 }
@@ -122,9 +122,6 @@ type planSummary struct {
 
 func runPlan(ctx context.Context, opts *planOptions) error {
 	s := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	p, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(s, err)
@@ -143,9 +140,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return writeJSON(s.Out, doc)
 	}
 	if err := writePlanText(s.Out, doc); err != nil || writes == nil {
 		return err

@@ -48,7 +48,7 @@ func checkReads(ctx context.Context, opts *planOptions) ([]plannedWrite, error) 
 	var runDir string
 	ro := &runOptions{
 		IO: opts.IO, playbook: opts.playbook, sel: opts.sel, check: true, out: tmp, format: "json",
-		progress: "none", logLevel: "warn", logFormat: "console", caFile: opts.caFile, connectTo: opts.connectTo,
+		progress: "none", logLevel: "warn", logFormat: "console", network: opts.network,
 		argv: []string{"exoplay", "plan", "--check-reads"},
 		print: func(_ io.Writer, _ string, r *results.Results, dir string) error {
 			res, runDir = r, dir

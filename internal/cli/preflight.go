@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -24,9 +23,10 @@ import (
 // openConnector sets up what signing in needs for the plan's tenants (the
 // network here; the token manager and transport in internal/connect): run
 // and preflight share it.
-func openConnector(ios *streams, plan *runner.Plan, caFile string, connectTo []string, rec *cassette.Recorder, secrets *results.Secrets, logger zerolog.Logger) (*connect.Connector, func(), error) {
+func openConnector(ios *streams, plan *runner.Plan, network connect.Network, rec *cassette.Recorder, secrets *results.Secrets, logger zerolog.Logger) (*connect.Connector, func(), error) {
 	pb := plan.Playbook
-	nw, err := openNetwork(connect.Network{ConnectTo: connectTo, CAFile: caFile, InFlight: pb.Settings.MaxParallelTenants * pb.Settings.MaxSessionsPerOrg, Record: rec}, plan.Tenants, logger)
+	network.InFlight, network.Record = pb.Settings.MaxParallelTenants*pb.Settings.MaxSessionsPerOrg, rec
+	nw, err := openNetwork(network, plan.Tenants, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -137,12 +137,11 @@ func writeReadiness(w io.Writer, r *readiness) error {
 }
 
 type preflightOptions struct {
-	IO        *streams
-	playbook  string
-	sel       selectionFlags
-	format    string
-	caFile    string
-	connectTo []string
+	IO       *streams
+	playbook string
+	sel      selectionFlags
+	format   string
+	network  connect.Network // --ca-file, --connect-to
 }
 
 func newPreflightCmd(ios *streams) *cobra.Command {
@@ -170,16 +169,13 @@ Exit codes: 0 at least one tenant ready, 2 invalid playbook or selection,
 		},
 	}
 	opts.sel.addTo(cmd.Flags())
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text or json")
-	addNetworkFlags(cmd.Flags(), &opts.caFile, &opts.connectTo)
+	formatVar(cmd.Flags(), &opts.format, "output: text or json", textOrJSON)
+	addNetworkFlags(cmd.Flags(), &opts.network)
 	return cmd
 }
 
 func runPreflight(ctx context.Context, opts *preflightOptions) error {
 	ios := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	plan, err := opts.sel.load(opts.playbook)
 	if err != nil {
 		return reportLoadError(ios, err)
@@ -187,16 +183,14 @@ func runPreflight(ctx context.Context, opts *preflightOptions) error {
 	secrets := commandSecrets(plan.Playbook, plan.Selection.Vars)
 	ios = ios.scrubbed(secrets)
 	logger := newLogger(ios.Err, io.Discard, zerolog.WarnLevel, "console")
-	conn, closeConn, err := openConnector(ios, plan, opts.caFile, opts.connectTo, nil, secrets, logger)
+	conn, closeConn, err := openConnector(ios, plan, opts.network, nil, secrets, logger)
 	if err != nil {
 		return err
 	}
 	defer closeConn()
 	r := preflight(ctx, plan, conn, time.Now())
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(r)
+		err = writeJSON(ios.Out, r)
 	} else {
 		err = writeReadiness(ios.Out, r)
 	}

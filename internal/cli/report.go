@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +49,7 @@ The report goes to stdout, or to --out FILE.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.format, "format", "html", "html|junit|csv|markdown")
+	choiceVar(f, &opts.format, "format", "html", "html|junit|csv|markdown", report.Formats...)
 	f.StringVar(&opts.previous, "previous", "", "an earlier `RUN_DIR` to list changes against")
 	f.StringVar(&opts.out, "out", "", "write to `FILE` instead of stdout")
 	return cmd
@@ -59,9 +57,6 @@ The report goes to stdout, or to --out FILE.`,
 
 func runReport(_ context.Context, opts *reportOptions) error {
 	ios := opts.IO
-	if !slices.Contains(report.Formats, opts.format) {
-		return exitf(ExitInvalid, "--format must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.format)
-	}
 	r, err := results.ReadRunDir(opts.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)

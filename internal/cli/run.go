@@ -7,15 +7,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
-	"github.com/exoplay/exoplay/report"
+	"github.com/exoplay/exoplay/internal/connect"
 	"github.com/exoplay/exoplay/results"
 	"github.com/exoplay/exoplay/runner"
 )
@@ -34,9 +32,8 @@ type runOptions struct {
 	progress  string
 	logLevel  string
 	logFormat string
-	caFile    string
 	report    string
-	connectTo []string
+	network   connect.Network // --ca-file, --connect-to
 	leaseDir  string
 	planFile  string
 	gate      *writeGate // run --plan of a plan with its writes (planwrites.go)
@@ -85,42 +82,22 @@ progress go to stderr.
 	f.StringVar(&opts.resume, "resume", "", "continue the interrupted run in `RUN_DIR`: only unfinished cells run, confirmed writes never repeat")
 	opts.notify.addTo(f)
 	f.StringVar(&opts.runDir, "run-dir", "", "write into this run `DIR` itself (not a folder of runs): created when absent, resumed as with --resume when it holds a run; for a Job whose retried pod must continue its shard")
-	f.StringVar(&opts.format, "format", "text", "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
-	f.StringVar(&opts.progress, "progress", "auto", "progress on stderr: auto|plain|none")
-	f.StringVar(&opts.logLevel, "log-level", "warn", "stderr log level: debug|info|warn|error (exoplay.log gets info and up, or debug)")
-	f.StringVar(&opts.logFormat, "log-format", "console", "stderr log format: console|json")
-	f.StringVar(&opts.report, "report", "", "also write a report into the run directory: html|junit|csv|markdown (see `exoplay report`)")
-	addNetworkFlags(f, &opts.caFile, &opts.connectTo)
+	opts.addOutputFlags(f, "stdout format: text (summary), json (results.json), jsonl (a line per tenant x step) or csv (a row per tenant x step x assertion)")
 	addLeaseFlag(f, &opts.leaseDir)
 	opts.preflight.addTo(f)
 	f.StringVar(&opts.planFile, "plan", "", "run the plan reviewed in `FILE` (exoplay plan --out): refused when the playbook, an inventory file, the tenants or the selection changed")
 	opts.record.addTo(f)
-	addFailOnFlag(f, &opts.failOn)
 	return cmd
 }
 
 func runRun(ctx context.Context, opts *runOptions) error {
 	ios := opts.IO
-	if err := checkResultsFormat(opts.format); err != nil {
-		return err
-	}
 	if opts.diff && opts.format != "text" {
 		return exitf(ExitInvalid, "--diff prints differences in the text output; --format %s carries them already (diffs of each step)", opts.format)
 	}
-	switch opts.progress {
-	case "auto", "plain", "none":
-	default:
-		return exitf(ExitInvalid, "--progress must be auto, plain or none, not %q", opts.progress)
-	}
-	if opts.report != "" && !slices.Contains(report.Formats, opts.report) {
-		return exitf(ExitInvalid, "--report must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.report)
-	}
-	if err := checkFailOn(opts.failOn); err != nil {
-		return err
-	}
-	level, err := parseLogFlags(opts.logLevel, opts.logFormat)
+	level, err := zerolog.ParseLevel(opts.logLevel) // one of logLevels (runflags.go)
 	if err != nil {
-		return err
+		return exitf(ExitInvalid, "--log-level: %v", err)
 	}
 
 	plan, dir, resume, err := openRun(ios, opts) // resume.go
@@ -143,7 +120,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	conn, closeConn, err := openConnector(ios, plan, opts.caFile, opts.connectTo, rec, secrets, logger) // preflight.go
+	conn, closeConn, err := openConnector(ios, plan, opts.network, rec, secrets, logger) // preflight.go
 	if err != nil {
 		return err
 	}

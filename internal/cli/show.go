@@ -53,18 +53,13 @@ globs, !exclusions).`,
 	f.StringVar(&opts.tenant, "tenant", "", "only tenants matching `PATTERN` (as --limit)")
 	f.StringVar(&opts.step, "step", "", "the step `ID` whose objects to print")
 	f.StringVar(&opts.columns, "columns", "", "comma-separated properties, wildcards allowed (default: all)")
-	f.StringVar(&opts.format, "format", "table", "table|csv|json")
+	formatVar(f, &opts.format, "table|csv|json", []string{"table", "csv", "json"})
 	f.IntVar(&opts.width, "width", 0, "table width in characters (default: the terminal's, else $COLUMNS, else no limit)")
 	return cmd
 }
 
 func runShow(_ context.Context, opts *showOptions) error {
 	ios := opts.IO
-	switch opts.format {
-	case "table", "csv", "json":
-	default:
-		return exitf(ExitInvalid, "--format must be table, csv or json, not %q", opts.format)
-	}
 	res, err := results.ReadRunDir(opts.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +43,7 @@ Exit codes: 0 all valid, 2 a playbook is invalid.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&opts.vars, "var", "e", nil, "a variable NAME=VALUE the playbook expects from --var (repeatable)")
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output: text, or json (a list of {file, line, col, message} on stdout)")
+	formatVar(cmd.Flags(), &opts.format, "output: text, or json (a list of {file, line, col, message} on stdout)", textOrJSON)
 	cmd.Flags().StringArrayVar(&opts.waivers, "waivers", nil, "also check this waivers `FILE` against each playbook's controls (repeatable)")
 	return cmd
 }
@@ -58,9 +57,6 @@ type jsonDiagnostic struct {
 
 func runValidate(_ context.Context, opts *validateOptions) error {
 	s := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	vars, err := playbook.ParseVars(opts.vars)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
@@ -103,9 +99,7 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 		for _, d := range all {
 			out = append(out, jsonDiagnostic{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Message: d.Message})
 		}
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(s.Out, out); err != nil {
 			return err
 		}
 	}

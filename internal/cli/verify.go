@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -91,15 +90,12 @@ Exit codes: 0 intact, 1 a file differs, 2 no manifest or not a run directory.`,
 			return runVerify(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "text|json")
+	formatVar(cmd.Flags(), &opts.format, "text|json", textOrJSON)
 	return cmd
 }
 
 func runVerify(_ context.Context, opts *verifyOptions) error {
 	ios := opts.IO
-	if opts.format != "text" && opts.format != "json" {
-		return exitf(ExitInvalid, "--format must be text or json, not %q", opts.format)
-	}
 	m, diffs, err := results.Verify(opts.dir)
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
@@ -111,9 +107,7 @@ func runVerify(_ context.Context, opts *verifyOptions) error {
 		}
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
+		if err := writeJSON(ios.Out, struct {
 			RunID         string                `json:"run_id"`
 			Files         int                   `json:"files"`
 			Intact        bool                  `json:"intact"`
