@@ -76,7 +76,7 @@ func (a *confidentialAcq) acquire(ctx context.Context, tenant, resource, claims 
 		if err != nil {
 			return tokenResult{}, err
 		}
-		return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == confidential.TokenSourceCache}, nil
+		return tokenOf(r), nil
 	})
 }
 

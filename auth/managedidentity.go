@@ -46,6 +46,6 @@ func (a *miAcq) acquire(ctx context.Context, _, resource, claims string) (tokenR
 		if err != nil {
 			return tokenResult{}, err
 		}
-		return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == managedidentity.TokenSourceCache}, nil
+		return tokenOf(r), nil
 	})
 }

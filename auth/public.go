@@ -81,7 +81,7 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string
 				opts = append(opts, public.WithClaims(claims))
 			}
 			r, err := a.client.AcquireTokenByUsernamePassword(ctx, scopes, a.cred.Username, a.cred.Password, opts...)
-			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, err
+			return tokenOf(r), err
 		})
 		return out, err
 	case MethodDeviceCode:
@@ -119,7 +119,7 @@ func (a *publicAcq) acquire(ctx context.Context, tenant, resource, claims string
 			fmt.Sprintf("signed in as %s, but the credential's username is %s", u, a.cred.Username),
 			"sign in with that account, or change username")
 	}
-	return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn}, nil
+	return tokenOf(r), nil
 }
 
 // silent redeems the cache: a valid access token, or a refresh token.
@@ -140,7 +140,7 @@ func (a *publicAcq) silent(ctx context.Context, tenant string, scopes []string, 
 				opts = append(opts, public.WithClaims(claims))
 			}
 			r, err := a.client.AcquireTokenSilent(ctx, scopes, opts...)
-			return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == public.TokenSourceCache}, err
+			return tokenOf(r), err
 		})
 		if err == nil {
 			return res, nil

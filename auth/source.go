@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
 	"github.com/exoplay/exoplay/internal/category"
 )
 
@@ -29,6 +31,13 @@ type tokenResult struct {
 	token     string
 	expiresOn time.Time // from the token response; the JWT's exp wins
 	fromCache bool      // MSAL answered from its cache
+}
+
+// tokenOf is what an MSAL answer means to a Source, whichever client gave it
+// (confidential, public and managed identity share one AuthResult type): the
+// token, its expiry, and whether MSAL served it from its cache.
+func tokenOf(r confidential.AuthResult) tokenResult {
+	return tokenResult{token: r.AccessToken, expiresOn: r.ExpiresOn, fromCache: r.Metadata.TokenSource == confidential.TokenSourceCache}
 }
 
 // acquirer gets tokens for one (authority, credential), any tenant.
