@@ -13,15 +13,14 @@ type cloudHosts struct {
 	name string
 	// authority hosts (Entra ID).
 	authority []string
-	// exchange REST hosts, and the token audience they accept.
-	exchange         []string
-	exchangeResource string
+	// exchange REST hosts, the first also naming the token audience.
+	exchange []string
 	// compliance front doors (they redirect to a regional host).
 	complianceDoor []string
 	// regional compliance hosts are <label>.complianceRegion; the door
-	// sends a client to <region>.complianceRegion.
-	complianceRegion   string
-	complianceResource string
+	// sends a client to <region>.complianceRegion, which also names the
+	// token audience.
+	complianceRegion string
 	// backend is the host family the real front door's Location names
 	// (<label>.admin.protection.outlook.com:446); the REST API is not there.
 	backend string
@@ -37,44 +36,48 @@ var clouds = []cloudHosts{
 		name:      "O365Default",
 		authority: []string{"login.microsoftonline.com", "login.microsoft.com", "login.windows.net"},
 		// outlook.office.com also answers the REST API (§1.3, capture S13).
-		exchange: []string{"outlook.office365.com", "outlook.office.com"}, exchangeResource: "https://outlook.office365.com",
+		exchange:       []string{"outlook.office365.com", "outlook.office.com"},
 		complianceDoor: []string{"ps.compliance.protection.outlook.com"}, complianceRegion: "ps.compliance.protection.outlook.com",
-		complianceResource: "https://ps.compliance.protection.outlook.com",
-		backend:            "admin.protection.outlook.com",
+		backend: "admin.protection.outlook.com",
 	},
 	{
-		name:      "O365USGovGCCHigh",
-		authority: []string{"login.microsoftonline.us"},
-		exchange:  []string{"outlook.office365.us"}, exchangeResource: "https://outlook.office365.us",
+		name:           "O365USGovGCCHigh",
+		authority:      []string{"login.microsoftonline.us"},
+		exchange:       []string{"outlook.office365.us"},
 		complianceDoor: []string{"ps.compliance.protection.office365.us"}, complianceRegion: "ps.compliance.protection.office365.us",
-		complianceResource: "https://ps.compliance.protection.office365.us",
 	},
 	{
 		// DoD shares GCC High's authority and compliance audience; its
 		// front door carries an l5. prefix the audience drops (§1.3).
-		name:      "O365USGovDoD",
-		authority: []string{"login.microsoftonline.us"},
-		exchange:  []string{"outlook-dod.office365.us"}, exchangeResource: "https://outlook-dod.office365.us",
+		name:           "O365USGovDoD",
+		authority:      []string{"login.microsoftonline.us"},
+		exchange:       []string{"outlook-dod.office365.us"},
 		complianceDoor: []string{"l5.ps.compliance.protection.office365.us"}, complianceRegion: "ps.compliance.protection.office365.us",
-		complianceResource: "https://ps.compliance.protection.office365.us",
 	},
 	{
 		// China's REST host is unresolved (§10.16): both names answer.
-		name:      "O365China",
-		authority: []string{"login.chinacloudapi.cn", "login.partner.microsoftonline.cn"},
-		exchange:  []string{"partner.outlook.cn", "outlook.office365.cn"}, exchangeResource: "https://partner.outlook.cn",
+		name:           "O365China",
+		authority:      []string{"login.chinacloudapi.cn", "login.partner.microsoftonline.cn"},
+		exchange:       []string{"partner.outlook.cn", "outlook.office365.cn"},
 		complianceDoor: []string{"ps.compliance.protection.partner.outlook.cn"}, complianceRegion: "ps.compliance.protection.partner.outlook.cn",
-		complianceResource: "https://ps.compliance.protection.partner.outlook.cn",
 	},
 	{
 		// Closed in 2021; its compliance host per §10.15.
-		name:      "O365GermanyCloud",
-		authority: []string{"login.microsoftonline.de"},
-		exchange:  []string{"outlook.office.de"}, exchangeResource: "https://outlook.office.de",
+		name:           "O365GermanyCloud",
+		authority:      []string{"login.microsoftonline.de"},
+		exchange:       []string{"outlook.office.de"},
 		complianceDoor: []string{"ps.compliance.protection.outlook.de"}, complianceRegion: "ps.compliance.protection.outlook.de",
-		complianceResource: "https://ps.compliance.protection.outlook.de",
 	},
 }
+
+// exchangeResource is the token audience Exchange accepts: the origin of
+// the cloud's first Exchange host, in every cloud of §1.3.
+func (c cloudHosts) exchangeResource() string { return "https://" + c.exchange[0] }
+
+// complianceResource is the compliance token audience: the origin of the
+// regional host family, in every cloud of §1.3 (DoD's door has an l5.
+// prefix the audience does not).
+func (c cloudHosts) complianceResource() string { return "https://" + c.complianceRegion }
 
 // ExchangeAppID is the Office 365 Exchange Online application id, accepted
 // as a token resource like its URL (§2.1, §10.12).
@@ -86,7 +89,7 @@ func resources() []string {
 	seen := map[string]bool{}
 	out := []string{ExchangeAppID}
 	for _, c := range clouds {
-		for _, r := range []string{c.exchangeResource, c.complianceResource} {
+		for _, r := range []string{c.exchangeResource(), c.complianceResource()} {
 			if !seen[r] {
 				seen[r] = true
 				out = append(out, r)

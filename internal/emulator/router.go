@@ -43,7 +43,7 @@ func newRouter(authority http.Handler, front *exchange.Server, al *accessLog) *r
 			rt.exact[h] = rt.authority
 		}
 		for _, h := range c.exchange {
-			rt.exact[h] = rt.wrap("exchange", front.Handler(exchange.Exchange, "https://"+h, c.exchangeResource))
+			rt.exact[h] = rt.wrap("exchange", front.Handler(exchange.Exchange, "https://"+h, c.exchangeResource()))
 		}
 		backend := ""
 		if c.backend != "" {
@@ -53,7 +53,7 @@ func newRouter(authority http.Handler, front *exchange.Server, al *accessLog) *r
 		for _, h := range c.complianceDoor {
 			rt.exact[h] = door
 		}
-		rt.regional = append(rt.regional, regionalRoute{suffix: c.complianceRegion, resource: c.complianceResource})
+		rt.regional = append(rt.regional, regionalRoute{suffix: c.complianceRegion, resource: c.complianceResource()})
 		if c.backend != "" {
 			rt.backends = append(rt.backends, c.backend)
 		}

@@ -306,10 +306,7 @@ func getRecipient(cl *call) (*Result, *Error) {
 			return nil, err
 		}
 		if r.m != nil {
-			if f != nil && !f.match(tbl.getter(r.m)) {
-				return &Result{}, nil
-			}
-			return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{r.m.i, s.ov[r.m.i]}})}, nil
+			return cl.identityRow(tbl, r.m, f), nil
 		}
 		g := groupAsRecipient(r.g.obj)
 		if f != nil && !f.match(func(p string) any { v, _ := g.Get(p); return v }) {

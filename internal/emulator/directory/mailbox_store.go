@@ -143,6 +143,15 @@ func (cl *call) listArgs(tbl *mtable) (*filterExpr, string, *Error) {
 	return f, id, nil
 }
 
+// identityRow is the answer of a list named by -Identity: the mailbox's
+// row, or no row when -Filter (f, may be nil) drops it.
+func (cl *call) identityRow(tbl *mtable, m *mbx, f *filterExpr) *Result {
+	if f != nil && !f.match(tbl.getter(m)) {
+		return &Result{}
+	}
+	return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{m.i, cl.t.mbx.ov[m.i]}})}
+}
+
 // listMailboxes is Get-Mailbox/Get-CASMailbox over the whole tenant.
 func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 	s := cl.t.mbx
@@ -162,10 +171,7 @@ func (cl *call) listMailboxes(tbl *mtable) (*Result, *Error) {
 		if !keep(&m) {
 			return nil, cl.t.errNotFound(id)
 		}
-		if f != nil && !f.match(tbl.getter(&m)) {
-			return &Result{}, nil
-		}
-		return &Result{Len: 1, Object: cl.t.snapshot(tbl, []mrow{{m.i, s.ov[m.i]}})}, nil
+		return cl.identityRow(tbl, &m, f), nil
 	}
 	for _, sw := range []string{"SoftDeletedMailbox", "InactiveMailboxOnly", "GroupMailbox", "PublicFolder", "Migration"} {
 		if cl.a.boolean(sw) {

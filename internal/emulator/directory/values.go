@@ -62,15 +62,12 @@ func groupThousands(n int64) string {
 // ("99 GB (106,300,440,576 bytes)"). It returns -1 for Unlimited.
 func parseSize(v any) (int64, error) {
 	switch x := v.(type) {
-	case float64:
-		if x < 0 || x != math.Trunc(x) {
+	case float64, int, int64:
+		n, whole := toInt(x)
+		if !whole || n < 0 {
 			return 0, fmt.Errorf("a size must be a whole number of bytes")
 		}
-		return int64(x), nil
-	case int:
-		return int64(x), nil
-	case int64:
-		return x, nil
+		return n, nil
 	case string:
 		s := strings.TrimSpace(x)
 		if strings.EqualFold(s, "unlimited") {

@@ -38,6 +38,11 @@ func TestParseSize(t *testing.T) {
 		{"1.5 GB", 3 * gb / 2, false},
 		{"99 GB (106,300,440,576 bytes)", 106300440576, false},
 		{float64(1024), 1024, false},
+		{1024, 1024, false},
+		{float64(1.5), 0, true},
+		{float64(-1), 0, true},
+		{-1, 0, true}, // a negative count is no size, whatever its Go type
+		{true, 0, true},
 		{"12 parsecs", 0, true},
 		{"lots", 0, true},
 	} {
