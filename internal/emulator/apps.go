@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -24,7 +25,22 @@ type AppSpec struct {
 	// the emulator's own managed identity (Emulator.ManagedIdentityObjectID).
 	FederatedSubjects []string `yaml:"federated_subjects,omitempty"`
 	Federated         bool     `yaml:"federated,omitempty"`
-	Public            bool     `yaml:"public,omitempty"`
+	// FederatedCredentials trust tokens of an external issuer, such as
+	// a Kubernetes cluster's service account tokens (Workload Identity).
+	FederatedCredentials []FederatedCredentialSpec `yaml:"federated_credentials,omitempty"`
+	Public               bool                      `yaml:"public,omitempty"`
+}
+
+// FederatedCredentialSpec is a federated identity credential trusting an
+// external issuer. Entra fetches the issuer's keys from its OIDC discovery
+// document; the emulator reads them from IssuerKeyFile instead.
+type FederatedCredentialSpec struct {
+	Issuer   string `yaml:"issuer"`   // the token's iss, exactly (a cluster's OIDC issuer URL)
+	Subject  string `yaml:"subject"`  // the token's sub, e.g. system:serviceaccount:NAMESPACE:NAME
+	Audience string `yaml:"audience"` // default api://AzureADTokenExchange
+	// IssuerKeyFile is a PEM file of the issuer's RSA public keys (PUBLIC
+	// KEY or RSA PUBLIC KEY blocks) or certificates.
+	IssuerKeyFile string `yaml:"issuer_key_file"`
 }
 
 // ParseCertApp reads the flag form CLIENT_ID=CERT_FILE.
@@ -67,35 +83,87 @@ func (s AppSpec) app(mi string) (entra.App, error) {
 		}
 		app.Certificates = certs
 	}
-	if app.Secret == "" && len(app.Certificates) == 0 && len(app.FederatedSubjects) == 0 && !app.Public {
-		return entra.App{}, fmt.Errorf("emulator: app %s has no credential (secret, certificate_file, federated or public)", s.ClientID)
+	for _, f := range s.FederatedCredentials {
+		fic, err := f.credential()
+		if err != nil {
+			return entra.App{}, fmt.Errorf("emulator: app %s: %w", s.ClientID, err)
+		}
+		app.FederatedCredentials = append(app.FederatedCredentials, fic)
+	}
+	if app.Secret == "" && len(app.Certificates) == 0 && len(app.FederatedSubjects) == 0 && len(app.FederatedCredentials) == 0 && !app.Public {
+		return entra.App{}, fmt.Errorf("emulator: app %s has no credential (secret, certificate_file, federated, federated_credentials or public)", s.ClientID)
 	}
 	return app, nil
 }
 
-func readCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+// credential checks the spec and reads the issuer's keys.
+func (f FederatedCredentialSpec) credential() (entra.FederatedCredential, error) {
+	if f.Issuer == "" || f.Subject == "" || f.IssuerKeyFile == "" {
+		return entra.FederatedCredential{}, fmt.Errorf("a federated credential needs issuer, subject and issuer_key_file")
 	}
-	var certs []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
+	fic := entra.FederatedCredential{Issuer: f.Issuer, Subject: f.Subject, Audience: f.Audience}
+	err := readPEM(f.IssuerKeyFile, func(b *pem.Block) error {
+		var key any
+		var err error
+		switch b.Type {
+		case "PUBLIC KEY":
+			key, err = x509.ParsePKIXPublicKey(b.Bytes)
+		case "RSA PUBLIC KEY":
+			key, err = x509.ParsePKCS1PublicKey(b.Bytes)
+		case "CERTIFICATE":
+			var c *x509.Certificate
+			if c, err = x509.ParseCertificate(b.Bytes); err == nil {
+				key = c.PublicKey
+			}
+		default:
+			return nil
 		}
+		if err != nil {
+			return err
+		}
+		if _, ok := key.(*rsa.PublicKey); !ok {
+			return fmt.Errorf("the issuer key is %T; workload identity federation takes RS256 (RSA) tokens", key)
+		}
+		fic.IssuerKeys = append(fic.IssuerKeys, key)
+		return nil
+	})
+	if err == nil && len(fic.IssuerKeys) == 0 {
+		err = fmt.Errorf("%s holds no PEM PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE block", f.IssuerKeyFile)
+	}
+	return fic, err
+}
+
+func readCertificates(path string) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	err := readPEM(path, func(b *pem.Block) error {
 		if b.Type != "CERTIFICATE" {
-			continue
+			return nil
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if err == nil {
+			certs = append(certs, c)
 		}
-		certs = append(certs, c)
+		return err
+	})
+	if err == nil && len(certs) == 0 {
+		err = fmt.Errorf("%s holds no PEM CERTIFICATE block", path)
 	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("%s holds no PEM CERTIFICATE block", path)
+	return certs, err
+}
+
+// readPEM calls each for every PEM block of the file at path.
+func readPEM(path string, each func(*pem.Block) error) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
 	}
-	return certs, nil
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			return nil
+		}
+		if err := each(b); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
 }

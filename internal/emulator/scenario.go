@@ -29,6 +29,9 @@ import (
 //	apps:
 //	  - {client_id: 11111111-2222-3333-4444-555555555555, certificate_file: app.pem}
 //	  - {client_id: 22222222-3333-4444-5555-666666666666, federated: true}
+//	  - client_id: 33333333-4444-5555-6666-777777777777
+//	    federated_credentials:   # Workload Identity: a cluster's service account tokens
+//	      - {issuer: "https://oidc.example/", subject: "system:serviceaccount:exoplay:exoplay", issuer_key_file: sa.pub}
 type Scenario struct {
 	Seed             int64        `yaml:"seed"`
 	Tenants          []TenantSpec `yaml:"tenants"`
@@ -97,10 +100,16 @@ func LoadScenario(path string) (Options, error) {
 	if err != nil {
 		return Options{}, fmt.Errorf("emulator scenario %s: %w", path, err)
 	}
-	// A certificate file is named relative to the scenario that names it.
-	for i, a := range o.AppSpecs {
-		if a.CertificateFile != "" && !filepath.IsAbs(a.CertificateFile) {
-			o.AppSpecs[i].CertificateFile = filepath.Join(filepath.Dir(path), a.CertificateFile)
+	// Certificate and issuer key files are named relative to the scenario that names them.
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(path), *p)
+		}
+	}
+	for i := range o.AppSpecs {
+		rel(&o.AppSpecs[i].CertificateFile)
+		for j := range o.AppSpecs[i].FederatedCredentials {
+			rel(&o.AppSpecs[i].FederatedCredentials[j].IssuerKeyFile)
 		}
 	}
 	return o, nil

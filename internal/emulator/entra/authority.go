@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -31,7 +32,8 @@ type Authority struct {
 	identityHeader string
 	signInUser     string
 	rtLifetime     time.Duration
-	revokedAt      map[string]time.Time // lower-cased UPN -> refresh tokens issued before are revoked
+	revokedAt      map[string]time.Time          // lower-cased UPN -> refresh tokens issued before are revoked
+	issuerKeys     map[string][]crypto.PublicKey // external issuer -> its signing keys (FederatedCredential)
 
 	grants   grantStore
 	throttle throttles
@@ -75,6 +77,7 @@ func New(opts Options) (*Authority, error) {
 		rtLifetime:     opts.RefreshTokenLifetime,
 		mis:            append([]ManagedIdentity(nil), opts.ManagedIdentities...),
 		revokedAt:      map[string]time.Time{},
+		issuerKeys:     map[string][]crypto.PublicKey{},
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -162,6 +165,7 @@ func (a *Authority) addApp(app App) error {
 	}
 	a.mu.Lock()
 	a.apps[strings.ToLower(app.ClientID)] = app
+	a.addIssuerKeys(app.FederatedCredentials)
 	a.mu.Unlock()
 	return nil
 }

@@ -53,7 +53,8 @@ func (a *Authority) authenticateClient(q *tokenRequest, needCredential bool) (Ap
 }
 
 // verifyAssertion checks a client assertion: a token we issued to a trusted managed identity
-// (federated credential), else a JWT signed with one of the app's registered certificates.
+// (federated credential), a token of an external issuer the app trusts (federated identity
+// credential), else a JWT signed with one of the app's registered certificates.
 // behaviour entra.client.assertion (internal/emulator/BEHAVIOURS.md)
 func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) *aadError {
 	unverified, _, err := jwt.NewParser().ParseUnverified(assertion, jwt.MapClaims{})
@@ -62,6 +63,13 @@ func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) 
 	}
 	if kid, _ := unverified.Header["kid"].(string); kid == a.kid {
 		return a.verifyFederated(app, assertion)
+	}
+	// A certificate assertion names its certificate (x5t#S256 or x5t); a token of another
+	// issuer (a Kubernetes service account token) names none.
+	if _, s256 := unverified.Header["x5t#S256"]; !s256 {
+		if _, x5t := unverified.Header["x5t"]; !x5t {
+			return a.verifyExternal(app, assertion, unverified.Claims.(jwt.MapClaims))
+		}
 	}
 	cert, thumb := findCert(app, unverified.Header)
 	if cert == nil {
@@ -95,13 +103,11 @@ func (a *Authority) verifyFederated(app App, assertion string) *aadError {
 		return newErr(http.StatusUnauthorized, "invalid_client", 50013, "Assertion failed signature validation.")
 	}
 	if aud := str(c, "aud"); !tokenExchangeAudiences[strings.ToLower(aud)] {
-		return newErr(http.StatusUnauthorized, "invalid_client", 700212,
-			"No matching federated identity record found for presented assertion audience '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", aud)
+		return noFederatedRecord(700212, "audience", aud)
 	}
 	sub := str(c, "sub")
 	if !slices.ContainsFunc(app.FederatedSubjects, func(s string) bool { return strings.EqualFold(s, sub) }) {
-		return newErr(http.StatusUnauthorized, "invalid_client", 700213,
-			"No matching federated identity record found for presented assertion subject '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", sub)
+		return noFederatedRecord(700213, "subject", sub)
 	}
 	return a.checkAssertionTime(c)
 }

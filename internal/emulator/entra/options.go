@@ -23,6 +23,9 @@ type App struct {
 	// FederatedSubjects are managed identity object ids whose tokens for api://AzureADTokenExchange
 	// this app accepts as client assertions (federated identity credentials).
 	FederatedSubjects []string
+	// FederatedCredentials trust tokens of external issuers (Kubernetes service account tokens,
+	// CI systems) as client assertions: workload identity federation.
+	FederatedCredentials []FederatedCredential
 }
 
 // User is a work account. PartnerOf lists customer tenant IDs where the user has delegated (GDAP)
