@@ -10,7 +10,8 @@ import (
 
 // confidentialAcq gets app-only tokens (client credentials) for any tenant
 // from one MSAL confidential client: certificate, client secret, or a
-// managed identity's token as federated credential.
+// federated credential (a managed identity's token, or a Kubernetes service
+// account token for workload_identity).
 type confidentialAcq struct {
 	m      *Manager
 	cred   *Credential
@@ -40,6 +41,11 @@ func newConfidential(m *Manager, cred *Credential, authority, tenant string) (*c
 		mc = confidential.NewCredFromAssertionCallback(func(ctx context.Context, _ confidential.AssertionRequestOptions) (string, error) {
 			res, err := mi.acquire(ctx, "", audience, "")
 			return res.token, err
+		})
+	case MethodWorkloadIdentity:
+		m.checkAuthorityHost(authority)
+		mc = confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
+			return m.federatedToken(cred)
 		})
 	default:
 		return nil, fmt.Errorf("method %s is not app-only", cred.Method)

@@ -17,6 +17,7 @@ const (
 	MethodManagedIdentity  = "managed_identity"
 	MethodAccessToken      = "access_token"
 	MethodRefreshToken     = "refresh_token"
+	MethodWorkloadIdentity = "workload_identity"
 )
 
 // ExchangePowerShellClientID is the public client of the ExchangeOnlineManagement
@@ -41,6 +42,11 @@ type Credential struct {
 
 	ManagedIdentityClientID string // empty = system assigned
 	Federated               bool   // the managed identity signs in as ClientID's federated credential
+
+	// TokenFile (workload_identity) holds the Kubernetes service account
+	// token the app's federated credential trusts; it is read again for
+	// every token request, as the kubelet rotates it.
+	TokenFile string
 
 	AccessToken        string
 	AccessTokenFile    string
@@ -124,6 +130,11 @@ func (c *Credential) validate() error {
 		return need(c.Password != "", "password (or password_file); it resolved to nothing")
 	case MethodManagedIdentity:
 		return need(!c.Federated || c.ClientID != "", "client_id (the multi-tenant app the managed identity is a federated credential of)")
+	case MethodWorkloadIdentity:
+		if err := need(c.ClientID != "", "client_id: the playbook gives none and $"+EnvClientID+" is not set (the Workload Identity webhook sets it from the service account's azure.workload.identity/client-id annotation)"); err != nil {
+			return err
+		}
+		return need(c.TokenFile != "", "token_file: the playbook gives none and $"+EnvFederatedTokenFile+" is not set (the Workload Identity webhook sets it in pods labelled azure.workload.identity/use: \"true\")")
 	case MethodAccessToken:
 		return need(c.AccessToken != "" || c.AccessTokenFile != "" || len(c.AccessTokenCommand) > 0,
 			"access_token, access_token_file or access_token_command")
@@ -132,7 +143,7 @@ func (c *Credential) validate() error {
 	case "":
 		return fmt.Errorf("%s: no method", c.label())
 	}
-	return fmt.Errorf("%s: unknown method %q (valid: certificate, client_secret, device_code, interactive, username_password, managed_identity, access_token, refresh_token)", c.label(), c.Method)
+	return fmt.Errorf("%s: unknown method %q (valid: certificate, client_secret, device_code, interactive, username_password, managed_identity, workload_identity, access_token, refresh_token)", c.label(), c.Method)
 }
 
 // key identifies the credential by content, so that two equal credentials
@@ -142,7 +153,7 @@ func (c *Credential) key() string {
 	for _, s := range []string{
 		c.Method, c.clientID(), c.CertificateFile, c.CertificatePassword, strings.ToLower(c.CertificateThumbprint),
 		c.ClientSecret, strings.ToLower(c.Username), c.Password, c.ManagedIdentityClientID, fmt.Sprint(c.Federated),
-		c.AccessToken, c.AccessTokenFile, strings.Join(c.AccessTokenCommand, "\x00"), c.RefreshToken,
+		c.AccessToken, c.AccessTokenFile, strings.Join(c.AccessTokenCommand, "\x00"), c.RefreshToken, c.TokenFile,
 	} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})

@@ -92,10 +92,16 @@ type aadsts struct {
 	fix      string
 }
 
+// detailCodes keep Entra's own first sentence after what: it names the
+// value presented (an assertion's issuer, audience or subject), which is
+// what the fix has to be compared with.
+var detailCodes = map[int]bool{700211: true, 700212: true, 700213: true, 70021: true}
+
 // credentialCodes are the refusals about the credential itself (its secret,
 // certificate or app registration), not about one tenant: every tenant
 // signing in with it gets the same answer (see credGate).
-var credentialCodes = map[int]bool{7000215: true, 7000222: true, 700027: true, 7000218: true}
+var credentialCodes = map[int]bool{7000215: true, 7000222: true, 700027: true, 7000218: true,
+	700211: true, 700212: true, 700213: true}
 
 // aadstsCodes are the codes a batch run meets (msal-go.md §7 and the common
 // ones around them).
@@ -106,7 +112,15 @@ var aadstsCodes = map[int]aadsts{
 	7000215: {category.Auth, "the client secret is wrong", "use the secret's Value (not its Secret ID) from the app registration, or create a new secret"},
 	7000222: {category.Auth, "the client secret has expired", "create a new client secret for the app and update the playbook's secret source"},
 	700027:  {category.Auth, "the certificate is not registered on the app or the signature is invalid", "upload the certificate's public key (.cer) to the app registration's Certificates & secrets"},
-	700024:  {category.Auth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP)"},
+	700024:  {category.Auth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP); for workload_identity, the service account token in token_file has expired: the kubelet rewrites the projected file before it does, so check that the pod mounts it"},
+	// Federated credentials (workload_identity, managed_identity with
+	// client_id): the presented token matches no federated identity
+	// credential of the app. Every tenant gets the same answer.
+	700211:  {category.Auth, "no federated credential of the app trusts the token's issuer", "on the app registration (Certificates & secrets > Federated credentials) set the issuer to the token's issuer exactly: for workload_identity the cluster's OIDC issuer URL, trailing slash included (az aks show --query oidcIssuerProfile.issuerUrl)"},
+	700212:  {category.Auth, "no federated credential of the app accepts the token's audience", "set the federated credential's audience to api://AzureADTokenExchange, the audience of the Workload Identity webhook's service account token"},
+	700213:  {category.Auth, "no federated credential of the app matches the token's subject", "set the federated credential's subject to what the token carries, exactly (case-sensitive): system:serviceaccount:<namespace>:<service account> of the pod for workload_identity, the identity's object id for managed_identity"},
+	70021:   {category.Auth, "no federated credential of the app matches the presented token", "check the federated credential's issuer, subject and audience; a credential added minutes ago may not have reached every Entra node yet"},
+	90061:   {category.Auth, "Entra ID could not fetch the token issuer's OIDC discovery document or keys", "the cluster's OIDC issuer URL must be reachable from the internet (on AKS: enable the OIDC issuer, az aks update --enable-oidc-issuer)"},
 	65001:   {category.Permission, "the app or user has not been granted consent", "grant admin consent for Exchange.ManageAsApp (app-only) or Exchange.Manage (delegated) in this tenant"},
 	500011:  {category.Permission, "the resource (Exchange Online) is not available in the tenant", "check that the tenant has Exchange Online and that the environment (cloud) is right"},
 	53003:   {category.Permission, "access was blocked by Conditional Access", "exclude the app or account from the policy, or sign in from an allowed location or device"},
@@ -195,6 +209,15 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// firstSentence keeps s up to its first full stop that ends a sentence.
+func firstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	return s
+}
+
 // classify turns any acquisition error into an *Error for tenant.
 func classify(err error, cred *Credential, tenant string, now time.Time) *Error {
 	var ae *Error
@@ -227,6 +250,9 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 			e.credentialLevel = credentialCodes[n]
 			if m, ok := aadstsCodes[n]; ok {
 				e.Category, e.Message, e.Hint = m.category, m.what, m.fix
+				if d := firstSentence(strings.TrimPrefix(firstLine(f.reply.Description), e.Code+":")); detailCodes[n] && d != "" {
+					e.Message += " (Entra ID: " + d + ")"
+				}
 			} else {
 				e.Message = strings.TrimSpace(strings.TrimPrefix(firstLine(f.reply.Description), e.Code+":"))
 			}

@@ -183,7 +183,7 @@ func (m *Manager) Source(cred *Credential, authorityURL, tenant, resource string
 // newAcquirer builds the client of one (authority, credential).
 func (m *Manager) newAcquirer(cred *Credential, authority, tenant string) (acquirer, error) {
 	switch cred.Method {
-	case MethodCertificate, MethodClientSecret:
+	case MethodCertificate, MethodClientSecret, MethodWorkloadIdentity:
 		return newConfidential(m, cred, authority, tenant)
 	case MethodManagedIdentity:
 		if cred.Federated {

@@ -7,7 +7,7 @@ import (
 
 // AuthMethods are the credential kinds an auth entry may use.
 var AuthMethods = []string{"certificate", "client_secret", "device_code", "interactive",
-	"username_password", "managed_identity", "access_token", "refresh_token"}
+	"username_password", "managed_identity", "workload_identity", "access_token", "refresh_token"}
 
 // SecretFields hold credentials: only ${{ env.NAME }} or the *_file sibling.
 var SecretFields = []string{"client_secret", "certificate_password", "password", "access_token", "refresh_token"}
@@ -37,6 +37,10 @@ var authFields = map[string]struct {
 		oneOf:    [][]string{{"password", "password_file"}},
 	},
 	"managed_identity": {allowed: []string{"client_id", "managed_identity_client_id", "scopes"}},
+	// client_id and token_file default to the AZURE_CLIENT_ID and
+	// AZURE_FEDERATED_TOKEN_FILE the Workload Identity webhook sets in the
+	// pod, resolved at sign-in (internal/connect), never here.
+	"workload_identity": {allowed: []string{"client_id", "token_file", "scopes"}},
 	"access_token": {
 		allowed: []string{"access_token", "access_token_file", "access_token_command"},
 		oneOf:   [][]string{{"access_token", "access_token_file", "access_token_command"}},
@@ -139,6 +143,7 @@ func (l *loader) auth(name string, n *node) *Auth {
 	a.Username, _ = f.str("username")
 	a.PasswordFile = l.pathField(f, "password_file")
 	a.AccessTokenFile = l.pathField(f, "access_token_file")
+	a.TokenFile = l.pathField(f, "token_file")
 	a.RefreshTokenFile = l.pathField(f, "refresh_token_file")
 	a.AccessTokenCommand, _ = f.strList("access_token_command", false)
 	a.Scopes, _ = f.strList("scopes", false)

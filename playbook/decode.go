@@ -82,7 +82,7 @@ var mustNotBeEmpty = map[string]bool{
 	"authority_uri": true, "id": true, "cmdlet": true, "register": true, "client_id": true,
 	"managed_identity_client_id": true, "certificate_file": true, "certificate_password_file": true,
 	"certificate_thumbprint": true, "client_secret_file": true, "username": true, "password_file": true,
-	"access_token_file": true, "refresh_token_file": true,
+	"access_token_file": true, "refresh_token_file": true, "token_file": true,
 }
 
 func (f *fieldSet) str(k string) (string, *node) {

@@ -71,8 +71,14 @@ func TestAuthMethods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(pb.Auth); got != 12 {
-		t.Fatalf("%d auth entries, want 12", got)
+	if got := len(pb.Auth); got != 14 {
+		t.Fatalf("%d auth entries, want 14", got)
+	}
+	if w := pb.Auth["workload-explicit"]; w.TokenFile != filepath.Join("testdata", "valid", "tokens", "azure-identity-token") || w.ClientID == "" {
+		t.Errorf("workload_identity token_file not resolved against the playbook: %+v", w)
+	}
+	if w := pb.Auth["workload"]; w.TokenFile != "" || w.ClientID != "" {
+		t.Errorf("workload_identity without settings must leave them to the environment: %+v", w)
 	}
 	if p := pb.Auth["partner-app"]; p.ClientSecret == nil || p.RefreshToken == nil {
 		t.Errorf("a partner app's refresh_token credential keeps its client secret: %+v", p)

@@ -48,7 +48,7 @@ type Playbook struct {
 // resolved only when the credential is used, never at load time.
 type Auth struct {
 	Name   string
-	Method string // certificate | client_secret | device_code | interactive | username_password | managed_identity | access_token | refresh_token
+	Method string // certificate | client_secret | device_code | interactive | username_password | managed_identity | workload_identity | access_token | refresh_token
 	Pos    Pos
 
 	ClientID string // empty for delegated methods means the Exchange Online PowerShell public client
@@ -69,6 +69,10 @@ type Auth struct {
 	ManagedIdentityClientID string
 	// managed_identity used as a federated credential of a multi-tenant app (ClientID).
 	Federated bool
+
+	// workload_identity: the resolved path of the Kubernetes service account
+	// token; empty = $AZURE_FEDERATED_TOKEN_FILE at sign-in.
+	TokenFile string
 
 	AccessToken        *Value // secret (access_token method)
 	AccessTokenFile    string

@@ -165,7 +165,7 @@ func (r *run) stopping(ctx context.Context) bool {
 // noPrompt are the methods that sign in without a person: a token request
 // (or a managed identity's endpoint), never a browser, code or command.
 var noPrompt = map[string]bool{
-	"certificate": true, "client_secret": true, "managed_identity": true,
+	"certificate": true, "client_secret": true, "managed_identity": true, "workload_identity": true,
 	"refresh_token": true, "username_password": true,
 }
 

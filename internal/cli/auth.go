@@ -43,7 +43,8 @@ The cache is in $EXOPLAY_CACHE_DIR, else the user cache folder
 tokens, which are as good as the account's sign-in: protect it like a
 password, and prefer app-only methods (certificate) on shared machines.
 
-App-only methods (certificate, client_secret, managed_identity) and
+App-only methods (certificate, client_secret, managed_identity,
+workload_identity) and
 access_token / refresh_token need no sign-in ahead of a run.`,
 	}
 	cmd.AddCommand(newAuthLoginCmd(s), newAuthStatusCmd(s))

@@ -1,6 +1,7 @@
 package connect
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -50,6 +51,13 @@ func Credential(a *playbook.Auth) (*auth.Credential, error) {
 		Federated:               a.Federated,
 		AccessTokenFile:         a.AccessTokenFile,
 		AccessTokenCommand:      a.AccessTokenCommand,
+		TokenFile:               a.TokenFile,
+	}
+	if a.Method == auth.MethodWorkloadIdentity {
+		// What the Workload Identity webhook puts in the pod, unless the
+		// playbook says otherwise; auth names both when neither is set.
+		cred.ClientID = cmp.Or(cred.ClientID, strings.TrimSpace(os.Getenv(auth.EnvClientID)))
+		cred.TokenFile = cmp.Or(cred.TokenFile, strings.TrimSpace(os.Getenv(auth.EnvFederatedTokenFile)))
 	}
 	var env map[string]any
 	var firstErr error
