@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -265,8 +266,10 @@ func TestKustomizeBuilds(t *testing.T) {
 			t.Fatalf("kubectl kustomize %s: %v\n%s", o, err, stderrOf(err))
 		}
 		kinds := map[string]int{}
+		var objs []any
 		for i, doc := range documents(out) {
 			obj := typed(t, fmt.Sprintf("kustomize %s #%d", o, i+1), doc)
+			objs = append(objs, obj)
 			kinds[fmt.Sprintf("%T", obj)]++
 			switch v := obj.(type) {
 			case *batchv1.CronJob:
@@ -280,6 +283,9 @@ func TestKustomizeBuilds(t *testing.T) {
 		if kinds["*v1.ConfigMap"] != 1 || kinds["*v1.PersistentVolumeClaim"] != 1 {
 			t.Errorf("%s builds %v", o, kinds)
 		}
+		if overlayMethod(o) == "workload_identity" {
+			checkWorkloadIdentity(t, o, objs)
+		}
 		if !cluster {
 			t.Logf("%s: no cluster answers kubectl: kubectl apply --dry-run=client not run (it needs the API server's schema)", o)
 			continue
@@ -292,8 +298,15 @@ func TestKustomizeBuilds(t *testing.T) {
 	}
 }
 
+// overlayMethods is how each overlay's playbook signs in; only the
+// certificate ones mount the certificate Secret.
+var overlayMethods = map[string]string{"cronjob": "certificate", "sharded": "certificate",
+	"managed-identity": "managed_identity", "workload-identity": "workload_identity"}
+
+func overlayMethod(overlay string) string { return overlayMethods[filepath.Base(overlay)] }
+
 // checkBuiltPod: kustomize resolved the ConfigMap's hashed name and the
-// image; the managed-identity overlay mounts no certificate.
+// image; an overlay that signs in without a certificate mounts none.
 func checkBuiltPod(t *testing.T, overlay string, pod *corev1.PodSpec, wantSecret bool) {
 	t.Helper()
 	if img := pod.Containers[0].Image; !strings.Contains(img, "/exoplay:") {
@@ -306,7 +319,7 @@ func checkBuiltPod(t *testing.T, overlay string, pod *corev1.PodSpec, wantSecret
 		}
 		secret = secret || v.Secret != nil
 	}
-	if strings.HasSuffix(overlay, "managed-identity") && secret {
+	if overlayMethod(overlay) != "certificate" && secret {
 		t.Errorf("%s: still mounts the certificate Secret", overlay)
 	}
 	if wantSecret && !secret {
@@ -331,11 +344,53 @@ func checkPlaybooks(t *testing.T, overlay string, cm *corev1.ConfigMap) {
 	if len(pb.Tenants) == 0 {
 		t.Errorf("%s: its playbook has no tenant", overlay)
 	}
-	method := pb.Auth["fleet"].Method
-	if want := map[bool]string{true: "managed_identity", false: "certificate"}[strings.HasSuffix(overlay, "managed-identity")]; method != want {
-		t.Errorf("%s: the playbook signs in with %s, want %s", overlay, method, want)
+	fleet := pb.Auth["fleet"]
+	if want := overlayMethod(overlay); fleet.Method != want {
+		t.Errorf("%s: the playbook signs in with %s, want %s", overlay, fleet.Method, want)
+	}
+	// The webhook's token path and client id are the ones to use: a
+	// playbook naming others would not follow the service account.
+	if fleet.Method == "workload_identity" && (fleet.ClientID != "" || fleet.TokenFile != "") {
+		t.Errorf("%s: the playbook overrides the webhook's AZURE_CLIENT_ID or AZURE_FEDERATED_TOKEN_FILE", overlay)
 	}
 }
+
+// checkWorkloadIdentity holds what the Azure Workload Identity webhook
+// needs to give the pod a token exoplay can use: the pod's service account
+// names the app (azure.workload.identity/client-id, a GUID) and the pod
+// carries azure.workload.identity/use: "true", without which the webhook
+// leaves it alone (Azure/azure-workload-identity docs, troubleshooting).
+func checkWorkloadIdentity(t *testing.T, overlay string, objs []any) {
+	t.Helper()
+	accounts := map[string]*corev1.ServiceAccount{}
+	var pods []*corev1.PodTemplateSpec
+	for _, o := range objs {
+		switch v := o.(type) {
+		case *corev1.ServiceAccount:
+			accounts[v.Name] = v
+		case *batchv1.CronJob:
+			pods = append(pods, &v.Spec.JobTemplate.Spec.Template)
+		}
+	}
+	if len(pods) == 0 {
+		t.Fatalf("%s: no CronJob", overlay)
+	}
+	for _, p := range pods {
+		if p.Labels["azure.workload.identity/use"] != "true" {
+			t.Errorf("%s: the pod template lacks the label azure.workload.identity/use: \"true\" (labels %v)", overlay, p.Labels)
+		}
+		sa := accounts[p.Spec.ServiceAccountName]
+		if sa == nil {
+			t.Errorf("%s: the pod's service account %q is not in the overlay", overlay, p.Spec.ServiceAccountName)
+			continue
+		}
+		if id := sa.Annotations["azure.workload.identity/client-id"]; !guidRE.MatchString(id) {
+			t.Errorf("%s: service account %s: azure.workload.identity/client-id is %q, want the app's client id", overlay, sa.Name, id)
+		}
+	}
+}
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func stderrOf(err error) string {
 	if ee, ok := err.(*exec.ExitError); ok {
