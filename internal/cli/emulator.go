@@ -99,7 +99,10 @@ public client (the Exchange module's id) with device code, interactive,
 username/password and refresh tokens; certificate apps are registered with
 --app-cert CLIENT_ID=CERT.pem and managed-identity federated apps with
 --app-federated CLIENT_ID (or apps: in a --scenario file); the managed
-identity endpoint is identity_endpoint with identity_header.
+identity endpoint is identity_endpoint with identity_header. Apps that trust
+an external issuer's tokens (workload_identity: a Kubernetes service account
+token) are registered in a --scenario file, with federated_credentials:
+[{issuer, subject, audience, issuer_key_file}] (the issuer's PEM public key).
 
 Faults (--faults) are a comma-separated list of KIND[:WHEN[:ARG]][@TENANT][/CMDLET]
 with KIND one of 429, 429-bare, 429-frac, 500, 400-proxy, 400-busy, reset,

@@ -167,10 +167,11 @@ func TestWorkloadIdentityRun(t *testing.T) {
 	}
 
 	// The tokens appear nowhere: stdout, stderr, results, exoplay.log, cassettes.
-	files := 0
+	files, recordedAssertion := 0, false
 	filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(path)
+			recordedAssertion = recordedAssertion || strings.Contains(path, "cassettes") && strings.Contains(string(b), "client_assertion")
 			all.WriteString("\n" + path + "\n")
 			all.Write(b)
 			files++
@@ -179,6 +180,9 @@ func TestWorkloadIdentityRun(t *testing.T) {
 	})
 	if files < 10 || !strings.Contains(all.String(), "exoplay.log") || !strings.Contains(all.String(), "results.json") {
 		t.Fatalf("only %d files in the run directories; the test proves nothing", files)
+	}
+	if !recordedAssertion {
+		t.Fatal("no recorded token request carries client_assertion: the cassettes were not checked")
 	}
 	for i, a := range assertions {
 		if strings.Contains(all.String(), a) {
