@@ -48,6 +48,21 @@ const simSteps = `steps:
 // organization ever had more than 3 requests in flight (two tenant entries
 // of one organization must land in one shard), and that the retried shard
 // resumed instead of starting over.
+// startEmulator starts an emulator for the test and writes its CA into dir.
+func startEmulator(t *testing.T, opts emulator.Options, dir string) (*emulator.Emulator, string) {
+	t.Helper()
+	emu, err := emulator.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	ca, err := emu.WriteCAFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, ca
+}
+
 func TestIndexedJobSimulation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds exoplay and runs it as separate processes")
@@ -71,15 +86,7 @@ func TestIndexedJobSimulation(t *testing.T) {
 	for i := range specs {
 		specs[i] = emulator.TenantSpec{Domain: fmt.Sprintf("org%02d.onmicrosoft.com", i), Mailboxes: mailboxes}
 	}
-	emu, err := emulator.Start(emulator.Options{Tenants: specs, Latency: emulator.LatencySpec{Fixed: 40 * time.Millisecond}, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	ca, err := emu.WriteCAFile(work)
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, ca := startEmulator(t, emulator.Options{Tenants: specs, Latency: emulator.LatencySpec{Fixed: 40 * time.Millisecond}, Seed: 7}, work)
 
 	// The playbook at the path the manifests name, with production host
 	// names: the processes reach the emulator by dialling (--connect-to).

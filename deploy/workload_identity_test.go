@@ -83,16 +83,8 @@ func TestWorkloadIdentityOverlayRuns(t *testing.T) {
 	os.WriteFile(tokenFile, []byte(token), 0o600)
 
 	tenants := []emulator.TenantSpec{{Domain: "contoso"}, {Domain: "fabrikam"}, {Domain: "northwind"}}
-	emu, err := emulator.Start(emulator.Options{Tenants: tenants, AppSpecs: []emulator.AppSpec{{ClientID: clientID,
-		FederatedCredentials: []emulator.FederatedCredentialSpec{{Issuer: issuer, Subject: subject, IssuerKeyFile: keyFile}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
-	ca, err := emu.WriteCAFile(work)
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, ca := startEmulator(t, emulator.Options{Tenants: tenants, AppSpecs: []emulator.AppSpec{{ClientID: clientID,
+		FederatedCredentials: []emulator.FederatedCredentialSpec{{Issuer: issuer, Subject: subject, IssuerKeyFile: keyFile}}}}}, work)
 	// What the webhook and the kubelet put into the pod.
 	t.Setenv("AZURE_CLIENT_ID", clientID)
 	t.Setenv("AZURE_FEDERATED_TOKEN_FILE", tokenFile)

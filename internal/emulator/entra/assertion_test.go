@@ -12,12 +12,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// assertion signs a client assertion the way MSAL does (PS256, x5t#S256 in standard base64).
-func assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.MapClaims) string {
+// signed signs claims with key, adding one header (name: value).
+func signed(t *testing.T, method jwt.SigningMethod, key *rsa.PrivateKey, claims jwt.MapClaims, name, value string) string {
 	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodPS256, claims)
-	sum := sha256.Sum256(thumbOf.cert.Raw)
-	tok.Header["x5t#S256"] = base64.StdEncoding.EncodeToString(sum[:])
+	tok := jwt.NewWithClaims(method, claims)
+	tok.Header[name] = value
 	s, err := tok.SignedString(key)
 	if err != nil {
 		t.Fatal(err)
@@ -25,17 +24,16 @@ func assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.M
 	return s
 }
 
+// assertion signs a client assertion the way MSAL does (PS256, x5t#S256 in standard base64).
+func assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.MapClaims) string {
+	sum := sha256.Sum256(thumbOf.cert.Raw)
+	return signed(t, jwt.SigningMethodPS256, key, claims, "x5t#S256", base64.StdEncoding.EncodeToString(sum[:]))
+}
+
 // sha1Assertion signs a client assertion ADFS-style: RS256 with a SHA-1 x5t in base64url.
 func sha1Assertion(t *testing.T, thumbOf testCert, key *rsa.PrivateKey, claims jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	sum := sha1.Sum(thumbOf.cert.Raw)
-	tok.Header["x5t"] = base64.RawURLEncoding.EncodeToString(sum[:])
-	s, err := tok.SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return signed(t, jwt.SigningMethodRS256, key, claims, "x5t", base64.RawURLEncoding.EncodeToString(sum[:]))
 }
 
 func TestAssertionChecks(t *testing.T) {

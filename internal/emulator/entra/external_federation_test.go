@@ -23,14 +23,7 @@ const (
 // serviceAccountToken signs a JWT shaped like a Kubernetes projected service account token:
 // RS256, a kid and no certificate thumbprint.
 func serviceAccountToken(t *testing.T, key *rsa.PrivateKey, c jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
-	tok.Header["kid"] = "sa-key-1"
-	s, err := tok.SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return signed(t, jwt.SigningMethodRS256, key, c, "kid", "sa-key-1")
 }
 
 func TestExternalIssuerAssertions(t *testing.T) {
