@@ -6,8 +6,10 @@
 // (app-only, MSAL confidential client), device code, interactive and
 // username/password (delegated, MSAL public client with an on-disk cache),
 // managed identity (directly, or as the federated credential of a
-// multi-tenant app), a ready-made access token, and a partner (GDAP) refresh
-// token redeemed per customer tenant.
+// multi-tenant app), Azure Workload Identity (a Kubernetes service account
+// token, read afresh for every token request, as the federated credential of
+// a multi-tenant app), a ready-made access token, and a partner (GDAP)
+// refresh token redeemed per customer tenant.
 //
 // A Manager owns one MSAL client per (authority origin, credential). A Source
 // keeps the current token of one tenant and resource: concurrent callers share

@@ -133,6 +133,24 @@ func TestWorkloadIdentityRun(t *testing.T) {
 		t.Fatalf("Get-AcceptedDomain ran in %d tenants, want 2", n)
 	}
 
+	// Preflight signs in as the run does and says how.
+	code, stdout, stderr := runMain(t, "preflight", pb, "--ca-file", ca, "--format", "json")
+	all.WriteString(stdout + stderr)
+	var ready struct {
+		Tenants []struct {
+			Status string
+			Method string `json:"auth_method"`
+		}
+	}
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &ready) != nil || len(ready.Tenants) != 2 {
+		t.Fatalf("preflight: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, r := range ready.Tenants {
+		if r.Status != "ready" || r.Method != "workload_identity" {
+			t.Errorf("preflight: %+v", r)
+		}
+	}
+
 	// The cluster rotates its key and the kubelet rewrites the file: the
 	// next run presents the new token (the old one would now be refused).
 	rotated := newWorkloadCluster(t, dir)

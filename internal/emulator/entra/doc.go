@@ -4,7 +4,8 @@
 //
 // Per tenant (addressed by GUID or by its onmicrosoft domain, case-insensitively) it serves the
 // openid-configuration, the signing keys, the token endpoint (client secret, certificate and
-// federated client assertions, device code, authorization code with PKCE, refresh token across
+// federated client assertions: its own managed identities' tokens, and tokens of external issuers
+// such as a Kubernetes cluster's service account tokens, whose keys it is given; device code, authorization code with PKCE, refresh token across
 // tenants for partner (GDAP) users, ROPC), an auto-approving authorize endpoint, the userrealm
 // lookup of MSAL's username/password flow, and an App Service-style managed identity endpoint.
 // Access tokens are RS256 JWTs signed with a key generated once per Authority; Verify checks
