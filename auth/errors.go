@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -112,7 +113,7 @@ var aadstsCodes = map[int]aadsts{
 	7000215: {category.Auth, "the client secret is wrong", "use the secret's Value (not its Secret ID) from the app registration, or create a new secret"},
 	7000222: {category.Auth, "the client secret has expired", "create a new client secret for the app and update the playbook's secret source"},
 	700027:  {category.Auth, "the certificate is not registered on the app or the signature is invalid", "upload the certificate's public key (.cer) to the app registration's Certificates & secrets"},
-	700024:  {category.Auth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP); for workload_identity, the service account token in token_file has expired: the kubelet rewrites the projected file before it does, so check that the pod mounts it"},
+	700024:  {category.Auth, "the client assertion is outside its valid time range", "fix this machine's clock (enable NTP)"},
 	// Federated credentials (workload_identity, managed_identity with
 	// client_id): the presented token matches no federated identity
 	// credential of the app. Every tenant gets the same answer.
@@ -141,6 +142,11 @@ var aadstsCodes = map[int]aadsts{
 	70020:   {category.Auth, "the device code expired before sign-in completed", "run again and complete the sign-in within the time shown"},
 	50158:   {category.Auth, "an external security challenge was not satisfied", "sign in interactively (method interactive or device_code)"},
 	700003:  {category.Auth, "the device or account is no longer valid for this sign-in", "sign in again (exoplay auth login)"},
+}
+
+// methodFixes replace a code's fix for one method, where its cause differs.
+var methodFixes = map[string]map[int]string{
+	MethodWorkloadIdentity: {700024: "the service account token in token_file has expired, or this machine's clock is wrong: the kubelet rewrites the projected file before the token expires, so check that the pod mounts it (label azure.workload.identity/use) and that NTP runs"},
 }
 
 // entraReply is the error body of the token endpoint.
@@ -249,7 +255,7 @@ func classify(err error, cred *Credential, tenant string, now time.Time) *Error 
 			e.Code = fmt.Sprintf("AADSTS%d", n)
 			e.credentialLevel = credentialCodes[n]
 			if m, ok := aadstsCodes[n]; ok {
-				e.Category, e.Message, e.Hint = m.category, m.what, m.fix
+				e.Category, e.Message, e.Hint = m.category, m.what, cmp.Or(methodFixes[cred.Method][n], m.fix)
 				if d := firstSentence(strings.TrimPrefix(firstLine(f.reply.Description), e.Code+":")); detailCodes[n] && d != "" {
 					e.Message += " (Entra ID: " + d + ")"
 				}
