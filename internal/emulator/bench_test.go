@@ -110,3 +110,25 @@ func BenchmarkStart200kMailboxes(b *testing.B) {
 		e.Close()
 	}
 }
+
+// BenchmarkCloseWithASpareConnection is Close while a client holds a
+// connection it never sent a request on, as a transport's spare dial leaves
+// one: net/http alone would wait 5 s before counting it idle.
+func BenchmarkCloseWithASpareConnection(b *testing.B) {
+	opts := emulator.Options{Tenants: []emulator.TenantSpec{{Domain: "contoso"}}}
+	for b.Loop() {
+		b.StopTimer()
+		e, err := emulator.Start(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn := spareConn(b, e)
+		b.StartTimer()
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		conn.Close()
+		b.StartTimer()
+	}
+}

@@ -48,6 +48,7 @@ type Emulator struct {
 	dir       *directory.Store
 	front     *exchange.Server
 	server    *http.Server
+	fresh     freshConns // connections that have not sent a request yet
 	client    *http.Client
 	closeOnce sync.Once
 	closeErr  error
@@ -192,6 +193,7 @@ func Start(opts Options) (*Emulator, error) {
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(errLog, "emulator: ", 0),
+		ConnState:         e.fresh.track,
 	}
 	go e.server.ServeTLS(ln, "", "")
 
@@ -221,6 +223,11 @@ func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
 		// Our own client's idle connections would otherwise hold Shutdown up.
 		e.client.CloseIdleConnections()
+		// So would a client's connection that never sent a request (a
+		// transport dials a spare when requests race for connections):
+		// net/http waits 5 s before it counts one as idle. It carries no
+		// request, so closing it now cuts nothing short.
+		e.fresh.closeAll()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := e.server.Shutdown(ctx); err != nil {
