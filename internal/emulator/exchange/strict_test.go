@@ -33,18 +33,27 @@ func TestStrictBatchItemAuth(t *testing.T) {
 	}
 }
 
-// CIPP's production items carry "parameter-based-routing": true.
-func TestStrictBatchHeaderValuesNeedNotBeStrings(t *testing.T) {
+// CIPP's production items carry "parameter-based-routing": true. OData's
+// batch reader takes any JSON primitive as a header value and refuses an
+// object, a list or a header named twice: the whole batch fails.
+func TestStrictBatchHeaderValuesArePrimitives(t *testing.T) {
 	h := newHarness(t, nil)
 	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` +
-		`"headers":{"Authorization":"Bearer ` + tokAppA + `","parameter-based-routing":true,"X-Count":3,"X-List":["x"],"X-Null":null},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
+		`"headers":{"Authorization":"Bearer ` + tokAppA + `","parameter-based-routing":true,"X-Count":3,"X-Null":null},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
 	var br batchResp
 	r := h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || r.status != 200 || br.Responses[0].Status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if r := h.batch(tidA, strings.Replace(body, `"X-Count":3`, `"X-Obj":{"a":1}`, 1)); r.status != 400 {
-		t.Errorf("an object as a header value: %d %s", r.status, r.body)
+	for what, bad := range map[string]string{
+		"an object": `"X-Obj":{"a":1}`,
+		"a list":    `"X-List":["x"]`,
+		"a repeat":  `"X-Count":4`,
+	} {
+		r := h.batch(tidA, strings.Replace(body, `"X-Count":3`, `"X-Count":3,`+bad, 1))
+		if r.status != 400 || !strings.Contains(string(r.body), "header") {
+			t.Errorf("%s as a header value: %d %s", what, r.status, r.body)
+		}
 	}
 }
 
