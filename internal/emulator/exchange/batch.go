@@ -153,6 +153,20 @@ func acceptsJSON(accept string, anyJSON bool) bool {
 	return false
 }
 
+// BatchAnswer is the JSON answer of a $batch as a client reads it: what
+// jsonBatch writes, and what package replay reads from a recording.
+type BatchAnswer struct {
+	Responses []BatchItemAnswer `json:"responses"`
+}
+
+// BatchItemAnswer is one item's answer in a BatchAnswer.
+type BatchItemAnswer struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
 func jsonBatch(items []batchAnswer) []byte {
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"responses":[`...)

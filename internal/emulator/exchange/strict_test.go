@@ -15,7 +15,7 @@ import (
 func TestStrictBatchItemAuth(t *testing.T) {
 	h := newHarness(t, nil)
 	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","headers":{"X-CmdletName":"Get-AcceptedDomain"},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
-	var br batchResp
+	var br BatchAnswer
 	r := h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || len(br.Responses) != 1 || br.Responses[0].Status != 401 {
 		t.Fatalf("strict: %d %s", r.status, r.body)
@@ -26,7 +26,7 @@ func TestStrictBatchItemAuth(t *testing.T) {
 	if err := h.srv.SetStrictness(Strictness{BatchItemAuthOptional: true}); err != nil {
 		t.Fatal(err)
 	}
-	br = batchResp{}
+	br = BatchAnswer{}
 	r = h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || br.Responses[0].Status != 200 {
 		t.Fatalf("relaxed: %s", r.body)
@@ -40,7 +40,7 @@ func TestStrictBatchHeaderValuesArePrimitives(t *testing.T) {
 	h := newHarness(t, nil)
 	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` +
 		`"headers":{"Authorization":"Bearer ` + tokAppA + `","parameter-based-routing":true,"X-Count":3,"X-Null":null},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
-	var br batchResp
+	var br BatchAnswer
 	r := h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || r.status != 200 || br.Responses[0].Status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
