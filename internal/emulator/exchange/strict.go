@@ -54,7 +54,8 @@ type Strictness struct {
 // Forms of Strictness.ErrorDetail.
 const (
 	// ErrorDetailByStatus: "Ex..|Type|text" for 404 (the 2023 and 2026
-	// captures), the JSON {"Message","TypeName",...} form with code
+	// captures) and for "Invalid Operation" binding errors (graph2otel's
+	// live 400s), the JSON {"Message","TypeName",...} form with code
 	// "Context" for other cmdlet errors (go-exoscc's real 400 bodies).
 	ErrorDetailByStatus  = ""
 	ErrorDetailPipe      = "pipe"

@@ -130,6 +130,38 @@ func TestStrictErrorDetailForms(t *testing.T) {
 	}
 }
 
+// By default a binding error ("Invalid Operation") keeps the pipe form and
+// internalexception, as graph2otel's live 400s; an error raised while the
+// cmdlet ran takes go-exoscc's JSON form with code "Context".
+func TestStrictErrorDetailDefaultByKind(t *testing.T) {
+	for _, tc := range []struct {
+		outer, code, prefix string
+		internal            bool
+	}{
+		{"Invalid Operation", "Client", "|System.Management.Automation.ParameterBindingException|A parameter cannot", true},
+		{"Error executing cmdlet", "Context", `{"Message":"A parameter cannot`, false},
+	} {
+		rep := cmdletErrorReplyForm(&CmdletError{Status: 400, Code: "BadRequest", Message: tc.outer,
+			ExceptionType: "System.Management.Automation.ParameterBindingException",
+			Detail:        "A parameter cannot be found that matches parameter name 'Bogus'."}, ErrorDetailByStatus)
+		var env struct {
+			Error struct {
+				Details    []struct{ Code, Message string }
+				InnerError struct {
+					InternalException *struct{ Message string } `json:"internalexception"`
+				} `json:"innererror"`
+			}
+		}
+		if err := json.Unmarshal(rep.body, &env); err != nil || len(env.Error.Details) != 1 {
+			t.Fatalf("%s: %s", tc.outer, rep.body)
+		}
+		d := env.Error.Details[0]
+		if d.Code != tc.code || !strings.HasPrefix(d.Message, tc.prefix) || (env.Error.InnerError.InternalException != nil) != tc.internal {
+			t.Errorf("%s: %s", tc.outer, rep.body)
+		}
+	}
+}
+
 // The concurrency refusal as bare text at the configured status.
 func TestStrictConcurrencyText(t *testing.T) {
 	h := newHarness(t, func(c *Config) {
