@@ -148,7 +148,7 @@ func (s *Server) complianceAnchor(anchor, id, domain string) string {
 	anchor = strings.TrimSpace(anchor)
 	prefix, value, _ := strings.Cut(anchor, ":")
 	if anchor == "" || !strings.EqualFold(prefix, "UPN") {
-		return "a Security & Compliance call needs X-AnchorMailbox UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + domain +
+		return "a Security & Compliance call needs X-AnchorMailbox UPN:" + SystemMailbox + "@" + domain +
 			" (or another UPN: of the tenant), not '" + anchor + "'"
 	}
 	at := strings.LastIndexByte(value, '@')
