@@ -76,6 +76,37 @@ func TestJournalTornTailIsCutBackAndKept(t *testing.T) {
 	}
 }
 
+// A resume reads its journal once: opening the directory decodes it (to
+// find a torn tail), and the readers after that (the CLI's StartedWith, the
+// runner's Events) get those events until something is recorded, not a
+// fresh read and decode of the whole file each.
+func TestResumeDecodesTheJournalOnce(t *testing.T) {
+	t.Parallel()
+	d := writeEvents(t, 3)
+	d2, err := Open(d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	if _, err := d2.StartedWith(); err == nil || !strings.Contains(err.Error(), "no run_started") {
+		t.Fatalf("StartedWith: %v", err)
+	}
+	evs, err := d2.Events()
+	if err != nil || len(evs) != 3 || *evs[2].Item != 2 {
+		t.Fatalf("events %+v, %v", evs, err)
+	}
+	if d2.reads != 0 {
+		t.Errorf("the journal was read %d more times after Open decoded it", d2.reads)
+	}
+	item := 3
+	if err := d2.Journal().Record(Event{Type: EventCellSent, Tenant: "contoso", Step: "s", Item: &item}); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := d2.Events(); err != nil || len(evs) != 4 || d2.reads != 1 {
+		t.Fatalf("after a record: %d events (%v), %d reads; want 4 read from the file", len(evs), err, d2.reads)
+	}
+}
+
 // Issue 14: one flipped digit in a record is detected by its checksum. In
 // the middle of the journal it stops the resume with the line; in the last
 // record it is a torn tail (the write never completed its fsync'ed state).
