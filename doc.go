@@ -14,7 +14,8 @@
 //	report, notify -> results
 //	playbook -> exoplay (the schema)
 //	results, auth, transport, exoplay, baseline, internal/cassette: nothing of the module but the leaves
-//	leaves, importable by every layer, importing nothing: cloud, cmdlet, internal/{inputfile,wait,atomicfile,category}
+//	leaves, importable by every layer, importing nothing: cloud, cmdlet, internal/inputfile,
+//	internal/wait, internal/atomicfile, internal/category
 //	internal/emulator: nothing of the product, not even the leaves
 //	bench, examples, deploy: tools and tests, never imported by the product
 package exoplay
