@@ -29,6 +29,17 @@ func writeEvents(t *testing.T, n int) *RunDir {
 	return d
 }
 
+// reopened is a run directory of n events, closed and opened again (as a
+// resume does); the caller closes it.
+func reopened(t *testing.T, n int) *RunDir {
+	t.Helper()
+	d, err := Open(writeEvents(t, n).Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // Issue 14: a torn last line is cut back (the original kept) when the run
 // directory is opened, so the next record is not glued onto it and every
 // later resume reads the journal.
@@ -82,11 +93,7 @@ func TestJournalTornTailIsCutBackAndKept(t *testing.T) {
 // fresh read and decode of the whole file each.
 func TestResumeDecodesTheJournalOnce(t *testing.T) {
 	t.Parallel()
-	d := writeEvents(t, 3)
-	d2, err := Open(d.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d2 := reopened(t, 3)
 	defer d2.Close()
 	if _, err := d2.StartedWith(); err == nil || !strings.Contains(err.Error(), "no run_started") {
 		t.Fatalf("StartedWith: %v", err)
@@ -148,18 +155,14 @@ func TestJournalChecksumCatchesAFlippedDigit(t *testing.T) {
 // is told who holds it.
 func TestRunDirIsLockedForOneProcess(t *testing.T) {
 	t.Parallel()
-	d := writeEvents(t, 1)
-	d1, err := Open(d.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Open(d.Path())
+	d1 := reopened(t, 1)
+	_, err := Open(d1.Path())
 	want := fmt.Sprintf("in use by exoplay process %s", strconv.Itoa(os.Getpid()))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("second open: %v, want %q", err, want)
 	}
 	d1.Close()
-	d3, err := Open(d.Path())
+	d3, err := Open(d1.Path())
 	if err != nil {
 		t.Fatalf("after the holder closed: %v", err)
 	}
