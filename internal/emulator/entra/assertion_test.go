@@ -90,6 +90,9 @@ func TestAssertionChecks(t *testing.T) {
 		{"not a JWT", certAppID, "not-a-jwt", 50027},
 		{"federated", fedAppID, fedToken, 0},
 		{"federated, wrong audience", fedAppID, exoMIToken, 700212},
+		// The public cloud's authority takes its own exchange audience, spelled exactly.
+		{"federated, US Government audience", fedAppID, miToken("api://AzureADTokenExchangeUSGov"), 700212},
+		{"federated, audience in other case", fedAppID, miToken("api://azureadtokenexchange"), 700212},
 		{"federated, untrusted subject", certAppID, fedToken, 700213},
 	}
 	for _, tc := range cases {
@@ -115,3 +118,18 @@ func TestAssertionChecks(t *testing.T) {
 // noRecordCodes are the refusals of a federated assertion no federated identity credential
 // matches: 400 invalid_request, not 401 invalid_client.
 var noRecordCodes = map[int]bool{700211: true, 700212: true, 700213: true}
+
+// Each cloud's authority expects its own token-exchange audience.
+func TestExchangeAudienceOfEachCloud(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://login.microsoftonline.com":        "api://AzureADTokenExchange",
+		"https://127.0.0.1:8443":                   "api://AzureADTokenExchange",
+		"https://login.microsoftonline.us":         "api://AzureADTokenExchangeUSGov",
+		"https://login.chinacloudapi.cn:443":       "api://AzureADTokenExchangeChina",
+		"https://login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina",
+	} {
+		if got := exchangeAudienceOf(base); got != want {
+			t.Errorf("%s: %s, want %s", base, got, want)
+		}
+	}
+}
