@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -141,7 +142,7 @@ func TestInvokeThrottledHonoursRetryAfterDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.clock.Waits(); !equalDurations(got, []time.Duration{7 * time.Second}) || st.ThrottledFor != 7*time.Second {
+	if got := h.clock.Waits(); !slices.Equal(got, []time.Duration{7 * time.Second}) || st.ThrottledFor != 7*time.Second {
 		t.Errorf("waits %v, stats %+v; want one wait of 7s", got, st)
 	}
 }
