@@ -8,13 +8,14 @@
 // Layout (imports point down only; DESIGN.md §1, enforced by
 // TestImportsFollowDesignLayers in layering_test.go):
 //
-//	cmd/exoplay -> internal/cli -> {internal/connect, runner, report, results, playbook, exoplay, internal/emulator}
-//	internal/connect -> {auth, transport, runner, playbook}
+//	cmd/exoplay -> internal/cli -> {internal/connect, runner, report, notify, results, playbook, baseline, internal/cassette, exoplay, internal/emulator}
+//	internal/connect -> {auth, transport, runner, playbook, internal/cassette}
 //	runner -> {playbook, results}
-//	report -> results
+//	report, notify -> results
 //	playbook -> exoplay (the schema)
-//	results, auth, transport, exoplay: nothing of the module but the leaves
-//	cloud, cmdlet, internal/inputfile: leaves, importable by every layer, importing nothing
-//	internal/emulator: nothing of the product
+//	results, auth, transport, exoplay, baseline, internal/cassette: nothing of the module but the leaves
+//	leaves, importable by every layer, importing nothing: cloud, cmdlet, internal/inputfile,
+//	internal/wait, internal/atomicfile, internal/category
+//	internal/emulator: nothing of the product, not even the leaves
 //	bench, examples, deploy: tools and tests, never imported by the product
 package exoplay

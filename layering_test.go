@@ -3,6 +3,7 @@ package exoplay_test
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"sort"
@@ -198,6 +199,24 @@ func TestLayeringTableCatchesAWrongImport(t *testing.T) {
 	for _, l := range slices.Concat(leaves, noLeaves) {
 		if len(layers[l]) != 0 {
 			t.Fatalf("%s, a leaf or the emulator, may import something of the module", l)
+		}
+	}
+}
+
+// The package comment's layout (doc.go) names every row of the table, so
+// that a package added to the table is added to the map a newcomer reads.
+func TestDocCommentNamesEveryLayer(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(string(doc), func(r rune) bool { return strings.ContainsRune(" \t\n,{}:>-()", r) }) {
+		words[w] = true
+	}
+	for row := range layers {
+		if row != "." && !words[row] {
+			t.Errorf("doc.go's layout does not name %s", row)
 		}
 	}
 }

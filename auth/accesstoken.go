@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"strings"
 
 	"github.com/exoplay/exoplay/internal/inputfile"
@@ -50,9 +49,6 @@ func (a *staticAcq) acquire(ctx context.Context, _, _, _ string) (tokenResult, e
 	}
 	return tokenResult{token: tok}, nil
 }
-
-// jwtLike matches anything shaped like a token (the leak tests look for it).
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
 
 // run executes access_token_command; its stdout is the token.
 func (a *staticAcq) run(ctx context.Context) (string, error) {

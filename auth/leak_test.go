@@ -5,12 +5,16 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
 	"software.sslmate.com/src/go-pkcs12"
 )
+
+// jwtLike matches anything shaped like a token, which no message may hold.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
 
 // TestNoSecretInAnyMessage drives failing and succeeding sign-ins with
 // secrets in every field, at debug log level, and greps every error, every

@@ -86,12 +86,6 @@ func Names() []string {
 	return names
 }
 
-// Known reports whether name is a valid environment (case-insensitive).
-func Known(name string) bool {
-	_, ok := canonical(name)
-	return ok
-}
-
 func canonical(name string) (string, bool) {
 	if name == "" {
 		return Default, true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/exoplay/exoplay/internal/category"
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // gzipPage writes page gzip-encoded, as the service does for a client
@@ -29,7 +30,7 @@ func gzipPage(w http.ResponseWriter, page []byte) {
 func TestGzipAnswerDecoded(t *testing.T) {
 	h := newHarness(t, 0, Options{})
 	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
-		gzipPage(w, []byte(envelope("", []string{"w1"}, `{"Name":"a"}`, `{"Name@odata.type":"#String","Name":"b"}`)))
+		gzipPage(w, []byte(pagetest.Envelope("", []string{"w1"}, `{"Name":"a"}`, `{"Name@odata.type":"#String","Name":"b"}`)))
 		return true
 	}
 	objs, st, err := h.invoke(t, Request{Cmdlet: "Get-Thing"})
@@ -45,7 +46,7 @@ func TestGzipAnswerDecoded(t *testing.T) {
 // fails with a clear, final error and is not sent again.
 func TestAnswerLimit(t *testing.T) {
 	h := newHarness(t, 0, Options{MaxAnswerBytes: 1 << 20})
-	bomb := bigStringPage(16 << 20)
+	bomb := pagetest.BigStringPage(16 << 20)
 	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
 		gzipPage(w, bomb)
 		return true
@@ -123,7 +124,7 @@ func decodeAnswer(ctx context.Context, body []byte, gz bool, limit int64) (objs 
 	a := answerBody(ctx, resp, limit)
 	defer a.Close()
 	var p page
-	_, err = decodeBody(chunkReader{a, 4 << 10}, -1, "Get-X", 0, -1, func(o json.RawMessage) error {
+	_, err = decodeBody(pagetest.ChunkReader{R: a, N: 4 << 10}, -1, "Get-X", 0, -1, func(o json.RawMessage) error {
 		objs = append(objs, string(o))
 		return nil
 	}, &p)
@@ -136,8 +137,8 @@ func decodeAnswer(ctx context.Context, body []byte, gz bool, limit int64) (objs 
 // NUL-byte 403, garbage, truncated streams): never a panic, never more
 // than the limit read.
 func FuzzAnswerDecoder(f *testing.F) {
-	f.Add([]byte(envelope("https://h/n", []string{"w"}, `{"a@odata.type":"#x","a":1}`, `{"b":[1,2]}`)), int64(1<<20))
-	f.Add(bigStringPage(64<<10), int64(10<<10))
+	f.Add([]byte(pagetest.Envelope("https://h/n", []string{"w"}, `{"a@odata.type":"#x","a":1}`, `{"b":[1,2]}`)), int64(1<<20))
+	f.Add(pagetest.BigStringPage(64<<10), int64(10<<10))
 	f.Add(make([]byte, 32), int64(100))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, int64(1<<20))
 	f.Fuzz(func(t *testing.T, in []byte, limit int64) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func TestBatchPerItemResultsErrorsAndContinuation(t *testing.T) {
 		t.Errorf("item 4: %v %d %+v", errs[4], len(out[4]), st[4])
 	}
 	for i, o := range out[1] {
-		if !strings.Contains(string(o), `"User `+itoa(i)+`"`) || strings.Contains(string(o), "@odata") {
+		if !strings.Contains(string(o), `"User `+strconv.Itoa(i)+`"`) || strings.Contains(string(o), "@odata") {
 			t.Fatalf("item 1 object %d: %s", i, o)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // memTransport answers InvokeCommand from memory, so benchmarks measure the
@@ -29,11 +31,11 @@ type memTransport struct {
 func newMemTransport(total, per int) *memTransport {
 	objs := make([]string, per)
 	for i := range objs {
-		objs[i] = sampleMailbox(i)
+		objs[i] = pagetest.Mailbox(i)
 	}
 	return &memTransport{
-		small: []byte(envelope("", nil, `{"Name@odata.type":"#String","Name":"contoso","OAuth2ClientProfileEnabled":true,"AuditDisabled":false}`)),
-		one:   []byte(envelope("", nil, `{"DisplayName":"User 1","RetainDeletedItemsFor":"14.00:00:00"}`)),
+		small: []byte(pagetest.Envelope("", nil, `{"Name@odata.type":"#String","Name":"contoso","OAuth2ClientProfileEnabled":true,"AuditDisabled":false}`)),
+		one:   []byte(pagetest.Envelope("", nil, `{"DisplayName":"User 1","RetainDeletedItemsFor":"14.00:00:00"}`)),
 		head:  []byte(`{"@odata.context":"https://bench.example.com/adminapi/beta/t/$metadata#Collection(Exchange.GenericHashTable)","adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[],"value":[`),
 		block: []byte(strings.Join(objs, ",")),
 		total: total,

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // fakeClock records waits instead of sleeping. With block set, Sleep waits
@@ -198,7 +200,7 @@ func (f *fakeEXO) invoke(u *url.URL, prefer string, body []byte) (int, []byte) {
 	end := min(off+size, total)
 	objs := make([]string, 0, max(end-off, 0))
 	for i := off; i < end; i++ {
-		objs = append(objs, sampleMailbox(i))
+		objs = append(objs, pagetest.Mailbox(i))
 	}
 	next := ""
 	if end < total {
@@ -206,7 +208,7 @@ func (f *fakeEXO) invoke(u *url.URL, prefer string, body []byte) (int, []byte) {
 		next = f.srv.URL + u.Path + "?" + q.Encode()
 		warnings = append(warnings, "There are more results, use ResultSize parameter to view more results.")
 	}
-	return 200, []byte(envelope(next, warnings, objs...))
+	return 200, []byte(pagetest.Envelope(next, warnings, objs...))
 }
 
 func (f *fakeEXO) batch(w http.ResponseWriter, body []byte) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/exoplay/exoplay/internal/category"
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 type harness struct {
@@ -69,7 +71,7 @@ func TestInvokePagesWithSameBodyAndHeaders(t *testing.T) {
 		if err := json.Unmarshal(o, &m); err != nil {
 			t.Fatal(err)
 		}
-		if m["DisplayName"] != "User "+itoa(i) || strings.Contains(string(o), "@odata") || strings.Contains(string(o), "@data.type") {
+		if m["DisplayName"] != "User "+strconv.Itoa(i) || strings.Contains(string(o), "@odata") || strings.Contains(string(o), "@data.type") {
 			t.Fatalf("object %d: %s", i, o)
 		}
 	}
@@ -520,7 +522,7 @@ func TestInvokeNotFound(t *testing.T) {
 func TestInvokeNextLinkOutsideFamilyRefused(t *testing.T) {
 	h := newHarness(t, 1, Options{})
 	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
-		_, _ = w.Write([]byte(envelope("https://evil.example.com/steal", nil, `{"a":1}`)))
+		_, _ = w.Write([]byte(pagetest.Envelope("https://evil.example.com/steal", nil, `{"a":1}`)))
 		return true
 	}
 	objs, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
@@ -567,7 +569,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 func TestInvokeNextLinkLoopStops(t *testing.T) {
 	h := newHarness(t, 1, Options{})
 	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
-		_, _ = w.Write([]byte(envelope(h.f.srv.URL+"/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=7", nil, `{"a":1}`)))
+		_, _ = w.Write([]byte(pagetest.Envelope(h.f.srv.URL+"/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=7", nil, `{"a":1}`)))
 		return true
 	}
 	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // A call that stops reading a page early (ResultSize reached, or emit
@@ -18,9 +20,9 @@ import (
 func TestConnectionReusedAfterPartlyReadPage(t *testing.T) {
 	objs := make([]string, 160) // about 100 KiB: streamed, not read whole
 	for i := range objs {
-		objs[i] = sampleMailbox(i)
+		objs[i] = pagetest.Mailbox(i)
 	}
-	page := envelope("", nil, objs...)
+	page := pagetest.Envelope("", nil, objs...)
 	var conns atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

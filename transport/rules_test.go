@@ -108,24 +108,25 @@ func TestParseOrigin(t *testing.T) {
 	}
 }
 
-func TestRetryAfterForms(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	cases := []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{
-		{"2", 2 * time.Second, true}, {"0.25", 250 * time.Millisecond, true}, {" 1.5 ", 1500 * time.Millisecond, true},
-		{"0", 0, true}, {"", 0, false}, {"soon", 0, false}, {"-3", 0, false}, {"NaN", 0, false},
-		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
-		{now.Add(-7 * time.Second).Format(http.TimeFormat), 0, true},
-		{"999999999", 24 * time.Hour, true},
-	}
-	for _, c := range cases {
-		got, ok := retryAfter(http.Header{"Retry-After": {c.v}}, now)
-		if got != c.want || ok != c.ok {
-			t.Errorf("%q: %v %v, want %v %v", c.v, got, ok, c.want, c.ok)
+// The forms of Retry-After are internal/wait's (RetryAfter); what is the
+// transport's is reading the header of a throttled answer and measuring an
+// HTTP date against its own clock, not the machine's.
+func TestInvokeThrottledHonoursRetryAfterDate(t *testing.T) {
+	h := newHarness(t, 1, Options{})
+	h.f.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if n > 0 {
+			return false
 		}
+		w.Header().Set("Retry-After", h.clock.Now().Add(7*time.Second).Format(http.TimeFormat))
+		w.WriteHeader(429)
+		return true
+	}
+	_, st, err := h.invoke(t, Request{Cmdlet: "Get-Mailbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.clock.Waits(); !equalDurations(got, []time.Duration{7 * time.Second}) || st.ThrottledFor != 7*time.Second {
+		t.Errorf("waits %v, stats %+v; want one wait of 7s", got, st)
 	}
 }
 

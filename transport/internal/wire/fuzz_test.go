@@ -5,13 +5,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // The decoders face whatever the network hands them: they must never
 // panic, and never emit invalid JSON.
 
 func FuzzDecodePage(f *testing.F) {
-	f.Add(envelope("https://h/n", []string{"w"}, `{"a@odata.type":"#x","a":1}`, `{"b":[1,2]}`))
+	f.Add(pagetest.Envelope("https://h/n", []string{"w"}, `{"a@odata.type":"#x","a":1}`, `{"b":[1,2]}`))
 	f.Add(`{"value":[],"@adminapi.errors":[{"message":"x"}]}`)
 	f.Add(`{"@adminapi.confirmationmessage":"sure?"}`)
 	f.Add(`{"error":{"code":"NotFound"}}`)
@@ -31,7 +33,7 @@ func FuzzDecodePage(f *testing.F) {
 }
 
 func FuzzStripAnnotations(f *testing.F) {
-	f.Add(sampleMailbox(3))
+	f.Add(pagetest.Mailbox(3))
 	f.Add(`{"a":{"@odata.type":"x","b":[{"c@data.type":"y","c":"\"@odata."}]}}`)
 	f.Add(`[{"x@odata.type":1},"@",{"\\@odata.":2}]`)
 	f.Fuzz(func(t *testing.T, in string) {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 var validCases = []string{
@@ -41,7 +43,7 @@ func FuzzValidJSON(f *testing.F) {
 }
 
 func BenchmarkValidJSON(b *testing.B) {
-	body := []byte(envelope("", nil, sampleMailbox(1)))
+	body := []byte(pagetest.Envelope("", nil, pagetest.Mailbox(1)))
 	b.Run("validJSON", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {

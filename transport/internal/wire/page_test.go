@@ -5,20 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-)
 
-func envelope(next string, warnings []string, objs ...string) string {
-	w, _ := json.Marshal(warnings)
-	if warnings == nil {
-		w = []byte("[]")
-	}
-	s := `{"@odata.context":"https://h/adminapi/beta/t/$metadata#Collection(Exchange.GenericHashTable)","adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":` +
-		string(w) + `,"value":[` + strings.Join(objs, ",") + `]`
-	if next != "" {
-		s += `,"@odata.nextLink":"` + next + `"`
-	}
-	return s + "}"
-}
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
+)
 
 func collect(t *testing.T, body string, skip, want int) ([]string, Page, error) {
 	t.Helper()
@@ -32,7 +21,7 @@ func collect(t *testing.T, body string, skip, want int) ([]string, Page, error) 
 }
 
 func TestDecodePage(t *testing.T) {
-	body := envelope("https://h/next?$skiptoken=abc", []string{"more results exist"}, `{"a@odata.type":"#x","a":1}`, `{"a":2}`, `{"a":3}`)
+	body := pagetest.Envelope("https://h/next?$skiptoken=abc", []string{"more results exist"}, `{"a@odata.type":"#x","a":1}`, `{"a":2}`, `{"a":3}`)
 	got, p, err := collect(t, body, 0, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +57,7 @@ func TestDecodePageBadBodies(t *testing.T) {
 		{"null", `null`, "JSON null instead"},
 		{"value object", `{"value":{"a":1}}`, "a object where the value array should be"},
 		{"value null", `{"value":null}`, "a null where the value array should be"},
-		{"truncated in value", strings.TrimSuffix(envelope("", nil, `{"a":1}`, `{"a":2}`), `2}]}`), "cut short after 1 objects"},
+		{"truncated in value", strings.TrimSuffix(pagetest.Envelope("", nil, `{"a":1}`, `{"a":2}`), `2}]}`), "cut short after 1 objects"},
 		{"truncated after value", `{"value":[],"@odata.nextLink":"ht`, "unreadable next link"},
 		{"no envelope", `{"foo":1}`, "not a result envelope"},
 		{"warnings not a list", `{"value":[],"@adminapi.warnings":"x"}`, "unreadable warnings"},
@@ -103,7 +92,7 @@ func TestDecodePageErrorsAndConfirmations(t *testing.T) {
 func TestDecodePageEmitError(t *testing.T) {
 	stop := errors.New("disk full")
 	var p Page
-	_, err := decodePage(strings.NewReader(envelope("", nil, `{"a":1}`)), 0, -1, func(json.RawMessage) error { return stop }, &p)
+	_, err := decodePage(strings.NewReader(pagetest.Envelope("", nil, `{"a":1}`)), 0, -1, func(json.RawMessage) error { return stop }, &p)
 	var ee *EmitError
 	if !errors.As(err, &ee) || !errors.Is(err, stop) {
 		t.Fatalf("got %v", err)

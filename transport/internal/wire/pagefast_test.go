@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 // decoded is everything a page decode hands back, to compare the in-memory
@@ -48,14 +50,14 @@ func decodeWith(t testing.TB, f func(emit func(json.RawMessage) error, p *Page) 
 // pageBodies are envelopes good and bad: every one must decode the same
 // whichever decoder reads it.
 var pageBodies = []string{
-	envelope("https://h/next?$skiptoken=abc", []string{"more results exist"}, `{"a@odata.type":"#x","a":1}`, `{"a":2}`, `{"a":3}`),
-	envelope("", nil, sampleMailbox(1), sampleMailbox(2)),
-	envelope("", nil),
+	pagetest.Envelope("https://h/next?$skiptoken=abc", []string{"more results exist"}, `{"a@odata.type":"#x","a":1}`, `{"a":2}`, `{"a":3}`),
+	pagetest.Envelope("", nil, pagetest.Mailbox(1), pagetest.Mailbox(2)),
+	pagetest.Envelope("", nil),
 	`{"odata.nextLink":"https://h/n","x":{"y":[1]},"value":[]}`,
 	`{"@odata.context":"c","@adminapi.warnings":["no settings were modified"]}`,
 	"", "  \n", "<html>oops</html>", `[{"a":1}]`, `null`, `"x"`, `{}`, `{"foo":1}`,
 	`{"value":{"a":1}}`, `{"value":null}`, `{"value":"s"}`, `{"value":1}`, `{"value":true}`,
-	strings.TrimSuffix(envelope("", nil, `{"a":1}`, `{"a":2}`), `2}]}`),
+	strings.TrimSuffix(pagetest.Envelope("", nil, `{"a":1}`, `{"a":2}`), `2}]}`),
 	`{"value":[],"@odata.nextLink":"ht`,
 	`{"value":[],"@odata.nextLink":3}`,
 	`{"value":[],"@adminapi.warnings":"x"}`,
@@ -173,9 +175,9 @@ func TestDecodeBodyMatchesStream(t *testing.T) {
 func TestDecodeBodyBigAndBroken(t *testing.T) {
 	objs := make([]string, 200)
 	for i := range objs {
-		objs[i] = sampleMailbox(i)
+		objs[i] = pagetest.Mailbox(i)
 	}
-	big := envelope("https://h/n", []string{"w"}, objs...)
+	big := pagetest.Envelope("https://h/n", []string{"w"}, objs...)
 	if len(big) <= wholeBodyMax {
 		t.Fatalf("test body of %d bytes is not big", len(big))
 	}
@@ -218,7 +220,7 @@ func TestDecodeBodySmallPageAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
 	}
-	body := envelope("", nil, `{"Name@odata.type":"#String","Name":"contoso","OAuth2ClientProfileEnabled":true}`)
+	body := pagetest.Envelope("", nil, `{"Name@odata.type":"#String","Name":"contoso","OAuth2ClientProfileEnabled":true}`)
 	emit := func(json.RawMessage) error { return nil }
 	r := strings.NewReader(body)
 	allocs := testing.AllocsPerRun(200, func() {
@@ -238,7 +240,7 @@ func FuzzDecodeBodyMatchesStream(f *testing.F) {
 	for _, b := range pageBodies {
 		f.Add(b, 0, -1)
 	}
-	f.Add(envelope("", nil, `{"a":1}`, `{"b":2}`), 1, 1)
+	f.Add(pagetest.Envelope("", nil, `{"a":1}`, `{"b":2}`), 1, 1)
 	f.Fuzz(func(t *testing.T, body string, skip, want int) {
 		skip, want = skip%4, want%4
 		stream := decodeWith(t, func(emit func(json.RawMessage) error, p *Page) (int, error) {

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/exoplay/exoplay/transport/internal/pagetest"
 )
 
 func TestStripAnnotations(t *testing.T) {
@@ -52,7 +54,7 @@ func dropAnnotations(v any) any {
 
 func TestStripAgreesWithReference(t *testing.T) {
 	docs := []string{
-		sampleMailbox(7),
+		pagetest.Mailbox(7),
 		`{"a":{"b":{"c":{"d@odata.type":"#x","d":[[],{},[{"e@data.type":"y","e":"\u00e9"}]]}}}}`,
 	}
 	for _, d := range docs {
@@ -77,14 +79,4 @@ func TestStripLeavesMalformedInputAlone(t *testing.T) {
 			t.Errorf("%q became %q", in, got)
 		}
 	}
-}
-
-// sampleMailbox is an object shaped like a real Get-Mailbox row (§4.1).
-func sampleMailbox(i int) string {
-	return `{"ExchangeGuid@odata.type":"#Guid","ExchangeGuid":"b3a2c1d0-0000-4000-8000-` + pad12(i) + `",` +
-		`"EmailAddresses@odata.type":"#Collection(String)","EmailAddresses":["SMTP:user` + itoa(i) + `@contoso.com","smtp:u` + itoa(i) + `@contoso.onmicrosoft.com"],` +
-		`"ProhibitSendQuota":"99 GB (106,300,440,576 bytes)","RetainDeletedItemsFor":"14.00:00:00",` +
-		`"WhenCreated@data.type":"System.DateTime","WhenCreated":"2022-09-21T08:07:47.0000000+00:00",` +
-		`"DisplayName":"User ` + itoa(i) + `","UserPrincipalName":"user` + itoa(i) + `@contoso.com","RecipientTypeDetails":"UserMailbox",` +
-		`"HiddenFromAddressListsEnabled":false,"ArchiveStatus":"None","LitigationHoldEnabled":false,"ForwardingSmtpAddress":null}`
 }
