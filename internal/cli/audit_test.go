@@ -167,10 +167,7 @@ func TestAuditTwelveTenantsMatchesTheirPostures(t *testing.T) {
 
 func TestAuditInventoryControlsAndText(t *testing.T) {
 	dir := t.TempDir()
-	inv := filepath.Join(dir, "tenants.csv")
-	if err := os.WriteFile(inv, []byte("name,organization,environment,vars.licenses\ncontoso,contoso.onmicrosoft.com,Emulator,defender_p1;customer_lockbox\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	inv := writeTestFile(t, dir, "tenants.csv", "name,organization,environment,vars.licenses\ncontoso,contoso.onmicrosoft.com,Emulator,defender_p1;customer_lockbox\n")
 	out := filepath.Join(dir, "runs")
 	code, stdout, stderr := runMain(t, "audit", inv, "--out", out, "--progress", "none", "--controls", "MS.EXO.1.1,tag:dns,CIS 6.2.2")
 	if code != ExitNonCompliant {

@@ -106,14 +106,8 @@ func TestRunRefusesSelectionTypos(t *testing.T) {
 // not this: more shards than tenants is fine.
 func TestNoTenantIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	inv := filepath.Join(dir, "none.csv")
-	if err := os.WriteFile(inv, []byte("name,organization\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pb := filepath.Join(dir, "none.yaml")
-	if err := os.WriteFile(pb, []byte("version: 1\nname: none\ninventory: [none.csv]\nsteps:\n  - {id: org, cmdlet: Get-OrganizationConfig}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	inv := writeTestFile(t, dir, "none.csv", "name,organization\n")
+	pb := writeTestFile(t, dir, "none.yaml", "version: 1\nname: none\ninventory: [none.csv]\nsteps:\n  - {id: org, cmdlet: Get-OrganizationConfig}\n")
 	for _, args := range [][]string{{"run", pb}, {"plan", pb}, {"preflight", pb}, {"audit", inv}, {"audit", pb}} {
 		out := t.TempDir()
 		if args[0] == "run" || args[0] == "audit" {
