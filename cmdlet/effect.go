@@ -85,11 +85,6 @@ func Replayable(cmdlet string, params map[string]any) bool {
 	return Classify(cmdlet, params) != Write
 }
 
-// IsAddRemove reports whether v is a hashtable with an Add or Remove key
-// (case-insensitive): a change to a multi-valued property relative to what
-// it holds.
-func IsAddRemove(v any) bool { return addsOrRemoves(v) }
-
 func addsOrRemoves(v any) bool {
 	switch x := v.(type) {
 	case nil, string, bool, int, int64, float64, []any, []string:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func TestSendRetriesWithBackoff(t *testing.T) {
 		t.Fatalf("err %v after %d posts", err, len(h.bodies))
 	}
 	// 1s, 2s, then the 429's Retry-After of 7s.
-	if want := (sleeps{time.Second, 2 * time.Second, 7 * time.Second}); !equal(slept, want) {
+	if want := (sleeps{time.Second, 2 * time.Second, 7 * time.Second}); !slices.Equal(slept, want) {
 		t.Fatalf("slept %v, want %v", slept, want)
 	}
 
@@ -204,16 +205,4 @@ func TestDue(t *testing.T) {
 			t.Errorf("on %q exit %d: %v", c.on, c.code, got)
 		}
 	}
-}
-
-func equal(a, b sleeps) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -100,8 +100,9 @@ func TestBuildFillsEveryCellAndSaysWhy(t *testing.T) {
 	if len(v.Ops) != 1 || v.Ops[0].Kind != "sign-in" || v.Ops[0].Tenant != "gamma" {
 		t.Errorf("ops %+v: want gamma's sign-in failure, apart from findings", v.Ops)
 	}
-	if top := v.TopFailing(1); len(top) != 1 || top[0].ID != "C-1" && top[0].ID != "C-2" {
-		t.Errorf("top failing %+v", top)
+	// C-2: alpha fail, beta and gamma error (3 cells); C-1: 2.
+	if top := v.TopFailing(1); len(top) != 1 || top[0].ID != "C-2" || len(top[0].Failing) != 3 {
+		t.Errorf("top failing %+v: want C-2, with the most fail/error cells", top)
 	}
 }
 

@@ -96,6 +96,10 @@ type Journal struct {
 	armed     bool        // the timer is pending: deferred events wait
 	closed    bool
 	err       error // first write or sync error; the journal is then unusable
+	// opened are the events the file held when the run directory was
+	// opened (openedOK: they were decoded), until the first Record.
+	opened   []Event
+	openedOK bool
 }
 
 // Deferred events wait at most this long, or until this many bytes wait.
@@ -220,6 +224,7 @@ func (j *Journal) enqueue(ev *Event) error {
 	if ev.Time.IsZero() {
 		ev.Time = j.now().UTC()
 	}
+	j.opened, j.openedOK = nil, false // the file now holds more
 	n := len(j.buf)
 	b, err := appendEvent(j.buf, ev)
 	if err != nil {
@@ -238,6 +243,14 @@ func (j *Journal) enqueue(ev *Event) error {
 }
 
 func (j *Journal) setSecrets(s *Secrets) { j.secrets.Store(s) }
+
+// openedEvents returns the events decoded when the journal was opened, if
+// nothing was recorded since.
+func (j *Journal) openedEvents() ([]Event, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.opened, j.openedOK
+}
 
 // writeLocked writes the buffer with one write(2). Called with mu held, so
 // the file has the events in the order they were appended.

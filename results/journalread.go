@@ -144,26 +144,27 @@ func ReadEvents(r io.Reader) ([]Event, error) {
 // repairJournal cuts a torn tail off the journal at path, keeping the
 // original next to it, so that the next record is appended after the last
 // good one (not glued onto half a line). It returns what it did ("" when
-// the journal was whole), or an error for damage in the middle.
-func repairJournal(path string, now time.Time) (string, error) {
+// the journal was whole) and the events the journal holds after that, or
+// an error for damage in the middle.
+func repairJournal(path string, now time.Time) (string, []Event, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	sc, err := scanJournal(data)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if sc.good == int64(len(data)) {
-		return "", nil
+		return "", sc.events, nil
 	}
 	backup := fmt.Sprintf("%s.torn-%s", path, now.UTC().Format("20060102T150405.000000000Z"))
 	if err := atomicfile.WriteFile(backup, data, 0o600); err != nil {
-		return "", fmt.Errorf("keeping a copy of the torn journal: %w", err)
+		return "", nil, fmt.Errorf("keeping a copy of the torn journal: %w", err)
 	}
 	if err := os.Truncate(path, sc.good); err != nil {
-		return "", fmt.Errorf("cutting the torn journal back: %w", err)
+		return "", nil, fmt.Errorf("cutting the torn journal back: %w", err)
 	}
 	return fmt.Sprintf("%s had a torn tail (%d bytes after its last good record; %s), cut back to the last good record; the original is kept as %s",
-		EventsFile, int64(len(data))-sc.good, sc.bad, backup), nil
+		EventsFile, int64(len(data))-sc.good, sc.bad, backup), sc.events, nil
 }

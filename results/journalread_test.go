@@ -29,6 +29,17 @@ func writeEvents(t *testing.T, n int) *RunDir {
 	return d
 }
 
+// reopened is a run directory of n events, closed and opened again (as a
+// resume does); the caller closes it.
+func reopened(t *testing.T, n int) *RunDir {
+	t.Helper()
+	d, err := Open(writeEvents(t, n).Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // Issue 14: a torn last line is cut back (the original kept) when the run
 // directory is opened, so the next record is not glued onto it and every
 // later resume reads the journal.
@@ -76,6 +87,33 @@ func TestJournalTornTailIsCutBackAndKept(t *testing.T) {
 	}
 }
 
+// A resume reads its journal once: opening the directory decodes it (to
+// find a torn tail), and the readers after that (the CLI's StartedWith, the
+// runner's Events) get those events until something is recorded, not a
+// fresh read and decode of the whole file each.
+func TestResumeDecodesTheJournalOnce(t *testing.T) {
+	t.Parallel()
+	d2 := reopened(t, 3)
+	defer d2.Close()
+	if _, err := d2.StartedWith(); err == nil || !strings.Contains(err.Error(), "no run_started") {
+		t.Fatalf("StartedWith: %v", err)
+	}
+	evs, err := d2.Events()
+	if err != nil || len(evs) != 3 || *evs[2].Item != 2 {
+		t.Fatalf("events %+v, %v", evs, err)
+	}
+	if d2.reads != 0 {
+		t.Errorf("the journal was read %d more times after Open decoded it", d2.reads)
+	}
+	item := 3
+	if err := d2.Journal().Record(Event{Type: EventCellSent, Tenant: "contoso", Step: "s", Item: &item}); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := d2.Events(); err != nil || len(evs) != 4 || d2.reads != 1 {
+		t.Fatalf("after a record: %d events (%v), %d reads; want 4 read from the file", len(evs), err, d2.reads)
+	}
+}
+
 // Issue 14: one flipped digit in a record is detected by its checksum. In
 // the middle of the journal it stops the resume with the line; in the last
 // record it is a torn tail (the write never completed its fsync'ed state).
@@ -117,18 +155,14 @@ func TestJournalChecksumCatchesAFlippedDigit(t *testing.T) {
 // is told who holds it.
 func TestRunDirIsLockedForOneProcess(t *testing.T) {
 	t.Parallel()
-	d := writeEvents(t, 1)
-	d1, err := Open(d.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Open(d.Path())
+	d1 := reopened(t, 1)
+	_, err := Open(d1.Path())
 	want := fmt.Sprintf("in use by exoplay process %s", strconv.Itoa(os.Getpid()))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("second open: %v, want %q", err, want)
 	}
 	d1.Close()
-	d3, err := Open(d.Path())
+	d3, err := Open(d1.Path())
 	if err != nil {
 		t.Fatalf("after the holder closed: %v", err)
 	}

@@ -30,6 +30,7 @@ type RunDir struct {
 	log      *os.File
 	repaired string   // what opening did to a torn journal ("" = nothing)
 	secrets  *Secrets // scrubbed from what the run directory is written (SetSecrets)
+	reads    int      // times Events read the journal file (tests)
 
 	ledgerOnce sync.Once
 	ledger     *Ledger // writes.jsonl, opened on the first write
@@ -96,7 +97,7 @@ func open(dir string) (*RunDir, error) {
 		return nil, err
 	}
 	// Under the lock: nobody else appends while a torn tail is cut off.
-	repaired, err := repairJournal(path, time.Now())
+	repaired, evs, err := repairJournal(path, time.Now())
 	if err != nil {
 		j.f.Close()
 		return nil, fmt.Errorf("cannot resume %s: %w", dir, err)
@@ -106,6 +107,7 @@ func open(dir string) (*RunDir, error) {
 		j.close()
 		return nil, fmt.Errorf("opening the run log: %w", err)
 	}
+	j.opened, j.openedOK = evs, true
 	return &RunDir{path: dir, journal: j, log: lf, repaired: repaired}, nil
 }
 
@@ -135,11 +137,18 @@ func (d *RunDir) SetSecrets(s *Secrets) {
 func (d *RunDir) Journal() *Journal { return d.journal }
 
 // Events reads the journal written so far (for resume), deferred events
-// included.
+// included. Until the first event is recorded they are the events opening
+// the directory decoded (shared: callers only read them), so a resume
+// decodes its journal once, not once per reader (the CLI's check of the
+// inputs, then the runner).
 func (d *RunDir) Events() ([]Event, error) {
+	if evs, ok := d.journal.openedEvents(); ok {
+		return evs, nil
+	}
 	if err := d.journal.flush(); err != nil {
 		return nil, err
 	}
+	d.reads++
 	f, err := os.Open(filepath.Join(d.path, EventsFile))
 	if err != nil {
 		return nil, err

@@ -59,17 +59,14 @@ func outcome(c *cell) string {
 	return results.WriteFailed
 }
 
-// identity names the object a write was about: its Identity parameter, or
-// the foreach item's Identity or Name.
+// identity names the object a write was about: its Identity (or Name)
+// parameter, or the foreach item's Identity or Name, each found in any case
+// as PowerShell binds them (cmdlet.Property).
 func identity(c *cell) string {
-	for _, k := range []string{"Identity", "Name"} {
-		if v, ok := c.x().call.Parameters[k]; ok && v != nil {
-			return fmt.Sprint(v)
-		}
-	}
-	if m, ok := c.item.(map[string]any); ok {
+	item, _ := c.item.(map[string]any)
+	for _, m := range []map[string]any{c.x().call.Parameters, item} {
 		for _, k := range []string{"Identity", "Name"} {
-			if v, ok := cmdlet.Property(m, k); ok {
+			if v, ok := cmdlet.Property(m, k); ok && v != nil {
 				return fmt.Sprint(v)
 			}
 		}

@@ -16,3 +16,12 @@ func TestLedgerIdentityPrefersIdentityOverName(t *testing.T) {
 		t.Fatalf("identity = %q, want the item's Name", got)
 	}
 }
+
+// A parameter written in another case (PowerShell binds identity: as
+// Identity) still names the object written.
+func TestLedgerIdentityOfParameterInAnyCase(t *testing.T) {
+	c := &cell{index: -1, io: &cellIO{call: Call{Parameters: map[string]any{"identity": "adele@contoso.com", "PopEnabled": false}}}}
+	if got := identity(c); got != "adele@contoso.com" {
+		t.Fatalf("identity = %q, want the identity parameter's value", got)
+	}
+}

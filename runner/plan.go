@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/exoplay/exoplay/playbook"
 	"github.com/exoplay/exoplay/results"
@@ -83,8 +82,6 @@ func NewPlan(pb *playbook.Playbook, sel Selection) (*Plan, error) {
 	}
 	return p, nil
 }
-
-func (p *Plan) index(ps *PlanStep) int { return slices.Index(p.Steps, ps) }
 
 // Selected returns the steps the selection runs, in order.
 func (p *Plan) Selected() []*PlanStep {
