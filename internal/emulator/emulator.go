@@ -289,6 +289,7 @@ func (e *Emulator) Directory() *directory.Store { return e.dir }
 
 // delayed answers after d (AuthorityLatency); the wait ends early when the
 // client goes away.
+// behaviour entra.latency (internal/emulator/BEHAVIOURS.md)
 func delayed(h http.Handler, d time.Duration) http.Handler {
 	if d <= 0 {
 		return h

@@ -1,6 +1,10 @@
 package emulator
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/exoplay/exoplay/internal/emulator/exchange"
+)
 
 // cloudHosts are the public host names of one Microsoft 365 cloud, as the
 // service answers them (reference/exo-rest-protocol.md §1.3 and §10.14-16).
@@ -81,7 +85,7 @@ func (c cloudHosts) complianceResource() string { return "https://" + c.complian
 
 // ExchangeAppID is the Office 365 Exchange Online application id, accepted
 // as a token resource like its URL (§2.1, §10.12).
-const ExchangeAppID = "00000002-0000-0ff1-ce00-000000000000"
+const ExchangeAppID = exchange.ExchangeAppID
 
 // resources are the token audiences the authority mints: every cloud's
 // Exchange and compliance resource, and Exchange's app id.

@@ -110,7 +110,7 @@ const (
 	DemoUserPassword = "Emulator-Admin-1!"
 	// SystemMailboxAnchor is the org-level anchor mailbox clients send as
 	// APP:SystemMailbox{...}@<tenant>.
-	SystemMailboxAnchor = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+	SystemMailboxAnchor = exchange.SystemMailbox
 )
 
 var defaultTenants = []TenantSpec{{Domain: "contoso.onmicrosoft.com"}, {Domain: "fabrikam.onmicrosoft.com"}}

@@ -8,13 +8,21 @@ import (
 	"sync/atomic"
 )
 
+// ExchangeAppID is the Office 365 Exchange Online application id: a token
+// whose audience is this id is for Exchange as much as one naming its URL
+// (§2.1, §10.12), and the authority mints tokens for it.
+const ExchangeAppID = "00000002-0000-0ff1-ce00-000000000000"
+
+// SystemMailbox is the organization's system mailbox that clients anchor
+// org-level calls on (APP:/UPN:SystemMailbox{...}@<tenant>, §3.4).
+const SystemMailbox = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+
 // The permissions that get a caller in (exo-rest-protocol.md §2.1).
 const (
-	roleManageAsApp     = "Exchange.ManageAsApp"
-	scopeManage         = "Exchange.Manage"
-	scopeAccessAsUser   = "AdminApi.AccessAsUser.All"
-	exchangeResourceApp = "00000002-0000-0ff1-ce00-000000000000"
-	maxCachedTokens     = 50_000
+	roleManageAsApp   = "Exchange.ManageAsApp"
+	scopeManage       = "Exchange.Manage"
+	scopeAccessAsUser = "AdminApi.AccessAsUser.All"
+	maxCachedTokens   = 50_000
 )
 
 // tokenCache remembers verified tokens until they expire, so the signature
@@ -82,7 +90,7 @@ func (s *Server) authenticate(e *endpoint, authz, tenantID string) (*Claims, *re
 		return nil, s.unauthorized("The access token has expired. Acquire a new token and retry.")
 	}
 	// Exchange's app id names the same resource as its URL (§2.1, §10.12).
-	if aud := strings.TrimRight(cl.Audience, "/"); !strings.EqualFold(aud, e.audience) && (e.svc != Exchange || aud != exchangeResourceApp) {
+	if aud := strings.TrimRight(cl.Audience, "/"); !strings.EqualFold(aud, e.audience) && (e.svc != Exchange || aud != ExchangeAppID) {
 		return nil, s.unauthorized("The access token's audience '" + cl.Audience + "' is not this service; request a token for '" + e.audience + "/.default'.")
 	}
 	if !strings.EqualFold(cl.TenantID, tenantID) {
@@ -103,7 +111,7 @@ func (s *Server) unauthorized(desc string) *reply {
 	return &reply{
 		status: http.StatusUnauthorized,
 		body:   simpleError("Unauthorized", desc),
-		hdr: []header{{"WWW-Authenticate", `Bearer client_id="` + exchangeResourceApp +
+		hdr: []header{{"WWW-Authenticate", `Bearer client_id="` + ExchangeAppID +
 			`", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="` +
 			s.authority + `/common/oauth2/authorize", error="invalid_token", error_description="` + desc + `"`}},
 	}

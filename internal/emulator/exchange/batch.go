@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,37 +26,45 @@ type batchItem struct {
 	Body    json.RawMessage `json:"body"`
 }
 
-// itemHeaders are an item's headers. Values need not be strings: CIPP
+// itemHeaders are an item's headers. A value is any JSON primitive: CIPP
 // sends "parameter-based-routing": true, a JSON boolean, in production
-// (behaviour exo.batch.header-values); numbers and booleans are read as
-// their JSON text, lists as their first string.
+// (behaviour exo.batch.header-values). OData's JSON batch reader
+// (OData/odata.net ODataJsonBatchPayloadItemPropertiesCache) reads each
+// value with ReadPrimitiveValue and refuses a header named twice, so an
+// object or a list as a value, or a repeated name, fails the whole batch;
+// numbers and booleans are read as their JSON text, null as "".
 // behaviour exo.batch.header-values (internal/emulator/BEHAVIOURS.md)
 type itemHeaders map[string]string
 
 func (h *itemHeaders) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("headers is not a JSON object")
 	}
-	out := make(itemHeaders, len(raw))
-	for k, v := range raw {
-		var s string
-		var list []string
-		switch {
-		case json.Unmarshal(v, &s) == nil:
-		case json.Unmarshal(v, &list) == nil:
-			if len(list) > 0 {
-				s = list[0]
-			}
-		case len(v) > 0 && v[0] != '{' && v[0] != '[':
-			s = string(v) // true, false, a number, null
-			if s == "null" {
-				s = ""
-			}
-		default:
-			return fmt.Errorf("header %q has a value that is not a string, number, boolean or list", k)
+	out := itemHeaders{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
 		}
-		out[k] = s
+		k := t.(string) // an object's keys are strings
+		if _, dup := out[k]; dup {
+			return fmt.Errorf("header %q is named twice", k)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		switch s := ""; {
+		case v[0] == '{' || v[0] == '[':
+			return fmt.Errorf("header %q has a value that is not a string, number, boolean or null", k)
+		case json.Unmarshal(v, &s) == nil:
+			out[k] = s
+		case string(v) == "null":
+			out[k] = ""
+		default:
+			out[k] = string(v) // true, false, a number
+		}
 	}
 	*h = out
 	return nil
@@ -86,7 +95,11 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	var in batchRequest
 	if err := json.Unmarshal(raw, &in); err != nil || in.Requests == nil {
 		s.violate(id, outer, "$batch body is not {\"requests\":[...]}")
-		return badRequest("The $batch body must be a JSON object {\"requests\":[{\"id\",\"method\",\"url\",\"headers\",\"body\"}, ...]}.")
+		why := ""
+		if err != nil {
+			why = " (" + err.Error() + ")"
+		}
+		return badRequest("The $batch body must be a JSON object {\"requests\":[{\"id\",\"method\",\"url\",\"headers\",\"body\"}, ...]}" + why + ".")
 	}
 	if len(in.Requests) > MaxBatchItems {
 		s.violate(id, outer, "$batch with "+strconv.Itoa(len(in.Requests))+" requests (the maximum is 10)")
@@ -138,6 +151,20 @@ func acceptsJSON(accept string, anyJSON bool) bool {
 		}
 	}
 	return false
+}
+
+// BatchAnswer is the JSON answer of a $batch as a client reads it: what
+// jsonBatch writes, and what package replay reads from a recording.
+type BatchAnswer struct {
+	Responses []BatchItemAnswer `json:"responses"`
+}
+
+// BatchItemAnswer is one item's answer in a BatchAnswer.
+type BatchItemAnswer struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
 }
 
 func jsonBatch(items []batchAnswer) []byte {

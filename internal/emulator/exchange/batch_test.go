@@ -13,15 +13,6 @@ func (h *harness) batch(tenant, body string) resp {
 		"Authorization", "Bearer "+tokAppA, "Prefer", "odata.continue-on-error", "Accept", "application/json; odata.metadata=minimal")
 }
 
-type batchResp struct {
-	Responses []struct {
-		ID      string            `json:"id"`
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	} `json:"responses"`
-}
-
 func TestBatchItems(t *testing.T) {
 	h := newHarness(t, nil)
 	h.be.mailboxes = 3
@@ -40,7 +31,7 @@ func TestBatchItems(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("batch: %d %s", r.status, r.body)
 	}
-	var br batchResp
+	var br BatchAnswer
 	if err := json.Unmarshal(r.body, &br); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +61,7 @@ func TestBatchItems(t *testing.T) {
 	}
 	r = h.batch(tidA, `{"requests":[`+fmt.Sprintf(`{"id":"3","method":"POST","url":%q,"headers":{%s,"Prefer":"odata.maxpagesize=2"},"body":%s}`,
 		page.NextLink, anchor, cmd("Get-Mailbox", ""))+`]}`)
-	br = batchResp{}
+	br = BatchAnswer{}
 	json.Unmarshal(r.body, &br)
 	if len(br.Responses) != 1 || br.Responses[0].Status != 200 || !strings.Contains(string(br.Responses[0].Body), "user0002") ||
 		strings.Contains(string(br.Responses[0].Body), "nextLink") {
@@ -94,14 +85,14 @@ func TestBatchLimitsAndTenant(t *testing.T) {
 		t.Fatalf("11 items: %d %s", r.status, r.body)
 	}
 	r := h.batch(tidA, `{"requests":[{"id":"x","method":"POST","url":"/adminapi/beta/`+tidB+`/InvokeCommand",`+itemAuth+`"body":`+cmd("Get-AcceptedDomain", "")+`}]}`)
-	var br batchResp
+	var br BatchAnswer
 	json.Unmarshal(r.body, &br)
 	if r.status != 200 || br.Responses[0].Status != 400 {
 		t.Fatalf("item for another tenant: %s", r.body)
 	}
 	// Relative URLs and string bodies are accepted.
 	r = h.batch(tidA, `{"requests":[{"id":"s","method":"POST","url":"/adminapi/beta/`+tidA+`/InvokeCommand",`+itemAuth+`"body":`+fmt.Sprintf("%q", cmd("Get-AcceptedDomain", ""))+`}]}`)
-	br = batchResp{}
+	br = BatchAnswer{}
 	json.Unmarshal(r.body, &br)
 	if br.Responses[0].Status != 200 {
 		t.Fatalf("string body: %s", r.body)

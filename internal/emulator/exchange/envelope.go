@@ -232,6 +232,13 @@ func globMatch(pattern, s string) bool {
 // form "<ErrorId>|<ExceptionType>|<text>".
 func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe) }
 
+// msgInvalidOperation is the outer message of a binding or argument error.
+// graph2otel's live captures (S10, 2026-07-23) show those 400s with the
+// pipe form "|<Type>|<text>" and innererror.internalexception, so the
+// default form (ErrorDetailByStatus) keeps the pipe form for them, as for
+// 404s; the JSON form is go-exoscc's (S21) "Error executing cmdlet" 400.
+const msgInvalidOperation = "Invalid Operation"
+
 // errorBodyForm is errorBody with details[].message in the given form
 // (behaviour exo.error.detail-form). The JSON forms carry the text and the
 // type only inside the detail, as go-exoscc's real 400 bodies do (no
@@ -241,7 +248,7 @@ func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe)
 func errorBodyForm(e *CmdletError, form string) []byte {
 	if form == ErrorDetailByStatus {
 		form = ErrorDetailJSON
-		if e.Status == 404 {
+		if e.Status == 404 || e.Message == msgInvalidOperation {
 			form = ErrorDetailPipe
 		}
 	}

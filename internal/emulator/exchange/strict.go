@@ -54,7 +54,8 @@ type Strictness struct {
 // Forms of Strictness.ErrorDetail.
 const (
 	// ErrorDetailByStatus: "Ex..|Type|text" for 404 (the 2023 and 2026
-	// captures), the JSON {"Message","TypeName",...} form with code
+	// captures) and for "Invalid Operation" binding errors (graph2otel's
+	// live 400s), the JSON {"Message","TypeName",...} form with code
 	// "Context" for other cmdlet errors (go-exoscc's real 400 bodies).
 	ErrorDetailByStatus  = ""
 	ErrorDetailPipe      = "pipe"
@@ -147,7 +148,7 @@ func (s *Server) complianceAnchor(anchor, id, domain string) string {
 	anchor = strings.TrimSpace(anchor)
 	prefix, value, _ := strings.Cut(anchor, ":")
 	if anchor == "" || !strings.EqualFold(prefix, "UPN") {
-		return "a Security & Compliance call needs X-AnchorMailbox UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@" + domain +
+		return "a Security & Compliance call needs X-AnchorMailbox UPN:" + SystemMailbox + "@" + domain +
 			" (or another UPN: of the tenant), not '" + anchor + "'"
 	}
 	at := strings.LastIndexByte(value, '@')

@@ -15,7 +15,7 @@ import (
 func TestStrictBatchItemAuth(t *testing.T) {
 	h := newHarness(t, nil)
 	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand","headers":{"X-CmdletName":"Get-AcceptedDomain"},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
-	var br batchResp
+	var br BatchAnswer
 	r := h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || len(br.Responses) != 1 || br.Responses[0].Status != 401 {
 		t.Fatalf("strict: %d %s", r.status, r.body)
@@ -26,25 +26,34 @@ func TestStrictBatchItemAuth(t *testing.T) {
 	if err := h.srv.SetStrictness(Strictness{BatchItemAuthOptional: true}); err != nil {
 		t.Fatal(err)
 	}
-	br = batchResp{}
+	br = BatchAnswer{}
 	r = h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || br.Responses[0].Status != 200 {
 		t.Fatalf("relaxed: %s", r.body)
 	}
 }
 
-// CIPP's production items carry "parameter-based-routing": true.
-func TestStrictBatchHeaderValuesNeedNotBeStrings(t *testing.T) {
+// CIPP's production items carry "parameter-based-routing": true. OData's
+// batch reader takes any JSON primitive as a header value and refuses an
+// object, a list or a header named twice: the whole batch fails.
+func TestStrictBatchHeaderValuesArePrimitives(t *testing.T) {
 	h := newHarness(t, nil)
 	body := `{"requests":[{"id":"a","method":"POST","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` +
-		`"headers":{"Authorization":"Bearer ` + tokAppA + `","parameter-based-routing":true,"X-Count":3,"X-List":["x"],"X-Null":null},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
-	var br batchResp
+		`"headers":{"Authorization":"Bearer ` + tokAppA + `","parameter-based-routing":true,"X-Count":3,"X-Null":null},"body":` + cmd("Get-AcceptedDomain", "") + `}]}`
+	var br BatchAnswer
 	r := h.batch(tidA, body)
 	if err := json.Unmarshal(r.body, &br); err != nil || r.status != 200 || br.Responses[0].Status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if r := h.batch(tidA, strings.Replace(body, `"X-Count":3`, `"X-Obj":{"a":1}`, 1)); r.status != 400 {
-		t.Errorf("an object as a header value: %d %s", r.status, r.body)
+	for what, bad := range map[string]string{
+		"an object": `"X-Obj":{"a":1}`,
+		"a list":    `"X-List":["x"]`,
+		"a repeat":  `"X-Count":4`,
+	} {
+		r := h.batch(tidA, strings.Replace(body, `"X-Count":3`, `"X-Count":3,`+bad, 1))
+		if r.status != 400 || !strings.Contains(string(r.body), "header") {
+			t.Errorf("%s as a header value: %d %s", what, r.status, r.body)
+		}
 	}
 }
 
@@ -117,6 +126,38 @@ func TestStrictErrorDetailForms(t *testing.T) {
 		st, code, msg := detail()
 		if st != 404 || code != tc.code || !strings.HasPrefix(msg, tc.prefix) {
 			t.Errorf("form %q: %d %q %q", tc.form, st, code, msg)
+		}
+	}
+}
+
+// By default a binding error ("Invalid Operation") keeps the pipe form and
+// internalexception, as graph2otel's live 400s; an error raised while the
+// cmdlet ran takes go-exoscc's JSON form with code "Context".
+func TestStrictErrorDetailDefaultByKind(t *testing.T) {
+	for _, tc := range []struct {
+		outer, code, prefix string
+		internal            bool
+	}{
+		{"Invalid Operation", "Client", "|System.Management.Automation.ParameterBindingException|A parameter cannot", true},
+		{"Error executing cmdlet", "Context", `{"Message":"A parameter cannot`, false},
+	} {
+		rep := cmdletErrorReplyForm(&CmdletError{Status: 400, Code: "BadRequest", Message: tc.outer,
+			ExceptionType: "System.Management.Automation.ParameterBindingException",
+			Detail:        "A parameter cannot be found that matches parameter name 'Bogus'."}, ErrorDetailByStatus)
+		var env struct {
+			Error struct {
+				Details    []struct{ Code, Message string }
+				InnerError struct {
+					InternalException *struct{ Message string } `json:"internalexception"`
+				} `json:"innererror"`
+			}
+		}
+		if err := json.Unmarshal(rep.body, &env); err != nil || len(env.Error.Details) != 1 {
+			t.Fatalf("%s: %s", tc.outer, rep.body)
+		}
+		d := env.Error.Details[0]
+		if d.Code != tc.code || !strings.HasPrefix(d.Message, tc.prefix) || (env.Error.InnerError.InternalException != nil) != tc.internal {
+			t.Errorf("%s: %s", tc.outer, rep.body)
 		}
 	}
 }

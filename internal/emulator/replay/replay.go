@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/exoplay/exoplay/internal/emulator/exchange"
 )
 
 // Answer is one recorded answer.
@@ -108,14 +110,7 @@ func (bk *Book) addBatch(f *file) error {
 			Body json.RawMessage `json:"body"`
 		} `json:"requests"`
 	}
-	var resp struct {
-		Responses []struct {
-			ID      string            `json:"id"`
-			Status  int               `json:"status"`
-			Headers map[string]string `json:"headers"`
-			Body    json.RawMessage   `json:"body"`
-		} `json:"responses"`
-	}
+	var resp exchange.BatchAnswer
 	if err := json.Unmarshal(f.Request.Body, &req); err != nil {
 		return fmt.Errorf("$batch request: %v", err)
 	}
