@@ -3,6 +3,7 @@ package transport
 import (
 	"strings"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/cmdlet"
 )
 
@@ -46,8 +47,8 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 	if ep.Anchor != "" {
 		return ep.Anchor, false
 	}
-	if ep.Service == Compliance && strings.HasSuffix(strings.ToLower(ep.Tenant), ".onmicrosoft.com") {
-		return ComplianceAnchor(ep.Tenant), false // §10.6; internal/connect finds the domain for a GUID tenant
+	if ep.Service == Compliance && cloud.InitialDomain(ep.Tenant) {
+		return ComplianceAnchor(ep.Tenant), false // §10.6; internal/connect finds the domain for another tenant name
 	}
 	return AppAnchor(ep.Tenant), false
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,30 +174,18 @@ func TestInvokeThrottledHonoursRetryAfter(t *testing.T) {
 	_ = objs
 	// the third wait is the backoff of a third throttle: base·2² halved (jitter pinned to 0)
 	wantWaits := []time.Duration{500 * time.Millisecond, 2 * time.Second, 2 * time.Second}
-	if got := h.clock.Waits(); !equalDurations(got, wantWaits) {
+	if got := h.clock.Waits(); !slices.Equal(got, wantWaits) {
 		t.Errorf("waits %v, want %v", got, wantWaits)
 	}
 	if st.ThrottledWaits != 3 || st.ThrottledFor != 4500*time.Millisecond || st.Attempts != 4 || st.Requests != 4 || len(st.Retried) != 3 {
 		t.Errorf("stats %+v", st)
 	}
-	if !equalDurations(h.lim.throttled, wantWaits) {
+	if !slices.Equal(h.lim.throttled, wantWaits) {
 		t.Errorf("limiter told %v", h.lim.throttled)
 	}
 	if !strings.Contains(st.Retried[0], "throttled (HTTP 429): waited 500ms") {
 		t.Errorf("reason %q", st.Retried[0])
 	}
-}
-
-func equalDurations(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestInvokeThrottleBudget(t *testing.T) {
@@ -255,7 +244,7 @@ func TestInvokeRetriesTransientReads(t *testing.T) {
 	if st.Attempts != 3 || !strings.Contains(st.Retried[0], "HTTP 500: ADTransientException") {
 		t.Errorf("stats %+v", st)
 	}
-	if got := h.clock.Waits(); !equalDurations(got, []time.Duration{500 * time.Millisecond, time.Second}) {
+	if got := h.clock.Waits(); !slices.Equal(got, []time.Duration{500 * time.Millisecond, time.Second}) {
 		t.Errorf("waits %v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 )
@@ -41,6 +42,10 @@ func TestAnchorRules(t *testing.T) {
 		{"guid, tenant id unknown", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "aaaaaaaa-0000-4000-8000-000000000001"}}, app, false},
 		{"compliance on the initial domain", &Endpoint{Tenant: "contoso.onmicrosoft.com", Service: Compliance}, Request{Cmdlet: "Get-Label"},
 			"UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com", false},
+		{"compliance on another cloud's initial domain", &Endpoint{Tenant: "agency.onmicrosoft.us", Service: Compliance}, Request{Cmdlet: "Get-Label"},
+			"UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@agency.onmicrosoft.us", false},
+		{"compliance on the routing domain, not the initial one", &Endpoint{Tenant: "contoso.mail.onmicrosoft.com", Service: Compliance}, Request{Cmdlet: "Get-Label"},
+			AppAnchor("contoso.mail.onmicrosoft.com"), false},
 		{"alias cannot anchor", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": "jane"}}, app, false},
 		{"not a routed cmdlet", ep, Request{Cmdlet: "Get-Mailbox", Parameters: map[string]any{"Identity": "jane@contoso.com"}}, app, false},
 		{"non-string identity", ep, Request{Cmdlet: "Get-MailboxStatistics", Parameters: map[string]any{"Identity": 5}}, app, false},
@@ -125,7 +130,7 @@ func TestInvokeThrottledHonoursRetryAfterDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.clock.Waits(); !equalDurations(got, []time.Duration{7 * time.Second}) || st.ThrottledFor != 7*time.Second {
+	if got := h.clock.Waits(); !slices.Equal(got, []time.Duration{7 * time.Second}) || st.ThrottledFor != 7*time.Second {
 		t.Errorf("waits %v, stats %+v; want one wait of 7s", got, st)
 	}
 }

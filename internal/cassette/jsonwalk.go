@@ -29,17 +29,19 @@ func (r *redactor) walk(dec *json.Decoder, out *bytes.Buffer, key string) error 
 	if err != nil {
 		return err
 	}
-	secret := secretKeys[strings.ToLower(key)]
-	switch t := tok.(type) {
-	case json.Delim:
-		if secret {
-			// Skip the whole value: a secret object or array.
-			if err := skip(dec, t); err != nil {
+	if secretKeys[strings.ToLower(key)] && tok != nil {
+		// Whatever the value's type (a numeric PIN is a secret too); an
+		// object or array is skipped whole.
+		if d, ok := tok.(json.Delim); ok {
+			if err := skip(dec, d); err != nil {
 				return err
 			}
-			writeString(out, Removed)
-			return nil
 		}
+		writeString(out, Removed)
+		return nil
+	}
+	switch t := tok.(type) {
+	case json.Delim:
 		if t == '{' {
 			out.WriteByte('{')
 			for i := 0; dec.More(); i++ {
@@ -73,10 +75,6 @@ func (r *redactor) walk(dec *json.Decoder, out *bytes.Buffer, key string) error 
 		_, err := dec.Token() // the closing delimiter
 		return err
 	case string:
-		if secret {
-			writeString(out, Removed)
-			return nil
-		}
 		// A JSON document inside a string (a $batch item body some clients
 		// send as a string) is redacted as JSON.
 		if s := strings.TrimSpace(t); len(s) > 1 && s[0] == '{' && json.Valid([]byte(s)) {
@@ -89,10 +87,6 @@ func (r *redactor) walk(dec *json.Decoder, out *bytes.Buffer, key string) error 
 	case json.Number:
 		out.WriteString(t.String())
 	case bool:
-		if secret {
-			writeString(out, Removed)
-			return nil
-		}
 		fmt.Fprint(out, t)
 	case nil:
 		out.WriteString("null")

@@ -15,7 +15,7 @@ func TestSecretsAlwaysRemoved(t *testing.T) {
 		r := newRedactor(pii, func(b []byte) []byte { return []byte(strings.ReplaceAll(string(b), "Known-Var-Value", "[REDACTED]")) })
 		body, err := r.redactJSON([]byte(`{"access_token":"` + jwt + `","nested":{"Password":{"x":1},"refresh_token":"rt-1"},
 			"requests":[{"headers":{"Authorization":"Bearer abc.def"}}],"note":"token ` + jwt + ` and Known-Var-Value",
-			"error":{"code":"BadRequest"},"text":"Authorization: Bearer opaque-token-9"}`))
+			"error":{"code":"BadRequest"},"text":"Authorization: Bearer opaque-token-9","pin":{"password":90817263}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +23,7 @@ func TestSecretsAlwaysRemoved(t *testing.T) {
 		u := r.url("https://login.example/t/oauth2/token?code=auth-code-2&state=ok")
 		h := r.header(http.Header{"Authorization": {"Bearer " + jwt}, "Set-Cookie": {"a=b"}, "X-Identity-Header": {"mi-secret"}})
 		all := string(body) + form + u + h.Get("Authorization") + h.Get("Set-Cookie") + h.Get("X-Identity-Header")
-		for _, s := range []string{jwt, "rt-1", "abc.def", "s3cr3t", "auth-code-1", "auth-code-2", "mi-secret", "a=b", "Known-Var-Value", "opaque-token-9", `"x":1`} {
+		for _, s := range []string{jwt, "rt-1", "abc.def", "s3cr3t", "auth-code-1", "auth-code-2", "mi-secret", "a=b", "Known-Var-Value", "opaque-token-9", `"x":1`, "90817263"} {
 			if strings.Contains(all, s) {
 				t.Errorf("pii=%v: %q survives redaction:\n%s", pii, s, all)
 			}

@@ -167,10 +167,7 @@ func TestAuditTwelveTenantsMatchesTheirPostures(t *testing.T) {
 
 func TestAuditInventoryControlsAndText(t *testing.T) {
 	dir := t.TempDir()
-	inv := filepath.Join(dir, "tenants.csv")
-	if err := os.WriteFile(inv, []byte("name,organization,environment,vars.licenses\ncontoso,contoso.onmicrosoft.com,Emulator,defender_p1;customer_lockbox\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	inv := writeTestFile(t, dir, "tenants.csv", "name,organization,environment,vars.licenses\ncontoso,contoso.onmicrosoft.com,Emulator,defender_p1;customer_lockbox\n")
 	out := filepath.Join(dir, "runs")
 	code, stdout, stderr := runMain(t, "audit", inv, "--out", out, "--progress", "none", "--controls", "MS.EXO.1.1,tag:dns,CIS 6.2.2")
 	if code != ExitNonCompliant {
@@ -291,15 +288,33 @@ tenants:
 	if v := res.Tenants[0].Steps[0].Assertions[0]; v.Result != results.ResultWaived || v.Waiver.Owner != "secops@contoso.com" || len(res.Waivers) != 1 || res.Waivers[0].Applied != 1 {
 		t.Errorf("waived = %+v, waivers %+v", v, res.Waivers)
 	}
-	// The run directory's manifest names the baseline and the waivers file.
-	m, err := os.ReadFile(filepath.Join(res.Run.Dir, results.ManifestFile))
+	// The run directory's manifest names the baseline (as include: names
+	// it, versioned by the sha256 of its bytes: no file to hash again) and
+	// the waivers file, each once.
+	m, err := results.ReadManifest(res.Run.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"role": "baseline"`, `"path": "baseline:exo.yaml"`, `"role": "waivers"`} {
-		if !strings.Contains(string(m), want) {
-			t.Errorf("manifest lacks %s", want)
+	var baselines, waiverFiles []results.ManifestInput
+	for _, in := range m.Inputs {
+		switch in.Role {
+		case "baseline":
+			baselines = append(baselines, in)
+		case "waivers":
+			waiverFiles = append(waiverFiles, in)
 		}
+	}
+	if len(baselines) != 1 || baselines[0].Path != "baseline:exo" || len(baselines[0].Version) != 64 || baselines[0].SHA256 != "" {
+		t.Errorf("manifest baseline inputs %+v: want baseline:exo once, versioned by its sha256", baselines)
+	}
+	if abs, _ := filepath.Abs(waivers); len(waiverFiles) != 1 || waiverFiles[0].Path != abs || len(waiverFiles[0].SHA256) != 64 {
+		t.Errorf("manifest waivers inputs %+v: want %s once, with its sha256", waiverFiles, abs)
+	}
+	// verify finds the run intact, and every input where it was: a
+	// built-in baseline is not a file that went missing.
+	code, stdout, stderr = runMain(t, "verify", res.Run.Dir)
+	if code != ExitOK || strings.Contains(stdout, "note:") || !strings.HasPrefix(stdout, "ok: ") {
+		t.Errorf("verify: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	bad := filepath.Join(dir, "bad.yaml")

@@ -98,6 +98,48 @@ func TestRunRefusesSelectionTypos(t *testing.T) {
 	}
 }
 
+// TestNoTenantIsRefused: a playbook (or an audited inventory) whose
+// tenants: and inventory files list no tenant ran nothing and exited 0;
+// run, plan, preflight and audit now refuse it (exit 2) before a run
+// directory is made. validate still accepts it: a playbook meant only for
+// include: has no tenants. An empty shard of a playbook with tenants is
+// not this: more shards than tenants is fine.
+func TestNoTenantIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeTestFile(t, dir, "none.csv", "name,organization\n")
+	pb := writeTestFile(t, dir, "none.yaml", "version: 1\nname: none\ninventory: [none.csv]\nsteps:\n  - {id: org, cmdlet: Get-OrganizationConfig}\n")
+	for _, args := range [][]string{{"run", pb}, {"plan", pb}, {"preflight", pb}, {"audit", inv}, {"audit", pb}} {
+		out := t.TempDir()
+		if args[0] == "run" || args[0] == "audit" {
+			args = append(args, "--out", out)
+		}
+		code, stdout, stderr := runMain(t, args...)
+		if code != ExitInvalid || !strings.Contains(stderr, "no tenant to run on") {
+			t.Errorf("%v: exit %d, want 2 naming the missing tenants\n%s%s", args, code, stdout, stderr)
+		}
+		if dirs, _ := os.ReadDir(out); len(dirs) != 0 {
+			t.Errorf("%v: a refused run created %d run directories", args, len(dirs))
+		}
+	}
+	if code, _, stderr := runMain(t, "validate", pb); code != ExitOK {
+		t.Errorf("validate: exit %d\n%s", code, stderr)
+	}
+	// Two tenants in three shards: one shard is empty, and that is fine.
+	two, empty := emulatorPlaybook(t, orgSteps), 0
+	for _, shard := range []string{"1/3", "2/3", "3/3"} {
+		code, stdout, stderr := runMain(t, "plan", two, "--shard", shard)
+		if code != ExitOK {
+			t.Errorf("plan --shard %s of two tenants: exit %d\n%s", shard, code, stderr)
+		}
+		if strings.Contains(stdout, "\n0 tenants x") {
+			empty++
+		}
+	}
+	if empty != 1 {
+		t.Errorf("%d empty shards of three for two tenants, want 1", empty)
+	}
+}
+
 // stepOf returns the status and error message of step id in tenant 0 of a
 // results document.
 func stepOf(t *testing.T, resultsJSON, id string) (status, msg string, assertions []map[string]any) {

@@ -60,6 +60,9 @@ type planDoc struct {
 	Tenants  []planTenant `json:"tenants"`
 	Rollout  *planRollout `json:"rollout,omitempty"` // plan_waves.go
 	Summary  planSummary  `json:"summary"`
+	// With --check-reads: the writes from live reads (planwrites.go).
+	WritesChecked bool           `json:"writes_checked,omitempty"`
+	Writes        []plannedWrite `json:"writes,omitempty"`
 }
 
 type planPlaybook struct {
@@ -133,6 +136,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		if writes, err = checkReads(ctx, opts); err != nil { // planwrites.go
 			return err
 		}
+		doc.WritesChecked, doc.Writes = true, writes
 	}
 	if opts.out != "" {
 		if err := writeReviewedPlan(opts.out, p, doc, writes); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -74,6 +75,18 @@ func TestPlanCheckReadsListsTheQuickstartsWrites(t *testing.T) {
 		if !strings.Contains(stdout, w.Tenant+"  disable-pop  Set-CASMailbox  ") || !strings.Contains(stdout, w.Identity) {
 			t.Errorf("text output does not list %s %s:\n%s", w.Tenant, w.Identity, stdout)
 		}
+	}
+	// --format json carries the same writes (the reads ran for them).
+	code, stdout, stderr = runMain(t, "plan", pb, "--check-reads", "--format", "json")
+	var doc struct {
+		WritesChecked bool           `json:"writes_checked"`
+		Writes        []plannedWrite `json:"writes"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); code != ExitOK || err != nil {
+		t.Fatalf("plan --check-reads --format json: exit %d, %v\n%s", code, err, stderr)
+	}
+	if !doc.WritesChecked || !reflect.DeepEqual(doc.Writes, rp.Writes) {
+		t.Errorf("--format json lists %d writes (checked %v), the plan file %d", len(doc.Writes), doc.WritesChecked, len(rp.Writes))
 	}
 
 	out := t.TempDir()

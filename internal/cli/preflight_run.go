@@ -43,7 +43,7 @@ func (p *preflightFlag) enabled(plan *runner.Plan, check bool) bool {
 // stderr (stdout carries the run's results), and returns the blocked
 // tenants with their reasons. A resume checks again: a tenant ready then
 // may not be now.
-func (p *preflightFlag) run(ctx context.Context, ios *streams, plan *runner.Plan, check, _ bool, conn *connect.Connector) (map[string]string, error) {
+func (p *preflightFlag) run(ctx context.Context, ios *streams, plan *runner.Plan, check bool, conn *connect.Connector) (map[string]string, error) {
 	if !p.enabled(plan, check) {
 		return nil, nil
 	}

@@ -131,7 +131,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 
-	blocked, err := opts.preflight.run(ctx, ios, plan, opts.check, resume, conn) // preflight_run.go
+	blocked, err := opts.preflight.run(ctx, ios, plan, opts.check, conn) // preflight_run.go
 	if err != nil {
 		return err
 	}

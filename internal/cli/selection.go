@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -66,8 +67,18 @@ func (s *selectionFlags) load(path string) (*runner.Plan, error) {
 	return s.audit.loadPlan(path, sel)
 }
 
-// planOf applies sel to a loaded playbook.
+// planOf applies sel to a loaded playbook. A playbook whose tenants: and
+// inventory files list no tenant is refused: a run of it would do nothing
+// and exit 0. (An empty shard of a playbook with tenants is no mistake:
+// an Indexed Job may have more shards than organizations.)
 func planOf(pb *playbook.Playbook, sel runner.Selection) (*runner.Plan, error) {
+	if len(pb.Tenants) == 0 {
+		where := pb.Path
+		if len(pb.Inventory) > 0 {
+			where = strings.Join(pb.Inventory, ", ")
+		}
+		return nil, exitf(ExitInvalid, "%s: no tenant to run on: list them under tenants: or in an inventory: file", where)
+	}
 	plan, err := runner.NewPlan(pb, sel)
 	if err != nil {
 		return nil, exitf(ExitInvalid, "%v", err)

@@ -50,14 +50,6 @@ func sealRunDir(ios *streams, dir, format string, pb *playbook.Playbook, res *re
 	for _, inc := range pb.Includes {
 		inputs = append(inputs, results.ManifestInput{Role: "baseline", Path: inc.Name, Version: inc.SHA256})
 	}
-	for _, w := range pb.WaiverFiles {
-		if err := add("waivers", w); err != nil {
-			return err
-		}
-	}
-	for _, inc := range pb.Includes { // built in: its name and the sha256 of its bytes are its version
-		inputs = append(inputs, results.ManifestInput{Role: "baseline", Path: inc.Path, SHA256: inc.SHA256, Version: inc.SHA256})
-	}
 	if _, err := results.WriteManifest(dir, res, inputs, time.Now()); err != nil {
 		return exitf(ExitStepFailed, "writing the manifest: %v", err)
 	}

@@ -6,24 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/transport"
 )
-
-// initialSuffixes end the initial (tenant-created) domain in each cloud.
-var initialSuffixes = []string{".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn", ".onmicrosoft.de"}
-
-// initialDomain reports whether d is a tenant's initial domain
-// (<name>.onmicrosoft.com and the other clouds' forms; not the
-// <name>.mail.onmicrosoft.com routing domain).
-func initialDomain(d string) bool {
-	d = strings.ToLower(strings.TrimSpace(d))
-	for _, suf := range initialSuffixes {
-		if name, ok := strings.CutSuffix(d, suf); ok && name != "" && !strings.Contains(name, ".") {
-			return true
-		}
-	}
-	return false
-}
 
 // complianceAnchor is the X-AnchorMailbox of the session's Security &
 // Compliance calls. A delegated user (or the tenant's anchor: override)
@@ -48,7 +33,7 @@ func (s *session) complianceAnchor(ctx context.Context) (string, error) {
 	if s.initial != "" {
 		return transport.ComplianceAnchor(s.initial), nil
 	}
-	if initialDomain(s.tenant.Organization) {
+	if cloud.InitialDomain(s.tenant.Organization) {
 		s.initial = strings.ToLower(s.tenant.Organization)
 		return transport.ComplianceAnchor(s.initial), nil
 	}

@@ -1,4 +1,0 @@
-package connect
-
-// InitialDomain exposes initialDomain to the external tests.
-var InitialDomain = initialDomain
