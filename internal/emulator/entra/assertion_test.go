@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,15 +122,15 @@ var noRecordCodes = map[int]bool{700211: true, 700212: true, 700213: true}
 
 // Each cloud's authority expects its own token-exchange audience.
 func TestExchangeAudienceOfEachCloud(t *testing.T) {
-	for base, want := range map[string]string{
-		"https://login.microsoftonline.com":        "api://AzureADTokenExchange",
-		"https://127.0.0.1:8443":                   "api://AzureADTokenExchange",
-		"https://login.microsoftonline.us":         "api://AzureADTokenExchangeUSGov",
-		"https://login.chinacloudapi.cn:443":       "api://AzureADTokenExchangeChina",
-		"https://login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina",
-	} {
-		if got := exchangeAudienceOf(base); got != want {
-			t.Errorf("%s: %s, want %s", base, got, want)
-		}
+	bases := []string{"https://login.microsoftonline.com", "https://127.0.0.1:8443", "https://login.microsoftonline.us",
+		"https://login.chinacloudapi.cn:443", "https://login.partner.microsoftonline.cn"}
+	got := make([]string, len(bases))
+	for i, b := range bases {
+		got[i] = exchangeAudienceOf(b)
+	}
+	want := []string{"api://AzureADTokenExchange", "api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov",
+		"api://AzureADTokenExchangeChina", "api://AzureADTokenExchangeChina"}
+	if !slices.Equal(got, want) {
+		t.Errorf("%q: got %q, want %q", bases, got, want)
 	}
 }
