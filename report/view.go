@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -365,18 +366,8 @@ func (v *View) TopFailing(n int) []*Control {
 	return cs
 }
 
-func severityRank(s string) int {
-	switch strings.ToLower(s) {
-	case "critical":
-		return 5
-	case "high":
-		return 4
-	case "medium":
-		return 3
-	case "low":
-		return 2
-	case "info":
-		return 1
-	}
-	return 0
-}
+// severities are the severities lowest first, as results gates them.
+var severities = results.SeverityOrder()
+
+// severityRank orders severities: info 1 .. critical 5, anything else 0.
+func severityRank(s string) int { return slices.Index(severities, strings.ToLower(s)) + 1 }

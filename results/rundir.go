@@ -149,12 +149,7 @@ func (d *RunDir) Events() ([]Event, error) {
 		return nil, err
 	}
 	d.reads++
-	f, err := os.Open(filepath.Join(d.path, EventsFile))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ReadEvents(f)
+	return readEventsFile(filepath.Join(d.path, EventsFile))
 }
 
 // WriteResults replaces results.json atomically (temp file + rename), so a

@@ -90,9 +90,10 @@ func varDigest(v any) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// diffInputs lists, in words, what differs between the inputs a run started
-// with and those of a resume.
-func diffInputs(was, now *results.Inputs) []string {
+// DiffInputs lists, in words, what differs between the inputs a run started
+// with and those of a resume, or those a reviewed plan (`run --plan`) was
+// made with and those of the run: both ask this one rule.
+func DiffInputs(was, now *results.Inputs) []string {
 	var out []string
 	wasInv := map[string]string{}
 	for _, f := range was.Inventory {
@@ -211,7 +212,3 @@ func (e *ResumeError) Error() string {
 func (p *Plan) secretVar(name string) bool {
 	return results.LooksSecret(name) || slices.Contains(p.Playbook.SecretVars, name)
 }
-
-// DiffInputs lists, in words, what differs between two records of a run's
-// inputs: a resume and a reviewed plan (`run --plan`) ask the same rule.
-func DiffInputs(was, now *results.Inputs) []string { return diffInputs(was, now) }

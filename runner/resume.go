@@ -40,7 +40,7 @@ func (r *run) openPrior(mode string) (fresh bool, err error) {
 		reasons = append(reasons, fmt.Sprintf("the playbook changed (sha256 %.12s…, now %.12s…)", r.prior.sha256, r.pb.SHA256))
 	}
 	if r.prior.inputs != nil {
-		reasons = append(reasons, diffInputs(r.prior.inputs, r.plan.Inputs())...)
+		reasons = append(reasons, DiffInputs(r.prior.inputs, r.plan.Inputs())...)
 	}
 	if len(reasons) > 0 {
 		return false, &ResumeError{Dir: dir, Reasons: reasons}
