@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func TestWorkloadIdentityAcrossTenantsAndRotation(t *testing.T) {
 			t.Fatalf("claims %+v, want app %s in %s", c, wiAppID, tc.tenant)
 		}
 	}
-	if !contains(told, first) {
+	if !slices.Contains(told, first) {
 		t.Error("the service account token was not reported as a secret")
 	}
 
@@ -93,18 +94,9 @@ func TestWorkloadIdentityAcrossTenantsAndRotation(t *testing.T) {
 	if c := f.token(contoso, true); c.TenantID != contosoID {
 		t.Fatalf("after rotation: claims %+v", c)
 	}
-	if !contains(told, second) {
+	if !slices.Contains(told, second) {
 		t.Error("the rotated token was not reported as a secret")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Entra's refusals of a service account token are explained, and a token

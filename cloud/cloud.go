@@ -182,3 +182,20 @@ func IsLoopback(host string) bool {
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
 }
+
+// initialSuffixes end the initial (tenant-created) domain in each cloud.
+var initialSuffixes = []string{".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn", ".onmicrosoft.de"}
+
+// InitialDomain reports whether d is a tenant's initial domain
+// (<name>.onmicrosoft.com and the other clouds' forms; not the
+// <name>.mail.onmicrosoft.com routing domain): the domain Security &
+// Compliance calls anchor on (transport.ComplianceAnchor).
+func InitialDomain(d string) bool {
+	d = strings.ToLower(strings.TrimSpace(d))
+	for _, suf := range initialSuffixes {
+		if name, ok := strings.CutSuffix(d, suf); ok && name != "" && !strings.Contains(name, ".") {
+			return true
+		}
+	}
+	return false
+}

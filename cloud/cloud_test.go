@@ -61,3 +61,16 @@ func TestDocumentedConnectionURIsAndGermany(t *testing.T) {
 		t.Errorf("Germany compliance: %+v", de)
 	}
 }
+
+func TestInitialDomain(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[string]bool{
+		"contoso.onmicrosoft.com": true, "Contoso.OnMicrosoft.com": true, "agency.onmicrosoft.us": true,
+		"contoso.mail.onmicrosoft.com": false, "contoso.com": false, ".onmicrosoft.com": false,
+		"contoso.partner.onmschina.cn": true, "contoso.onmicrosoft.de": true,
+	} {
+		if got := InitialDomain(d); got != want {
+			t.Errorf("InitialDomain(%q) = %v", d, got)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package transport
 import (
 	"strings"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/cmdlet"
 )
 
@@ -46,7 +47,7 @@ func anchorFor(ep *Endpoint, req *Request) (anchor string, routed bool) {
 	if ep.Anchor != "" {
 		return ep.Anchor, false
 	}
-	if ep.Service == Compliance && InitialDomain(ep.Tenant) {
+	if ep.Service == Compliance && cloud.InitialDomain(ep.Tenant) {
 		return ComplianceAnchor(ep.Tenant), false // §10.6; internal/connect finds the domain for another tenant name
 	}
 	return AppAnchor(ep.Tenant), false
@@ -131,21 +132,4 @@ func validAddress(s string) bool {
 // the same).
 func ComplianceAnchor(initialDomain string) string {
 	return "UPN:" + systemMailbox + "@" + strings.ToLower(initialDomain)
-}
-
-// initialSuffixes end the initial (tenant-created) domain in each cloud.
-var initialSuffixes = []string{".onmicrosoft.com", ".onmicrosoft.us", ".partner.onmschina.cn", ".onmicrosoft.de"}
-
-// InitialDomain reports whether d is a tenant's initial domain
-// (<name>.onmicrosoft.com and the other clouds' forms; not the
-// <name>.mail.onmicrosoft.com routing domain): the domain of the
-// compliance anchor.
-func InitialDomain(d string) bool {
-	d = strings.ToLower(strings.TrimSpace(d))
-	for _, suf := range initialSuffixes {
-		if name, ok := strings.CutSuffix(d, suf); ok && name != "" && !strings.Contains(name, ".") {
-			return true
-		}
-	}
-	return false
 }

@@ -8,7 +8,8 @@
 // The package knows nothing of clouds or credentials: the caller passes the
 // service origin, the tenant URL segment and a TokenSource (package auth
 // satisfies it). It imports no other exoplay package but the leaves (cloud,
-// cmdlet, internal/inputfile).
+// cmdlet, internal/category, internal/wait) and its own JSON codec
+// (transport/internal/wire).
 //
 // # Results
 //

@@ -23,7 +23,7 @@
 //
 // A recording is a directory of JSON files, one per exchange, named
 // NNNNNN-<what>.json (a sequence number in the order the answers completed,
-// then the cmdlet, "batch", "token" or the host). Each file is
+// then the cmdlet, "batch", "token" or "other"). Each file is
 //
 //	{"cassette": 1, "seq": 7,
 //	 "request":  {"method": "POST", "url": "https://…", "header": {"Name": ["v"]},

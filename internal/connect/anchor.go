@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/transport"
 )
 
@@ -32,7 +33,7 @@ func (s *session) complianceAnchor(ctx context.Context) (string, error) {
 	if s.initial != "" {
 		return transport.ComplianceAnchor(s.initial), nil
 	}
-	if transport.InitialDomain(s.tenant.Organization) {
+	if cloud.InitialDomain(s.tenant.Organization) {
 		s.initial = strings.ToLower(s.tenant.Organization)
 		return transport.ComplianceAnchor(s.initial), nil
 	}
