@@ -12,36 +12,17 @@ import (
 func TestAssertionReadsAreNeeds(t *testing.T) {
 	const yaml = `version: 1
 steps:
-  - id: org
-    cmdlet: Get-OrganizationConfig
-    register: org
-    tags: [read]
+  - {id: org, cmdlet: Get-OrganizationConfig, register: org, tags: [read]}
   - id: applies
     cmdlet: Get-RemoteDomain
     tags: [applies]
-    assert:
-      - id: C-1
-        applies_when: ${{ len(org) > 0 }}
-        expect: {each: "${{ .AutoForwardEnabled == false }}"}
-  - id: over
-    cmdlet: Get-RemoteDomain
-    tags: [over]
-    assert:
-      - id: C-2
-        expect: {over: "${{ org }}", each: "${{ .OAuth2ClientProfileEnabled == true }}"}
-  - id: cond
-    cmdlet: Get-RemoteDomain
-    tags: [cond]
-    assert:
-      - id: C-3
-        expect: {each: "${{ .Name != org[0].Name }}"}
+    assert: [{id: C-1, applies_when: "${{ len(org) > 0 }}", expect: {each: "${{ .AutoForwardEnabled == false }}"}}]
+  - {id: over, cmdlet: Get-RemoteDomain, tags: [over], assert: [{id: C-2, expect: {over: "${{ org }}", each: "${{ .OAuth2ClientProfileEnabled == true }}"}}]}
+  - {id: cond, cmdlet: Get-RemoteDomain, tags: [cond], assert: [{id: C-3, expect: {each: "${{ .Name != org[0].Name }}"}}]}
   - id: message
     cmdlet: Get-RemoteDomain
     tags: [message]
-    assert:
-      - id: C-4
-        that: ${{ len(result) > 0 }}
-        message: "no remote domain in ${{ org[0].Name }}"
+    assert: [{id: C-4, that: "${{ len(result) > 0 }}", message: "no remote domain in ${{ org[0].Name }}"}]
 `
 	for _, tag := range []string{"applies", "over", "cond", "message"} {
 		pb, err := Parse("p.yaml", []byte(yaml), LoadOptions{})
