@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -90,6 +91,9 @@ func TestAssertionChecks(t *testing.T) {
 		{"not a JWT", certAppID, "not-a-jwt", 50027},
 		{"federated", fedAppID, fedToken, 0},
 		{"federated, wrong audience", fedAppID, exoMIToken, 700212},
+		// The public cloud's authority takes its own exchange audience, spelled exactly.
+		{"federated, US Government audience", fedAppID, miToken("api://AzureADTokenExchangeUSGov"), 700212},
+		{"federated, audience in other case", fedAppID, miToken("api://azureadtokenexchange"), 700212},
 		{"federated, untrusted subject", certAppID, fedToken, 700213},
 	}
 	for _, tc := range cases {
@@ -115,3 +119,18 @@ func TestAssertionChecks(t *testing.T) {
 // noRecordCodes are the refusals of a federated assertion no federated identity credential
 // matches: 400 invalid_request, not 401 invalid_client.
 var noRecordCodes = map[int]bool{700211: true, 700212: true, 700213: true}
+
+// Each cloud's authority expects its own token-exchange audience.
+func TestExchangeAudienceOfEachCloud(t *testing.T) {
+	bases := []string{"https://login.microsoftonline.com", "https://127.0.0.1:8443", "https://login.microsoftonline.us",
+		"https://login.chinacloudapi.cn:443", "https://login.partner.microsoftonline.cn"}
+	got := make([]string, len(bases))
+	for i, b := range bases {
+		got[i] = exchangeAudienceOf(b)
+	}
+	want := []string{"api://AzureADTokenExchange", "api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov",
+		"api://AzureADTokenExchangeChina", "api://AzureADTokenExchangeChina"}
+	if !slices.Equal(got, want) {
+		t.Errorf("%q: got %q, want %q", bases, got, want)
+	}
+}

@@ -62,7 +62,7 @@ func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) 
 		return errMalformedAssertion("it is not a JWT")
 	}
 	if kid, _ := unverified.Header["kid"].(string); kid == a.kid {
-		return a.verifyFederated(app, assertion)
+		return a.verifyFederated(q.base, app, assertion)
 	}
 	// A certificate assertion names its certificate (x5t#S256 or x5t); a token of another
 	// issuer (a Kubernetes service account token) names none.
@@ -94,15 +94,19 @@ func (a *Authority) verifyAssertion(q *tokenRequest, app App, assertion string) 
 	return a.checkAssertionTime(c)
 }
 
-// verifyFederated accepts a managed identity token we issued for the token-exchange audience
-// when the app trusts that identity.
+// verifyFederated accepts a managed identity token we issued when the app trusts that identity
+// and the token is for the token-exchange audience of the cloud the token endpoint belongs to
+// (base, e.g. https://login.microsoftonline.us), spelled exactly: a federated identity credential
+// names the one audience Entra accepts in the aud claim (Microsoft Graph
+// federatedIdentityCredential.audiences), api://AzureADTokenExchange or its US Government or
+// China variant.
 // behaviour entra.client.federated (internal/emulator/BEHAVIOURS.md)
-func (a *Authority) verifyFederated(app App, assertion string) *aadError {
+func (a *Authority) verifyFederated(base string, app App, assertion string) *aadError {
 	c, err := a.parseOwn(assertion)
 	if err != nil {
 		return newErr(http.StatusUnauthorized, "invalid_client", 50013, "Assertion failed signature validation.")
 	}
-	if aud := str(c, "aud"); !tokenExchangeAudiences[strings.ToLower(aud)] {
+	if aud := str(c, "aud"); aud != exchangeAudienceOf(base) {
 		return noFederatedRecord(700212, "audience", aud)
 	}
 	sub := str(c, "sub")

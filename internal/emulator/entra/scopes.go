@@ -16,6 +16,23 @@ var tokenExchangeAudiences = map[string]bool{
 	"api://azureadtokenexchangechina": true,
 }
 
+// exchangeAudienceOf is the token-exchange audience of the cloud whose authority is base (its
+// scheme and host): the US Government clouds' authority is login.microsoftonline.us, China's
+// login.chinacloudapi.cn (or login.partner.microsoftonline.cn).
+func exchangeAudienceOf(base string) string {
+	host := strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	switch {
+	case strings.HasSuffix(host, ".us"):
+		return "api://AzureADTokenExchangeUSGov"
+	case strings.HasSuffix(host, ".cn"):
+		return "api://AzureADTokenExchangeChina"
+	}
+	return "api://AzureADTokenExchange"
+}
+
 // scopeRequest is the resource part of a scope parameter.
 type scopeRequest struct {
 	resource   string   // configured spelling of the audience

@@ -101,6 +101,15 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 		}
 		return badRequest("The $batch body must be a JSON object {\"requests\":[{\"id\",\"method\",\"url\",\"headers\",\"body\"}, ...]}" + why + ".")
 	}
+	// OData's JSON batch reader requires each request's method and url
+	// (ValidateRequiredProperty in OData/odata.net's ODataJsonBatchReader):
+	// an item without one fails the whole batch.
+	for _, it := range in.Requests {
+		if it.Method == "" || it.URL == "" {
+			s.violate(id, outer, "$batch item '"+it.ID+"' has no method or no url")
+			return badRequest("The $batch item '" + it.ID + "' has no \"method\" or no \"url\"; every request of a $batch needs both.")
+		}
+	}
 	if len(in.Requests) > MaxBatchItems {
 		s.violate(id, outer, "$batch with "+strconv.Itoa(len(in.Requests))+" requests (the maximum is 10)")
 		return badRequest("The $batch carries " + strconv.Itoa(len(in.Requests)) + " requests; the maximum is 10.")
@@ -268,9 +277,6 @@ func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *ba
 	q := u.Query()
 	_, hasSkip := q["$skiptoken"]
 	method := strings.ToUpper(it.Method)
-	if method == "" {
-		method = http.MethodPost
-	}
 	body := []byte(it.Body)
 	var str string
 	if len(body) > 0 && body[0] == '"' && json.Unmarshal(body, &str) == nil {

@@ -227,11 +227,6 @@ func globMatch(pattern, s string) bool {
 	return strings.HasSuffix(s, parts[len(parts)-1])
 }
 
-// errorBody is the service's error envelope (§5.1) with the warnings
-// members beside "error", as in the 2023 capture, its detail in the pipe
-// form "<ErrorId>|<ExceptionType>|<text>".
-func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe) }
-
 // msgInvalidOperation is the outer message of a binding or argument error.
 // graph2otel's live captures (S10, 2026-07-23) show those 400s with the
 // pipe form "|<Type>|<text>" and innererror.internalexception, so the
@@ -239,8 +234,10 @@ func errorBody(e *CmdletError) []byte { return errorBodyForm(e, ErrorDetailPipe)
 // 404s; the JSON form is go-exoscc's (S21) "Error executing cmdlet" 400.
 const msgInvalidOperation = "Invalid Operation"
 
-// errorBodyForm is errorBody with details[].message in the given form
-// (behaviour exo.error.detail-form). The JSON forms carry the text and the
+// errorBodyForm is the service's error envelope (§5.1) with the warnings
+// members beside "error", as in the 2023 capture, and details[].message in
+// the given form (behaviour exo.error.detail-form): the pipe form
+// "<ErrorId>|<ExceptionType>|<text>" or one of the JSON forms. The JSON forms carry the text and the
 // type only inside the detail, as go-exoscc's real 400 bodies do (no
 // internalexception to fall back on), so a client must parse them.
 // behaviour exo.envelope.error (internal/emulator/BEHAVIOURS.md)

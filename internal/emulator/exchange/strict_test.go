@@ -57,6 +57,20 @@ func TestStrictBatchHeaderValuesArePrimitives(t *testing.T) {
 	}
 }
 
+// OData's batch reader requires every request's method and url: an item
+// without one fails the batch, it is not taken for a POST.
+func TestStrictBatchItemNeedsMethodAndURL(t *testing.T) {
+	h := newHarness(t, nil)
+	for what, item := range map[string]string{
+		"no method": `{"id":"a","url":"/adminapi/beta/` + tidA + `/InvokeCommand",` + itemAuth + `"body":` + cmd("Get-AcceptedDomain", "") + `}`,
+		"no url":    `{"id":"a","method":"POST",` + itemAuth + `"body":` + cmd("Get-AcceptedDomain", "") + `}`,
+	} {
+		if r := h.batch(tidA, `{"requests":[`+item+`]}`); r.status != 400 || !strings.Contains(string(r.body), `"method\" or no \"url\"`) {
+			t.Errorf("%s: %d %s", what, r.status, r.body)
+		}
+	}
+}
+
 // The service answers multipart/mixed unless the client asks for
 // application/json;odata.metadata=minimal.
 func TestStrictBatchMultipartUnlessMinimalMetadata(t *testing.T) {
