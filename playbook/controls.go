@@ -37,11 +37,6 @@ func (pb *Playbook) SelectControls(patterns []string) error {
 		}
 	}
 	needed := map[string]bool{}
-	need := func(v *Value) {
-		for _, r := range v.Refs() {
-			needed[r] = true
-		}
-	}
 	keep := make([]bool, len(pb.Steps))
 	for i := len(pb.Steps) - 1; i >= 0; i-- {
 		st := pb.Steps[i]
@@ -49,18 +44,9 @@ func (pb *Playbook) SelectControls(patterns []string) error {
 			continue
 		}
 		keep[i] = true
-		for _, v := range []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen, st.ChangedWhen} {
-			need(v)
-		}
-		for _, p := range st.Parameters {
-			need(p.Value)
-		}
-		for _, a := range st.Assert {
-			need(a.That)
-			need(a.AppliesWhen)
-			if a.Expect != nil {
-				need(a.Expect.Over)
-				need(a.Expect.Cond)
+		for _, v := range st.values() { // what Needs reads, so --tags and --controls agree
+			for _, r := range v.Refs() {
+				needed[r] = true
 			}
 		}
 	}

@@ -98,8 +98,9 @@ type Dependency struct {
 }
 
 // Needs lists the registers st's expressions read (when, foreach,
-// parameters, anchor, failed_when, assertions and their messages), each
-// with the earlier step that registers it, in step order.
+// parameters, anchor, failed_when, changed_when, and its assertions: that,
+// message, applies_when, expect's over and condition), each with the
+// earlier step that registers it, in step order.
 func (pb *Playbook) Needs(st *Step) []Dependency {
 	reads := map[string]bool{}
 	for _, v := range st.values() {
@@ -119,14 +120,18 @@ func (pb *Playbook) Needs(st *Step) []Dependency {
 	return out
 }
 
-// values are the step's compiled values (nil ones left out).
+// values are the step's compiled values (nil ones left out): every
+// expression that runs for the step, so every register it may read.
 func (st *Step) values() []*Value {
 	vs := []*Value{st.When, st.Foreach, st.Anchor, st.FailedWhen, st.ChangedWhen}
 	for _, p := range st.Parameters {
 		vs = append(vs, p.Value)
 	}
 	for _, a := range st.Assert {
-		vs = append(vs, a.That, a.MessageValue)
+		vs = append(vs, a.That, a.MessageValue, a.AppliesWhen)
+		if a.Expect != nil {
+			vs = append(vs, a.Expect.Over, a.Expect.Cond)
+		}
 	}
 	return slices.DeleteFunc(vs, func(v *Value) bool { return v == nil })
 }
