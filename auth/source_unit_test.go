@@ -134,8 +134,9 @@ func TestStaleTokenRecheckedNotPerCall(t *testing.T) {
 }
 
 // A claims challenge reaches the acquirer as given (not a made-up one),
-// bypassing the current token; the same challenge twice at once is one
-// acquisition.
+// bypassing the current token. (That callers passing the same challenge at
+// once share one acquisition is singleflight's keying by challenge; this
+// test does not show it.)
 func TestSourceTokenWithClaims(t *testing.T) {
 	fa := &fakeAcquirer{now: time.Now, lifetime: time.Hour}
 	s := unitSource(t, fa, time.Now)

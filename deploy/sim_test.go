@@ -39,15 +39,6 @@ const simSteps = `steps:
     select: [Identity, PopEnabled]
 `
 
-// TestIndexedJobSimulation plays the Job controller over the manifests of
-// overlays/sharded: one process of the real exoplay binary per completion
-// index, with the Indexed Job's own arguments and environment, against one
-// emulator; one shard is killed mid-run and started again with the same
-// arguments, as the Job's backoff would; then the merge Job's arguments.
-// It checks that every tenant is in the merged run exactly once, that no
-// organization ever had more than 3 requests in flight (two tenant entries
-// of one organization must land in one shard), and that the retried shard
-// resumed instead of starting over.
 // startEmulator starts an emulator for the test and writes its CA into dir.
 func startEmulator(t *testing.T, opts emulator.Options, dir string) (*emulator.Emulator, string) {
 	t.Helper()
@@ -63,6 +54,15 @@ func startEmulator(t *testing.T, opts emulator.Options, dir string) (*emulator.E
 	return emu, ca
 }
 
+// TestIndexedJobSimulation plays the Job controller over the manifests of
+// overlays/sharded: one process of the real exoplay binary per completion
+// index, with the Indexed Job's own arguments and environment, against one
+// emulator; one shard is killed mid-run and started again with the same
+// arguments, as the Job's backoff would; then the merge Job's arguments.
+// It checks that every tenant is in the merged run exactly once, that no
+// organization ever had more than 3 requests in flight (two tenant entries
+// of one organization must land in one shard), and that the retried shard
+// resumed instead of starting over.
 func TestIndexedJobSimulation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds exoplay and runs it as separate processes")

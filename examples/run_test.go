@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,17 +30,9 @@ var wantExit = map[string]int{
 // TestExamplesRun runs every example that targets the emulator end to end,
 // through the CLI, as `exoplay run FILE --format json` would.
 func TestExamplesRun(t *testing.T) {
-	files, _ := filepath.Glob("*.yaml")
-	ran := 0
-	for _, f := range files {
-		pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if !allEmulator(pb) {
-			continue
-		}
-		ran++
+	examples := emulatorExamples(t)
+	for _, f := range slices.Sorted(maps.Keys(examples)) {
+		pb := examples[f]
 		t.Run(f, func(t *testing.T) {
 			want, ok := wantExit[f]
 			if !ok {
@@ -77,18 +70,28 @@ func TestExamplesRun(t *testing.T) {
 			}
 		})
 	}
-	if ran < 4 {
-		t.Fatalf("only %d examples target the emulator; want at least 4", ran)
+	if len(examples) < 4 {
+		t.Fatalf("only %d examples target the emulator; want at least 4", len(examples))
 	}
 }
 
-func allEmulator(pb *playbook.Playbook) bool {
-	for _, tn := range pb.Tenants {
-		if tn.Environment != playbook.EnvironmentEmulator {
-			return false
+// emulatorExamples loads every example (includes resolve to the shipped
+// baselines, as the CLI resolves them) and returns, by file name, those
+// whose tenants are all in the Emulator environment.
+func emulatorExamples(t *testing.T) map[string]*playbook.Playbook {
+	t.Helper()
+	files, _ := filepath.Glob("*.yaml")
+	out := map[string]*playbook.Playbook{}
+	for _, f := range files {
+		pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !slices.ContainsFunc(pb.Tenants, func(tn *playbook.Tenant) bool { return tn.Environment != playbook.EnvironmentEmulator }) {
+			out[f] = pb
 		}
 	}
-	return true
+	return out
 }
 
 // TestExamplesRunWithTagsRemediate runs every emulator example that has
@@ -96,20 +99,10 @@ func allEmulator(pb *playbook.Playbook) bool {
 // whose registers the remediation reads are tagged always, so the run does
 // its writes instead of skipping them on an empty register.
 func TestExamplesRunWithTagsRemediate(t *testing.T) {
-	files, _ := filepath.Glob("*.yaml")
+	examples := emulatorExamples(t)
 	ran := 0
-	for _, f := range files {
-		pb, err := playbook.Load(f, playbook.LoadOptions{Include: baseline.Include})
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		writes := 0
-		for _, st := range pb.Steps {
-			if st.Write && slices.Contains(st.Tags, "remediate") {
-				writes++
-			}
-		}
-		if !allEmulator(pb) || writes == 0 {
+	for _, f := range slices.Sorted(maps.Keys(examples)) {
+		if !slices.ContainsFunc(examples[f].Steps, func(st *playbook.Step) bool { return st.Write && slices.Contains(st.Tags, "remediate") }) {
 			continue
 		}
 		ran++

@@ -164,8 +164,8 @@ func emulatorOptionsFrom(cmd *cobra.Command, o *emulatorOptions, stderr io.Write
 	switch {
 	case len(o.domains) > 0 && o.tenants > 0:
 		return eo, fmt.Errorf("use --tenants N or --tenant DOMAIN, not both")
-	case o.tenants < 0:
-		return eo, fmt.Errorf("--tenants must be positive")
+	case changed("tenants") && o.tenants < 1:
+		return eo, fmt.Errorf("--tenants must be at least 1, not %d", o.tenants)
 	case len(o.domains) > 0:
 		eo.Tenants = nil
 		for _, d := range o.domains {

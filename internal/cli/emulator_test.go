@@ -122,9 +122,16 @@ func TestEmulatorCommandRefusesBadFlags(t *testing.T) {
 		{"emulator", "--tenants", "2", "--tenant", "contoso"},
 		{"emulator", "--scenario", filepath.Join(t.TempDir(), "missing.yaml")},
 		{"emulator", "--rate", "lots"},
+		{"emulator", "--tenants", "0"}, // was served with the default tenants
+		{"emulator", "--tenants", "-1"},
 	} {
 		var out, errb bytes.Buffer
-		if code := Main(context.Background(), args, strings.NewReader(""), &out, &errb); code != ExitInvalid || out.Len() != 0 {
+		// A flag wrongly accepted serves until cancelled: the test fails
+		// (exit 0) instead of hanging.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		code := Main(ctx, args, strings.NewReader(""), &out, &errb)
+		cancel()
+		if code != ExitInvalid || out.Len() != 0 {
 			t.Errorf("%v: exit %d stdout %q stderr %q", args, code, out.String(), errb.String())
 		}
 	}

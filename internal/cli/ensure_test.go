@@ -184,7 +184,7 @@ func TestEnsureDiffInTextOutput(t *testing.T) {
 `)
 	before := popEnabled(t, emu)[emu.Tenants()[0].ID]
 	if before == 0 {
-		t.Skip("the emulator seeded no mailbox with POP on")
+		t.Fatal("the emulator seeded no mailbox with POP on: --diff would have nothing to print, and the test would prove nothing")
 	}
 	code, stdout, stderr := runMain(t, "run", pb, "--check", "--diff", "--out", t.TempDir(), "--ca-file", ca, "--progress", "none")
 	if code != ExitOK {

@@ -90,6 +90,13 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
+	// Before anything is written into --out: a refused merge leaves it as
+	// it was.
+	if opts.count > 0 {
+		if n, _ := results.ShardProgress(dirs); n > 0 && n != opts.count {
+			return exitf(ExitInvalid, "--shard-count %d, but the shards ran as %d shards", opts.count, n)
+		}
+	}
 	res, err := results.Merge(opts.out, dirs, results.MergeOptions{
 		Argv: opts.argv,
 		OrderFor: func(p results.Playbook) []string {
@@ -102,9 +109,6 @@ func runMerge(ctx context.Context, opts *mergeOptions) error {
 	}
 	if err != nil {
 		return exitf(ExitStepFailed, "merging into %s: %v", opts.out, err)
-	}
-	if opts.count > 0 && res.Run.Merged.Count != opts.count {
-		return exitf(ExitInvalid, "--shard-count %d, but the shards ran as %d shards", opts.count, res.Run.Merged.Count)
 	}
 	for _, s := range res.Run.Merged.Incomplete() {
 		where := ""

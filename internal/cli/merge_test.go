@@ -245,6 +245,16 @@ func TestMergeNamesMissingAndRefusesForeignShards(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d with %q\n%s", name, code, ExitInvalid, c.want, stderr)
 		}
 	}
+	// --shard-count that is not the shards' N is refused before anything
+	// is written into --out.
+	m := filepath.Join(t.TempDir(), "m")
+	code, _, stderr = runMain(t, "merge", s1, s3, "--shard-count", "4", "--out", m)
+	if code != ExitInvalid || !strings.Contains(stderr, "--shard-count 4, but the shards ran as 3 shards") {
+		t.Errorf("merge --shard-count 4 of 3 shards: exit %d\n%s", code, stderr)
+	}
+	if entries, err := os.ReadDir(m); err == nil && len(entries) > 0 {
+		t.Errorf("a refused merge wrote %d entries into --out", len(entries))
+	}
 	// A shard changed after it ran is refused: a merge must not launder it
 	// into a fresh manifest.
 	files, _ := filepath.Glob(filepath.Join(s1, "data", "*", "*.jsonl"))

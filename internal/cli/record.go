@@ -1,7 +1,9 @@
 package cli
 
 import (
-	"github.com/rs/zerolog"
+	"fmt"
+	"io"
+
 	"github.com/spf13/pflag"
 
 	"github.com/exoplay/exoplay/internal/cassette"
@@ -35,9 +37,10 @@ func (r *recordFlags) open(secrets *results.Secrets) (*cassette.Recorder, error)
 	return rec, nil
 }
 
-// finish says on stderr how many exchanges were recorded; a write error is
-// the run's failure (the user asked for the recording).
-func finishRecording(rec *cassette.Recorder, dir string, logger zerolog.Logger) error {
+// finishRecording says on stderr how many exchanges were recorded (it
+// logged them at info, which the default --log-level warn hides); a write
+// error is the run's failure (the user asked for the recording).
+func finishRecording(rec *cassette.Recorder, dir string, stderr io.Writer) error {
 	if rec == nil {
 		return nil
 	}
@@ -45,6 +48,6 @@ func finishRecording(rec *cassette.Recorder, dir string, logger zerolog.Logger) 
 	if err != nil {
 		return exitf(ExitStepFailed, "%v", err)
 	}
-	logger.Info().Int("exchanges", n).Str("dir", dir).Msg("recorded")
+	fmt.Fprintf(stderr, "exoplay: recorded %d exchange(s) in %s\n", n, dir)
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -68,10 +69,14 @@ func TestRecordRemovesSecrets(t *testing.T) {
 		if pii {
 			args = append(args, "--record-redact-pii")
 		}
-		if code, _, stderr := runMain(t, args...); code != ExitOK {
+		code, _, stderr := runMain(t, args...)
+		if code != ExitOK {
 			t.Fatalf("run --record: exit %d\n%s", code, stderr)
 		}
 		all, n := readCassettes(t, dir)
+		if want := fmt.Sprintf("exoplay: recorded %d exchange(s) in %s\n", n, dir); !strings.Contains(stderr, want) {
+			t.Errorf("pii=%v: stderr does not say %q:\n%s", pii, want, stderr)
+		}
 		xs, err := cassette.Load(dir)
 		if err != nil {
 			t.Fatal(err)

@@ -171,7 +171,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err := opts.gate.unused(ios.Err, res, dir); err != nil {
 		return err
 	}
-	if err := finishRecording(rec, opts.record.dir, logger); err != nil {
+	if err := finishRecording(rec, opts.record.dir, ios.Err); err != nil {
 		return err
 	}
 	if err := sealRunDir(ios, dir.Path(), opts.report, pb, res); err != nil {
