@@ -23,13 +23,22 @@ type Options struct {
 	RedactPII bool
 	// Scrub removes known secret values (the run's); nil = none.
 	Scrub func([]byte) []byte
+	// MaxInflated bounds what one gzip answer may inflate to in the
+	// cassette (default DefaultMaxInflated). The recorder holds a body
+	// whole, where the transport streams it under its own limit, so a
+	// small compressed answer must not become gigabytes here.
+	MaxInflated int64
 }
+
+// DefaultMaxInflated is Options.MaxInflated's default.
+const DefaultMaxInflated = 256 << 20
 
 // Recorder writes every exchange that passes through its RoundTrippers.
 type Recorder struct {
-	dir string
-	red *redactor
-	seq atomic.Int64
+	dir        string
+	red        *redactor
+	maxInflate int64
+	seq        atomic.Int64
 
 	mu  sync.Mutex
 	err error // the first write error; the run goes on, Close reports it
@@ -45,7 +54,10 @@ func NewRecorder(o Options) (*Recorder, error) {
 	if old, _ := filepath.Glob(filepath.Join(o.Dir, "*.json")); len(old) > 0 {
 		return nil, fmt.Errorf("--record: %s already holds %d cassettes; record into an empty directory", o.Dir, len(old))
 	}
-	return &Recorder{dir: o.Dir, red: newRedactor(o.RedactPII, o.Scrub)}, nil
+	if o.MaxInflated <= 0 {
+		o.MaxInflated = DefaultMaxInflated
+	}
+	return &Recorder{dir: o.Dir, red: newRedactor(o.RedactPII, o.Scrub), maxInflate: o.MaxInflated}, nil
 }
 
 // Wrap returns a RoundTripper that records what next sends and receives.
@@ -116,15 +128,19 @@ func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response
 	x.Request.Body, x.Request.BodyText = red.body(req.Header.Get("Content-Type"), reqBody)
 	x.Response.Status = resp.StatusCode
 	x.Response.Header = red.header(resp.Header)
-	body := raw
+	body, tooBig := raw, false
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && len(raw) > 2 && raw[0] == 0x1f && raw[1] == 0x8b {
 		if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
-			if d, err := io.ReadAll(zr); err == nil {
-				body = d
+			if d, err := io.ReadAll(io.LimitReader(zr, r.maxInflate+1)); err == nil {
+				body, tooBig = d, int64(len(d)) > r.maxInflate
 			}
 		}
 	}
-	x.Response.Body, x.Response.BodyText = red.body(resp.Header.Get("Content-Type"), body)
+	if tooBig {
+		x.Response.BodyText = fmt.Sprintf("[not recorded: the gzip answer inflates to more than %d bytes]", r.maxInflate)
+	} else {
+		x.Response.Body, x.Response.BodyText = red.body(resp.Header.Get("Content-Type"), body)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // URLs and bodies read as they were sent
