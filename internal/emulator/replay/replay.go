@@ -186,16 +186,6 @@ func (bk *Book) Answer(tenant, cmdlet string, params map[string]any, skiptoken s
 	return a, true
 }
 
-// Describe is how a miss names the call: cmdlet, parameters, page.
-func Describe(cmdlet string, params map[string]any, skiptoken string) string {
-	p, _ := json.Marshal(params)
-	s := cmdlet + " " + string(p)
-	if skiptoken != "" {
-		s += " (continuation page $skiptoken=" + skiptoken + ")"
-	}
-	return s
-}
-
 // key is the match key: cmdlet and parameter names case-insensitive,
 // values compared as JSON.
 func key(cmdlet string, params map[string]any, page string) string {
