@@ -11,6 +11,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/category"
 )
 
@@ -277,7 +278,7 @@ func (s *Source) checkTenant(ctx context.Context, claims tokenClaims) *Error {
 	}
 	if !strings.EqualFold(claims.TenantID, want) {
 		msg := fmt.Sprintf("the token is for tenant %s, not %s", claims.TenantID, want)
-		if !isGUID(s.tenant) {
+		if !cloud.IsGUID(s.tenant) {
 			msg = fmt.Sprintf("the token is for tenant %s, but %s is tenant %s", claims.TenantID, s.tenant, want)
 		}
 		return &Error{Tenant: s.tenant, Credential: s.cred.label(), Category: category.Auth, Code: CodeTenantMismatch,

@@ -7,18 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/exoplay/exoplay/cloud"
 )
-
-var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// isGUID reports whether s is a tenant id rather than a domain.
-func isGUID(s string) bool { return guidRE.MatchString(s) }
 
 // tenantResolver finds the tenant id of a domain from its OpenID
 // configuration's issuer, once per (authority, domain).
@@ -35,7 +31,7 @@ func newTenantResolver(c *http.Client) *tenantResolver {
 
 // resolve returns the lower-case tenant id of tenant (a GUID or a domain).
 func (r *tenantResolver) resolve(ctx context.Context, authority, tenant string) (string, error) {
-	if isGUID(tenant) {
+	if cloud.IsGUID(tenant) {
 		return strings.ToLower(tenant), nil
 	}
 	key := authority + "/" + strings.ToLower(tenant)
@@ -89,7 +85,7 @@ func (r *tenantResolver) lookup(ctx context.Context, authority, tenant string) (
 	}
 	// The issuer is <authority>/<tenant id>/v2.0 (or sts.windows.net/<id>/).
 	for _, seg := range strings.Split(doc.Issuer, "/") {
-		if isGUID(seg) {
+		if cloud.IsGUID(seg) {
 			return strings.ToLower(seg), nil
 		}
 	}

@@ -199,3 +199,26 @@ func InitialDomain(d string) bool {
 	}
 	return false
 }
+
+// IsGUID reports whether s is an Entra id's form (tenant, app, object):
+// 8-4-4-4-12 hex digits, either case, no braces. The playbook's tenant_id
+// and client_id must have it, and auth and the transport tell a tenant id
+// from a domain by it.
+func IsGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}

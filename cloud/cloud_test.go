@@ -74,3 +74,21 @@ func TestInitialDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestIsGUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"0e1bb08f-c39a-47b9-a2f1-1559d1d4c980":   true,
+		"0E1BB08F-C39A-47B9-A2F1-1559D1D4C980":   true,
+		"{0e1bb08f-c39a-47b9-a2f1-1559d1d4c980}": false, // braces are PowerShell's, not an id's
+		"0e1bb08f-c39a-47b9-a2f1-1559d1d4c98":    false,
+		"0e1bb08f-c39a-47b9-a2f1-1559d1d4c980a":  false,
+		"0e1bb08fxc39a-47b9-a2f1-1559d1d4c980":   false,
+		"0e1bb08f-c39a-47b9-a2f1-1559d1d4c98g":   false,
+		"contoso.onmicrosoft.com":                false,
+		"":                                       false,
+	} {
+		if got := IsGUID(s); got != want {
+			t.Errorf("IsGUID(%q) = %v", s, got)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/exoplay/exoplay/cloud"
 	"github.com/exoplay/exoplay/internal/cli"
 	"github.com/exoplay/exoplay/playbook"
 )
@@ -384,13 +384,11 @@ func checkWorkloadIdentity(t *testing.T, overlay string, objs []any) {
 			t.Errorf("%s: the pod's service account %q is not in the overlay", overlay, p.Spec.ServiceAccountName)
 			continue
 		}
-		if id := sa.Annotations["azure.workload.identity/client-id"]; !guidRE.MatchString(id) {
+		if id := sa.Annotations["azure.workload.identity/client-id"]; !cloud.IsGUID(id) {
 			t.Errorf("%s: service account %s: azure.workload.identity/client-id is %q, want the app's client id", overlay, sa.Name, id)
 		}
 	}
 }
-
-var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func stderrOf(err error) string {
 	if ee, ok := err.(*exec.ExitError); ok {

@@ -3,6 +3,8 @@ package playbook
 import (
 	"path/filepath"
 	"slices"
+
+	"github.com/exoplay/exoplay/cloud"
 )
 
 // AuthMethods are the credential kinds an auth entry may use.
@@ -183,7 +185,7 @@ func (l *loader) secret(f *fieldSet, k string) *Value {
 
 func (l *loader) guidField(f *fieldSet, k string) string {
 	s, n := f.str(k)
-	if n != nil && s != "" && !guidRE.MatchString(s) {
+	if n != nil && s != "" && !cloud.IsGUID(s) {
 		l.d.add(n.pos, "%s must be an application (client) id GUID such as 11111111-2222-3333-4444-555555555555, not %q", k, s)
 	}
 	return s

@@ -47,10 +47,10 @@ func (l *loader) tenant(n *node, file string) *Tenant {
 	if on == nil && tn == nil {
 		l.d.add(n.pos, "tenant needs \"organization\" (initial domain such as contoso.onmicrosoft.com) or \"tenant_id\" (GUID)")
 	}
-	if on != nil && t.Organization != "" && !domainRE.MatchString(t.Organization) && !guidRE.MatchString(t.Organization) {
+	if on != nil && t.Organization != "" && !domainRE.MatchString(t.Organization) && !cloud.IsGUID(t.Organization) {
 		l.d.add(on.pos, "organization %q must be a domain such as contoso.onmicrosoft.com or a tenant GUID", t.Organization)
 	}
-	if tn != nil && t.TenantID != "" && !guidRE.MatchString(t.TenantID) {
+	if tn != nil && t.TenantID != "" && !cloud.IsGUID(t.TenantID) {
 		l.d.add(tn.pos, "tenant_id %q must be a GUID such as 11111111-2222-3333-4444-555555555555", t.TenantID)
 	}
 	if t.Name == "" {

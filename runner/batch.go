@@ -6,17 +6,16 @@ import (
 	"fmt"
 
 	"golang.org/x/sync/errgroup"
-)
 
-// maxBatch is the service's limit of requests per $batch call.
-const maxBatch = 10
+	"github.com/exoplay/exoplay/playbook"
+)
 
 // runBatches sends a foreach step's items as $batch calls of st.Batch items.
 // Cells are made and prepared a chunk at a time (the errgroup's limit holds
 // the next chunk back), so the items in memory are those of the chunks in
 // flight, not the whole list.
 func (s *stepRun) runBatches(ctx context.Context, pending []int) {
-	size := min(max(s.st.Batch, 1), maxBatch)
+	size := min(max(s.st.Batch, 1), playbook.MaxBatch) // the loader bounds batch: already in range
 	var g errgroup.Group
 	g.SetLimit(2 * s.tr.r.maxSessions())
 	var chunk []*cell

@@ -108,6 +108,16 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	}
 	log := opts.Logger.With().Str("run", info.ID).Logger()
 	log.Info().Str("mode", mode).Int("tenants", len(r.plan.Tenants)).Bool("resume", opts.Resume).Msg("run started")
+	if len(r.plan.Tenants) == 0 {
+		// Not an error (an Indexed Job may have more shards than
+		// organizations, and merge needs every shard's run), but never
+		// an ok run that looks as if it checked something.
+		where := "the selection"
+		if info.Shard != "" {
+			where = "shard " + info.Shard
+		}
+		log.Warn().Msg(where + " holds no tenant: nothing to run")
+	}
 	selected := 0
 	for _, ps := range r.plan.Steps {
 		if ps.Selected {

@@ -81,7 +81,7 @@ func targetAnchor(params map[string]any, org string) string {
 		switch {
 		case validAddress(s):
 			return "SMTP:" + s
-		case org != "" && isGUID(s):
+		case org != "" && cloud.IsGUID(s):
 			return "MBX:" + strings.ToLower(s) + "@" + org
 		}
 	}
@@ -93,30 +93,10 @@ func orgID(ep *Endpoint) string {
 	if ep.TenantID != "" {
 		return ep.TenantID
 	}
-	if isGUID(ep.Tenant) {
+	if cloud.IsGUID(ep.Tenant) {
 		return strings.ToLower(ep.Tenant)
 	}
 	return ""
-}
-
-// isGUID reports the 8-4-4-4-12 hex form.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func validAddress(s string) bool {

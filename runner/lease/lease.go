@@ -76,17 +76,10 @@ func (d *Dir) Acquire(ctx context.Context, org string, max int) (*Slot, error) {
 	if max < 1 {
 		max = 1
 	}
-	key := fileKey(org)
 	wait := d.MinWait
 	for {
-		for n := 0; n < max; n++ {
-			s, err := d.try(key, n)
-			if err != nil {
-				return nil, err
-			}
-			if s != nil {
-				return s, nil
-			}
+		if s, err := d.TryAcquire(org, max); err != nil || s != nil {
+			return s, err
 		}
 		if err := d.sleep(ctx, wait); err != nil {
 			return nil, err
