@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -70,6 +71,35 @@ func (h *itemHeaders) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// readBody turns an item's body into the bytes the request carries, as
+// OData's JSON batch reader does (OData/odata.net
+// ODataJsonBatchBodyContentReaderStream): an object is the JSON body as
+// written; a string is the quoted string itself under a text/* Content-Type
+// and otherwise base64url-encoded bytes, so a JSON body sent as a string
+// of JSON text is not a body the service can read: the batch fails.
+// behaviour exo.batch.item-body (internal/emulator/BEHAVIOURS.md)
+func (it *batchItem) readBody() error {
+	b := bytes.TrimSpace(it.Body)
+	if len(b) == 0 || b[0] != '"' {
+		return nil
+	}
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return err
+	}
+	for k, v := range it.Headers {
+		if strings.EqualFold(k, "Content-Type") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "text/") {
+			return nil // textual: the body is the quoted string
+		}
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.NewReplacer("-", "+", "_", "/").Replace(text))
+	if err != nil {
+		return fmt.Errorf("its body is a string, which the service reads as base64url bytes, and it is not base64url (send a JSON body as an object)")
+	}
+	it.Body = raw
+	return nil
+}
+
 // batch serves POST /adminapi/beta/{tenant}/$batch (OData JSON batch). The
 // batch takes one slot of the tenant's concurrency cap; its items run in
 // order, each with its own latency, faults and counters, and each item's
@@ -104,10 +134,15 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 	// OData's JSON batch reader requires each request's method and url
 	// (ValidateRequiredProperty in OData/odata.net's ODataJsonBatchReader):
 	// an item without one fails the whole batch.
-	for _, it := range in.Requests {
+	for i := range in.Requests {
+		it := &in.Requests[i]
 		if it.Method == "" || it.URL == "" {
 			s.violate(id, outer, "$batch item '"+it.ID+"' has no method or no url")
 			return badRequest("The $batch item '" + it.ID + "' has no \"method\" or no \"url\"; every request of a $batch needs both.")
+		}
+		if err := it.readBody(); err != nil {
+			s.violate(id, outer, "$batch item '"+it.ID+"': "+err.Error())
+			return badRequest("The $batch item '" + it.ID + "': " + err.Error() + ".")
 		}
 	}
 	if len(in.Requests) > MaxBatchItems {
@@ -278,10 +313,6 @@ func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *ba
 	_, hasSkip := q["$skiptoken"]
 	method := strings.ToUpper(it.Method)
 	body := []byte(it.Body)
-	var str string
-	if len(body) > 0 && body[0] == '"' && json.Unmarshal(body, &str) == nil {
-		body = []byte(str) // some clients send the item body as a JSON string
-	}
 	c := &call{
 		method: method, tenantSeg: seg, path: u.Path,
 		sel: q.Get("$select"), skiptoken: q.Get("$skiptoken"), hasSkip: hasSkip,
