@@ -2,10 +2,12 @@ package playbook
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
+
+	"github.com/exoplay/exoplay/cmdlet"
 )
 
 // days(x) reads a .NET TimeSpan as Exchange writes it ("90.00:00:00",
@@ -24,32 +26,14 @@ var daysFunction = expr.Function("days", func(params ...any) (any, error) {
 	return d, nil
 }, new(func(any) float64))
 
+// parseTimeSpanDays reads the TimeSpan with cmdlet.ParseTimeSpan (the one
+// reading of the syntax), in full form only: Exchange writes every
+// TimeSpan as [-][d.]hh:mm:ss[.fffffff], so a bare number or hh:mm is
+// refused rather than guessed at.
 func parseTimeSpanDays(s string) (float64, error) {
-	bad := fmt.Errorf("days(): %q is not a TimeSpan such as 90.00:00:00", s)
-	t := strings.TrimSpace(s)
-	neg := strings.HasPrefix(t, "-")
-	t = strings.TrimPrefix(t, "-")
-	var days float64
-	parts := strings.Split(t, ":")
-	if len(parts) != 3 {
-		return 0, bad
+	d, ok := cmdlet.ParseTimeSpan(s)
+	if !ok || strings.Count(s, ":") != 2 {
+		return 0, fmt.Errorf("days(): %q is not a TimeSpan such as 90.00:00:00", s)
 	}
-	if d, hh, found := strings.Cut(parts[0], "."); found {
-		n, err := strconv.Atoi(d)
-		if err != nil {
-			return 0, bad
-		}
-		days, parts[0] = float64(n), hh
-	}
-	h, err1 := strconv.Atoi(parts[0])
-	m, err2 := strconv.Atoi(parts[1])
-	sec, err3 := strconv.ParseFloat(parts[2], 64)
-	if err1 != nil || err2 != nil || err3 != nil || h > 23 || m > 59 || sec >= 60 {
-		return 0, bad
-	}
-	days += (float64(h)*3600 + float64(m)*60 + sec) / 86400
-	if neg {
-		days = -days
-	}
-	return days, nil
+	return float64(d) / float64(24*time.Hour), nil
 }
