@@ -82,6 +82,26 @@ func TestManagementRoleAssignmentFollowsThePolicy(t *testing.T) {
 	}
 }
 
+// -Delegating picks delegating ($true) or regular ($false) assignments; the
+// tenant's are all regular. -GetEffectiveUsers, which would list members,
+// is refused as not emulated rather than answered unexpanded.
+func TestManagementRoleAssignmentParametersAreHonoured(t *testing.T) {
+	tn := tenantWith(t, Fresh, 3, Options{})
+	all := run(t, tn, "Get-ManagementRoleAssignment", nil).Len
+	if all == 0 {
+		t.Fatal("no role assignments")
+	}
+	if n := run(t, tn, "Get-ManagementRoleAssignment", map[string]any{"Delegating": true}).Len; n != 0 {
+		t.Errorf("-Delegating $true: %d rows, want none (every row is Regular)", n)
+	}
+	if n := run(t, tn, "Get-ManagementRoleAssignment", map[string]any{"Delegating": false}).Len; n != all {
+		t.Errorf("-Delegating $false: %d rows, want all %d", n, all)
+	}
+	if e := runErr(t, tn, "Get-ManagementRoleAssignment", map[string]any{"GetEffectiveUsers": true}); !strings.Contains(e.Detail, "does not emulate") {
+		t.Errorf("-GetEffectiveUsers: %+v", e)
+	}
+}
+
 func TestAuditBypassAssociation(t *testing.T) {
 	hard := tenantWith(t, Hardened, 5, Options{})
 	rows := objects(run(t, hard, "Get-MailboxAuditBypassAssociation", map[string]any{"ResultSize": "Unlimited"}))
