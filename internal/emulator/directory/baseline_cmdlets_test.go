@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -128,4 +130,36 @@ func TestAuditBypassAssociation(t *testing.T) {
 		t.Errorf("a write that changes nothing warns: %v", r.Warnings)
 	}
 	runErr(t, risky, "Set-MailboxAuditBypassAssociation", map[string]any{"Identity": "svc-archive"}) // AuditBypassEnabled is mandatory
+}
+
+// Get-UnifiedAuditLogRetentionPolicy takes the filters its reference lists:
+// a Hardened tenant's policy (twelve months, Exchange record types, no
+// operation or user named) is kept or dropped by them; -RecordType is
+// refused as not emulated; a duration outside the enum is a binding error.
+func TestUnifiedAuditLogRetentionPolicyFilters(t *testing.T) {
+	tn := tenantWith(t, Hardened, 3, Options{})
+	count := func(p map[string]any) int {
+		return runOn(t, tn, Compliance, "Get-UnifiedAuditLogRetentionPolicy", p).Len
+	}
+	if n := count(nil); n != 1 {
+		t.Fatalf("%d policies, want the Hardened tenant's one", n)
+	}
+	for p, want := range map[string]int{
+		`{"RetentionDuration":"TwelveMonths"}`: 1, `{"RetentionDuration":"TenYears"}`: 0,
+		`{"Operation":"MailItemsAccessed"}`: 0, `{"UserId":"admin"}`: 0,
+	} {
+		var params map[string]any
+		if err := json.Unmarshal([]byte(p), &params); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(params); n != want {
+			t.Errorf("%s: %d policies, want %d", p, n, want)
+		}
+	}
+	for p, want := range map[string]string{"RecordType": "does not emulate", "RetentionDuration": "ParameterBinding"} {
+		_, err := tn.Invoke(context.Background(), Compliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{p: "Forever"})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-%s Forever: %v", p, err)
+		}
+	}
 }
