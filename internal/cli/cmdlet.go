@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -215,7 +216,7 @@ func printCmdlet(w io.Writer, in *cmdlet.Info, cat *cmdlet.Catalog) error {
 		if p.ValuesFromText {
 			values += " (listed in the text; not enforced)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, typ, dash(strings.Join(req, ", ")), dash(strings.Join(uniq(pos), ", ")),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, typ, dash(strings.Join(req, ", ")), dash(strings.Join(slices.Compact(pos), ", ")),
 			dash(strings.Join(p.Aliases, ", ")), dash(values))
 	}
 	if err := tw.Flush(); err != nil {
@@ -233,16 +234,6 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func uniq(s []string) []string {
-	var out []string
-	for _, x := range s {
-		if len(out) == 0 || out[len(out)-1] != x {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // cmdletEntry is one row of cmdlet list --format json.

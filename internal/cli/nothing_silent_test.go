@@ -171,6 +171,18 @@ func stepOf(t *testing.T, resultsJSON, id string) (status, msg string, assertion
 	return
 }
 
+// casThenDisable registers the mailboxes and starts a Set-CASMailbox step
+// over them; each case adds its foreach, when and parameters.
+const casThenDisable = `
+  - name: Mailboxes
+    id: cas
+    cmdlet: Get-CASMailbox
+    register: cas
+  - name: Disable
+    id: disable
+    cmdlet: Set-CASMailbox
+`
+
 // TestPropertyTyposFailTheStep: a select entry, a when or an assertion that
 // names a property no object has fails the step (exit 1) instead of
 // passing; optional: and ?. mark properties that may be absent.
@@ -225,38 +237,14 @@ func TestPropertyTyposFailTheStep(t *testing.T) {
     when: ${{ org[0].OAuth2ClientProfileEnabld != true }}
     parameters: {OAuth2ClientProfileEnabled: true}
 `, "enable", ExitStepFailed, "failed", `property "OAuth2ClientProfileEnabld" is in none of the 1 objects of org (did you mean "OAuth2ClientProfileEnabled"?)`},
-		{"foreach typo", `
-  - name: Mailboxes
-    id: cas
-    cmdlet: Get-CASMailbox
-    register: cas
-  - name: Disable
-    id: disable
-    cmdlet: Set-CASMailbox
-    foreach: ${{ filter(cas, .PopEnabld) }}
+		{"foreach typo", casThenDisable + `    foreach: ${{ filter(cas, .PopEnabld) }}
     parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
 `, "disable", ExitStepFailed, "failed", `property "PopEnabld"`},
-		{"item typo in when", `
-  - name: Mailboxes
-    id: cas
-    cmdlet: Get-CASMailbox
-    register: cas
-  - name: Disable
-    id: disable
-    cmdlet: Set-CASMailbox
-    foreach: ${{ cas }}
+		{"item typo in when", casThenDisable + `    foreach: ${{ cas }}
     when: ${{ item.PopEnabld != false }}
     parameters: {Identity: "${{ item.Identity }}", PopEnabled: false}
 `, "disable", ExitStepFailed, "failed", `property "PopEnabld" is in none of the`},
-		{"item typo in a parameter", `
-  - name: Mailboxes
-    id: cas
-    cmdlet: Get-CASMailbox
-    register: cas
-  - name: Disable
-    id: disable
-    cmdlet: Set-CASMailbox
-    foreach: ${{ filter(cas, .PopEnabled) }}
+		{"item typo in a parameter", casThenDisable + `    foreach: ${{ filter(cas, .PopEnabled) }}
     parameters: {Identity: "${{ item.Identiy }}", PopEnabled: false}
 `, "disable", ExitStepFailed, "failed", `(did you mean "Identity"?)`},
 	}

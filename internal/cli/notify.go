@@ -65,7 +65,7 @@ func (n *notifyFlags) target(pb *playbook.Playbook, sharded bool) (*notify.Targe
 		return nil, nil
 	}
 	if !strings.HasPrefix(t.URL, "https://") && !strings.HasPrefix(t.URL, "http://") {
-		return nil, exitf(ExitInvalid, "the notify webhook must be an https:// URL")
+		return nil, exitf(ExitInvalid, "the notify webhook must be an http:// or https:// URL")
 	}
 	return t, nil
 }

@@ -196,3 +196,13 @@ func TestShardsLeaveNotifyToTheMerge(t *testing.T) {
 		t.Fatalf("merge's summary %+v, %v", s, err)
 	}
 }
+
+// A webhook that is not an http(s) URL is bad input, said as such, without
+// echoing the address (a webhook URL is a credential).
+func TestNotifyRefusesANonHTTPWebhook(t *testing.T) {
+	const hook = "ftp://hooks.example/secret-token-1234"
+	code, _, stderr := runMain(t, "run", "../../examples/quickstart.yaml", "--out", t.TempDir(), "--progress", "none", "--notify", hook)
+	if code != ExitInvalid || !strings.Contains(stderr, "must be an http:// or https:// URL") || strings.Contains(stderr, "secret-token-1234") {
+		t.Fatalf("exit %d, want 2 naming both schemes and not the address:\n%s", code, stderr)
+	}
+}

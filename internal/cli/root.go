@@ -126,6 +126,9 @@ no module download.
 // isTerminal reports whether v (a standard stream) is a terminal: a person
 // may be watching, and, for stdin, could answer.
 func isTerminal(v any) bool {
-	f, ok := v.(interface{ Fd() uintptr }) // an *os.File, or a scrubbing writer around one
+	f, ok := v.(fder) // an *os.File, or a scrubbing writer around one
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// fder is a stream with a file descriptor.
+type fder interface{ Fd() uintptr }

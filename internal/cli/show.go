@@ -200,8 +200,8 @@ func stepTable(dir string, tenants []*results.Tenant, step string, cols *playboo
 // terminalWidth is the width to fit tables to: the terminal's, else
 // $COLUMNS, else 0 (no limit: a file or pipe gets whole values).
 func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+	if isTerminal(w) { // an *os.File, or the scrubbing writer every run's stdout is
+		if cols, _, err := term.GetSize(int(w.(fder).Fd())); err == nil && cols > 0 {
 			return cols
 		}
 	}
