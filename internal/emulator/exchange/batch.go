@@ -71,33 +71,44 @@ func (h *itemHeaders) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// readBody turns an item's body into the bytes the request carries, as
-// OData's JSON batch reader does (OData/odata.net
-// ODataJsonBatchBodyContentReaderStream): an object is the JSON body as
-// written; a string is the quoted string itself under a text/* Content-Type
-// and otherwise base64url-encoded bytes, so a JSON body sent as a string
-// of JSON text is not a body the service can read: the batch fails.
-// behaviour exo.batch.item-body (internal/emulator/BEHAVIOURS.md)
+// readBody replaces the item's body by the bytes it carries
+// (BatchItemBody).
 func (it *batchItem) readBody() error {
-	b := bytes.TrimSpace(it.Body)
-	if len(b) == 0 || b[0] != '"' {
-		return nil
+	ct := ""
+	for k, v := range it.Headers {
+		if strings.EqualFold(k, "Content-Type") {
+			ct = v
+		}
+	}
+	b, err := BatchItemBody(it.Body, ct)
+	if err == nil {
+		it.Body = b
+	}
+	return err
+}
+
+// BatchItemBody is the body a $batch request item carries, as OData's JSON
+// batch reader takes it (OData/odata.net ODataJsonBatchBodyContentReaderStream):
+// an object is the JSON body as written; a string is the quoted string
+// itself under a text/* Content-Type (contentType, "" when the item has
+// none) and otherwise base64url-encoded bytes, so a JSON body sent as a
+// string of JSON text is not a body the service can read: the batch fails.
+// Package replay reads recorded items with it.
+// behaviour exo.batch.item-body (internal/emulator/BEHAVIOURS.md)
+func BatchItemBody(body json.RawMessage, contentType string) ([]byte, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '"' || strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "text/") {
+		return body, nil // JSON, or textual: the body is the quoted string
 	}
 	var text string
 	if err := json.Unmarshal(b, &text); err != nil {
-		return err
-	}
-	for k, v := range it.Headers {
-		if strings.EqualFold(k, "Content-Type") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "text/") {
-			return nil // textual: the body is the quoted string
-		}
+		return nil, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.NewReplacer("-", "+", "_", "/").Replace(text))
 	if err != nil {
-		return fmt.Errorf("its body is a string, which the service reads as base64url bytes, and it is not base64url (send a JSON body as an object)")
+		return nil, fmt.Errorf("its body is a string, which the service reads as base64url bytes, and it is not base64url (send a JSON body as an object)")
 	}
-	it.Body = raw
-	return nil
+	return raw, nil
 }
 
 // batch serves POST /adminapi/beta/{tenant}/$batch (OData JSON batch). The
@@ -301,7 +312,7 @@ func (e *endpoint) batchItem(r *http.Request, tenantSeg, tenantID string, it *ba
 	if err != nil {
 		return badRequest("Item '" + it.ID + "': url is not a URL.")
 	}
-	_, seg, op, ok := splitPath(u.Path)
+	_, seg, op, ok := SplitPath(u.Path)
 	if !ok || !strings.EqualFold(op, "InvokeCommand") {
 		return badRequest("Item '" + it.ID + "': url must be /adminapi/beta/{tenant}/InvokeCommand.")
 	}

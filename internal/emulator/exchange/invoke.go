@@ -92,7 +92,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rep.gzip = gz
 		e.write(w, rep)
 	}
-	version, tenant, op, ok := splitPath(r.URL.Path)
+	version, tenant, op, ok := SplitPath(r.URL.Path)
 	if !ok {
 		write(w, &reply{status: http.StatusNotFound, json: true, body: simpleError("NotFound", "No resource at "+r.URL.Path+"; InvokeCommand is POST /adminapi/beta/{tenant}/InvokeCommand.")})
 		return

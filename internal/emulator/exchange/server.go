@@ -216,7 +216,7 @@ func (s *Server) FrontDoor(regionalOrigin, backendOrigin string) http.Handler {
 			return
 		}
 		w.Header()["request-id"] = []string{s.requestID()}
-		if _, _, _, ok := splitPath(r.URL.Path); !ok {
+		if _, _, _, ok := SplitPath(r.URL.Path); !ok {
 			http.NotFound(w, r)
 			return
 		}
@@ -230,8 +230,8 @@ func (s *Server) FrontDoor(regionalOrigin, backendOrigin string) http.Handler {
 	})
 }
 
-// splitPath parses /adminapi/{version}/{tenant}/{op...}; "adminapi" in any case.
-func splitPath(p string) (version, tenant, op string, ok bool) {
+// SplitPath parses /adminapi/{version}/{tenant}/{op...}; "adminapi" in any case.
+func SplitPath(p string) (version, tenant, op string, ok bool) {
 	p = strings.TrimPrefix(p, "/")
 	head, rest, found := strings.Cut(p, "/")
 	if !found || !strings.EqualFold(head, "adminapi") {

@@ -82,13 +82,13 @@ func Load(dir string) (*Book, error) {
 		if err != nil {
 			continue
 		}
-		tenant, op, ok := split(u.Path)
+		_, tenant, op, ok := exchange.SplitPath(u.Path)
 		if !ok {
 			continue // token requests, discovery, banners: not replayed
 		}
 		switch strings.ToLower(op) {
 		case "invokecommand":
-			bk.add(tenant, u, f.Request.Body, Answer{Status: f.Response.Status, ContentType: first(f.Response.Header, "Content-Type"), Body: body(f.Response.Body, f.Response.BodyText)})
+			bk.add(tenant, u, f.Request.Body, Answer{Status: f.Response.Status, ContentType: contentType(f.Response.Header), Body: body(f.Response.Body, f.Response.BodyText)})
 		case "$batch":
 			if err := bk.addBatch(f); err != nil {
 				return nil, fmt.Errorf("cassette %d: %v", f.Seq, err)
@@ -105,9 +105,10 @@ func Load(dir string) (*Book, error) {
 func (bk *Book) addBatch(f *file) error {
 	var req struct {
 		Requests []struct {
-			ID   string          `json:"id"`
-			URL  string          `json:"url"`
-			Body json.RawMessage `json:"body"`
+			ID      string          `json:"id"`
+			URL     string          `json:"url"`
+			Headers map[string]any  `json:"headers"`
+			Body    json.RawMessage `json:"body"`
 		} `json:"requests"`
 	}
 	var resp exchange.BatchAnswer
@@ -129,22 +130,15 @@ func (bk *Book) addBatch(f *file) error {
 			if err != nil {
 				return err
 			}
-			tenant, _, ok := split(u.Path)
-			if !ok {
+			_, tenant, op, ok := exchange.SplitPath(u.Path)
+			if !ok || !strings.EqualFold(op, "InvokeCommand") {
 				return fmt.Errorf("item %s: url %s is not InvokeCommand", it.ID, it.URL)
 			}
-			ib := it.Body
-			var s string
-			if json.Unmarshal(ib, &s) == nil {
-				ib = json.RawMessage(s) // an item body sent as a string
+			ib, err := exchange.BatchItemBody(it.Body, contentType(it.Headers))
+			if err != nil {
+				return fmt.Errorf("item %s: %v", it.ID, err)
 			}
-			ct := ""
-			for k, v := range r.Headers {
-				if strings.EqualFold(k, "Content-Type") {
-					ct = v
-				}
-			}
-			bk.add(tenant, u, ib, Answer{Status: r.Status, ContentType: ct, Body: body(r.Body, "")})
+			bk.add(tenant, u, ib, Answer{Status: r.Status, ContentType: contentType(r.Headers), Body: body(r.Body, "")})
 		}
 	}
 	return nil
@@ -186,16 +180,6 @@ func (bk *Book) Answer(tenant, cmdlet string, params map[string]any, skiptoken s
 	return a, true
 }
 
-// Describe is how a miss names the call: cmdlet, parameters, page.
-func Describe(cmdlet string, params map[string]any, skiptoken string) string {
-	p, _ := json.Marshal(params)
-	s := cmdlet + " " + string(p)
-	if skiptoken != "" {
-		s += " (continuation page $skiptoken=" + skiptoken + ")"
-	}
-	return s
-}
-
 // key is the match key: cmdlet and parameter names case-insensitive,
 // values compared as JSON.
 func key(cmdlet string, params map[string]any, page string) string {
@@ -220,19 +204,20 @@ func input(b []byte) (string, map[string]any, bool) {
 	return in.CmdletInput.CmdletName, in.CmdletInput.Parameters, true
 }
 
-// split finds tenant and operation of /adminapi/{version}/{tenant}/{op}.
-func split(p string) (tenant, op string, ok bool) {
-	parts := strings.Split(strings.Trim(p, "/"), "/")
-	if len(parts) != 4 || !strings.EqualFold(parts[0], "adminapi") {
-		return "", "", false
-	}
-	return parts[2], parts[3], true
-}
-
-func first(h map[string][]string, k string) string {
-	for hk, v := range h {
-		if strings.EqualFold(hk, k) && len(v) > 0 {
-			return v[0]
+// contentType is the Content-Type among recorded headers, in whatever case
+// its name was recorded: a list's first value, a string, "" otherwise.
+func contentType[V any](h map[string]V) string {
+	for k, v := range h {
+		if !strings.EqualFold(k, "Content-Type") {
+			continue
+		}
+		switch x := any(v).(type) {
+		case string:
+			return x
+		case []string:
+			if len(x) > 0 {
+				return x[0]
+			}
 		}
 	}
 	return ""

@@ -1,8 +1,10 @@
 package replay
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,30 @@ func TestLoadRefusesWhatIsNotARecording(t *testing.T) {
 	write(t, dir, "000001-token.json", `{"cassette":1,"seq":1,"request":{"method":"POST","url":"https://login.microsoftonline.com/t/oauth2/v2.0/token"},"response":{"status":200}}`)
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "no InvokeCommand") {
 		t.Errorf("tokens only: %v", err)
+	}
+}
+
+// A recorded $batch item body is read as the service reads it: a string is
+// base64url bytes, so JSON text as a string is no recording of a call.
+func TestBatchItemBodiesReadAsTheServiceReadsThem(t *testing.T) {
+	batch := func(itemBody string) string {
+		return `{"cassette":1,"seq":1,"request":{"method":"POST","url":"https://outlook.office365.com/adminapi/beta/contoso/$batch",
+	  "body":{"requests":[{"id":"1","method":"POST","url":"https://outlook.office365.com/adminapi/beta/contoso/InvokeCommand","body":` + itemBody + `}]}},
+	  "response":{"status":200,"body":{"responses":[{"id":"1","status":200,"headers":{"content-type":"application/json"},"body":{"value":[]}}]}}}`
+	}
+	in := `{"CmdletInput":{"CmdletName":"Get-OrganizationConfig","Parameters":{}}}`
+	dir := t.TempDir()
+	write(t, dir, "000001-batch.json", batch(`"`+base64.URLEncoding.EncodeToString([]byte(in))+`"`))
+	bk, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := bk.Answer("contoso", "Get-OrganizationConfig", map[string]any{}, ""); !ok || a.ContentType != "application/json" {
+		t.Errorf("base64url item body: %v %+v", ok, a)
+	}
+	dir = t.TempDir()
+	write(t, dir, "000001-batch.json", batch(strconv.Quote(in)))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "base64url") {
+		t.Errorf("JSON text as a string item body: %v", err)
 	}
 }
