@@ -154,6 +154,10 @@ func WriteSummary(w io.Writer, r *Results, dir string) error {
 	}
 	switch s.ExitCode {
 	case ExitInterrupted:
+		if !s.Interrupted {
+			p.f("Unfinished: %d tenant(s) did not finish; resume with --resume %s\n", s.Tenants.Incomplete, dir)
+			break
+		}
 		p.f("Interrupted: resume with --resume %s\n", dir)
 	case ExitAuthFailed:
 		p.f("Every tenant failed to sign in (exit %d).\n", s.ExitCode)

@@ -73,6 +73,10 @@ func (r *Results) Summarize(interrupted bool) {
 	case s.Tenants.Failed > 0 || s.Steps.Failed > 0 || assertErrors > 0:
 		// An assertion that could not be decided is work not done, not a finding.
 		s.ExitCode = ExitStepFailed
+	case s.Tenants.Incomplete > 0:
+		// Left unfinished without an interrupt (a resume that preflight
+		// blocked a tenant of): partial results, to resume, never 0 or 3.
+		s.ExitCode = ExitInterrupted
 	case gatingFails > 0:
 		s.ExitCode = ExitNonCompliant
 	default:

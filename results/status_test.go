@@ -59,6 +59,12 @@ func TestExitCodes(t *testing.T) {
 		{"every sign-in failed", []*Tenant{authFail("a"), authFail("b")}, false, ExitAuthFailed},
 		{"some sign-in failed", []*Tenant{authFail("a"), okTenant("b", step("s", StatusOK))}, false, ExitStepFailed},
 		{"interrupted", []*Tenant{okTenant("a", step("s", StatusIncomplete))}, true, ExitInterrupted},
+		// A resume leaves a tenant preflight blocks unfinished (for a later
+		// resume): work not done is never exit 0, nor hidden behind a finding.
+		{"a tenant left unfinished", []*Tenant{okTenant("a", step("s", StatusOK)),
+			{Name: "b", Status: StatusIncomplete, Error: &Error{Category: "auth", Code: "preflight_blocked"}, Steps: []*Step{step("s", StatusIncomplete)}}}, false, ExitInterrupted},
+		{"unfinished and non-compliant", []*Tenant{okTenant("a", failedAssert), okTenant("b", step("s", StatusIncomplete))}, false, ExitInterrupted},
+		{"unfinished and failed", []*Tenant{okTenant("a", step("s", StatusFailed)), okTenant("b", step("s", StatusIncomplete))}, false, ExitStepFailed},
 	}
 	for _, c := range cases {
 		r := &Results{Tenants: c.tenants}

@@ -182,10 +182,10 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 }
 
 func runStatus(res *results.Results) results.Status {
-	if res.Summary.Interrupted {
+	switch res.Summary.ExitCode {
+	case results.ExitInterrupted: // interrupted, or a tenant left unfinished
 		return results.StatusIncomplete
-	}
-	if res.Summary.ExitCode == results.ExitOK || res.Summary.ExitCode == results.ExitNonCompliant {
+	case results.ExitOK, results.ExitNonCompliant:
 		return results.StatusOK
 	}
 	return results.StatusFailed

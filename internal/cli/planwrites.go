@@ -125,7 +125,8 @@ func newWriteGate(writes []plannedWrite) *writeGate {
 	return &writeGate{planned: writes}
 }
 
-// allow is runner.Options.AllowWrite; nil when the plan lists no writes.
+// allow is runner.Options.AllowWrite: nil without a reviewed plan of
+// checked writes; with one that lists none, it blocks every write.
 func (g *writeGate) allow(sec *results.Secrets) func(runner.PlannedWrite) error {
 	if g == nil {
 		return nil

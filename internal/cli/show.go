@@ -106,6 +106,10 @@ func runShow(_ context.Context, opts *showOptions) error {
 				}
 				fmt.Fprintf(ios.Out, "step %s:\n", id)
 			}
+			if len(t.Rows) == 0 { // --step named a step that stored nothing
+				_, err = fmt.Fprintf(ios.Out, "(no objects: step %s stored none in the selected tenants)\n", id)
+				break
+			}
 			err = t.WriteText(ios.Out, width)
 		}
 		if err != nil {

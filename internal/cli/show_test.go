@@ -23,6 +23,10 @@ steps:
   - name: Domains
     id: domains
     cmdlet: Get-AcceptedDomain
+  - name: Modern auth on
+    id: modern
+    cmdlet: Set-OrganizationConfig
+    parameters: {OAuth2ClientProfileEnabled: true}
 `
 
 func TestRunShowsStepTables(t *testing.T) {
@@ -82,6 +86,15 @@ func TestRunShowsStepTables(t *testing.T) {
 	code, stdout, _ = runMain(t, "show", dir)
 	if code != ExitOK || !strings.Contains(stdout, "step org:") || !strings.Contains(stdout, "step domains:") {
 		t.Errorf("show every step: exit %d\n%s", code, stdout)
+	}
+	// A step that stored no objects (a write) says so in the text form,
+	// instead of a bare header; JSON is the empty list.
+	code, stdout, stderr = runMain(t, "show", dir, "--step", "modern")
+	if code != ExitOK || stdout != "(no objects: step modern stored none in the selected tenants)\n" {
+		t.Errorf("show of a step without objects: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ = runMain(t, "show", dir, "--step", "modern", "--format", "json"); code != ExitOK || strings.TrimSpace(stdout) != "[]" {
+		t.Errorf("show json of a step without objects: exit %d\n%s", code, stdout)
 	}
 	for _, bad := range [][]string{
 		{"show", dir, "--step", "org", "--columns", "Nmae"},
