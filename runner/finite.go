@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,6 +20,9 @@ import (
 // written either: the journal and results.json failed to encode and the
 // run ended without results.json.
 func nonFinite(params map[string]any) *results.Error {
+	if !hasNonFinite(params) {
+		return nil // the common case, per cell: no names sorted, no paths built
+	}
 	names := make([]string, 0, len(params))
 	for k := range params {
 		names = append(names, k)
@@ -31,6 +35,26 @@ func nonFinite(params map[string]any) *results.Error {
 		}
 	}
 	return nil
+}
+
+// hasNonFinite reports whether v holds a NaN or ±Inf (findNonFinite
+// without the path it names).
+func hasNonFinite(v any) bool {
+	switch t := v.(type) {
+	case float64:
+		return math.IsNaN(t) || math.IsInf(t, 0)
+	case float32:
+		return math.IsNaN(float64(t)) || math.IsInf(float64(t), 0)
+	case []any:
+		return slices.ContainsFunc(t, hasNonFinite)
+	case map[string]any:
+		for _, e := range t {
+			if hasNonFinite(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func findNonFinite(v any, path string) (string, float64, bool) {

@@ -42,3 +42,19 @@ func TestNonFiniteParametersAreRefused(t *testing.T) {
 		t.Errorf("finite parameters refused: %v", e)
 	}
 }
+
+// BenchmarkNonFinite is the per-cell check of a typical write's parameters
+// (an identity, a flag and a list of 100 addresses), all finite.
+func BenchmarkNonFinite(b *testing.B) {
+	addrs := make([]any, 100)
+	for i := range addrs {
+		addrs[i] = "smtp:user@contoso.com"
+	}
+	params := map[string]any{"Identity": "adele", "PopEnabled": false, "EmailAddresses": map[string]any{"Add": addrs}, "Quota": 5.0}
+	b.ReportAllocs()
+	for b.Loop() {
+		if nonFinite(params) != nil {
+			b.Fatal("finite parameters refused")
+		}
+	}
+}
