@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +84,26 @@ func TestManagementRoleAssignmentFollowsThePolicy(t *testing.T) {
 	}
 }
 
+// -Delegating picks delegating ($true) or regular ($false) assignments; the
+// tenant's are all regular. -GetEffectiveUsers, which would list members,
+// is refused as not emulated rather than answered unexpanded.
+func TestManagementRoleAssignmentParametersAreHonoured(t *testing.T) {
+	tn := tenantWith(t, Fresh, 3, Options{})
+	all := run(t, tn, "Get-ManagementRoleAssignment", nil).Len
+	if all == 0 {
+		t.Fatal("no role assignments")
+	}
+	if n := run(t, tn, "Get-ManagementRoleAssignment", map[string]any{"Delegating": true}).Len; n != 0 {
+		t.Errorf("-Delegating $true: %d rows, want none (every row is Regular)", n)
+	}
+	if n := run(t, tn, "Get-ManagementRoleAssignment", map[string]any{"Delegating": false}).Len; n != all {
+		t.Errorf("-Delegating $false: %d rows, want all %d", n, all)
+	}
+	if e := runErr(t, tn, "Get-ManagementRoleAssignment", map[string]any{"GetEffectiveUsers": true}); !strings.Contains(e.Detail, "does not emulate") {
+		t.Errorf("-GetEffectiveUsers: %+v", e)
+	}
+}
+
 func TestAuditBypassAssociation(t *testing.T) {
 	hard := tenantWith(t, Hardened, 5, Options{})
 	rows := objects(run(t, hard, "Get-MailboxAuditBypassAssociation", map[string]any{"ResultSize": "Unlimited"}))
@@ -108,4 +130,36 @@ func TestAuditBypassAssociation(t *testing.T) {
 		t.Errorf("a write that changes nothing warns: %v", r.Warnings)
 	}
 	runErr(t, risky, "Set-MailboxAuditBypassAssociation", map[string]any{"Identity": "svc-archive"}) // AuditBypassEnabled is mandatory
+}
+
+// Get-UnifiedAuditLogRetentionPolicy takes the filters its reference lists:
+// a Hardened tenant's policy (twelve months, Exchange record types, no
+// operation or user named) is kept or dropped by them; -RecordType is
+// refused as not emulated; a duration outside the enum is a binding error.
+func TestUnifiedAuditLogRetentionPolicyFilters(t *testing.T) {
+	tn := tenantWith(t, Hardened, 3, Options{})
+	count := func(p map[string]any) int {
+		return runOn(t, tn, Compliance, "Get-UnifiedAuditLogRetentionPolicy", p).Len
+	}
+	if n := count(nil); n != 1 {
+		t.Fatalf("%d policies, want the Hardened tenant's one", n)
+	}
+	for p, want := range map[string]int{
+		`{"RetentionDuration":"TwelveMonths"}`: 1, `{"RetentionDuration":"TenYears"}`: 0,
+		`{"Operation":"MailItemsAccessed"}`: 0, `{"UserId":"admin"}`: 0,
+	} {
+		var params map[string]any
+		if err := json.Unmarshal([]byte(p), &params); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(params); n != want {
+			t.Errorf("%s: %d policies, want %d", p, n, want)
+		}
+	}
+	for p, want := range map[string]string{"RecordType": "does not emulate", "RetentionDuration": "ParameterBinding"} {
+		_, err := tn.Invoke(context.Background(), Compliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{p: "Forever"})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-%s Forever: %v", p, err)
+		}
+	}
 }

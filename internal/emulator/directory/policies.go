@@ -1,6 +1,10 @@
 package directory
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Protection and client policies the audit controls read beyond the brief's
 // core set: sharing, OWA, anti-spam (content and connection filter),
@@ -210,6 +214,39 @@ func (t *Tenant) protectionAlerts(risky bool) *coll {
 	return c
 }
 
+// enumUALRetention is UnifiedAuditLogRetentionDuration as the cmdlet
+// reference lists it.
+var enumUALRetention = enum("UnifiedAuditLogRetentionDuration", "ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths", "TenYears")
+
+// getUALRetentionPolicy lists the policies, filtered as the cmdlet
+// reference says: -Operation, -RecordType and -UserId keep the policies
+// that name the value, -RetentionDuration those of that duration.
+// -RecordType is an AuditRecordType whose several hundred members the
+// emulator does not hold, so it refuses it rather than answer an unknown
+// member with no policy.
+// behaviour dir.ual-retention.filters (internal/emulator/BEHAVIOURS.md)
+func getUALRetentionPolicy(cl *call) (*Result, *Error) {
+	if cl.a.has("RecordType") {
+		return nil, errExec(excValidation, "", "The emulator does not emulate Get-UnifiedAuditLogRetentionPolicy -RecordType (it does not hold the AuditRecordType members); filter the answer instead.")
+	}
+	names := func(o Object, prop, want string) bool {
+		v, _ := o.Get(prop)
+		l, _ := v.([]string)
+		return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, want) })
+	}
+	c := cl.t.colls["ualRetention"].where(func(o Object) bool {
+		if op := cl.a.str("Operation"); op != "" && !names(o, "Operations", op) {
+			return false
+		}
+		if u := cl.a.str("UserId"); u != "" && !names(o, "UserIds", u) {
+			return false
+		}
+		d, ok := cl.a["RetentionDuration"].(string)
+		return !ok || o.str("RetentionDuration") == d
+	})
+	return cl.getColl(c)
+}
+
 func (t *Tenant) ualRetentionPolicy() Object {
 	created := t.at("ual-retention", 500)
 	b := &ob{}
@@ -250,11 +287,11 @@ func policyCmdlets() []*cmdlet {
 		pEnumP("Severity", enumAlertSeverity), pStrP("Category"), pEnumP("AggregationType", enumAlertAgg),
 		param{name: "Threshold", typ: pInt, prop: "Threshold"}, param{name: "TimeWindow", typ: pInt, prop: "TimeWindow"}, pStrP("Comment"))
 	alertsSet.services = compliance
-	// No -Identity: the cmdlet reference lists only filters (Operation,
-	// RecordType, RetentionDuration, UserId), which the emulator does not
-	// model, so it binds none.
+	// No -Identity: the cmdlet reference lists only its filters (D1
+	// Get-UnifiedAuditLogRetentionPolicy.md).
 	ual := &cmdlet{name: "Get-UnifiedAuditLogRetentionPolicy", services: compliance,
-		run: func(cl *call) (*Result, *Error) { return cl.getColl(cl.t.colls["ualRetention"]) }}
+		params: []param{pStr("Operation"), pStr("RecordType"), {name: "RetentionDuration", typ: pEnum, enum: enumUALRetention}, pStr("UserId")},
+		run:    getUALRetentionPolicy}
 	return []*cmdlet{
 		get("Get-SharingPolicy", "sharing"),
 		set("Set-SharingPolicy", "sharing", pMultiP("Domains"), pBoolP("Enabled"), pSw("Default"), pStrP("Name")),

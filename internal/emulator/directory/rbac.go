@@ -87,6 +87,13 @@ var enumAssigneeType = enum("Microsoft.Exchange.Data.Directory.SystemConfigurati
 	"User", "SecurityGroup", "RoleAssignmentPolicy", "ForeignSecurityPrincipal", "RoleGroup", "LinkedRoleGroup", "Computer", "PartnerLinkedRoleGroup")
 
 func getManagementRoleAssignment(cl *call) (*Result, *Error) {
+	if cl.a.boolean("GetEffectiveUsers") {
+		// The service lists each member of the assignee as a row of its own;
+		// the emulator keeps no role group membership to expand, so it says
+		// so rather than answer the unexpanded rows.
+		// behaviour dir.role-assignment.effective-users
+		return nil, errExec(excValidation, "", "The emulator does not emulate Get-ManagementRoleAssignment -GetEffectiveUsers (it keeps no role group membership).")
+	}
 	c := &coll{idProps: []string{"Identity", "Name", "Guid", "DistinguishedName"}}
 	for _, o := range cl.t.roleAssignments() {
 		c.items = append(c.items, &item{obj: o})
@@ -105,6 +112,11 @@ func getManagementRoleAssignment(cl *call) (*Result, *Error) {
 			if v, _ := o.Get("Enabled"); v != e {
 				return false
 			}
+		}
+		// -Delegating $true keeps delegating assignments only, $false regular
+		// ones only (D1 Get-ManagementRoleAssignment.md).
+		if d, ok := cl.a["Delegating"].(bool); ok && (o.str("RoleAssignmentDelegationType") != "Regular") != d {
+			return false
 		}
 		return true
 	})
