@@ -12,31 +12,8 @@ import (
 
 	"github.com/exoplay/exoplay/internal/emulator"
 	"github.com/exoplay/exoplay/internal/emulator/directory"
+	"github.com/exoplay/exoplay/results"
 )
-
-// chaosResults is the part of results.json the chaos loop reads.
-type chaosResults struct {
-	Summary struct {
-		ExitCode    int  `json:"exit_code"`
-		Interrupted bool `json:"interrupted"`
-	} `json:"summary"`
-	Tenants []struct {
-		Name   string `json:"name"`
-		Status string `json:"status"`
-		Steps  []struct {
-			ID         string `json:"id"`
-			Status     string `json:"status"`
-			Reason     string `json:"reason"`
-			ItemErrors []struct {
-				Index int `json:"index"`
-				Error struct {
-					Code    string `json:"code"`
-					Message string `json:"message"`
-				} `json:"error"`
-			} `json:"item_errors"`
-		} `json:"steps"`
-	} `json:"tenants"`
-}
 
 // writeKey names one state change the way both the playbook's cell and the
 // emulator's write record can spell it.
@@ -95,14 +72,9 @@ func checkChaosIteration(t *testing.T, emu *emulator.Emulator, iter int, dir str
 		fail("no run dir")
 		return
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	res, err := results.ReadRunDir(dir)
 	if err != nil {
-		fail("no results.json after the last resume: %v", err)
-		return
-	}
-	var res chaosResults
-	if err := json.Unmarshal(raw, &res); err != nil {
-		fail("results.json: %v", err)
+		fail("after the last resume: %v", err)
 		return
 	}
 	// unknown[tenant][step] lists the items reported outcome_unknown.
@@ -112,10 +84,14 @@ func checkChaosIteration(t *testing.T, emu *emulator.Emulator, iter int, dir str
 		unknown[tr.Name] = map[string]map[int]bool{}
 		for _, s := range tr.Steps {
 			unknown[tr.Name][s.ID] = map[int]bool{}
-			if s.Status == "incomplete" {
+			if s.Status == results.StatusIncomplete {
 				fail("tenant %s step %s is still incomplete after the last resume: %s", tr.Name, s.ID, s.Reason)
 			}
 			for _, ie := range s.ItemErrors {
+				if ie.Error == nil {
+					fail("tenant %s step %s item %d failed without an error", tr.Name, s.ID, ie.Index)
+					continue
+				}
 				if ie.Error.Code != "outcome_unknown" {
 					// Every planned write changes something once: a
 					// second send fails (already exists, not a member).
