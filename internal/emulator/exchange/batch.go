@@ -25,6 +25,46 @@ type batchItem struct {
 	URL     string          `json:"url"`
 	Headers itemHeaders     `json:"headers"`
 	Body    json.RawMessage `json:"body"`
+	// DependsOn and AtomicityGroup are OData JSON batch properties the
+	// emulator reads only to refuse them (not emulated).
+	DependsOn      json.RawMessage `json:"dependsOn"`
+	AtomicityGroup json.RawMessage `json:"atomicityGroup"`
+}
+
+// itemProperties are the properties of a JSON batch request, upper-cased
+// as OData's reader compares them (OData/odata.net
+// ODataJsonBatchPayloadItemPropertiesCache: any other, or one named twice,
+// fails the batch).
+var itemProperties = map[string]bool{"ID": true, "ATOMICITYGROUP": true, "DEPENDSON": true, "METHOD": true, "URL": true, "HEADERS": true, "BODY": true}
+
+// UnmarshalJSON reads a request of a $batch, refusing a property OData's
+// reader does not know or one named twice (behaviour exo.batch.json).
+func (it *batchItem) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("a request is not a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		name := strings.ToUpper(t.(string))
+		switch {
+		case !itemProperties[name]:
+			return fmt.Errorf("a request has the property %q, which a $batch request does not have", t)
+		case seen[name]:
+			return fmt.Errorf("a request names %q twice", t)
+		}
+		seen[name] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+	}
+	type plain batchItem // without this method
+	return json.Unmarshal(b, (*plain)(it))
 }
 
 // itemHeaders are an item's headers. A value is any JSON primitive: CIPP
@@ -150,6 +190,11 @@ func (e *endpoint) batch(r *http.Request, tenant string) *reply {
 		if it.Method == "" || it.URL == "" {
 			s.violate(id, outer, "$batch item '"+it.ID+"' has no method or no url")
 			return badRequest("The $batch item '" + it.ID + "' has no \"method\" or no \"url\"; every request of a $batch needs both.")
+		}
+		// behaviour exo.batch.not-emulated (internal/emulator/BEHAVIOURS.md)
+		if len(it.DependsOn) > 0 || len(it.AtomicityGroup) > 0 {
+			return &reply{status: http.StatusNotImplemented, json: true, body: simpleError("NotImplemented",
+				"The $batch item '"+it.ID+"' uses dependsOn or atomicityGroup, which the emulator does not emulate; send the requests without them.")}
 		}
 		if err := it.readBody(); err != nil {
 			s.violate(id, outer, "$batch item '"+it.ID+"': "+err.Error())

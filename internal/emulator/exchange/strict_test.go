@@ -71,6 +71,29 @@ func TestStrictBatchItemNeedsMethodAndURL(t *testing.T) {
 	}
 }
 
+// OData's batch reader knows a request's properties case-insensitively and
+// refuses any other, or one named twice: the batch fails. dependsOn and
+// atomicityGroup are OData's but not emulated, and say so.
+func TestStrictBatchItemProperties(t *testing.T) {
+	h := newHarness(t, nil)
+	rest := `"url":"/adminapi/beta/` + tidA + `/InvokeCommand",` + itemAuth + `"body":` + cmd("Get-AcceptedDomain", "")
+	for what, tc := range map[string]struct {
+		item   string
+		status int
+		text   string
+	}{
+		"any case":       {`{"ID":"a","Method":"POST",` + rest + `}`, 200, `"status":200`},
+		"unknown":        {`{"id":"a","method":"POST","foo":1,` + rest + `}`, 400, `property \"foo\"`},
+		"named twice":    {`{"id":"a","method":"POST","Method":"POST",` + rest + `}`, 400, `twice`},
+		"dependsOn":      {`{"id":"a","method":"POST","dependsOn":["0"],` + rest + `}`, 501, "does not emulate"},
+		"atomicityGroup": {`{"id":"a","method":"POST","atomicityGroup":"g",` + rest + `}`, 501, "does not emulate"},
+	} {
+		if r := h.batch(tidA, `{"requests":[`+tc.item+`]}`); r.status != tc.status || !strings.Contains(string(r.body), tc.text) {
+			t.Errorf("%s: %d %s", what, r.status, r.body)
+		}
+	}
+}
+
 // The service answers multipart/mixed unless the client asks for
 // application/json;odata.metadata=minimal.
 func TestStrictBatchMultipartUnlessMinimalMetadata(t *testing.T) {
