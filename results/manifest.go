@@ -60,11 +60,18 @@ func InputFile(role, path string) (ManifestInput, error) {
 	if err != nil {
 		return ManifestInput{}, fmt.Errorf("hashing the %s %s: %w", role, path, err)
 	}
+	return LoadedInput(role, path, sum), nil
+}
+
+// LoadedInput is the manifest entry of an input file whose bytes the run
+// already read and hashed (sum, hex sha256): the playbook and inventory as
+// they were when the run loaded them, not as they are when it ends.
+func LoadedInput(role, path, sum string) ManifestInput {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
-	return ManifestInput{Role: role, Path: abs, SHA256: sum}, nil
+	return ManifestInput{Role: role, Path: abs, SHA256: sum}
 }
 
 // unlisted are the files of a run directory its manifest does not cover:

@@ -21,7 +21,20 @@ func sealRunDir(ios *streams, dir, format string, pb *playbook.Playbook, res *re
 		}
 		fmt.Fprintf(ios.Err, "exoplay: %s report: %s\n", format, path)
 	}
+	// The playbook and inventory are entered with the hashes of the bytes
+	// the run loaded (results.json's playbook sha256, the resume check's
+	// inventory hashes): a file edited during a long run must not be sealed
+	// as if the run had read the edit.
 	inputs := []results.ManifestInput{}
+	if pb.Path != "" {
+		inputs = append(inputs, results.LoadedInput("playbook", pb.Path, pb.SHA256))
+	}
+	for i, inv := range pb.Inventory {
+		if i >= len(pb.InventorySHA256) {
+			return exitf(ExitStepFailed, "writing the manifest: the inventory %s has no hash from its loading", inv)
+		}
+		inputs = append(inputs, results.LoadedInput("inventory", inv, pb.InventorySHA256[i]))
+	}
 	add := func(role, path string) error {
 		in, err := results.InputFile(role, path)
 		if err != nil {
@@ -29,16 +42,6 @@ func sealRunDir(ios *streams, dir, format string, pb *playbook.Playbook, res *re
 		}
 		inputs = append(inputs, in)
 		return nil
-	}
-	if pb.Path != "" {
-		if err := add("playbook", pb.Path); err != nil {
-			return err
-		}
-	}
-	for _, inv := range pb.Inventory {
-		if err := add("inventory", inv); err != nil {
-			return err
-		}
 	}
 	for _, wf := range pb.WaiverFiles {
 		if err := add("waivers", wf); err != nil {
