@@ -98,6 +98,17 @@ func TestRealResourceAliases(t *testing.T) {
 	if _, err := app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.example.com/.default"}); err == nil || !strings.Contains(err.Error(), "500011") {
 		t.Errorf("unknown resource: %v", err)
 	}
+	// Each cloud's authority knows its own cloud's resources only.
+	if _, err := app.AcquireTokenByCredential(context.Background(), []string{"https://outlook.office365.us/.default"}); err == nil || !strings.Contains(err.Error(), "500011") {
+		t.Errorf("a US Government resource at the public cloud's authority: %v", err)
+	}
+	gov, _ := confidential.New("https://login.microsoftonline.us/"+tid, e.DemoClientID, cred, confidential.WithHTTPClient(e.HTTPClient()))
+	if _, err := gov.AcquireTokenByCredential(context.Background(), []string{exo + "/.default"}); err == nil || !strings.Contains(err.Error(), "500011") {
+		t.Errorf("the public cloud's Exchange at login.microsoftonline.us: %v", err)
+	}
+	if aud := claims(t, tokenAt(t, e, "https://login.microsoftonline.us", tid, "https://outlook.office365.us/.default"))["aud"]; aud != "https://outlook.office365.us" {
+		t.Errorf("GCC High Exchange at its authority: aud %v", aud)
+	}
 }
 
 // The regional compliance hosts answer under any label; the host the real

@@ -63,7 +63,7 @@ func (a *Authority) serveAuthorize(w http.ResponseWriter, r *http.Request, seg s
 	if p.Get("code_challenge") != "" && method == "" {
 		method = "plain"
 	}
-	if _, e := a.parseScope(p.Get("scope"), ref.segment); e != nil {
+	if _, e := a.parseScope(p.Get("scope"), ref.segment, a.base(r)); e != nil {
 		fail(e)
 		return
 	}

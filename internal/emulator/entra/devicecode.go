@@ -28,7 +28,7 @@ func (a *Authority) serveDeviceCode(w http.ResponseWriter, r *http.Request, seg 
 		a.writeError(w, r, e)
 		return
 	}
-	if _, e := a.parseScope(q.form.Get("scope"), ref.segment); e != nil {
+	if _, e := a.parseScope(q.form.Get("scope"), ref.segment, q.base); e != nil {
 		a.writeError(w, r, e)
 		return
 	}

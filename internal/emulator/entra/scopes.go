@@ -16,18 +16,31 @@ var tokenExchangeAudiences = map[string]bool{
 	"api://azureadtokenexchangechina": true,
 }
 
-// exchangeAudienceOf is the token-exchange audience of the cloud whose authority is base (its
-// scheme and host): the US Government clouds' authority is login.microsoftonline.us, China's
-// login.chinacloudapi.cn (or login.partner.microsoftonline.cn).
-func exchangeAudienceOf(base string) string {
-	host := strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
+// cloudOf names the cloud a URL's host belongs to by its top-level domain: "us" (the US
+// Government clouds: login.microsoftonline.us, outlook.office365.us, ...), "cn" (China), "de"
+// (Germany), "" for the public cloud (an address included, as in tests).
+func cloudOf(rawURL string) string {
+	host := rawURL
+	if _, rest, ok := strings.Cut(host, "://"); ok {
+		host = rest
+	}
+	host, _, _ = strings.Cut(host, "/")
 	if h, _, ok := strings.Cut(host, ":"); ok {
 		host = h
 	}
-	switch {
-	case strings.HasSuffix(host, ".us"):
+	switch tld := host[strings.LastIndexByte(host, '.')+1:]; strings.ToLower(tld) {
+	case "us", "cn", "de":
+		return strings.ToLower(tld)
+	}
+	return ""
+}
+
+// exchangeAudienceOf is the token-exchange audience of the cloud whose authority is base.
+func exchangeAudienceOf(base string) string {
+	switch cloudOf(base) {
+	case "us":
 		return "api://AzureADTokenExchangeUSGov"
-	case strings.HasSuffix(host, ".cn"):
+	case "cn":
 		return "api://AzureADTokenExchangeChina"
 	}
 	return "api://AzureADTokenExchange"
@@ -43,7 +56,12 @@ type scopeRequest struct {
 // parseScope finds the one resource a request is for and checks that it is an allowed audience.
 // tenant names the tenant in error messages.
 // behaviour entra.scope.default (internal/emulator/BEHAVIOURS.md)
-func (a *Authority) parseScope(scope, tenant string) (scopeRequest, *aadError) {
+//
+// A cloud's authority knows only its own cloud's resources (behaviour entra.resource.per-cloud):
+// base is the authority asked, and a resource URL of another cloud is not found, as
+// outlook.office365.com is not at login.microsoftonline.us.
+// behaviour entra.resource.per-cloud (internal/emulator/BEHAVIOURS.md)
+func (a *Authority) parseScope(scope, tenant, base string) (scopeRequest, *aadError) {
 	var sr scopeRequest
 	sr.dotDefault = true
 	raw := ""
@@ -72,6 +90,9 @@ func (a *Authority) parseScope(scope, tenant string) (scopeRequest, *aadError) {
 			"The provided value for the input parameter 'scope' is not valid: '%s' names no resource.", scope)
 	}
 	canon, ok := a.resource(raw)
+	if ok && strings.Contains(canon, "://") && cloudOf(canon) != cloudOf(base) {
+		ok = false
+	}
 	if !ok {
 		return sr, newErr(http.StatusBadRequest, "invalid_resource", 500011,
 			"The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", raw, tenant)

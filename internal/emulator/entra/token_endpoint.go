@@ -122,7 +122,7 @@ func (a *Authority) grantClientCredentials(q *tokenRequest) (tokenResult, *aadEr
 	if !app.consentedIn(tid) {
 		return tokenResult{}, errUnknownApp(app.ClientID, q.ref.segment)
 	}
-	sr, e := a.parseScope(q.scope(), q.ref.segment)
+	sr, e := a.parseScope(q.scope(), q.ref.segment, q.base)
 	if e != nil {
 		return tokenResult{}, e
 	}

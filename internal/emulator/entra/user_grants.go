@@ -15,7 +15,7 @@ func (a *Authority) userToken(q *tokenRequest, app App, u User, scope string) (t
 	if !ok {
 		return tokenResult{}, errUserNotInTenant(u.UPN, q.ref.segment)
 	}
-	sr, e := a.parseScope(scope, q.ref.segment)
+	sr, e := a.parseScope(scope, q.ref.segment, q.base)
 	if e != nil {
 		return tokenResult{}, e
 	}
