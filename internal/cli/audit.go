@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -119,7 +120,7 @@ type controlRow struct {
 	id, title, severity string
 	counts              map[string]int
 	failing             []string // "tenant: first failing object" for the first few tenants
-	reasons             map[string]bool
+	reasons             []string // why it could not be decided, each once, in tenant order
 }
 
 // writeAuditSummary prints a row per control (stdout) and the waivers and
@@ -133,7 +134,7 @@ func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) erro
 			for _, a := range st.Assertions {
 				r := byID[a.ID]
 				if r == nil {
-					r = &controlRow{id: a.ID, title: a.Title, severity: a.Severity, counts: map[string]int{}, reasons: map[string]bool{}}
+					r = &controlRow{id: a.ID, title: a.Title, severity: a.Severity, counts: map[string]int{}}
 					byID[a.ID] = r
 					rows = append(rows, r)
 				}
@@ -152,8 +153,8 @@ func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) erro
 					}
 					r.failing = append(r.failing, t.Name+": "+what)
 				}
-				if result == results.ResultError && a.Reason != "" {
-					r.reasons[a.Reason] = true
+				if result == results.ResultError && a.Reason != "" && !slices.Contains(r.reasons, a.Reason) {
+					r.reasons = append(r.reasons, a.Reason)
 				}
 			}
 		}
@@ -179,7 +180,7 @@ func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) erro
 			}
 			failing = append(failing, fmt.Sprintf("  %s: %s%s", r.id, strings.Join(r.failing, "; "), more))
 		}
-		for reason := range r.reasons {
+		for _, reason := range r.reasons {
 			failing = append(failing, fmt.Sprintf("  %s could not be decided: %s", r.id, reason))
 		}
 	}
