@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,9 +50,20 @@ func runDiff(_ context.Context, opts *diffOptions) error {
 	if err != nil {
 		return exitf(ExitInvalid, "%v", err)
 	}
+	warnIfReversed(ios.Err, a, b, opts.a, opts.b)
 	ch := report.Diff(report.Build(a), report.Build(b))
 	if opts.format == "json" {
 		return writeJSON(ios.Out, ch)
 	}
 	return report.WriteChanges(ios.Out, ch)
+}
+
+// warnIfReversed says on stderr when the run meant as the earlier one
+// started after the later one: every change then reads backwards (fixed
+// as newly failing).
+func warnIfReversed(stderr io.Writer, earlier, later *results.Results, earlierName, laterName string) {
+	if a, b := earlier.Run.Started, later.Run.Started; a.After(b) {
+		fmt.Fprintf(stderr, "exoplay: warning: %s started after %s (%s, %s): the changes read backwards; give the earlier run first\n",
+			earlierName, laterName, a.UTC().Format(time.RFC3339), b.UTC().Format(time.RFC3339))
+	}
 }

@@ -66,6 +66,7 @@ func runReport(_ context.Context, opts *reportOptions) error {
 		if prev, err = results.ReadRunDir(opts.previous); err != nil {
 			return exitf(ExitInvalid, "--previous: %v", err)
 		}
+		warnIfReversed(ios.Err, prev, r, "--previous "+opts.previous, opts.dir)
 	}
 	var buf bytes.Buffer
 	if err := report.Render(&buf, opts.format, r, prev); err != nil {

@@ -88,8 +88,16 @@ func TestDiffBetweenRuns(t *testing.T) {
 	changed := strings.Replace(auditPlaybook, "tenant.name != 'contoso'", "tenant.name != 'northwind'", 1)
 	cur := auditRun(t, changed, "--limit", "!fabrikam")
 	code, out, stderr := runMain(t, "diff", old, cur, "--format", "json")
-	if code != ExitOK {
+	if code != ExitOK || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The runs given the other way round: the report is inverted (fixed
+	// reads as failing), so it says so.
+	for _, args := range [][]string{{"diff", cur, old}, {"report", old, "--previous", cur, "--format", "markdown"}} {
+		code, _, stderr := runMain(t, args...)
+		if want := "started after"; code != ExitOK || !strings.Contains(stderr, want) {
+			t.Errorf("%v: exit %d, stderr lacks %q:\n%s", args[0], code, want, stderr)
+		}
 	}
 	var ch struct {
 		NewlyFailing   []struct{ Tenant, Control string } `json:"newly_failing"`
