@@ -76,6 +76,9 @@ func runShow(_ context.Context, opts *showOptions) error {
 				list = append(list, c)
 			}
 		}
+		if len(list) == 0 {
+			return exitf(ExitInvalid, "--columns %q names no property", opts.columns)
+		}
 		cols = playbook.NewPropertyMatcher(list)
 	}
 	steps, err := stepsWithOutput(res, tenants, opts.step)

@@ -98,6 +98,7 @@ func TestRunShowsStepTables(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"show", dir, "--step", "org", "--columns", "Nmae"},
+		{"show", dir, "--step", "org", "--columns", " , "}, // names nothing: was every column
 		{"show", dir, "--step", "nope"},
 		{"show", dir, "--tenant", "nosuch"},
 		{"show", dir, "--format", "csv"},
