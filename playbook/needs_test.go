@@ -49,3 +49,31 @@ steps:
 		}
 	}
 }
+
+// A tag selection that leaves no step is refused: the run would send
+// nothing and end ok.
+func TestSelectionOfNoStepIsRefused(t *testing.T) {
+	pb, err := Parse("p.yaml", []byte(`version: 1
+steps:
+  - {id: one, cmdlet: Get-Mailbox, tags: [read]}
+  - {id: two, cmdlet: Get-CASMailbox, tags: [read, cas]}
+`), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range [][2][]string{
+		{nil, {"all"}},
+		{{"cas"}, {"cas"}},
+		{{"untagged"}, nil},
+	} {
+		_, err := pb.SelectSteps(sel[0], sel[1])
+		if err == nil || !strings.Contains(err.Error(), "select none of the playbook's 2 steps") || !strings.Contains(err.Error(), `"cas", "read"`) {
+			t.Errorf("--tags %v --skip-tags %v: %v, want a refusal naming the tags", sel[0], sel[1], err)
+		}
+	}
+	for _, sel := range [][2][]string{{nil, nil}, {{"cas"}, nil}, {nil, {"cas"}}} {
+		if steps, err := pb.SelectSteps(sel[0], sel[1]); err != nil || len(steps) == 0 {
+			t.Errorf("--tags %v --skip-tags %v: %d steps, %v", sel[0], sel[1], len(steps), err)
+		}
+	}
+}

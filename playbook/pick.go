@@ -48,6 +48,22 @@ func (pb *Playbook) SelectSteps(tags, skipTags []string) ([]*Step, error) {
 			selected[st] = true
 		}
 	}
+	if len(out) == 0 && len(pb.Steps) > 0 && (len(tags) > 0 || len(skipTags) > 0) {
+		// Nothing silent: a run that selects no step would do nothing and
+		// end ok.
+		var given []string
+		if len(tags) > 0 {
+			given = append(given, "--tags "+strings.Join(tags, ","))
+		}
+		if len(skipTags) > 0 {
+			given = append(given, "--skip-tags "+strings.Join(skipTags, ","))
+		}
+		have := "no step has tags"
+		if len(known) > 0 {
+			have = "tags in this playbook: " + quotedList(known)
+		}
+		return nil, fmt.Errorf("%s select none of the playbook's %d steps, so the run would do nothing; %s", strings.Join(given, " "), len(pb.Steps), have)
+	}
 	for _, st := range out {
 		for _, dep := range pb.Needs(st) {
 			if selected[dep.Step] {
