@@ -77,9 +77,35 @@ func TestReadEventsRejectsCorruptMiddleLine(t *testing.T) {
 
 func TestOpenRefusesNonRunDir(t *testing.T) {
 	t.Parallel()
-	_, err := Open(t.TempDir())
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(dir)
 	if err == nil || !strings.Contains(err.Error(), "not an exoplay run directory") {
 		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, EventsFile)); err == nil {
+		t.Fatal("a refused directory got a journal")
+	}
+}
+
+// An empty directory is a run killed between Create's mkdir and its journal:
+// it opens with an empty journal (which a resume starts afresh) and says so.
+func TestOpenOfAnEmptyRunDirSaysItStartsAfresh(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	evs, err := d.Events()
+	if err != nil || len(evs) != 0 {
+		t.Fatalf("events %v, %v: want none", evs, err)
+	}
+	if msg := d.Repaired(); !strings.Contains(msg, "nothing was sent") || !strings.Contains(msg, "starts afresh") {
+		t.Fatalf("Repaired() = %q, want the fresh start said", msg)
 	}
 }
 

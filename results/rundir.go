@@ -75,13 +75,23 @@ func CreateAt(dir string) (*RunDir, error) {
 	return open(dir)
 }
 
-// Open opens an existing run directory to resume it.
+// Open opens an existing run directory to resume it. An empty directory is
+// a run killed between making its directory and creating its journal
+// (Create does one, then the other): nothing of it was recorded or sent,
+// so it opens like a run whose journal is empty, which starts afresh.
 func Open(runDir string) (*RunDir, error) {
 	if _, err := os.Stat(filepath.Join(runDir, EventsFile)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot resume %s: %w", runDir, err)
+		}
+		if entries, rerr := os.ReadDir(runDir); rerr != nil || len(entries) > 0 {
 			return nil, fmt.Errorf("%s is not an exoplay run directory: it has no %s", runDir, EventsFile)
 		}
-		return nil, fmt.Errorf("cannot resume %s: %w", runDir, err)
+		d, err := open(runDir)
+		if err == nil {
+			d.repaired = fmt.Sprintf("%s was empty: its run stopped before it recorded anything, so nothing was sent; the run starts afresh in it", runDir)
+		}
+		return d, err
 	}
 	return open(runDir)
 }

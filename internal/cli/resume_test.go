@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exoplay/exoplay/internal/emulator"
+	"github.com/exoplay/exoplay/results"
 )
 
 // inventoryPlaybook writes a playbook whose tenants come from a CSV
@@ -293,5 +294,22 @@ settings: {max_sessions_per_org: 1}
 	}
 	if n := calls(); n < 6 {
 		t.Fatalf("%d of 6 items ever sent", n)
+	}
+}
+
+// A run killed between making its directory and creating its journal left
+// an empty directory: --resume starts the run afresh in it and says why,
+// rather than refusing a directory the tool itself made.
+func TestResumeOfAnEmptyRunDirStartsAfresh(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "20260101T000000Z-quickstart")
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runMain(t, "run", "../../examples/quickstart.yaml", "--resume", dir, "--progress", "none")
+	if code != ExitOK || !strings.Contains(stderr, "was empty: its run stopped before it recorded anything, so nothing was sent") {
+		t.Fatalf("exit %d, want 0 with the fresh start said:\n%s", code, stderr)
+	}
+	if _, err := results.ReadRunDir(dir); err != nil {
+		t.Fatalf("the resumed run left no run: %v", err)
 	}
 }
