@@ -136,3 +136,40 @@ steps:
 		t.Errorf("no warning of the empty shard in the log:\n%s", log)
 	}
 }
+
+// A rollout canary is picked among the shard's tenants: a shard that holds
+// none of them is refused before anything runs, and the error names the
+// shard as the cause (a sharded Job's other shards fail at once).
+func TestCanaryOutsideTheShardIsRefused(t *testing.T) {
+	pb := loadPlaybook(t, `version: 1
+name: canary
+settings: {rollout: {canary: pilot}}
+tenants:
+  - {name: contoso, organization: contoso.onmicrosoft.com, environment: Emulator, groups: [pilot]}
+  - {name: fabrikam, organization: fabrikam.onmicrosoft.com, environment: Emulator}
+  - {name: adatum, organization: adatum.onmicrosoft.com, environment: Emulator}
+steps:
+  - cmdlet: Get-OrganizationConfig
+`)
+	refused, others := 0, 0
+	for i := 1; i <= 4; i++ {
+		sh := playbook.Shard{Index: i, Count: 4}
+		_, err := runner.NewPlan(pb, runner.Selection{Shard: sh})
+		members := sh.Members(pb.Tenants)
+		holdsCanary, holdsOthers := members[0], slices.Contains(members[1:], true)
+		switch {
+		case holdsCanary && err != nil:
+			t.Errorf("shard %s holds the canary: %v", sh, err)
+		case holdsOthers && !holdsCanary && (err == nil || !strings.Contains(err.Error(), "with --shard, each shard needs canary tenants of its own")):
+			t.Errorf("shard %s without the canary: %v, want the refusal naming --shard", sh, err)
+		case holdsOthers && !holdsCanary:
+			refused++
+		}
+		if holdsOthers && !holdsCanary {
+			others++
+		}
+	}
+	if others == 0 || refused != others {
+		t.Errorf("%d of %d shards without the canary refused", refused, others)
+	}
+}

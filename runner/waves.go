@@ -43,7 +43,7 @@ func waves(pb *playbook.Playbook, tenants []*playbook.Tenant) ([]Wave, error) {
 			}
 		}
 		if len(canary) == 0 {
-			return nil, fmt.Errorf("settings.rollout.canary %q matches none of the %d selected tenants: the run would have no canary; change --limit or the pattern", ro.Canary, len(tenants))
+			return nil, fmt.Errorf("settings.rollout.canary %q matches none of the %d selected tenants (after --limit and --shard): the run would have no canary; change --limit or the pattern (with --shard, each shard needs canary tenants of its own, or run the canary first as its own run)", ro.Canary, len(tenants))
 		}
 		ordered, ncanary = append(canary, rest...), len(canary)
 	}
