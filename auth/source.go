@@ -135,6 +135,12 @@ func (s *Source) TokenWithClaims(ctx context.Context, claims string) (string, er
 // flight runs one acquisition per key, each caller waiting with its own
 // context.
 func (s *Source) flight(ctx context.Context, key, claims string, now time.Time) (string, error) {
+	// A caller already gone starts no token request. (The select below
+	// would mostly say so too, but picks at random when the request has
+	// also finished, which a busy machine allows.)
+	if err := ctx.Err(); err != nil {
+		return "", classify(err, s.cred, s.tenant, now)
+	}
 	ch := s.sf.DoChan(key, func() (any, error) { return s.fetch(claims, key == "force") })
 	select {
 	case r := <-ch:

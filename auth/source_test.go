@@ -126,6 +126,10 @@ func TestTokenHonoursCallerContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
 	}
+	// A caller already gone starts no token request.
+	if got := f.a.Counters().Requests(contosoID, ""); got != 0 {
+		t.Fatalf("%d token requests for a cancelled caller, want none", got)
+	}
 }
 
 func TestSourceValidation(t *testing.T) {
