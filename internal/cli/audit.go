@@ -13,6 +13,7 @@ import (
 
 	"github.com/exoplay/exoplay/baseline"
 	"github.com/exoplay/exoplay/internal/inputfile"
+	"github.com/exoplay/exoplay/report"
 	"github.com/exoplay/exoplay/results"
 )
 
@@ -115,77 +116,64 @@ func looksLikePlaybook(path string) (bool, error) {
 	return v || st || inc, nil
 }
 
-// controlRow aggregates one control over the tenants.
-type controlRow struct {
-	id, title, severity string
-	counts              map[string]int
-	failing             []string // "tenant: first failing object" for the first few tenants
-	reasons             []string // why it could not be decided, each once, in tenant order
-}
-
 // writeAuditSummary prints a row per control (stdout) and the waivers and
-// licence notes (stderr).
+// licence notes (stderr). The rows are report's view of the results (one
+// home for how verdicts add up per control): a tenant with no verdict for a
+// control (sign-in or step failed, step skipped) counts as ERROR or NOT RUN
+// there, so every row adds up to the tenants audited.
 func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) error {
-	var rows []*controlRow
-	byID := map[string]*controlRow{}
-	licenceNA := map[string]bool{}
-	for _, t := range res.Tenants {
-		for _, st := range t.Steps {
-			for _, a := range st.Assertions {
-				r := byID[a.ID]
-				if r == nil {
-					r = &controlRow{id: a.ID, title: a.Title, severity: a.Severity, counts: map[string]int{}}
-					byID[a.ID] = r
-					rows = append(rows, r)
-				}
-				result := a.ResultOf()
-				r.counts[result]++
-				if result == results.ResultNotApplicable && strings.Contains(a.Reason, "licenses") {
-					licenceNA[t.Name] = true
-				}
-				if result == results.ResultFail && len(r.failing) < 3 {
-					what := a.Actual
-					if len(a.Failing) > 0 {
-						what = a.Failing[0].Identity
-						if len(a.Failing) > 1 || a.FailingTotal > 1 {
-							what += fmt.Sprintf(" (+%d more)", max(a.FailingTotal, len(a.Failing))-1)
-						}
-					}
-					r.failing = append(r.failing, t.Name+": "+what)
-				}
-				if result == results.ResultError && a.Reason != "" && !slices.Contains(r.reasons, a.Reason) {
-					r.reasons = append(r.reasons, a.Reason)
-				}
-			}
-		}
-	}
+	v := report.Build(res)
 	s := res.Summary
-	fmt.Fprintf(w, "exoplay audit %s: %d tenant(s), %d control(s)\n\n", res.Run.Playbook.Name, s.Tenants.Total, len(rows))
+	fmt.Fprintf(w, "exoplay audit %s: %d tenant(s), %d control(s)\n\n", res.Run.Playbook.Name, s.Tenants.Total, len(v.Controls))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONTROL\tSEVERITY\tPASS\tFAIL\tWAIVED\tN/A\tMANUAL\tERROR\tTITLE")
-	for _, r := range rows {
-		c := r.counts
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.id, r.severity, c[results.ResultPass], c[results.ResultFail],
-			c[results.ResultWaived], c[results.ResultNotApplicable], c[results.ResultManual], c[results.ResultError], r.title)
+	fmt.Fprintln(tw, "CONTROL\tSEVERITY\tPASS\tFAIL\tWAIVED\tN/A\tMANUAL\tERROR\tNOT RUN\tTITLE")
+	for _, c := range v.Controls {
+		n := c.Counts
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", c.ID, c.Severity, n[report.Pass], n[report.Fail],
+			n[report.Waived], n[report.NotApplicable], n[report.Manual], n[report.Error], n[report.NotRun], c.Title)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	var failing []string
-	for _, r := range rows {
-		if len(r.failing) > 0 {
-			more := ""
-			if n := r.counts[results.ResultFail]; n > len(r.failing) {
-				more = fmt.Sprintf("; %d more tenants", n-len(r.failing))
+	for _, c := range v.Controls {
+		var shown, reasons []string
+		for _, f := range c.Failing { // tenant order
+			switch {
+			case f.Result == report.Fail && len(shown) < 3:
+				what := f.Actual
+				if len(f.Objects) > 0 {
+					what = f.Objects[0]
+					if more := len(f.Objects) - 1 + f.More; more > 0 {
+						what += fmt.Sprintf(" (+%d more)", more)
+					}
+				}
+				shown = append(shown, f.Tenant+": "+what)
+			case f.Result == report.Error && f.Reason != "" && !slices.Contains(reasons, f.Reason):
+				reasons = append(reasons, f.Reason)
 			}
-			failing = append(failing, fmt.Sprintf("  %s: %s%s", r.id, strings.Join(r.failing, "; "), more))
 		}
-		for _, reason := range r.reasons {
-			failing = append(failing, fmt.Sprintf("  %s could not be decided: %s", r.id, reason))
+		if len(shown) > 0 {
+			more := ""
+			if n := c.Counts[report.Fail]; n > len(shown) {
+				more = fmt.Sprintf("; %d more tenants", n-len(shown))
+			}
+			failing = append(failing, fmt.Sprintf("  %s: %s%s", c.ID, strings.Join(shown, "; "), more))
+		}
+		for _, reason := range reasons {
+			failing = append(failing, fmt.Sprintf("  %s could not be decided: %s", c.ID, reason))
 		}
 	}
 	if len(failing) > 0 {
 		fmt.Fprintf(w, "\nFailing (first tenants and objects; every one is in results.json):\n%s\n", strings.Join(failing, "\n"))
+	}
+	licenceNA := 0
+	for _, t := range v.Tenants {
+		if slices.ContainsFunc(t.Cells, func(f *report.Finding) bool {
+			return f.Result == report.NotApplicable && strings.Contains(f.Reason, "licenses")
+		}) {
+			licenceNA++
+		}
 	}
 	a := s.Assertions
 	fmt.Fprintf(w, "\n%d pass, %d fail, %d waived, %d not applicable, %d manual, %d error. Results: %s\n",
@@ -200,7 +188,7 @@ func writeAuditSummary(w, errw io.Writer, res *results.Results, dir string) erro
 			fmt.Fprintf(errw, "warning: waiver %s expires on %s (owner %s)\n", wv.ID, wv.Expires, wv.Owner)
 		}
 	}
-	if n := len(licenceNA); n > 0 {
+	if n := licenceNA; n > 0 {
 		fmt.Fprintf(errw, "note: %d tenant(s) do not list the licence some controls need (tenant var licenses); those controls are not_applicable there\n", n)
 	}
 	switch s.ExitCode {

@@ -32,3 +32,32 @@ func TestAuditSummaryReasonsInTenantOrder(t *testing.T) {
 		}
 	}
 }
+
+// Every row adds up to the tenants audited: a tenant that could not sign in
+// has no verdict, and counts as ERROR with its reason (the summary counted
+// only recorded verdicts, so such a tenant vanished from the table).
+func TestAuditSummaryCountsTenantsWithoutAVerdict(t *testing.T) {
+	res := &results.Results{Tenants: []*results.Tenant{
+		{Name: "ok", Steps: []*results.Step{{ID: "org", Status: results.StatusOK,
+			Assertions: []results.Assertion{{ID: "EXO-01", Severity: "high", Verdict: results.Verdict{Result: results.ResultPass}}}}}},
+		{Name: "locked", Status: results.StatusFailed, Error: &results.Error{Category: "auth", Message: "AADSTS7000215 bad secret"}},
+	}}
+	res.Summary.Tenants.Total = 2
+	var out bytes.Buffer
+	if err := writeAuditSummary(&out, &bytes.Buffer{}, res, "runs/x"); err != nil {
+		t.Fatal(err)
+	}
+	var row []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "EXO-01 ") {
+			row = strings.Fields(line)
+		}
+	}
+	// CONTROL SEVERITY PASS FAIL WAIVED N/A MANUAL ERROR NOT-RUN TITLE
+	if len(row) < 9 || row[2] != "1" || row[7] != "1" || row[8] != "0" {
+		t.Fatalf("row %q, want 1 pass and 1 error:\n%s", row, out.String())
+	}
+	if !strings.Contains(out.String(), "EXO-01 could not be decided: sign-in failed: ") || !strings.Contains(out.String(), "bad secret") {
+		t.Fatalf("the sign-in failure is not named:\n%s", out.String())
+	}
+}
